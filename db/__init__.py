@@ -1,0 +1,1 @@
+"""Storage: models, sessions, migrations, search. The leaf package: imports nothing of newsmon."""

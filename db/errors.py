@@ -1,0 +1,27 @@
+"""Errors raised by the storage layer.
+
+    DatabaseError
+    ├── MigrationError   the schema could not be created or upgraded
+    └── QueryError       a search or rule query is malformed (carries the column)
+"""
+
+from __future__ import annotations
+
+
+class DatabaseError(Exception):
+    """Base class of storage errors."""
+
+
+class MigrationError(DatabaseError):
+    """The database schema could not be brought to the current version."""
+
+
+class QueryError(DatabaseError):
+    """A query in the newsmon query language is malformed."""
+
+    def __init__(self, message: str, column: int | None = None, query: str = "") -> None:
+        self.message = message
+        self.column = column
+        self.query = query
+        where = f" at column {column}" if column is not None else ""
+        super().__init__(f"{message}{where}")
