@@ -1,0 +1,185 @@
+"""Writes of the crawl: sources, articles with their identity keys, the fetch log.
+
+An article is stored with every key it is known by (canonical URL, URL
+variants, feed GUID) in one ``BEGIN IMMEDIATE`` transaction, together with
+whatever the ``on_stored`` hook writes (the alerts outbox): either all of it
+lands or none of it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import Article, ArticleKey, FetchLog, Source, utcnow
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    type: str
+    url: str
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    source: str
+    url: str
+    title: str
+    keys: tuple[str, ...]
+    guid: str | None = None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    language: str | None = None
+    summary: str = ""
+    lead: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    outcome: str  # ok | not_modified | unchanged | error
+    http_status: int | None = None
+    entries: int = 0
+    new_articles: int = 0
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    started: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+
+
+OnStored = Callable[[Session, int, NewArticle], None]
+
+
+def url_key(url: str) -> str:
+    return f"url:{url}"
+
+
+def guid_key(source: str, guid: str) -> str:
+    return f"guid:{source}:{guid}"
+
+
+def sync_sources(database: Database, specs: Iterable[SourceSpec]) -> None:
+    """Make the sources table know every configured source; type and URL follow the config."""
+    with database.write() as session:
+        existing = {s.name: s for s in session.scalars(select(Source))}
+        for spec in specs:
+            row = existing.get(spec.name)
+            if row is None:
+                session.add(Source(name=spec.name, type=spec.type, url=spec.url))
+            elif (row.type, row.url) != (spec.type, spec.url):
+                row.type, row.url = spec.type, spec.url
+                row.etag = row.last_modified = row.body_hash = None
+
+
+def known_keys(database: Database, keys: Sequence[str]) -> set[str]:
+    if not keys:
+        return set()
+    with database.read() as session:
+        return set(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys))))
+
+
+def store_article(database: Database, article: NewArticle, on_stored: OnStored | None = None) -> int | None:
+    """Store a new article; return its id, or None when one of its keys was already known.
+
+    A known article gains the keys it was not yet known by, so the next
+    variant is recognised before its page is fetched.
+    """
+    keys = list(dict.fromkeys((url_key(article.url), *article.keys)))
+    try:
+        with database.write() as session:
+            found = session.execute(
+                select(ArticleKey.key, ArticleKey.article_id).where(ArticleKey.key.in_(keys))
+            ).all()
+            if found:
+                _add_keys(session, found[0].article_id, set(keys) - {row.key for row in found})
+                return None
+            article_id = session.execute(
+                insert(Article)
+                .values(
+                    source_id=select(Source.id).where(Source.name == article.source).scalar_subquery(),
+                    url=article.url,
+                    guid=article.guid,
+                    title=article.title,
+                    authors=list(article.authors),
+                    published=article.published,
+                    fetched=utcnow(),
+                    language=article.language,
+                    summary=article.summary,
+                    lead=article.lead,
+                    text=article.text,
+                )
+                .returning(Article.id)
+            ).scalar_one()
+            _add_keys(session, article_id, set(keys))
+            if on_stored is not None:
+                on_stored(session, article_id, article)
+            return article_id
+    except IntegrityError:
+        # Another writer stored the same article between our check and insert.
+        return None
+
+
+def _add_keys(session: Session, article_id: int, keys: set[str]) -> None:
+    if keys:
+        session.execute(insert(ArticleKey), [{"key": k, "article_id": article_id} for k in sorted(keys)])
+
+
+def validators(database: Database, source: str) -> Validators:
+    with database.read() as session:
+        row = session.execute(
+            select(Source.etag, Source.last_modified, Source.body_hash).where(Source.name == source)
+        ).one_or_none()
+    return Validators(*row) if row else Validators(None, None, None)
+
+
+def record_fetch(database: Database, source: str, result: FetchResult) -> None:
+    """Log one fetch of a source and update its state (validators, failures, status)."""
+    now = utcnow()
+    with database.write() as session:
+        source_id = session.scalar(select(Source.id).where(Source.name == source))
+        if source_id is None:
+            return
+        session.add(
+            FetchLog(
+                source_id=source_id,
+                started=result.started,
+                finished=now,
+                outcome=result.outcome,
+                http_status=result.http_status,
+                entries=result.entries,
+                new_articles=result.new_articles,
+                error=result.error,
+            )
+        )
+        values: dict[str, object] = {"last_fetch": now}
+        if result.outcome == "error":
+            values.update(
+                status="failing", failures=Source.failures + 1, last_error=result.error or "unknown error"
+            )
+        else:
+            values.update(status="ok", failures=0, last_success=now, last_error=None)
+            if result.new_articles:
+                values["last_new_entry"] = now
+            if result.outcome == "ok":
+                values.update(etag=result.etag, last_modified=result.last_modified, body_hash=result.body_hash)
+        session.execute(update(Source).where(Source.id == source_id).values(**values))
+
+
+def set_next_run(database: Database, source: str, when: datetime | None) -> None:
+    with database.write() as session:
+        session.execute(update(Source).where(Source.name == source).values(next_run=when))
