@@ -1,0 +1,185 @@
+"""The one daemon process: one asyncio loop running Scrapy's asyncio reactor,
+an APScheduler 3 ``AsyncIOScheduler`` and one long-lived crawl service.
+
+Why this shape (STACK-NOTES): a CrawlerProcess per job dies with
+ReactorNotRestartable; Scrapy breaks in APScheduler's thread pool, so jobs are
+coroutines; a cancelled crawl is left half-alive, so crawls are shielded and a
+stop goes pause scheduler → stop the runner (in-flight requests finish,
+pipelines close) → shut the scheduler down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from alerts.delivery import Deliverer, RetryPolicy
+from db.store import set_next_run
+from newsmon.loop import run_on_reactor
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from alerts.notifiers.base import Notifier
+    from newsmon.config import SourceConfig
+    from newsmon.wiring import App
+
+log = logging.getLogger("newsmon.daemon")
+
+# Bounded by DOWNLOAD_TIMEOUT in practice; this is the last resort.
+STOP_GRACE_SECONDS = 40.0
+
+
+def retry_policy(app: App) -> RetryPolicy:
+    delivery = app.config.delivery
+    return RetryPolicy(
+        retry_min=delivery.retry_min, retry_max=delivery.retry_max, give_up_after=delivery.give_up_after
+    )
+
+
+def deliverer_for(app: App, notifiers: dict[str, Notifier]) -> Deliverer:
+    return Deliverer(
+        app.database,
+        notifiers,
+        retry_policy(app),
+        per_webhook_interval=app.config.delivery.slack_rate.total_seconds(),
+    )
+
+
+async def _close(notifiers: dict[str, Notifier]) -> None:
+    await asyncio.gather(*(n.aclose() for n in notifiers.values()), return_exceptions=True)
+
+
+def crawl_once(app: App, source_names: list[str] | None, *, progress: bool = False) -> int:
+    """`newsmon crawl`: one pass, then deliver what it raised. Failures stay pending; exit 0."""
+    configure_logging()
+    return run_on_reactor(_crawl_once(app, source_names, progress))
+
+
+async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) -> int:
+    from crawler.runner import CrawlService
+    from newsmon.progress import CrawlProgress
+
+    service = CrawlService()
+    with CrawlProgress(enabled=progress) as bar:
+        reports = await service.crawl(app.crawl_context(bar.update), source_names)
+    notifiers = app.notifiers()
+    try:
+        report = await deliverer_for(app, notifiers).deliver_due()
+    finally:
+        await _close(notifiers)
+    failing = [name for name, r in reports.items() if r.outcome == "error"]
+    print(
+        f"crawled {len(reports)} sources ({len(failing)} failing), "
+        f"{sum(r.new_articles for r in reports.values())} new articles; "
+        f"alerts: {report.sent} sent, {report.retrying} pending, {report.failed} failed",
+        file=sys.stderr,
+    )
+    for name in failing:
+        print(f"  {name}: {reports[name].error}", file=sys.stderr)
+    return 0
+
+
+def run_daemon(app: App) -> int:
+    configure_logging()
+    return run_on_reactor(Daemon(app).run())
+
+
+class Daemon:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.stop = asyncio.Event()
+        self.wake = asyncio.Event()
+        self.inflight: set[asyncio.Future[Any]] = set()
+
+    async def run(self) -> int:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from crawler.runner import CrawlService
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._request_stop, signum)
+        self.service = CrawlService()
+        self.context = self.app.crawl_context()
+        notifiers = self.app.notifiers()
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        self._schedule(scheduler)
+        scheduler.start()
+        delivery = asyncio.create_task(deliverer_for(self.app, notifiers).run(self.stop, self.wake))
+        log.info("newsmon daemon started: %d sources, %d rules", len(self.context.sources), len(self.app.config.rules))
+        await self.stop.wait()
+        log.info("stopping: finishing in-flight work")
+        scheduler.pause()
+        await self.service.stop()
+        if self.inflight:
+            await asyncio.wait(self.inflight, timeout=STOP_GRACE_SECONDS)
+        await asyncio.wait({delivery}, timeout=STOP_GRACE_SECONDS)
+        scheduler.shutdown(wait=False)
+        await _close(notifiers)
+        log.info("stopped")
+        return 0
+
+    def _request_stop(self, signum: int) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        self.stop.set()
+
+    def _schedule(self, scheduler: AsyncIOScheduler) -> None:
+        now = datetime.now(UTC)
+        for index, source in enumerate(self.context.sources):
+            config = self.app.config.source(source.name)
+            # Stagger the first runs so a restart does not fire every source in the same second.
+            first = now + timedelta(seconds=min(index * 0.2, 30))
+            scheduler.add_job(
+                self._crawl_source,
+                trigger_for(config),
+                args=[source.name],
+                id=source.name,
+                name=f"crawl {source.name}",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+                next_run_time=first,
+            )
+            set_next_run(self.app.database, source.name, first)
+        self.scheduler = scheduler
+
+    async def _crawl_source(self, name: str) -> None:
+        if self.stop.is_set():
+            return
+        task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
+        self.inflight.add(task)
+        task.add_done_callback(self.inflight.discard)
+        try:
+            # A crawl cancelled half-way never closes its pipelines: shield it from the scheduler.
+            await asyncio.shield(task)
+        except Exception:
+            log.exception("crawl of %s failed", name)
+        finally:
+            self.wake.set()
+            job = self.scheduler.get_job(name)
+            if job is not None and not self.stop.is_set():
+                set_next_run(self.app.database, name, job.next_run_time)
+
+
+def trigger_for(source: SourceConfig) -> Any:
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    jitter = source.jitter.total_seconds() if source.jitter else None
+    if source.cron:
+        return CronTrigger.from_crontab(source.cron, timezone=UTC, jitter=jitter)
+    assert source.every is not None
+    return IntervalTrigger(seconds=source.every.total_seconds(), jitter=jitter, timezone=UTC)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )

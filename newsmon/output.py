@@ -1,0 +1,61 @@
+"""Printing rows as a rich table, JSON or CSV — one place for every verb that prints data."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "json", "csv")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Print rows; JSON and CSV carry every key, the table only ``columns``."""
+    stream = out or sys.stdout
+    if fmt == "json":
+        json.dump(list(rows), stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+    elif fmt == "csv":
+        write_csv(rows, stream)
+    else:
+        table = Table(title=title, show_lines=False, expand=False)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        Console(file=stream, soft_wrap=False).print(table)
+
+
+def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    """CSV streamed row by row; the header comes from the first row."""
+    writer: csv.DictWriter[str] | None = None
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(stream, fieldnames=list(row), extrasaction="ignore")
+            writer.writeheader()
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
