@@ -1,8 +1,8 @@
 """Errors raised by the storage layer.
 
-    DatabaseError
-    ├── MigrationError   the schema could not be created or upgraded
-    └── QueryError       a search or rule query is malformed (carries the column)
+DatabaseError
+├── MigrationError   the schema could not be created or upgraded
+└── QueryError       a search or rule query is malformed (carries the column)
 """
 
 from __future__ import annotations

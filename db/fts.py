@@ -31,7 +31,8 @@ CREATE_STATEMENTS = (
     f"""CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
        INSERT INTO articles_fts(rowid, {_COLUMN_LIST}) VALUES ({_FTS_VALUES_NEW}); END""",
     f"""CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
-       INSERT INTO articles_fts(articles_fts, rowid, {_COLUMN_LIST}) VALUES ('delete', {_FTS_VALUES_OLD}); END""",
+       INSERT INTO articles_fts(articles_fts, rowid, {_COLUMN_LIST})
+       VALUES ('delete', {_FTS_VALUES_OLD}); END""",
     f"""CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE ON articles BEGIN
        INSERT INTO articles_fts(articles_fts, rowid, {_COLUMN_LIST}) VALUES ('delete', {_FTS_VALUES_OLD});
        INSERT INTO articles_fts(rowid, {_COLUMN_LIST}) VALUES ({_FTS_VALUES_NEW}); END""",

@@ -26,5 +26,5 @@ def upgrade(database: Database) -> None:
         with database.engine.begin() as connection:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
-    except Exception as exc:  # noqa: BLE001 - any failure here means the database is unusable
+    except Exception as exc:
         raise MigrationError(f"cannot create or upgrade the database {database.url!r}: {exc}") from exc

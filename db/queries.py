@@ -127,9 +127,7 @@ def iter_articles(
 
 
 def source_states(database: Database) -> dict[str, SourceState]:
-    counts = (
-        select(Article.source_id, func.count().label("n")).group_by(Article.source_id).subquery()
-    )
+    counts = select(Article.source_id, func.count().label("n")).group_by(Article.source_id).subquery()
     statement = select(Source, func.coalesce(counts.c.n, 0)).outerjoin(
         counts, counts.c.source_id == Source.id
     )

@@ -176,7 +176,9 @@ def record_fetch(database: Database, source: str, result: FetchResult) -> None:
             if result.new_articles:
                 values["last_new_entry"] = now
             if result.outcome == "ok":
-                values.update(etag=result.etag, last_modified=result.last_modified, body_hash=result.body_hash)
+                values.update(
+                    etag=result.etag, last_modified=result.last_modified, body_hash=result.body_hash
+                )
         session.execute(update(Source).where(Source.id == source_id).values(**values))
 
 

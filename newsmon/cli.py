@@ -43,9 +43,9 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
 
 
 def since_option(func: F) -> F:
-    return click.option("--since", help="Only articles published (or fetched) within this duration, e.g. 7d, 12h.")(
-        func
-    )
+    return click.option(
+        "--since", help="Only articles published (or fetched) within this duration, e.g. 7d, 12h."
+    )(func)
 
 
 def handles_errors(func: F) -> F:
@@ -119,7 +119,9 @@ def crawl(config_path: str, sources: tuple[str, ...]) -> None:
     app = open_app(config_path)
     unknown = [s for s in sources if s not in {src.name for src in app.config.sources}]
     if unknown:
-        raise click.BadParameter(f"no source named {', '.join(unknown)} in {config_path}", param_hint="--source")
+        raise click.BadParameter(
+            f"no source named {', '.join(unknown)} in {config_path}", param_hint="--source"
+        )
     sys.exit(crawl_once(app, list(sources) or None, progress=sys.stderr.isatty()))
 
 
@@ -133,7 +135,13 @@ def crawl(config_path: str, sources: tuple[str, ...]) -> None:
 @format_option()
 @handles_errors
 def search(
-    config_path: str, query: str, since: str | None, source: str | None, lang: str | None, limit: int, fmt: str
+    config_path: str,
+    query: str,
+    since: str | None,
+    source: str | None,
+    lang: str | None,
+    limit: int,
+    fmt: str,
 ) -> None:
     """Full-text search over stored articles, best first (query language as in rules)."""
     from db.search import SearchFilters
@@ -212,7 +220,12 @@ def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> N
     from db.outbox import list_deliveries
 
     rows = [r.as_dict() for r in list_deliveries(open_app(config_path).database, since_cutoff(since), rule)]
-    emit(rows, fmt, ["id", "created", "rule", "channel", "status", "attempts", "title", "last_error"], title="alerts")
+    emit(
+        rows,
+        fmt,
+        ["id", "created", "rule", "channel", "status", "attempts", "title", "last_error"],
+        title="alerts",
+    )
 
 
 @cli.group(invoke_without_command=True)

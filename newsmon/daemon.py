@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alerts.delivery import Deliverer, RetryPolicy
+
 from db.store import set_next_run
 from newsmon.loop import run_on_reactor
 
 if TYPE_CHECKING:
+    from alerts.notifiers.base import Notifier
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    from alerts.notifiers.base import Notifier
     from newsmon.config import SourceConfig
     from newsmon.wiring import App
 
@@ -62,6 +63,7 @@ def crawl_once(app: App, source_names: list[str] | None, *, progress: bool = Fal
 
 async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) -> int:
     from crawler.runner import CrawlService
+
     from newsmon.progress import CrawlProgress
 
     service = CrawlService()
@@ -98,7 +100,6 @@ class Daemon:
 
     async def run(self) -> int:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
         from crawler.runner import CrawlService
 
         loop = asyncio.get_running_loop()
@@ -111,7 +112,11 @@ class Daemon:
         self._schedule(scheduler)
         scheduler.start()
         delivery = asyncio.create_task(deliverer_for(self.app, notifiers).run(self.stop, self.wake))
-        log.info("newsmon daemon started: %d sources, %d rules", len(self.context.sources), len(self.app.config.rules))
+        log.info(
+            "newsmon daemon started: %d sources, %d rules",
+            len(self.context.sources),
+            len(self.app.config.rules),
+        )
         await self.stop.wait()
         log.info("stopping: finishing in-flight work")
         scheduler.pause()

@@ -27,7 +27,7 @@ def run_on_reactor(main: Coroutine[Any, Any, T]) -> T:
     async def wrapped() -> None:
         try:
             outcome["value"] = await main
-        except BaseException as exc:  # noqa: BLE001 - re-raised below, outside the reactor
+        except BaseException as exc:
             outcome["error"] = exc
         finally:
             reactor.stop()  # type: ignore[attr-defined]

@@ -19,7 +19,9 @@ class CrawlProgress:
 
     def __enter__(self) -> CrawlProgress:
         if self.enabled:
-            self._live = Live(self._render(), console=Console(stderr=True), refresh_per_second=8, transient=True)
+            self._live = Live(
+                self._render(), console=Console(stderr=True), refresh_per_second=8, transient=True
+            )
             self._live.__enter__()
         return self
 

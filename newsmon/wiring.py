@@ -10,9 +10,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alerts.rules import ArticleText, RuleSet, RuleSpec
 from sqlalchemy.orm import Session
 
-from alerts.rules import ArticleText, RuleSet, RuleSpec
 from db import outbox
 from db.engine import Database
 from db.migrate import upgrade
@@ -21,9 +21,9 @@ from db.store import NewArticle, OnStored, SourceSpec, sync_sources
 from newsmon.config import Config, load_config
 
 if TYPE_CHECKING:
+    from alerts.notifiers.base import Notifier
     from scrapy.settings import Settings
 
-    from alerts.notifiers.base import Notifier
     from crawler.context import CrawlContext
 
 
@@ -75,6 +75,7 @@ class App:
 
 def compile_rules(config: Config) -> RuleSet:
     from alerts.errors import RuleError
+
     from newsmon.errors import ConfigError
 
     specs = [RuleSpec(name=r.name, query=r.query, channels=tuple(r.channels)) for r in config.rules]
