@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.delivery import Deliverer, RetryPolicy
 
+from db.health import Health, health, retry_not_before, update_staleness
 from db.store import set_next_run
 from newsmon.loop import run_on_reactor
 
@@ -107,7 +108,7 @@ class Daemon:
             loop.add_signal_handler(signum, self._request_stop, signum)
         self.service = CrawlService()
         self.context = self.app.crawl_context()
-        notifiers = self.app.notifiers()
+        notifiers = self.notifiers = self.app.notifiers()
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
         self._schedule(scheduler)
         scheduler.start()
@@ -156,6 +157,15 @@ class Daemon:
     async def _crawl_source(self, name: str) -> None:
         if self.stop.is_set():
             return
+        config = self.app.config.source(name)
+        interval = poll_interval(config)
+        health_config = self.app.config.health
+        database = self.app.database
+        wait_until = retry_not_before(database, name, interval, health_config.max_backoff)
+        if wait_until is not None:
+            set_next_run(database, name, wait_until)
+            return
+        before = health(database, name)
         task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
         self.inflight.add(task)
         task.add_done_callback(self.inflight.discard)
@@ -166,9 +176,48 @@ class Daemon:
             log.exception("crawl of %s failed", name)
         finally:
             self.wake.set()
-            job = self.scheduler.get_job(name)
-            if job is not None and not self.stop.is_set():
-                set_next_run(self.app.database, name, job.next_run_time)
+        update_staleness(database, name, factor=health_config.stale_factor, interval=interval)
+        after = health(database, name)
+        if before is not None and after is not None and before.status != after.status:
+            await self._announce_health(name, before, after)
+        job = self.scheduler.get_job(name)
+        if job is not None and not self.stop.is_set():
+            set_next_run(database, name, job.next_run_time)
+
+    async def _announce_health(self, name: str, before: Health, after: Health) -> None:
+        """Say when a source turns failing or stale and when it recovers."""
+        if before.status == "never" and after.status == "ok":
+            return
+        text = health_message(name, before, after)
+        log.warning("%s", text)
+        channel = self.app.config.health.channel
+        notifier = self.notifiers.get(channel) if channel else None
+        if notifier is not None:
+            try:
+                await notifier.send_text(f"newsmon: source {name} is {after.status}", text)
+            except Exception as exc:  # noqa: BLE001 - a health message must never stop the crawl
+                log.warning("could not send the health message for %s to %s: %s", name, channel, exc)
+
+
+def health_message(name: str, before: Health, after: Health) -> str:
+    if after.status == "ok":
+        return f"source {name} recovered (was {before.status})"
+    detail = f": {after.last_error}" if after.last_error else ""
+    failures = f" after {after.failures} consecutive failures" if after.status == "failing" else ""
+    return f"source {name} is {after.status}{failures}{detail}"
+
+
+def poll_interval(source: SourceConfig) -> timedelta:
+    """The source's usual gap between polls (for a cron source, the gap after the next run)."""
+    if source.every is not None:
+        return source.every
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(source.cron or "0 * * * *", timezone=UTC)
+    now = datetime.now(UTC)
+    first = trigger.get_next_fire_time(None, now)
+    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1)) if first else None
+    return (second - first) if first and second else timedelta(hours=1)
 
 
 def trigger_for(source: SourceConfig) -> Any:

@@ -1,0 +1,111 @@
+"""Source health: back-off after failures, staleness, and the state a user sees.
+
+A failing source is retried less often — the poll interval doubled per
+consecutive failure, capped — and recovers by itself on its next success: it
+is never disabled. A source that keeps answering but stops producing new
+articles for ``factor`` times its usual cadence is flagged stale.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from db.engine import Database
+from db.models import Article, Source, utcnow
+
+CADENCE_SAMPLE = 20
+MIN_ARTICLES_FOR_CADENCE = 4
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str
+    failures: int
+    last_fetch: datetime | None
+    last_error: str | None
+
+
+def backoff_delay(failures: int, interval: timedelta, cap: timedelta) -> timedelta:
+    """How long after the last fetch a source with ``failures`` consecutive failures waits."""
+    if failures <= 1:
+        return timedelta(0)
+    # The exponent is bounded: a source failing for months must not overflow timedelta.
+    return min(interval * (2 ** min(failures - 1, 32)), cap)
+
+
+def health(database: Database, source: str) -> Health | None:
+    with database.read() as session:
+        row = session.execute(
+            select(Source.status, Source.failures, Source.last_fetch, Source.last_error).where(
+                Source.name == source
+            )
+        ).one_or_none()
+    return Health(*row) if row else None
+
+
+def retry_not_before(
+    database: Database, source: str, interval: timedelta, cap: timedelta, now: datetime | None = None
+) -> datetime | None:
+    """When a backing-off source may be fetched again, or None if it may be fetched now."""
+    state = health(database, source)
+    if state is None or state.status != "failing" or state.last_fetch is None:
+        return None
+    until = state.last_fetch + backoff_delay(state.failures, interval, cap)
+    return until if until > (now or utcnow()) else None
+
+
+def usual_cadence(database: Database, source: str) -> timedelta | None:
+    """The median gap between the source's recent new articles, once there are enough of them."""
+    with database.read() as session:
+        times = list(
+            session.scalars(
+                select(Article.fetched)
+                .join(Source, Source.id == Article.source_id)
+                .where(Source.name == source)
+                .order_by(Article.fetched.desc())
+                .limit(CADENCE_SAMPLE)
+            )
+        )
+    if len(times) < MIN_ARTICLES_FOR_CADENCE:
+        return None
+    gaps = [(newer - older).total_seconds() for newer, older in zip(times, times[1:], strict=False)]
+    return timedelta(seconds=statistics.median(gaps))
+
+
+def update_staleness(
+    database: Database, source: str, *, factor: float, interval: timedelta, now: datetime | None = None
+) -> None:
+    """Flag a healthy source stale when its new articles stopped coming; clear the flag when they resume.
+
+    Articles are only found when the source is polled, so the cadence is never
+    taken as shorter than the poll interval.
+    """
+    now = now or utcnow()
+    cadence = usual_cadence(database, source)
+    with database.write() as session:
+        row = session.execute(
+            select(Source.id, Source.status, Source.last_new_entry).where(Source.name == source)
+        ).one_or_none()
+        if row is None or row.status not in ("ok", "stale") or cadence is None or row.last_new_entry is None:
+            return
+        expected = max(cadence, interval)
+        silent = now - row.last_new_entry
+        if silent > expected * factor:
+            reason = f"no new article for {_human(silent)} (usually one every {_human(expected)})"
+            session.execute(
+                update(Source).where(Source.id == row.id).values(status="stale", last_error=reason)
+            )
+        elif row.status == "stale":
+            session.execute(update(Source).where(Source.id == row.id).values(status="ok", last_error=None))
+
+
+def _human(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}{unit}".replace(".0", "")
+    return f"{seconds}s"
