@@ -8,6 +8,7 @@ articles for ``factor`` times its usual cadence is flagged stale.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -72,7 +73,7 @@ def usual_cadence(database: Database, source: str) -> timedelta | None:
         )
     if len(times) < MIN_ARTICLES_FOR_CADENCE:
         return None
-    gaps = [(newer - older).total_seconds() for newer, older in zip(times, times[1:], strict=False)]
+    gaps = [(newer - older).total_seconds() for newer, older in itertools.pairwise(times)]
     return timedelta(seconds=statistics.median(gaps))
 
 
