@@ -1,0 +1,96 @@
+"""``${VAR}`` substitution in string values, after YAML parsing.
+
+Substituting after parsing means a variable's value is always one string:
+it cannot add keys or change the document's structure, whatever it holds.
+Forms (as in shells and docker compose):
+
+    ${VAR}            the variable; an error if it is not set
+    ${VAR:-default}   ``default`` when VAR is unset or empty
+    ${VAR:?message}   an error showing ``message`` when VAR is unset or empty
+    $$                a literal ``$``
+
+Messages name the variable, never its value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsmon.config.checks import KeyPath
+
+_TOKEN = re.compile(r"\$\$|\$\{(?P<body>[^}]*)\}|\$\{")
+_BODY = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|:\?|-|\?)(?P<arg>.*))?$", re.DOTALL)
+FORMS = "use ${NAME}, ${NAME:-default} or ${NAME:?message}"
+
+
+class SubstitutionError(ValueError):
+    """A reference that cannot be filled; the message is shown after the key."""
+
+
+@dataclass
+class Substituted:
+    data: Any
+    errors: dict[KeyPath, str] = field(default_factory=dict)
+
+
+def substitute(data: Any, environ: Mapping[str, str]) -> Substituted:
+    """Fill references in every string value of ``data`` (keys are left alone)."""
+    result = Substituted(None)
+    result.data = _walk(data, (), environ, result)
+    return result
+
+
+def _walk(value: Any, path: KeyPath, environ: Mapping[str, str], result: Substituted) -> Any:
+    if isinstance(value, dict):
+        return {k: _walk(v, (*path, k), environ, result) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(v, (*path, i), environ, result) for i, v in enumerate(value)]
+    if isinstance(value, str) and "$" in value:
+        try:
+            return expand(value, environ)
+        except SubstitutionError as exc:
+            result.errors[path] = str(exc)
+            return value
+    return value
+
+
+def expand(text: str, environ: Mapping[str, str]) -> str:
+    """``text`` with its references filled; raises :class:`SubstitutionError`."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "$$":
+            return "$"
+        body = match.group("body")
+        if body is None:
+            raise SubstitutionError(f"unclosed '${{' ({FORMS}; write $$ for a literal $)")
+        return _resolve(body, environ)
+
+    return _TOKEN.sub(replace, text)
+
+
+def _resolve(body: str, environ: Mapping[str, str]) -> str:
+    parsed = _BODY.match(body.strip())
+    if parsed is None:
+        raise SubstitutionError(f"bad variable reference '${{{body}}}' ({FORMS})")
+    name, op, arg = parsed.group("name"), parsed.group("op"), parsed.group("arg") or ""
+    if "${" in arg:
+        raise SubstitutionError(f"nested variable references are not supported in '${{{body}}}'")
+    value = environ.get(name)
+    unset_or_empty = not value
+    if op in (":-", "-"):
+        fallback = unset_or_empty if op == ":-" else value is None
+        return arg if fallback else (value or "")
+    if op in (":?", "?"):
+        missing = unset_or_empty if op == ":?" else value is None
+        if missing:
+            raise SubstitutionError(f"environment variable {name} is not set: {arg or 'it is required'}")
+        return value or ""
+    if value is None:
+        raise SubstitutionError(
+            f"environment variable {name} is not set (export it, or write ${{{name}:-default}})"
+        )
+    return value

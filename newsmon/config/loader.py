@@ -1,0 +1,260 @@
+"""``load_config``: file → YAML → ``${VAR}`` → pydantic → :class:`Config`, or one error listing all problems.
+
+Every problem becomes ``file:line:col: key.path: what is wrong (what to do)``.
+Pydantic reports a ``loc`` (``("channels", 0, "email", "host")``); it is
+walked against the parsed data to find the YAML key path (dropping union
+tags such as ``"email"``) and from there the line and column.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from newsmon.config.checks import KeyPath, cross_check, format_path, suggest
+from newsmon.config.environ import substitute
+from newsmon.config.fields import ERROR_TYPE
+from newsmon.config.models import SKIP_CROSS_CHECK, Config
+from newsmon.config.source import Document, parse, read_text
+from newsmon.errors import ConfigError, ConfigIssue
+
+ENV_VAR = "NEWSMON_CONFIG"
+DEFAULT_PATH = "config.yaml"
+
+# Values at these keys are never quoted back in a message.
+SECRET_KEYS = frozenset({"password", "webhook_url", "urls", "headers", "database"})
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$NEWSMON_CONFIG`` if set, else ``./config.yaml``."""
+    env = os.environ if environ is None else environ
+    return Path(env.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file; raises :class:`ConfigError` naming every problem."""
+    env = os.environ if environ is None else environ
+    shown = str(path)
+    file = Path(path)
+    doc = parse(read_text(file, shown), shown)
+    if doc.data is None:
+        raise ConfigError(f"{shown}: the config file is empty (start from the bundled config.yaml)")
+    if not isinstance(doc.data, dict):
+        raise ConfigError(f"{shown}:1:1: the top level must be keys (database:, sources:, rules:, …)")
+
+    issues = list(doc.issues)
+    env_result = substitute(doc.data, env)
+    issues += [doc.issue(p, message) for p, message in env_result.errors.items()]
+    data: dict[str, Any] = env_result.data
+    if "path" in data:
+        # `path` is where the file was read from, not a setting.
+        issues.append(doc.issue(("path",), _unknown_key("path", Config), at_key=True))
+        del data["path"]
+
+    def where(p: KeyPath) -> str:
+        return f"{format_path(p)}, line {doc.value_position(p)[0]}"
+
+    issues += [doc.issue(p, message) for p, message in cross_check(data, where)]
+    config: Config | None = None
+    try:
+        config = Config.model_validate({**data, "path": file.resolve()}, context={SKIP_CROSS_CHECK: True})
+    except ValidationError as exc:
+        for error in exc.errors():
+            issue = _issue(error, data, doc, skip=env_result.errors.keys())
+            if issue is not None:
+                issues.append(issue)
+    if issues or config is None:
+        raise ConfigError.from_issues(_unique(issues))
+    return config
+
+
+def _unique(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    return list(dict.fromkeys(issues))
+
+
+def _issue(error: ErrorDetails, data: dict[str, Any], doc: Document, skip: Any) -> ConfigIssue | None:
+    loc = tuple(error["loc"])
+    path, exists = _data_path(loc, data)
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    kind = error["type"]
+    if kind == ERROR_TYPE and "key" in ctx:
+        path = (*path, ctx["key"])
+    if any(path[: len(p)] == p for p in skip):
+        return None  # the ${VAR} error on this value says it already
+    if kind == "extra_forbidden":
+        return doc.issue(path, _unknown_key(str(path[-1]), _model_at(loc[:-1])), at_key=True)
+    if kind == "union_tag_not_found":
+        return doc.issue(path, f"missing `type:` (use {_tags_at(loc)})")
+    if kind == "union_tag_invalid":
+        tags = ctx.get("expected_tags")
+        return doc.issue((*path, "type"), f"unknown type {ctx.get('tag')!r} (use {tags}){_suggest_tag(ctx)}")
+    if loc and loc[-1] == "[key]":
+        return doc.issue(path, _message(error, ctx, secret=False), at_key=True)
+    if not exists and kind == "missing":
+        return doc.issue(path, "required key is missing")
+    return doc.issue(path, _message(error, ctx, secret=_is_secret(path)))
+
+
+def _suggest_tag(ctx: dict[str, Any]) -> str:
+    tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+    return suggest(str(ctx.get("tag")), tags)
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, bool]:
+    """The YAML key path for a pydantic ``loc``, and whether a value exists there."""
+    path: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if _has(current, part):
+            current = current[part]
+            path.append(part)
+        elif part == "[key]":
+            continue
+        elif last:
+            path.append(part)
+            return tuple(path), False
+        # Otherwise a union tag or a validator's name: not in the data.
+    return tuple(path), True
+
+
+def _has(container: Any, part: int | str) -> bool:
+    if isinstance(container, dict):
+        return isinstance(part, str) and part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
+
+
+def _is_secret(path: KeyPath) -> bool:
+    if path and path[0] == "channels" and "url" in path:
+        return True
+    return any(part in SECRET_KEYS for part in path)
+
+
+_TYPE_WORDS = {
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "string_type": "expected text (put it in quotes)",
+    "list_type": "expected a list (- item lines or [a, b])",
+    "tuple_type": "expected a list (- item lines or [a, b])",
+    "dict_type": "expected keys (key: value lines)",
+    "mapping_type": "expected keys (key: value lines)",
+    "model_type": "expected keys (key: value lines)",
+    "model_attributes_type": "expected keys (key: value lines)",
+}
+
+_BOUNDS = {
+    "greater_than": "more than",
+    "greater_than_equal": "at least",
+    "less_than": "less than",
+    "less_than_equal": "at most",
+}
+
+
+def _message(error: ErrorDetails, ctx: dict[str, Any], *, secret: bool) -> str:
+    kind = error["type"]
+    given = "" if secret else f", got {_show(error.get('input'))}"
+    if kind == ERROR_TYPE:
+        return str(ctx["reason"])
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind] + given
+    if kind == "literal_error":
+        return f"bad value {_show(error.get('input'))} (use {ctx.get('expected')})"
+    if kind in _BOUNDS:
+        return f"must be {_BOUNDS[kind]} {next(iter(ctx.values()), '')}{given}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "missing":
+        return "required key is missing"
+    text = error["msg"]
+    return text[:1].lower() + text[1:] + given
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "keys"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
+    if model is None:
+        return "unknown key"
+    known = [k for k in model.model_fields if not (model is Config and k == "path")]
+    return f"unknown key (known: {', '.join(known)}){suggest(key, known)}"
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class validating the mapping at ``loc`` (union tags included)."""
+    found = _strip(_annotation_at(loc))
+    return found if isinstance(found, type) and issubclass(found, BaseModel) else None
+
+
+def _tags_at(loc: tuple[int | str, ...]) -> str:
+    """The ``type`` values the tagged union at ``loc`` accepts: ``'email', 'slack'``."""
+    found = _strip(_annotation_at(loc))
+    tags = [_tag(m) for m in _members(found)] if _is_union(found) else []
+    return ", ".join(repr(t) for t in tags if t is not None)
+
+
+def _annotation_at(loc: tuple[int | str, ...]) -> Any:
+    current: Any = Config
+    for part in loc:
+        current = _strip(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        elif typing.get_origin(current) in (tuple, list) and isinstance(part, int):
+            current = typing.get_args(current)[0]
+        elif _is_union(current):
+            current = next((m for m in _members(current) if _tag(m) == part), None)
+        else:
+            return None
+    return current
+
+
+def _strip(annotation: Any) -> Any:
+    """Drop ``Annotated`` and ``X | None`` around a type."""
+    while True:
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        members = [m for m in _members(annotation) if m is not type(None)] if _is_union(annotation) else []
+        if len(members) == 1:
+            annotation = members[0]
+            continue
+        return annotation
+
+
+def _is_union(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    return typing.get_args(annotation)
+
+
+def _tag(member: Any) -> Any:
+    if isinstance(member, type) and issubclass(member, BaseModel):
+        field = member.model_fields.get("type")
+        if field is not None:
+            args = typing.get_args(field.annotation)
+            return args[0] if args else None
+    return None

@@ -1,0 +1,377 @@
+"""The typed, frozen configuration. Nothing downstream reads raw YAML.
+
+Defaults and decisions worth knowing:
+
+* ``database`` defaults to ``sqlite:///data/newsmon.db``. A relative SQLite
+  path is resolved against the directory of the config file (when the
+  config has a ``path``), so ``newsmon`` finds the same database whatever
+  directory it is started from; ``make run`` at the repo root therefore
+  uses ``./data/newsmon.db``.
+* A source polls ``every: 15m`` unless it gives ``every`` or ``cron`` (not
+  both). Its ``jitter`` defaults to 10% of ``every``, at most 5 minutes, and
+  to 0 for a cron schedule (a cron time is meant to be kept).
+* A rule without ``channels`` is delivered to the console channels when the
+  config has any (a local set-up shows alerts before mail is wired), else
+  to every channel. ``channels: []`` records alerts without delivering them.
+* An email channel's ``tls`` defaults from its port: 465 → ``tls``, 587 →
+  ``starttls``, anything else → ``none``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+from newsmon.config.checks import cross_check
+from newsmon.config.fields import (
+    ByteSize,
+    Cron,
+    Duration,
+    EmailAddress,
+    EmailList,
+    Language,
+    Name,
+    NonEmptySecret,
+    NonEmptyStr,
+    PositiveDuration,
+    Secret,
+    SecretUrl,
+    Selector,
+    SourceUrl,
+    problem,
+)
+from newsmon.errors import UnknownNameError
+
+DEFAULT_DATABASE = "sqlite:///data/newsmon.db"
+DEFAULT_EVERY = timedelta(minutes=15)
+MAX_DEFAULT_JITTER = timedelta(minutes=5)
+MAX_DOWNLOAD_TIMEOUT = timedelta(seconds=30)
+DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+
+#: Passed as validation context by the loader, which runs the cross-section checks itself.
+SKIP_CROSS_CHECK = "newsmon.skip_cross_check"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ------------------------------------------------------------------ sources
+
+
+class SelectorsConfig(Frozen):
+    """Where an html source finds article links, and optionally the article's fields.
+
+    Each is CSS (``a.headline::attr(href)``) or XPath (``//h2/a/@href``); see
+    :func:`newsmon.config.fields.selector_kind`.
+    """
+
+    links: Selector
+    title: Selector | None = None
+    text: Selector | None = None
+    published: Selector | None = None
+    author: Selector | None = None
+
+
+SourceType: TypeAlias = Literal["feed", "html", "sitemap"]
+
+
+class SourceConfig(Frozen):
+    """One place to poll. Exactly one of ``every`` and ``cron`` is set after validation."""
+
+    name: Name
+    type: SourceType = "feed"
+    url: SourceUrl
+    every: PositiveDuration | None = None
+    cron: Cron | None = None
+    jitter: Duration = timedelta(0)
+    language: Language | None = None
+    enabled: bool = True
+    selectors: SelectorsConfig | None = None
+    max_age: PositiveDuration | None = None
+
+    @model_validator(mode="after")
+    def _schedule_and_type(self) -> SourceConfig:
+        if self.every is not None and self.cron is not None:
+            raise problem("give either `every` or `cron`, not both", key="cron")
+        if self.every is None and self.cron is None:
+            # Frozen models allow no assignment; this is still construction time.
+            object.__setattr__(self, "every", DEFAULT_EVERY)
+        if "jitter" not in self.model_fields_set and self.every is not None:
+            object.__setattr__(self, "jitter", min(self.every / 10, MAX_DEFAULT_JITTER))
+        if self.every is not None and self.jitter >= self.every:
+            raise problem("jitter must be shorter than `every`", key="jitter")
+        if self.type == "html" and self.selectors is None:
+            raise problem(
+                "html sources need `selectors:` with at least `links:` (a CSS or XPath selector)",
+                key="selectors",
+            )
+        if self.type != "html" and self.selectors is not None:
+            raise problem(f"only html sources take `selectors` (this one is {self.type})", key="selectors")
+        if self.type != "sitemap" and self.max_age is not None:
+            raise problem(f"only sitemap sources take `max_age` (this one is {self.type})", key="max_age")
+        return self
+
+
+# -------------------------------------------------------------------- rules
+
+
+class RuleConfig(Frozen):
+    """A named query; its matches are alerts delivered to ``channels``."""
+
+    name: Name
+    query: NonEmptyStr
+    channels: tuple[Name, ...] = ()
+    enabled: bool = True
+
+
+# ----------------------------------------------------------------- channels
+
+TlsMode: TypeAlias = Literal["starttls", "tls", "none"]
+
+
+class EmailChannel(Frozen):
+    name: Name
+    type: Literal["email"]
+    host: NonEmptyStr
+    port: int = Field(default=587, ge=1, le=65535)
+    sender: EmailAddress
+    to: EmailList = Field(min_length=1)
+    username: str | None = None
+    password: Secret | None = None
+    tls: TlsMode = "starttls"
+    timeout: PositiveDuration = timedelta(seconds=30)
+
+    @model_validator(mode="after")
+    def _tls_and_login(self) -> EmailChannel:
+        if "tls" not in self.model_fields_set:
+            tls = {465: "tls", 587: "starttls"}.get(self.port, "none")
+            object.__setattr__(self, "tls", tls)
+        if self.password is not None and not self.username:
+            raise problem("a password needs a `username`", key="username")
+        return self
+
+
+class SlackChannel(Frozen):
+    name: Name
+    type: Literal["slack"]
+    webhook_url: SecretUrl
+
+
+class WebhookChannel(Frozen):
+    """A JSON POST to ``url``; the URL and headers often carry tokens, so both are secrets."""
+
+    name: Name
+    type: Literal["webhook"]
+    url: SecretUrl
+    headers: Mapping[str, Secret] = Field(default_factory=dict)
+
+
+class ConsoleChannel(Frozen):
+    """Alerts printed to standard output: what ``make run`` shows before mail is set up."""
+
+    name: Name
+    type: Literal["console"]
+
+
+class AppriseChannel(Frozen):
+    """Any service Apprise knows (``tgram://…``, ``discord://…``)."""
+
+    name: Name
+    type: Literal["apprise"]
+    urls: tuple[NonEmptySecret, ...] = Field(min_length=1)
+
+
+ChannelConfig: TypeAlias = Annotated[
+    EmailChannel | SlackChannel | WebhookChannel | ConsoleChannel | AppriseChannel,
+    Field(discriminator="type"),
+]
+
+
+# ------------------------------------------------------- delivery and crawl
+
+
+class DeliveryConfig(Frozen):
+    """Retries of failed deliveries: ``retry_min`` doubling up to ``retry_max``, for ``give_up_after``."""
+
+    retry_min: PositiveDuration = timedelta(seconds=30)
+    retry_max: PositiveDuration = timedelta(minutes=15)
+    give_up_after: PositiveDuration = timedelta(days=2)
+    slack_rate: Duration = timedelta(seconds=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeliveryConfig:
+        if self.retry_max < self.retry_min:
+            raise problem("retry_max must not be shorter than retry_min", key="retry_max")
+        return self
+
+
+class CrawlConfig(Frozen):
+    """How politely and how hard the crawler fetches."""
+
+    user_agent: NonEmptyStr = DEFAULT_USER_AGENT
+    contact: str | None = None
+    download_timeout: PositiveDuration = timedelta(seconds=20)
+    concurrent_requests: int = Field(default=16, ge=1, le=256)
+    per_host_concurrency: int = Field(default=2, ge=1, le=32)
+    download_delay: Duration = timedelta(seconds=0.5)
+    max_body: ByteSize = Field(default=10 * 1024 * 1024, ge=1)
+    autothrottle: bool = True
+    obey_robots: bool = True
+
+    @field_validator("download_timeout")
+    @classmethod
+    def _bounded_timeout(cls, value: timedelta) -> timedelta:
+        # A slow host must not hold a download slot that other sources need.
+        if value > MAX_DOWNLOAD_TIMEOUT:
+            raise problem("must be at most 30s")
+        return value
+
+
+class HealthConfig(Frozen):
+    """When a source counts as stale, and where to say so.
+
+    A source is stale when its last success is older than ``stale_factor``
+    times its interval; failing sources back off up to ``max_backoff``.
+    """
+
+    channel: Name | None = None
+    stale_factor: float = Field(default=3.0, gt=1)
+    max_backoff: PositiveDuration = timedelta(hours=6)
+
+
+# ------------------------------------------------------------------- config
+
+
+def _check_database(value: str) -> str:
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise problem("not a database URL (use sqlite:///data/newsmon.db or postgresql://host/db)") from None
+    backend = url.get_backend_name()
+    if backend not in DATABASE_BACKENDS:
+        raise problem(f"unsupported database {backend!r} (use sqlite:/// or postgresql://)")
+    return value
+
+
+def _resolve_database(value: object, base: Path) -> object:
+    """A relative SQLite path, resolved against the config file's directory."""
+    if not isinstance(value, str):
+        return value
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        return value
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return value
+    if database.startswith("file:") or Path(database).is_absolute():
+        return value
+    return url.set(database=str(base / database)).render_as_string(hide_password=False)
+
+
+def _channel_field(channel: Any, key: str) -> Any:
+    return channel.get(key) if isinstance(channel, Mapping) else getattr(channel, key, None)
+
+
+def default_rule_channels(channels: Any) -> tuple[str, ...]:
+    """Where a rule without ``channels`` delivers: the console channels if any, else all."""
+    items = list(channels) if isinstance(channels, list | tuple) else []
+    names = [(_channel_field(c, "name"), _channel_field(c, "type")) for c in items]
+    console = tuple(n for n, t in names if isinstance(n, str) and t == "console")
+    return console or tuple(n for n, _ in names if isinstance(n, str))
+
+
+class Config(Frozen):
+    """The whole configuration. ``path`` is the file it was read from (absolute), if any."""
+
+    path: Path | None = None
+    database: str = DEFAULT_DATABASE
+    sources: tuple[SourceConfig, ...] = ()
+    topics: Mapping[Name, NonEmptyStr] = Field(default_factory=dict)
+    rules: tuple[RuleConfig, ...] = ()
+    delivery: DeliveryConfig = DeliveryConfig()
+    channels: tuple[ChannelConfig, ...] = ()
+    crawl: CrawlConfig = CrawlConfig()
+    health: HealthConfig = HealthConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        path = data.get("path")
+        if isinstance(path, str | Path):
+            data["database"] = _resolve_database(data.get("database", DEFAULT_DATABASE), Path(path).parent)
+        rules = data.get("rules")
+        if isinstance(rules, list | tuple):
+            default = default_rule_channels(data.get("channels"))
+            data["rules"] = [_with_channels(rule, default) for rule in rules]
+        return data
+
+    @field_validator("database")
+    @classmethod
+    def _valid_database(cls, value: str) -> str:
+        return _check_database(value)
+
+    @model_validator(mode="after")
+    def _references(self, info: ValidationInfo) -> Config:
+        if info.context and info.context.get(SKIP_CROSS_CHECK):
+            return self
+        issues = cross_check(
+            {
+                "sources": [{"name": s.name} for s in self.sources],
+                "rules": [{"name": r.name, "channels": list(r.channels)} for r in self.rules],
+                "channels": [{"name": c.name} for c in self.channels],
+                "health": {"channel": self.health.channel},
+            }
+        )
+        if issues:
+            raise ValueError("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in issues))
+        return self
+
+    def __repr_args__(self) -> Any:
+        # A PostgreSQL URL may carry a password (often from ${VAR}); repr must not show it.
+        for key, value in super().__repr_args__():
+            if key == "database" and isinstance(value, str):
+                try:
+                    value = make_url(value).render_as_string(hide_password=True)
+                except ArgumentError:
+                    value = "***"
+            yield key, value
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise UnknownNameError("source", name, (s.name for s in self.sources))
+
+    def rule(self, name: str) -> RuleConfig:
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        raise UnknownNameError("rule", name, (r.name for r in self.rules))
+
+    def channel(self, name: str) -> ChannelConfig:
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise UnknownNameError("channel", name, (c.name for c in self.channels))
+
+
+def _with_channels(rule: Any, default: tuple[str, ...]) -> Any:
+    if isinstance(rule, Mapping):
+        if rule.get("channels") is None:
+            return {**rule, "channels": list(default)}
+        return rule
+    if isinstance(rule, RuleConfig) and "channels" not in rule.model_fields_set:
+        return rule.model_copy(update={"channels": default})
+    return rule
