@@ -1,0 +1,468 @@
+"""The newsmon query language, parsed into a neutral tree.
+
+One language drives both ``newsmon search`` (compiled to FTS5 or PostgreSQL
+text search) and alert rules (evaluated by ``alerts.rules``). This module
+only parses; backends walk the tree.
+
+Grammar (EBNF; operators are the UPPERCASE words — lowercase ``and``,
+``or``, ``not``, ``near`` are ordinary words)::
+
+    query    = or_expr ;
+    or_expr  = and_expr { "OR" and_expr } ;
+    and_expr = unary { [ "AND" ] unary } ;          (* juxtaposition is AND *)
+    unary    = ( "NOT" | "-" ) unary | near ;       (* "-" attached: -term *)
+    near     = primary { ( "NEAR" | "NEAR/" digits ) primary } ;
+    primary  = field ":" primary                    (* title:"a b", lead:(x OR y) *)
+             | "(" or_expr ")"
+             | '"' words [ "*" ] '"' [ "*" ]       (* phrase, optional prefix *)
+             | term                                (* word, GPT-4, l'IA, invest* *)
+             | "@" topic_name ;
+    field    = "title" | "lead" | "source" | "lang" ;
+
+Precedence, tightest first: field prefix, NEAR, NOT/-, AND, OR.
+
+A term or phrase becomes :class:`Words`: its folded words (``db.textfold``),
+so "GPT-4" is ``("gpt", "4")`` and "d’OpenAI" is ``("d", "openai")`` — the
+same words the article text is split into. A trailing ``*`` makes the last
+word a prefix. A term made only of punctuation ("&", "–") is skipped.
+
+``NEAR`` without a distance means ``NEAR/10``. ``a NEAR/n b`` holds when at
+most ``n`` words separate an occurrence of ``a`` from one of ``b`` (SQLite
+FTS5's definition); ``a NEAR/n b NEAR/n c`` puts all three in one window.
+NEAR joins terms and phrases; a parenthesised OR of them is distributed:
+``(a OR b) NEAR/5 c`` is ``a NEAR/5 c OR b NEAR/5 c``.
+
+Errors are :class:`db.errors.QueryError` with the 1-based column of the
+offending character.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from db.errors import QueryError
+from db.textfold import tokens
+
+FIELDS = frozenset({"title", "lead", "source", "lang"})
+"""Field names a query may restrict a term or group to."""
+
+DEFAULT_NEAR = 10
+_MAX_NEAR_COMBINATIONS = 64
+
+
+@dataclass(frozen=True)
+class Words:
+    """A term or phrase: folded words in sequence; ``prefix`` applies to the last one."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    column: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class Near:
+    """All children within one window: at most ``distance`` words between first and last."""
+
+    children: tuple[Words, ...]
+    distance: int
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    child: Node
+
+
+@dataclass(frozen=True)
+class TopicRef:
+    name: str
+    column: int = field(default=0, compare=False)
+
+
+Node = Words | And | Or | Not | Near | Field | TopicRef
+
+
+# --- lexer -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # WORDS, LPAREN, RPAREN, AND, OR, NOT, NEAR, FIELD, TOPIC, END
+    column: int
+    words: Words | None = None
+    name: str = ""
+    distance: int = 0
+
+
+_OPERAND_START = frozenset({"WORDS", "LPAREN", "NOT", "FIELD", "TOPIC"})
+_PRIMARY_START = frozenset({"WORDS", "LPAREN", "FIELD", "TOPIC"})
+_BARE_END = frozenset(' \t\r\n\f\v()"')
+_AFTER_MINUS_END = frozenset(" \t\r\n\f\v)")
+_TOPIC_NAME = re.compile(r"[\w-]+\Z")
+_NEAR = re.compile(r"NEAR(?:/(.*))?\Z", re.DOTALL)
+
+
+def _lex(query: str) -> Iterator[_Token]:
+    i = 0
+    n = len(query)
+    # Set when a "-" or "field:" was just read: the next token must follow it
+    # directly, and must not be punctuation that would silently vanish.
+    attached_to: _Token | None = None
+    while i < n:
+        char = query[i]
+        column = i + 1
+        if char.isspace():
+            if attached_to is not None:
+                raise _attached_error(query, attached_to)
+            i += 1
+        elif char == "(":
+            attached_to = None
+            yield _Token("LPAREN", column)
+            i += 1
+        elif char == ")":
+            if attached_to is not None:
+                raise _attached_error(query, attached_to)
+            yield _Token("RPAREN", column)
+            i += 1
+        elif char == '"':
+            attached_to = None
+            token, i = _lex_phrase(query, i)
+            yield token
+        elif char == "-" and attached_to is not None and attached_to.kind == "FIELD":
+            raise QueryError(f"put '-' before the field: -{attached_to.name}:term", column, query)
+        elif char == "-" and attached_to is None and i + 1 < n and query[i + 1] not in _AFTER_MINUS_END:
+            attached_to = _Token("NOT", column, name="-")
+            yield attached_to
+            i += 1
+        else:
+            j = i
+            while j < n and query[j] not in _BARE_END:
+                if query[j] == ":" and query[i:j].lower() in FIELDS:
+                    break
+                j += 1
+            if j < n and query[j] == ":":
+                attached_to = _Token("FIELD", column, name=query[i:j].lower())
+                yield attached_to
+                i = j + 1
+                if i >= n:
+                    raise _attached_error(query, attached_to)
+                continue
+            bare = _bare_token(query, i, j)
+            if bare is None:
+                if attached_to is not None:
+                    raise _attached_error(query, attached_to)
+            else:
+                attached_to = None
+                yield bare
+            i = j
+    if attached_to is not None:
+        raise _attached_error(query, attached_to)
+    yield _Token("END", n + 1)
+
+
+def _attached_error(query: str, token: _Token) -> QueryError:
+    what = f"{token.name}:" if token.kind == "FIELD" else "'-'"
+    return QueryError(f"{what} must be followed directly by a term, phrase or group", token.column, query)
+
+
+def _lex_phrase(query: str, i: int) -> tuple[_Token, int]:
+    end = query.find('"', i + 1)
+    if end < 0:
+        raise QueryError('unbalanced quote: this " is never closed', i + 1, query)
+    content = query[i + 1 : end].rstrip()
+    prefix = content.endswith("*")
+    if prefix:
+        content = content[:-1]
+    end += 1
+    if end < len(query) and query[end] == "*":
+        prefix = True
+        end += 1
+    words = tuple(tokens(content))
+    if not words:
+        raise QueryError("empty phrase: put words between the quotes", i + 1, query)
+    return _Token("WORDS", i + 1, words=Words(words, prefix, i + 1)), end
+
+
+def _bare_token(query: str, i: int, j: int) -> _Token | None:
+    text = query[i:j]
+    column = i + 1
+    if text in ("AND", "OR", "NOT"):
+        return _Token(text, column)
+    near = _NEAR.match(text)
+    if near:
+        if near.group(1) is None:
+            return _Token("NEAR", column, distance=DEFAULT_NEAR)
+        if not near.group(1).isascii() or not near.group(1).isdigit():
+            raise QueryError("NEAR/ needs a number of words, e.g. NEAR/5", column, query)
+        return _Token("NEAR", column, distance=int(near.group(1)))
+    if text.startswith("@"):
+        name = text[1:]
+        if not _TOPIC_NAME.match(name):
+            message = f"'{text}' is not a topic name: @ is followed by letters, digits, - or _"
+            raise QueryError(message, column, query)
+        return _Token("TOPIC", column, name=name)
+    prefix = text.endswith("*")
+    stem = text[:-1] if prefix else text
+    star = stem.find("*")
+    if star >= 0:
+        raise QueryError("'*' is allowed only at the end of a term (prefix search)", i + star + 1, query)
+    words = tuple(tokens(stem))
+    if not words:
+        if prefix:
+            raise QueryError("'*' needs the beginning of a word before it", column, query)
+        return None
+    return _Token("WORDS", column, words=Words(words, prefix, column))
+
+
+# --- parser ------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = list(_lex(query))
+        self.index = 0
+
+    def peek(self) -> _Token:
+        return self.tokens[self.index]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def error(self, message: str, column: int) -> QueryError:
+        return QueryError(message, column, self.query)
+
+    def operand_after(self, operator: _Token, starts: frozenset[str] = _OPERAND_START) -> None:
+        if self.peek().kind not in starts:
+            word = "-" if operator.name == "-" else operator.kind
+            raise self.error(f"{word} needs a term after it", operator.column)
+
+    def parse(self) -> Node:
+        if self.peek().kind == "END":
+            raise self.error("the query is empty", 1)
+        node = self.or_expr()
+        token = self.peek()
+        if token.kind == "RPAREN":
+            raise self.error("unbalanced parenthesis: this ')' has no matching '('", token.column)
+        if token.kind != "END":  # pragma: no cover - every other token starts or joins an operand
+            raise self.error("unexpected text", token.column)
+        return node
+
+    def or_expr(self) -> Node:
+        children = [self.and_expr()]
+        while self.peek().kind == "OR":
+            self.operand_after(self.take())
+            children.append(self.and_expr())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self) -> Node:
+        children = [self.unary()]
+        while True:
+            kind = self.peek().kind
+            if kind == "AND":
+                self.operand_after(self.take())
+            elif kind not in _OPERAND_START:
+                break
+            children.append(self.unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node:
+        if self.peek().kind == "NOT":
+            operator = self.take()
+            self.operand_after(operator)
+            return Not(self.unary())
+        return self.near()
+
+    def near(self) -> Node:
+        start = self.peek().column
+        first = self.primary()
+        if self.peek().kind != "NEAR":
+            return first
+        operands = [first]
+        columns = [start]
+        distance: int | None = None
+        while self.peek().kind == "NEAR":
+            operator = self.take()
+            if distance is not None and operator.distance != distance:
+                raise self.error("a NEAR chain takes one distance; group with parentheses", operator.column)
+            distance = operator.distance
+            self.operand_after(operator, _PRIMARY_START)
+            columns.append(self.peek().column)
+            operands.append(self.primary())
+        assert distance is not None
+        return self._build_near(operands, columns, distance)
+
+    def _build_near(self, operands: list[Node], columns: list[int], distance: int) -> Node:
+        alternatives: list[tuple[Words, ...]] = []
+        for node, column in zip(operands, columns, strict=True):
+            if isinstance(node, Words):
+                alternatives.append((node,))
+            elif isinstance(node, Or) and all(isinstance(c, Words) for c in node.children):
+                alternatives.append(tuple(c for c in node.children if isinstance(c, Words)))
+            else:
+                raise self.error(
+                    "NEAR joins terms or phrases (or a parenthesised OR of them); "
+                    "put fields and topics around the whole NEAR",
+                    column,
+                )
+        combos = list(itertools.islice(itertools.product(*alternatives), _MAX_NEAR_COMBINATIONS + 1))
+        if len(combos) > _MAX_NEAR_COMBINATIONS:
+            raise self.error(f"NEAR expands to more than {_MAX_NEAR_COMBINATIONS} combinations", columns[0])
+        nears = tuple(Near(combo, distance) for combo in combos)
+        return nears[0] if len(nears) == 1 else Or(nears)
+
+    def primary(self) -> Node:
+        token = self.take()
+        if token.kind == "WORDS":
+            assert token.words is not None
+            return token.words
+        if token.kind == "TOPIC":
+            return TopicRef(token.name, token.column)
+        if token.kind == "FIELD":
+            self.operand_after(token, _PRIMARY_START)
+            return Field(token.name, self.primary())
+        if token.kind == "LPAREN":
+            if self.peek().kind == "RPAREN":
+                raise self.error("empty parentheses", token.column)
+            if self.peek().kind == "END":
+                raise self.error("unbalanced parenthesis: this '(' is never closed", token.column)
+            node = self.or_expr()
+            if self.peek().kind != "RPAREN":
+                raise self.error("unbalanced parenthesis: this '(' is never closed", token.column)
+            self.take()
+            return node
+        if token.kind == "RPAREN":
+            raise self.error("unbalanced parenthesis: this ')' has no matching '('", token.column)
+        if token.kind == "END":
+            raise self.error("the query ends where a term is expected", token.column)
+        raise self.error(f"{token.kind} needs a term before it", token.column)
+
+
+def parse(query: str) -> Node:
+    """Parse ``query`` into a tree; raise :class:`QueryError` with the column on bad syntax."""
+    return _Parser(query).parse()
+
+
+# --- tree helpers ------------------------------------------------------------
+
+
+def resolve_topics(node: Node, topics: Mapping[str, str | Node]) -> Node:
+    """Replace every ``@name`` by the topic's tree, recursively.
+
+    Topics given as strings are parsed here. An unknown topic, a cycle
+    (``@a`` uses ``@b`` uses ``@a``) or a syntax error inside a topic raises
+    :class:`QueryError` naming the topic(s). Each topic is resolved once and
+    its tree shared by every reference.
+    """
+    resolved: dict[str, Node] = {}
+
+    def topic(ref: TopicRef, stack: tuple[str, ...]) -> Node:
+        if ref.name in stack:
+            cycle = " -> ".join(f"@{name}" for name in (*stack[stack.index(ref.name) :], ref.name))
+            raise QueryError(f"topic cycle: {cycle}", ref.column)
+        if ref.name in resolved:
+            return resolved[ref.name]
+        if ref.name not in topics:
+            where = f" (used in topic @{stack[-1]})" if stack else ""
+            raise QueryError(f"unknown topic @{ref.name}{where}", ref.column)
+        definition = topics[ref.name]
+        if isinstance(definition, str):
+            try:
+                definition = parse(definition)
+            except QueryError as exc:
+                raise QueryError(f"in topic @{ref.name}: {exc.message}", exc.column, exc.query) from exc
+        tree = walk(definition, (*stack, ref.name))
+        resolved[ref.name] = tree
+        return tree
+
+    def walk(node: Node, stack: tuple[str, ...]) -> Node:
+        if isinstance(node, TopicRef):
+            return topic(node, stack)
+        if isinstance(node, And):
+            return And(tuple(walk(child, stack) for child in node.children))
+        if isinstance(node, Or):
+            return Or(tuple(walk(child, stack) for child in node.children))
+        if isinstance(node, Not):
+            return Not(walk(node.child, stack))
+        if isinstance(node, Field):
+            return Field(node.name, walk(node.child, stack))
+        return node
+
+    return walk(node, ())
+
+
+def topic_refs(node: Node) -> list[TopicRef]:
+    """Every ``@name`` in ``node``, in order."""
+    if isinstance(node, TopicRef):
+        return [node]
+    if isinstance(node, And | Or):
+        return [ref for child in node.children for ref in topic_refs(child)]
+    if isinstance(node, Not | Field):
+        return topic_refs(node.child)
+    return []
+
+
+def terms_of(node: Node) -> list[Words]:
+    """The terms and phrases that make ``node`` match, in order, without duplicates.
+
+    Negated terms and the ``source:``/``lang:`` values are left out: they are
+    not words to show or highlight in the article.
+    """
+    seen: dict[Words, None] = {}
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Words):
+            seen.setdefault(node, None)
+        elif isinstance(node, And | Or | Near):
+            for child in node.children:
+                walk(child)
+        elif isinstance(node, Field) and node.name not in ("source", "lang"):
+            walk(node.child)
+
+    walk(node)
+    return list(seen)
+
+
+def unparse(node: Node) -> str:
+    """A query string that parses back to ``node``."""
+    if isinstance(node, Words):
+        text = " ".join(node.words)
+        star = "*" if node.prefix else ""
+        return f"{text}{star}" if len(node.words) == 1 else f'"{text}"{star}'
+    if isinstance(node, TopicRef):
+        return f"@{node.name}"
+    if isinstance(node, Near):
+        return f" NEAR/{node.distance} ".join(unparse(child) for child in node.children)
+    if isinstance(node, Not):
+        return f"NOT {_grouped(node.child)}"
+    if isinstance(node, Field):
+        return f"{node.name}:{_grouped(node.child, in_field=True)}"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return joiner.join(_grouped(child) for child in node.children)
+
+
+def _grouped(node: Node, in_field: bool = False) -> str:
+    # A field takes a single primary, so a negation or NEAR under it needs
+    # parentheses too.
+    wrap = isinstance(node, And | Or) or (in_field and isinstance(node, Not | Near))
+    return f"({unparse(node)})" if wrap else unparse(node)
