@@ -1,0 +1,97 @@
+"""Any service Apprise knows (Discord, Telegram, Teams, ntfy…) from a list of Apprise URLs.
+
+Apprise's ``notify`` is synchronous, so it runs in a worker thread with an
+overall timeout. It reports success or failure, never why: a failure could
+be a timeout as well as a revoked token. So a failure is treated as
+transient, but only ``max_attempts`` times in all; the attempt after that
+fails the delivery for good — a revoked token must not be retried for days.
+
+Each URL gets its own Apprise instance so that, within this process, a retry
+goes only to the services that failed. (Across a restart the retry goes to
+all of them: one channel per URL avoids that duplicate.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from alerts.message import AlertMessage
+from alerts.notifiers.base import Notifier
+
+
+class AppriseNotifier(Notifier):
+    type = "apprise"
+
+    def __init__(
+        self, name: str, *, urls: Sequence[str], timeout: float = 20.0, max_attempts: int = 5
+    ) -> None:
+        super().__init__(name)
+        url_list = [urls] if isinstance(urls, str) else list(urls)
+        for url in url_list:
+            self.keep_secret(url)
+        if not url_list:
+            raise self.config_error("urls needs at least one Apprise URL")
+        if max_attempts < 1:
+            raise self.config_error("max_attempts must be at least 1")
+        self.timeout = self.check_timeout(timeout)
+        self.max_attempts = max_attempts
+        self._services = [self._service(i, url) for i, url in enumerate(url_list, 1)]
+        self._done: dict[int, set[int]] = {}  # delivery id -> services that already accepted it
+
+    def _service(self, number: int, url: str) -> tuple[str, Any]:
+        apprise = _import_apprise()
+        instance = apprise.Apprise()
+        if not instance.add(url):
+            # The URL itself may hold a token: name it by position and scheme only.
+            raise self.config_error(f"URL #{number} ({_scheme(url)}://…) is not a valid Apprise URL")
+        return f"#{number} ({_scheme(url)})", instance
+
+    async def send(self, message: AlertMessage) -> None:
+        done = self._done.setdefault(message.delivery_id, set())
+        failed = []
+        for index, (label, instance) in enumerate(self._services):
+            if index in done:
+                continue
+            if await self._notify(instance, message):
+                done.add(index)
+            else:
+                failed.append(label)
+        if not failed:
+            self._done.pop(message.delivery_id, None)
+            return
+        attempt = message.attempts + 1
+        reason = f"apprise reported a failure for service {', '.join(failed)} (attempt {attempt})"
+        if attempt >= self.max_attempts:
+            self._done.pop(message.delivery_id, None)
+            raise PermanentDeliveryError(f"{reason}; giving up after {self.max_attempts} attempts")
+        raise TransientDeliveryError(reason)
+
+    async def _notify(self, instance: Any, message: AlertMessage) -> bool:
+        body = f"{message.url}\n{message.source} · {message.date_label}\n\n{message.snippet_text}"
+        try:
+            result = await asyncio.wait_for(
+                asyncio.to_thread(instance.notify, body=body, title=f"[{message.rule}] {message.title}"),
+                self.timeout,
+            )
+        except TimeoutError:
+            return False  # the thread finishes on its own; Apprise has its own socket timeouts
+        return bool(result)
+
+
+def _import_apprise() -> Any:
+    with warnings.catch_warnings():
+        # Apprise's plugins import the deprecated imghdr module when first loaded.
+        warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
+        # Imported here: loading its plugins takes ~0.2 s, paid only when a channel uses it.
+        import apprise
+
+        apprise.Apprise().add("json://localhost")  # loads every plugin now, inside the filter
+    return apprise
+
+
+def _scheme(url: str) -> str:
+    return url.partition("://")[0] if "://" in url else "?"

@@ -1,0 +1,171 @@
+"""Email over SMTP (aiosmtplib): one multipart/alternative message per alert.
+
+Subject ``[newsmon] <rule>: <title>``; text/plain and text/html bodies with
+the canonical link, source, date, rule and the snippet with the matched
+terms marked. Headers are built with ``policy=SMTP``, which refuses CR/LF in
+header values; titles are reduced to one line before that (controls, U+2028
+and U+2029, bidi overrides become spaces), so a title cannot add headers.
+
+Server answers map to outcomes as RFC 5321 intends: 4xx (421 on connect,
+451…) transient, 5xx permanent; connection failures and timeouts transient.
+A message accepted for some recipients counts as sent: retrying would
+duplicate it for the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from typing import Literal
+
+import aiosmtplib
+
+from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from alerts.message import AlertMessage, one_line
+from alerts.notifiers.base import Notifier
+from db.models import utcnow
+
+log = logging.getLogger(__name__)
+
+TLSMode = Literal["auto", "starttls", "tls", "none"]
+TLS_MODES = ("auto", "starttls", "tls", "none")
+SUBJECT_LIMIT = 200
+
+
+class EmailNotifier(Notifier):
+    """SMTP delivery.
+
+    ``tls``: "tls" (implicit, port 465), "starttls" (required), "none", or
+    "auto" (STARTTLS when the server offers it).
+    """
+
+    type = "email"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        host: str,
+        port: int = 587,
+        sender: str,
+        to: Sequence[str],
+        username: str | None = None,
+        password: str | None = None,
+        tls: TLSMode = "auto",
+        timeout: float = 20.0,
+    ) -> None:
+        super().__init__(name)
+        self.keep_secret(password)
+        if not host or any(c.isspace() for c in host):
+            raise self.config_error("host must be a host name or address")
+        if not 0 < port < 65536:
+            raise self.config_error(f"port {port} is not a TCP port")
+        recipients = [to] if isinstance(to, str) else list(to)
+        for address in (sender, *recipients):
+            if not _plausible_address(address):
+                raise self.config_error(f"{address!r} is not an email address")
+        if not recipients:
+            raise self.config_error("'to' needs at least one recipient")
+        if tls not in TLS_MODES:
+            raise self.config_error(f"tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
+        if (username is None) != (password is None):
+            raise self.config_error("username and password go together")
+        self.host, self.port, self.sender, self.to = host, port, sender, tuple(recipients)
+        self.username, self._password, self.tls = username, password, tls
+        self.timeout = self.check_timeout(timeout)
+
+    async def send(self, message: AlertMessage) -> None:
+        email = build_email(message, sender=self.sender, to=self.to)
+        try:
+            # aiosmtplib bounds each command; this bounds the whole conversation.
+            async with asyncio.timeout(self.timeout):
+                _, refused = await self._send(email)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            reason = "; ".join(f"{r.recipient}: {r.code} {self.redact(r.message)}" for r in exc.recipients)
+            if any(400 <= code < 500 for code in codes):
+                raise TransientDeliveryError(f"SMTP recipients refused: {reason}") from None
+            raise PermanentDeliveryError(f"SMTP recipients refused: {reason}") from None
+        except aiosmtplib.SMTPResponseException as exc:
+            reason = f"SMTP {exc.code} {self.redact(' '.join(exc.message.split()))}"
+            if 400 <= exc.code < 500:
+                raise TransientDeliveryError(reason) from None
+            raise PermanentDeliveryError(reason) from None
+        except (TimeoutError, aiosmtplib.SMTPTimeoutError):
+            raise TransientDeliveryError(f"SMTP server {self.host}:{self.port} timed out") from None
+        except (OSError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError) as exc:
+            detail = self.redact(str(exc)) or type(exc).__name__
+            raise TransientDeliveryError(
+                f"SMTP connection to {self.host}:{self.port} failed: {detail}"
+            ) from None
+        except aiosmtplib.SMTPException as exc:
+            # SMTPNotSupported and friends: the server cannot do what the config asks (STARTTLS, AUTH).
+            raise PermanentDeliveryError(f"SMTP: {self.redact(str(exc))}") from None
+        if refused:
+            log.warning("channel %s: some recipients refused the alert: %s", self.name, ", ".join(refused))
+
+    async def _send(self, email: EmailMessage) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+        return await aiosmtplib.send(
+            email,
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self._password,
+            use_tls=self.tls == "tls",
+            start_tls={"auto": None, "starttls": True, "tls": False, "none": False}[self.tls],
+            timeout=self.timeout,
+        )
+
+
+def build_email(message: AlertMessage, *, sender: str, to: Sequence[str]) -> EmailMessage:
+    email = EmailMessage(policy=SMTP)
+    subject = one_line(f"[newsmon] {message.rule}: {message.title}")
+    email["Subject"] = subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
+    email["From"] = sender
+    email["To"] = ", ".join(to)
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = make_msgid("newsmon", domain=sender.rpartition("@")[2] or None)
+    email["Auto-Submitted"] = "auto-generated"
+    email["X-Newsmon-Rule"] = one_line(message.rule)
+    email.set_content(text_body(message))
+    email.add_alternative(html_body(message), subtype="html")
+    return email
+
+
+def text_body(message: AlertMessage) -> str:
+    lines = [
+        message.title,
+        message.url,
+        "",
+        f"Source: {message.source} · {message.date_label}",
+        f"Rule: {message.rule} — matched {', '.join(message.terms) or '(no terms)'}",
+    ]
+    if message.snippet:
+        lines += ["", message.snippet_as(lambda hit: f"*{hit}*")]
+    lines += ["", "-- ", "newsmon"]
+    return "\n".join(lines) + "\n"
+
+
+def html_body(message: AlertMessage) -> str:
+    e = html.escape
+    terms = ", ".join(f"<strong>{e(t)}</strong>" for t in message.terms) or "(no terms)"
+    snippet = message.snippet_as(lambda hit: f"<strong>{hit}</strong>", e)
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+        f'<h2 style="margin:0 0 .4em"><a href="{e(message.url)}">{e(message.title)}</a></h2>'
+        f'<p style="color:#555;margin:0 0 1em">{e(message.source)} · {e(message.date_label)}</p>'
+        f"<p>Rule <strong>{e(message.rule)}</strong> matched {terms}.</p>"
+        + (f'<blockquote style="margin:0;color:#333">{snippet}</blockquote>' if snippet else "")
+        + f'<p><a href="{e(message.url)}">{e(message.url)}</a></p>'
+        "</body></html>\n"
+    )
+
+
+def _plausible_address(address: str) -> bool:
+    local, at, domain = address.rpartition("@")
+    return bool(at and local and domain) and one_line(address) == address and " " not in address

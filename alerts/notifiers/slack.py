@@ -1,0 +1,172 @@
+"""Slack incoming webhooks (after Miniflux's integration/slack).
+
+The payload has a fallback ``text`` (rule and linked title) and ``blocks``:
+the linked title, a context line (source · date · rule · matched terms) and
+the snippet with the matched terms in bold. Everything stays inside Slack's
+limits — 3,000 characters per text object, 50 blocks — counted in UTF-16
+code units (the stricter count) and cut between whole characters, never
+inside an emoji sequence or an ``&amp;``-style escape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from alerts.message import AlertMessage, Fragment
+from alerts.notifiers._http import post_json
+from alerts.notifiers.base import Notifier
+
+TEXT_LIMIT = 3000
+TITLE_LIMIT = 150
+MAX_BLOCKS = 50
+ELLIPSIS = "…"
+
+
+class SlackNotifier(Notifier):
+    type = "slack"
+
+    def __init__(self, name: str, *, webhook_url: str, timeout: float = 10.0) -> None:
+        super().__init__(name)
+        self.keep_secret(webhook_url)
+        parts = urlsplit(webhook_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.config_error("webhook_url must be an http(s) URL (a Slack incoming webhook)")
+        self._url = webhook_url
+        self.timeout = self.check_timeout(timeout)
+
+    @property
+    def rate_key(self) -> str:
+        # Slack allows one message per second per webhook; the key must not be the secret itself.
+        return "slack:" + hashlib.sha256(self._url.encode()).hexdigest()[:16]
+
+    async def send(self, message: AlertMessage) -> None:
+        await post_json(self._url, slack_payload(message), time_limit=self.timeout, redact=self.redact)
+
+
+def slack_payload(message: AlertMessage) -> dict[str, Any]:
+    link = mrkdwn_link(message.url, truncate(message.title, TITLE_LIMIT))
+    context = " · ".join(
+        (
+            escape(message.source),
+            escape(message.date_label),
+            f"rule *{escape(message.rule)}*",
+            "matched: " + ", ".join(escape(t) for t in message.terms),
+        )
+    )
+    blocks: list[dict[str, Any]] = [
+        _section(f"*{link}*"),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_mrkdwn(context, TEXT_LIMIT)}]},
+    ]
+    if message.snippet:
+        blocks.append(_section(snippet_mrkdwn(message.snippet, TEXT_LIMIT)))
+    return {
+        "text": fit_mrkdwn(f"[{escape(message.rule)}] {link}", TEXT_LIMIT),
+        "blocks": blocks[:MAX_BLOCKS],
+        "unfurl_links": False,
+    }
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; nothing else may be entity-encoded."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn_link(url: str, label: str) -> str:
+    # Inside <url|label> the URL must not contain the delimiters themselves.
+    safe_url = quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
+    return f"<{safe_url}|{escape(label)}>"
+
+
+def units(text: str) -> int:
+    """Length in UTF-16 code units: what Slack's limits count at worst."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 units with an ellipsis, between whole characters and emoji."""
+    if units(text) <= limit:
+        return text
+    budget = limit - units(ELLIPSIS)
+    cut, used = 0, 0
+    while cut < len(text) and used + units(text[cut]) <= budget:
+        used += units(text[cut])
+        cut += 1
+    cut = _grapheme_start(text, cut)
+    return text[:cut].rstrip() + ELLIPSIS
+
+
+def _grapheme_start(text: str, index: int) -> int:
+    """Move ``index`` back to the start of the grapheme cluster it falls in (a good approximation)."""
+    while 0 < index < len(text) and (_extends(text[index]) or text[index - 1] == "\u200d"):
+        index -= 1
+    # Flags are pairs of regional indicators: never keep half of one.
+    run = 0
+    while index - run > 0 and _regional(text[index - run - 1]):
+        run += 1
+    if run % 2 == 1 and index < len(text) and _regional(text[index]):
+        index -= 1
+    return index
+
+
+def _extends(ch: str) -> bool:
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or ch == "\u200d"
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or "\U000e0020" <= ch <= "\U000e007f"
+    )
+
+
+def _regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
+def fit_mrkdwn(text: str, limit: int) -> str:
+    """Cut already-escaped mrkdwn to ``limit`` without splitting an entity like ``&amp;``."""
+    if units(text) <= limit:
+        return text
+    cut = truncate(text, limit)[: -len(ELLIPSIS)]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + ELLIPSIS
+
+
+def snippet_mrkdwn(fragments: Sequence[Fragment], limit: int) -> str:
+    """The snippet, hits in bold, cut in the raw text so escapes and bold markers stay whole."""
+    budget = limit
+    while True:
+        text = _render(_cut_fragments(fragments, budget), lambda hit: f"*{hit}*")
+        if units(text) <= limit or budget <= 0:
+            return text if units(text) <= limit else ""
+        budget -= units(text) - limit
+
+
+def _render(fragments: Sequence[Fragment], bold: Callable[[str], str]) -> str:
+    return "".join(bold(escape(f.text)) if f.hit else escape(f.text) for f in fragments)
+
+
+def _cut_fragments(fragments: Sequence[Fragment], budget: int) -> list[Fragment]:
+    kept: list[Fragment] = []
+    used = 0
+    for fragment in fragments:
+        size = units(fragment.text)
+        if used + size <= budget:
+            kept.append(fragment)
+            used += size
+            continue
+        rest = budget - used
+        if rest > units(ELLIPSIS):
+            kept.append(Fragment(truncate(fragment.text, rest)[: -len(ELLIPSIS)], fragment.hit))
+        kept.append(Fragment(ELLIPSIS))
+        break
+    return [f for f in kept if f.text]
