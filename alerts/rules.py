@@ -1,0 +1,179 @@
+"""Alert rules: pure functions from an article to the rules it matches.
+
+A rule is a query in the newsmon query language (grammar in
+:mod:`db.query`; the user's version is CONTRACT.md, "Rule query language"):
+
+    terms, "quoted phrases", prefix*, AND, OR, NOT / -term, ( ), implicit
+    AND; precedence NOT > AND > OR; a NEAR/n b; title: lead: source: lang:
+    before a term, phrase or group; @topic for a named query.
+
+Matching is case- and accent-insensitive, on whole words (Unicode word
+boundaries); "GPT-4" and "d’OpenAI" are their words in sequence
+(:mod:`db.textfold`).
+
+Where terms are looked for: title, summary and full text, unless a field
+restricts them — ``title:`` the title, ``lead:`` the title and the lead
+(the article's first paragraph, at most 400 characters), ``source:`` the
+source's name, ``lang:`` the language code. Phrases and NEAR stay inside
+one field.
+
+Order of work: :meth:`RuleSet.compile` parses every topic, then every rule,
+expands ``@topics`` and builds one automaton for all terms — errors name the
+rule or topic and the column. :meth:`RuleSet.match` then folds and scans each
+field of the article once, evaluates only the rules whose trigger terms
+occurred, and returns matches in the order the rules were given.
+
+No I/O here: callers load rules from the configuration and store alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from alerts.errors import RuleError
+from alerts.matcher import Check, Compiler, Hits, Matcher
+from db.errors import QueryError
+from db.query import Node, parse, resolve_topics, topic_refs
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What a rule sees of an article."""
+
+    title: str
+    summary: str
+    text: str
+    lead: str
+    source: str
+    language: str | None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    name: str
+    query: str
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule that matched, with the article's words that made it match (folded)."""
+
+    rule: str
+    channels: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    spec: RuleSpec
+    check: Check
+    terms: tuple[tuple[int, str], ...]
+
+
+class RuleSet:
+    """Rules compiled together; immutable, safe to share between threads."""
+
+    def __init__(
+        self,
+        rules: tuple[_Rule, ...],
+        matcher: Matcher,
+        triggered: dict[int, tuple[int, ...]],
+        always: tuple[int, ...],
+    ) -> None:
+        self._rules = rules
+        self._matcher = matcher
+        self._triggered = triggered
+        self._always = always
+        self._by_name = {rule.spec.name: rule for rule in rules}
+        self.names: tuple[str, ...] = tuple(rule.spec.name for rule in rules)
+
+    @classmethod
+    def compile(cls, rules: Sequence[RuleSpec], topics: Mapping[str, str]) -> RuleSet:
+        """Compile ``rules`` using ``topics``; raise :class:`RuleError` naming what is wrong."""
+        trees = _parse_topics(topics)
+        compiler = Compiler()
+        compiled: list[_Rule] = []
+        triggered: dict[int, list[int]] = {}
+        always: list[int] = []
+        seen: set[str] = set()
+        for index, spec in enumerate(rules):
+            if spec.name in seen:
+                raise RuleError("two rules have this name; rule names must be unique", rule=spec.name)
+            seen.add(spec.name)
+            node = _parse_rule(spec, trees)
+            compiled.append(_Rule(spec, compiler.check(node), tuple(compiler.terms(node))))
+            keys = compiler.triggers(node)
+            if keys is None:
+                always.append(index)
+            else:
+                for key in keys:
+                    triggered.setdefault(key, []).append(index)
+        frozen = {key: tuple(indexes) for key, indexes in triggered.items()}
+        return cls(tuple(compiled), Matcher(compiler), frozen, tuple(always))
+
+    def match(self, article: ArticleText) -> list[Match]:
+        """Every rule ``article`` matches, in the rules' order."""
+        hits = self._scan(article)
+        candidates = set(self._always)
+        for segment in hits.found:
+            for key in segment:
+                candidates.update(self._triggered.get(key, ()))
+        matches = []
+        for index in sorted(candidates):
+            rule = self._rules[index]
+            if rule.check(hits):
+                matches.append(self._match(rule, hits))
+        return matches
+
+    def match_rule(self, name: str, article: ArticleText) -> Match | None:
+        """Whether the rule ``name`` matches ``article``; KeyError for an unknown rule."""
+        rule = self._by_name[name]
+        hits = self._scan(article)
+        return self._match(rule, hits) if rule.check(hits) else None
+
+    def _scan(self, article: ArticleText) -> Hits:
+        fields = (
+            article.title,
+            article.summary,
+            article.text,
+            article.lead,
+            article.source,
+            article.language or "",
+        )
+        return self._matcher.scan(fields)
+
+    def _match(self, rule: _Rule, hits: Hits) -> Match:
+        terms: dict[str, None] = {}
+        for key, scope in rule.terms:
+            text = self._matcher.term_text(hits, key, scope)
+            if text is not None:
+                terms.setdefault(text, None)
+        return Match(rule.spec.name, rule.spec.channels, tuple(terms))
+
+
+def _parse_topics(topics: Mapping[str, str]) -> dict[str, Node]:
+    trees: dict[str, Node] = {}
+    for name, query in topics.items():
+        try:
+            trees[name] = parse(query)
+        except QueryError as exc:
+            raise RuleError(exc.message, topic=name, column=exc.column, query=query) from exc
+    # Follow each topic's references here, so that a cycle or an unknown
+    # topic is reported against the topic that leads to it (the column of
+    # that reference), even when no rule uses it — rules then cannot fail so.
+    for name, tree in trees.items():
+        for ref in topic_refs(tree):
+            try:
+                resolve_topics(ref, trees)
+            except QueryError as exc:
+                raise RuleError(exc.message, topic=name, column=ref.column, query=topics[name]) from exc
+    return trees
+
+
+def _parse_rule(spec: RuleSpec, topics: Mapping[str, Node]) -> Node:
+    try:
+        return resolve_topics(parse(spec.query), topics)
+    except QueryError as exc:
+        raise RuleError(exc.message, rule=spec.name, column=exc.column, query=spec.query) from exc
