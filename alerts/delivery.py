@@ -1,0 +1,301 @@
+"""The delivery loop: pending deliveries in the outbox → notifiers → sent, retried or failed.
+
+Rules it keeps:
+- A delivery is marked sent only after the channel's server accepted it.
+- Channels are independent: each has its own task, so a slow or failing
+  channel never delays another. Within a channel, sends are sequential;
+  after a transient failure the rest of its batch is put back, unattempted,
+  for the same retry time (hammering a server that just refused helps nobody).
+- Transient failures back off exponentially from ``retry_min`` (doubling,
+  capped at ``retry_max``) with jitter — each wait is drawn between half and
+  all of that step, so the first retry comes within ``retry_min`` — and never
+  sooner than the server's ``Retry-After``. A delivery still pending
+  ``give_up_after`` after it was raised fails with its last reason.
+- A delivery for a channel that is no longer configured stays pending (with
+  a note in last_error), so configuring the channel again delivers it.
+- Sends sharing a notifier ``rate_key`` (one Slack webhook URL) start at
+  least ``per_webhook_interval`` seconds apart.
+- Claims carry a lease, so a crash mid-send is retried once the lease ends;
+  on a graceful stop, in-flight sends get ``stop_grace`` seconds, then
+  whatever was claimed but not finished is put back, due at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from alerts.message import message_from_job
+from alerts.notifiers.base import Notifier
+from db import outbox
+from db.engine import Database
+from db.models import utcnow
+from db.outbox import DeliveryJob
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+MAX_STOP_GRACE = 30.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The ``delivery:`` section of config.yaml."""
+
+    retry_min: timedelta = timedelta(seconds=30)
+    retry_max: timedelta = timedelta(minutes=15)
+    give_up_after: timedelta = timedelta(days=2)
+
+    def __post_init__(self) -> None:
+        if self.retry_min <= timedelta(0):
+            raise ValueError("delivery.retry_min must be positive")
+        if self.retry_max < self.retry_min:
+            raise ValueError("delivery.retry_max must be at least retry_min")
+        if self.give_up_after <= timedelta(0):
+            raise ValueError("delivery.give_up_after must be positive")
+
+    def backoff(self, retry: int, rng: random.Random) -> timedelta:
+        """The wait before retry number ``retry`` (1 for the first), jittered."""
+        doublings: int = min(max(retry - 1, 0), 30)
+        step = min(self.retry_max.total_seconds(), self.retry_min.total_seconds() * 2**doublings)
+        return timedelta(seconds=step * rng.uniform(0.5, 1.0))
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What a pass did: ``deferred`` were claimed but put back unattempted."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+    def __add__(self, other: DeliveryReport) -> DeliveryReport:
+        return DeliveryReport(
+            self.sent + other.sent,
+            self.retrying + other.retrying,
+            self.failed + other.failed,
+            self.deferred + other.deferred,
+        )
+
+
+@dataclass
+class _Outcome:
+    report: DeliveryReport
+    retry_at: datetime | None = None
+
+
+@dataclass
+class _Throttle:
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    next_slot: dict[str, float] = field(default_factory=dict)
+
+
+class Deliverer:
+    def __init__(
+        self,
+        database: Database,
+        notifiers: Mapping[str, Notifier],
+        policy: RetryPolicy | None = None,
+        *,
+        per_webhook_interval: float = 1.0,
+        clock: Clock = utcnow,
+        batch_size: int = 10,
+        lease: timedelta = outbox.DEFAULT_LEASE,
+        stop_grace: float = 10.0,
+        idle_poll: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if lease <= timedelta(0):
+            raise ValueError("lease must be positive")
+        self.database = database
+        self.notifiers = dict(notifiers)
+        self.policy = policy or RetryPolicy()
+        self.per_webhook_interval = per_webhook_interval
+        self.clock = clock
+        self.batch_size = batch_size
+        self.lease = lease
+        self.stop_grace = min(stop_grace, MAX_STOP_GRACE)
+        self.idle_poll = idle_poll
+        self._rng = rng or random.Random()
+        self._throttle = _Throttle()
+        self._warned_unconfigured: set[str] = set()
+
+    # ------------------------------------------------------------ one pass
+
+    async def deliver_due(self) -> DeliveryReport:
+        """Send everything due now, all channels in parallel; return what happened."""
+        self._flag_unconfigured()
+        reports = await asyncio.gather(*(self._drain(name) for name in self.notifiers))
+        return sum(reports, DeliveryReport())
+
+    # -------------------------------------------------------------- daemon
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
+        """Deliver until ``stop`` is set; ``wake`` (set after a crawl raised alerts) means look now."""
+        kicks = {name: asyncio.Event() for name in self.notifiers}
+        self._flag_unconfigured()
+        workers = [
+            asyncio.create_task(self._worker(name, stop, kick), name=f"newsmon-deliver-{name}")
+            for name, kick in kicks.items()
+        ]
+        try:
+            while not stop.is_set():
+                await _wait_any([stop, wake])
+                if wake is not None and wake.is_set():
+                    wake.clear()
+                    self._flag_unconfigured()
+                    for kick in kicks.values():
+                        kick.set()
+        except asyncio.CancelledError:
+            await _cancel(workers)
+            raise
+        if workers:
+            _, unfinished = await asyncio.wait(workers, timeout=self.stop_grace)
+            if unfinished:
+                log.warning(
+                    "stopping: %d channel(s) still sending after %g s; left pending",
+                    len(unfinished),
+                    self.stop_grace,
+                )
+            await _cancel(list(unfinished))
+
+    async def aclose(self) -> None:
+        for notifier in self.notifiers.values():
+            await notifier.aclose()
+
+    async def _worker(self, channel: str, stop: asyncio.Event, kick: asyncio.Event) -> None:
+        while not stop.is_set():
+            kick.clear()
+            due: datetime | None = None
+            try:
+                await self._drain(channel, stop)
+                due = outbox.next_due_time(self.database, [channel])
+            except Exception:
+                log.exception(
+                    "channel %s: delivery pass failed; trying again in %g s", channel, self.idle_poll
+                )
+            wait = self.idle_poll
+            if due is not None:
+                # A floor keeps a delivery claimed elsewhere (due but not claimable) from spinning the loop.
+                wait = min(wait, max(0.1, (due - self.clock()).total_seconds()))
+            await _wait_any([stop, kick], seconds=wait)
+
+    # ------------------------------------------------------------ internals
+
+    async def _drain(self, channel: str, stop: asyncio.Event | None = None) -> DeliveryReport:
+        report = DeliveryReport()
+        while stop is None or not stop.is_set():
+            jobs = outbox.due_deliveries(
+                self.database, self.clock(), self.batch_size, channels=[channel], lease=self.lease
+            )
+            if not jobs:
+                break
+            batch = await self._send_batch(self.notifiers[channel], jobs, stop)
+            report += batch
+            if batch.retrying or batch.deferred:
+                break  # the channel is failing (or we are stopping): wait for its next due time
+        return report
+
+    async def _send_batch(
+        self, notifier: Notifier, jobs: Sequence[DeliveryJob], stop: asyncio.Event | None
+    ) -> DeliveryReport:
+        report = DeliveryReport()
+        unfinished = list(jobs)
+        put_back_at: datetime | None = None
+        try:
+            while unfinished and (stop is None or not stop.is_set()):
+                outcome = await self._attempt(notifier, unfinished[0])
+                unfinished.pop(0)
+                report += outcome.report
+                if outcome.retry_at is not None:
+                    put_back_at = outcome.retry_at
+                    break
+        finally:
+            # Runs on cancellation too: what was claimed but not finished is due again, not lost.
+            if unfinished:
+                outbox.release(
+                    self.database, [job.delivery_id for job in unfinished], put_back_at or self.clock()
+                )
+                report += DeliveryReport(deferred=len(unfinished))
+        return report
+
+    async def _attempt(self, notifier: Notifier, job: DeliveryJob) -> _Outcome:
+        try:
+            message = message_from_job(job)
+            await self._wait_turn(notifier.rate_key)
+            await notifier.send(message)
+        except TransientDeliveryError as exc:
+            return self._retry_later(job, exc.reason, exc.retry_after)
+        except PermanentDeliveryError as exc:
+            log.warning("alert %d to %s failed for good: %s", job.alert_id, job.channel, exc.reason)
+            outbox.mark_failed(self.database, job.delivery_id, exc.reason)
+            return _Outcome(DeliveryReport(failed=1))
+        except Exception as exc:
+            # A bug, not the channel's fault: keep the delivery and say where to look.
+            log.exception("alert %d to %s: unexpected error", job.alert_id, job.channel)
+            return self._retry_later(job, f"internal error ({type(exc).__name__}), see the log", None)
+        outbox.mark_sent(self.database, job.delivery_id, self.clock())
+        log.info("alert %d (%s) sent to %s", job.alert_id, job.rule, job.channel)
+        return _Outcome(DeliveryReport(sent=1))
+
+    def _retry_later(self, job: DeliveryJob, reason: str, retry_after: float | None) -> _Outcome:
+        now = self.clock()
+        if now - job.created >= self.policy.give_up_after:
+            reason = f"gave up after {_human(self.policy.give_up_after)}: {reason}"
+            log.warning("alert %d to %s: %s", job.alert_id, job.channel, reason)
+            outbox.mark_failed(self.database, job.delivery_id, reason)
+            return _Outcome(DeliveryReport(failed=1))
+        wait = self.policy.backoff(job.attempts + 1, self._rng)
+        if retry_after is not None:
+            wait = max(wait, timedelta(seconds=retry_after))
+        log.warning("alert %d to %s: %s; retrying in %s", job.alert_id, job.channel, reason, _human(wait))
+        outbox.mark_retry(self.database, job.delivery_id, reason, now + wait)
+        return _Outcome(DeliveryReport(retrying=1), retry_at=now + wait)
+
+    async def _wait_turn(self, key: str | None) -> None:
+        if key is None or self.per_webhook_interval <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        lock = self._throttle.locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            wait = self._throttle.next_slot.get(key, 0.0) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._throttle.next_slot[key] = loop.time() + self.per_webhook_interval
+
+    def _flag_unconfigured(self) -> None:
+        for channel in outbox.flag_unconfigured(self.database, self.notifiers):
+            if channel not in self._warned_unconfigured:
+                self._warned_unconfigured.add(channel)
+                log.warning("deliveries to channel %r wait: the channel is not configured", channel)
+
+
+async def _wait_any(events: Sequence[asyncio.Event | None], seconds: float | None = None) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events if event is not None]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        await _cancel(waiters)
+
+
+async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _human(span: timedelta) -> str:
+    seconds = span.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.3g}{unit}"
+    return f"{seconds:.3g}s"
