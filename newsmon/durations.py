@@ -50,7 +50,7 @@ def parse_duration(text: str) -> timedelta:
             raise DurationError(text)
         unit = _UNITS.get(match.group(2).lower())
         if unit is None:
-            raise DurationError(text, f"unknown unit {match.group(2)!r}")
+            raise DurationError(text)
         if unit in seen:
             # "1h2h" is a typo, not a sum anyone means.
             raise DurationError(text, f"unit {match.group(2)!r} given twice")

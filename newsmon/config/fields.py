@@ -43,6 +43,8 @@ def _to_timedelta(value: object) -> object:
             return parse_duration(value)
         except DurationError as exc:
             raise problem(str(exc)) from None
+    if value == 0 and not isinstance(value, bool):
+        return timedelta(0)  # the same in every unit
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise problem(f"bad duration {value!r}: a number needs a unit ({DURATION_HINT})")
     raise problem(f"expected a duration ({DURATION_HINT})")

@@ -81,9 +81,9 @@ def _unique(issues: list[ConfigIssue]) -> list[ConfigIssue]:
 
 def _issue(error: ErrorDetails, data: dict[str, Any], doc: Document, skip: Any) -> ConfigIssue | None:
     loc = tuple(error["loc"])
-    path, exists = _data_path(loc, data)
-    ctx: dict[str, Any] = dict(error.get("ctx") or {})
     kind = error["type"]
+    path, exists = _data_path(loc, data, missing=kind == "missing")
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
     if kind == ERROR_TYPE and "key" in ctx:
         path = (*path, ctx["key"])
     if any(path[: len(p)] == p for p in skip):
@@ -107,8 +107,11 @@ def _suggest_tag(ctx: dict[str, Any]) -> str:
     return suggest(str(ctx.get("tag")), tags)
 
 
-def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, bool]:
-    """The YAML key path for a pydantic ``loc``, and whether a value exists there."""
+def _data_path(loc: tuple[int | str, ...], data: Any, missing: bool) -> tuple[KeyPath, bool]:
+    """The YAML key path for a pydantic ``loc``, and whether a value exists there.
+
+    ``missing``: the error is about an absent key, which is then the last part of ``loc``.
+    """
     path: list[str | int] = []
     current = data
     for index, part in enumerate(loc):
@@ -118,7 +121,7 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, bool]:
             path.append(part)
         elif part == "[key]":
             continue
-        elif last:
+        elif last and missing:
             path.append(part)
             return tuple(path), False
         # Otherwise a union tag or a validator's name: not in the data.

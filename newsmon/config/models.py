@@ -55,6 +55,8 @@ MAX_DOWNLOAD_TIMEOUT = timedelta(seconds=30)
 DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
 
+SECTIONS = frozenset({"sources", "topics", "rules", "delivery", "channels", "crawl", "health"})
+
 #: Passed as validation context by the loader, which runs the cross-section checks itself.
 SKIP_CROSS_CHECK = "newsmon.skip_cross_check"
 
@@ -307,7 +309,8 @@ class Config(Frozen):
     def _fill_defaults(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        data = dict(data)
+        # `sources:` with every entry commented out is an empty section, not an error.
+        data = {k: v for k, v in data.items() if v is not None or k not in SECTIONS}
         path = data.get("path")
         if isinstance(path, str | Path):
             data["database"] = _resolve_database(data.get("database", DEFAULT_DATABASE), Path(path).parent)

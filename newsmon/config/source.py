@@ -97,7 +97,7 @@ def _syntax_message(exc: YAMLError, shown: str) -> str:
         hint = ' (a value starting with * or & must be quoted, e.g. cron: "*/15 * * * *")'
     elif "flow" in what:
         hint = " (inside [ ] or { }, quote values containing braces, brackets or commas, e.g. '${TOKEN}')"
-    elif "tab" in what.lower():
+    elif "'\\t'" in what:
         hint = " (indent with spaces, not tabs)"
     return f"{where}: invalid YAML: {what}{hint}"
 

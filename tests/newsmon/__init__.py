@@ -1,0 +1,1 @@
+"""Tests of the newsmon package: CLI, configuration, daemon wiring."""
