@@ -1,0 +1,87 @@
+"""Name the failures that Scrapy reports vaguely, next to the downloader.
+
+- The connect-time resolver refuses by returning no address, which the
+  client reports as a DNS failure: turned back into ``RequestRefusedError``
+  with the reason, and not retried.
+- A body cut at ``DOWNLOAD_MAXSIZE`` while streaming comes out as a bare
+  ``DownloadCancelledError``: turned into ``BodyTooLargeError`` (the byte count
+  is taken from Scrapy's ``headers_received``/``bytes_received`` signals).
+- Timeouts are counted (``newsmon/cut/timeout``) and left to the retry
+  middleware.
+
+Sits closest to the downloader (priority 950) so that its
+``process_exception`` runs before the retry middleware's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, DownloadTimeoutError
+
+from crawler.policy.errors import BodyTooLargeError
+from crawler.policy.outcomes import count, logger, refuse
+from crawler.policy.resolver import REFUSALS
+from crawler.policy.urls import UrlRefusedError, parse_target
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Headers, Response
+
+
+class DownloadGuardMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        self._announced: WeakKeyDictionary[Request, int] = WeakKeyDictionary()
+        self._received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        guard = cls(crawler)
+        crawler.signals.connect(guard.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(guard.bytes_received, signal=signals.bytes_received)
+        return guard
+
+    def headers_received(self, headers: Headers, body_length: int, request: Request) -> None:
+        if body_length > 0:
+            self._announced[request] = body_length
+
+    def bytes_received(self, data: bytes, request: Request) -> None:
+        self._received[request] = self._received.get(request, 0) + len(data)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._forget(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        size = max(self._announced.get(request, 0), self._received.get(request, 0))
+        self._forget(request)
+        if isinstance(exception, CannotResolveHostError):
+            self._explain_unresolved(request)
+        elif isinstance(exception, DownloadCancelledError):
+            limit = request.meta.get("download_maxsize", self.maxsize)
+            if limit and size > limit:
+                count(self.crawler, "cut/body_too_large")
+                raise BodyTooLargeError(request.url, limit, size) from exception
+        elif isinstance(exception, DownloadTimeoutError):
+            count(self.crawler, "cut/timeout")
+            logger.warning("Timed out: %s (%s)", request.url, exception)
+
+    def _explain_unresolved(self, request: Request) -> None:
+        try:
+            target = parse_target(request.url)
+        except UrlRefusedError:
+            return
+        refusal = REFUSALS.get(target.host, target.port)
+        if refusal is not None:
+            refuse(self.crawler, request, refusal)
+
+    def _forget(self, request: Request) -> None:
+        self._announced.pop(request, None)
+        self._received.pop(request, None)
