@@ -1,0 +1,77 @@
+"""The query semantics written the slow, obvious way — the fast engine's yardstick.
+
+:mod:`alerts.matcher` answers from an automaton, trigger sets and key ids;
+this module answers the same question by walking the tree over plain word
+lists, so that tests and ``benchmarks.rules`` can check the two agree on
+every rule and article. It shares nothing with the matcher but the folding
+(:func:`db.textfold.tokens`). Never used to match in production.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+from db.query import And, Field, Near, Node, Not, Or, Words
+from db.textfold import tokens
+
+_FIELDS_OF_SCOPE = {
+    "body": ("title", "summary", "text"),
+    "title": ("title",),
+    "lead": ("title", "lead"),
+    "source": ("source",),
+    "lang": ("lang",),
+}
+
+
+def article_words(
+    title: str, summary: str, text: str, lead: str, source: str, language: str | None
+) -> dict[str, list[str]]:
+    """Each field of an article as its folded words."""
+    raw = {"title": title, "summary": summary, "text": text, "lead": lead, "source": source}
+    words = {name: tokens(value) for name, value in raw.items()}
+    words["lang"] = tokens(language or "")
+    return words
+
+
+def evaluate(node: Node, fields: Mapping[str, Sequence[str]], scope: str = "body") -> bool:
+    """Whether ``node`` (topics resolved) holds for an article given as :func:`article_words`."""
+    if isinstance(node, Words):
+        return any(occurrences(node, fields[name]) for name in _FIELDS_OF_SCOPE[scope])
+    if isinstance(node, And):
+        return all(evaluate(child, fields, scope) for child in node.children)
+    if isinstance(node, Or):
+        return any(evaluate(child, fields, scope) for child in node.children)
+    if isinstance(node, Not):
+        return not evaluate(node.child, fields, scope)
+    if isinstance(node, Field):
+        return evaluate(node.child, fields, node.name)
+    if isinstance(node, Near):
+        return any(_near(node, fields[name]) for name in _FIELDS_OF_SCOPE[scope])
+    raise TypeError(f"unresolved topic @{node.name}")
+
+
+def occurrences(words: Words, text: Sequence[str]) -> list[int]:
+    """Word indexes where ``words`` starts in ``text``."""
+    n = len(words.words)
+    found = []
+    for i in range(len(text) - n + 1):
+        head_ok = all(text[i + k] == words.words[k] for k in range(n - 1))
+        last = text[i + n - 1]
+        last_ok = last.startswith(words.words[-1]) if words.prefix else last == words.words[-1]
+        if head_ok and last_ok:
+            found.append(i)
+    return found
+
+
+def _near(node: Near, text: Sequence[str]) -> bool:
+    spans = [[(i, i + len(child.words) - 1) for i in occurrences(child, text)] for child in node.children]
+    for choice in itertools.product(*spans):
+        first_start = min(start for start, _ in choice)
+        # The window runs from the end of the first occurrence (the longest,
+        # when several start at the same word) to the start of the last.
+        first_end = max(end for start, end in choice if start == first_start)
+        last_start = max(start for start, _ in choice)
+        if last_start - first_end - 1 <= node.distance:
+            return True
+    return False
