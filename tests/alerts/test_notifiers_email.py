@@ -1,0 +1,145 @@
+"""The email notifier against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from alerts.delivery_errors import ChannelConfigError, PermanentDeliveryError, TransientDeliveryError
+from alerts.message import AlertMessage
+from alerts.notifiers.email_smtp import EmailNotifier
+
+from .outbox_helpers import SEED_TITLE, message
+from .smtp_server import free_port, smtp_server
+from .webhook_server import silent_server
+
+
+def notifier(port: int, **options: object) -> EmailNotifier:
+    settings: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "sender": "newsmon@example.org",
+        "to": ["analyst@example.org"],
+        "tls": "none",
+        "timeout": 5,
+        **options,
+    }
+    return EmailNotifier("mail", **settings)  # type: ignore[arg-type]
+
+
+def send(port: int, msg: AlertMessage | None = None, **options: object) -> None:
+    asyncio.run(notifier(port, **options).send(msg or message()))
+
+
+def test_a_multipart_alert_with_title_link_source_date_rule_and_why() -> None:
+    with smtp_server() as (server, port):
+        send(port)
+    (mail,) = server.messages
+    assert " ".join(str(mail["Subject"]).split()) == f"[newsmon] ai-deals: {SEED_TITLE}"
+    assert mail["To"] == "analyst@example.org" and mail["From"] == "newsmon@example.org"
+    assert mail["Message-ID"] and mail["Date"]
+    assert server.envelopes == [("newsmon@example.org", ["analyst@example.org"])]
+    assert mail.get_content_type() == "multipart/alternative"
+    plain = mail.get_body(("plain",))
+    html = mail.get_body(("html",))
+    assert plain is not None and html is not None
+    text, markup = plain.get_content(), html.get_content()
+    for body in (text, markup):
+        assert "https://example.org/fr/microsoft-investit-openai.html" in body
+        assert "arsfr" in body and "2026-01-23 19:05 UTC" in body and "ai-deals" in body
+    assert "*investissement*" in text and "*OpenAI*" in text
+    assert "<strong>investissement</strong>" in markup
+    assert '<a href="https://example.org/fr/microsoft-investit-openai.html">' in markup
+
+
+def test_html_is_escaped() -> None:
+    with smtp_server() as (server, port):
+        send(port, message(title="<script>alert(1)</script> & co"))
+    html = server.messages[0].get_body(("html",))
+    assert html is not None
+    assert "<script>" not in html.get_content() and "&lt;script&gt;" in html.get_content()
+
+
+@pytest.mark.parametrize("separator", ["\r\n", "\n", "\r", "\u2028", "\u2029", "\x85", "\x0b"])
+def test_a_title_cannot_inject_headers(separator: str) -> None:
+    title = f"Breaking{separator}Bcc: victim@example.org{separator}X-Evil: yes"
+    with smtp_server() as (server, port):
+        send(port, message(title=title, rule=f"r{separator}X-Rule-Evil: 1"))
+    (mail,) = server.messages
+    assert mail["Bcc"] is None and mail["X-Evil"] is None and mail["X-Rule-Evil"] is None
+    assert server.envelopes[0][1] == ["analyst@example.org"]
+    subject = str(mail["Subject"])
+    assert "Bcc: victim@example.org X-Evil: yes" in " ".join(subject.split())
+    assert separator not in subject
+
+
+def test_bidi_overrides_and_controls_are_dropped_from_the_subject() -> None:
+    with smtp_server() as (server, port):
+        send(port, message(title="Invoice\u202egnp.exe\x00\x07 done 👨‍👩‍👧"))
+    assert (
+        " ".join(str(server.messages[0]["Subject"]).split())
+        == "[newsmon] ai-deals: Invoice gnp.exe done 👨‍👩‍👧"
+    )
+
+
+def test_421_on_connect_is_transient() -> None:
+    with smtp_server(refuse_connections=True) as (_, port), pytest.raises(TransientDeliveryError) as err:
+        send(port)
+    assert "421" in err.value.reason
+
+
+@pytest.mark.parametrize("stage", ["rcpt", "data"])
+def test_451_is_transient(stage: str) -> None:
+    with smtp_server() as (server, port):
+        setattr(server, f"{stage}_reply", "451 4.7.1 Greylisted, try again later")
+        with pytest.raises(TransientDeliveryError) as err:
+            send(port)
+    assert "451" in err.value.reason and server.messages == []
+
+
+@pytest.mark.parametrize("stage", ["rcpt", "data"])
+def test_550_is_permanent(stage: str) -> None:
+    with smtp_server() as (server, port):
+        setattr(server, f"{stage}_reply", "550 5.1.1 No such user")
+        with pytest.raises(PermanentDeliveryError) as err:
+            send(port)
+    assert "550" in err.value.reason
+
+
+def test_connection_refused_is_transient() -> None:
+    with pytest.raises(TransientDeliveryError) as err:
+        send(free_port())
+    assert "127.0.0.1" in err.value.reason
+
+
+def test_a_server_that_never_greets_times_out_transiently() -> None:
+    with silent_server() as port, pytest.raises(TransientDeliveryError):
+        send(port, timeout=0.5)
+
+
+def test_the_password_never_shows() -> None:
+    password = "hunter2-very-secret"
+    with smtp_server() as (_, port), pytest.raises(PermanentDeliveryError) as err:
+        # The test server offers no AUTH: a configuration problem, not worth retrying.
+        send(port, username="newsmon", password=password)
+    assert password not in err.value.reason
+    assert password not in repr(notifier(1, username="u", password=password))
+
+
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        ({"tls": "ssl"}, "tls must be one of"),
+        ({"to": []}, "at least one recipient"),
+        ({"to": ["not-an-address"]}, "not an email address"),
+        ({"sender": "a@b.org\r\nBcc: x@y.org"}, "not an email address"),
+        ({"timeout": 60}, "at most 30"),
+        ({"port": 0}, "not a TCP port"),
+        ({"username": "u"}, "go together"),
+    ],
+)
+def test_bad_options_name_the_channel(options: dict[str, object], complaint: str) -> None:
+    with pytest.raises(ChannelConfigError) as err:
+        notifier(**{"port": 25, **options})  # type: ignore[arg-type]
+    assert err.value.channel == "mail" and complaint in str(err.value)
