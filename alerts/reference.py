@@ -10,7 +10,6 @@ every rule and article. It shares nothing with the matcher but the folding
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
 
 from db.query import And, Field, Near, Node, Not, Or, Words
 from db.textfold import tokens
@@ -24,20 +23,48 @@ _FIELDS_OF_SCOPE = {
 }
 
 
-def article_words(
-    title: str, summary: str, text: str, lead: str, source: str, language: str | None
-) -> dict[str, list[str]]:
-    """Each field of an article as its folded words."""
-    raw = {"title": title, "summary": summary, "text": text, "lead": lead, "source": source}
-    words = {name: tokens(value) for name, value in raw.items()}
-    words["lang"] = tokens(language or "")
-    return words
+class Fields:
+    """An article as the folded words of each field, with a word → positions index."""
+
+    def __init__(
+        self, title: str, summary: str, text: str, lead: str, source: str, language: str | None
+    ) -> None:
+        raw = {"title": title, "summary": summary, "text": text, "lead": lead, "source": source}
+        raw["lang"] = language or ""
+        self.words = {name: tokens(value) for name, value in raw.items()}
+        self.index: dict[str, dict[str, list[int]]] = {}
+        for name, words in self.words.items():
+            index: dict[str, list[int]] = {}
+            for position, word in enumerate(words):
+                index.setdefault(word, []).append(position)
+            self.index[name] = index
+
+    def occurrences(self, words: Words, name: str) -> list[int]:
+        """Word positions in field ``name`` where ``words`` starts."""
+        text = self.words[name]
+        n = len(words.words)
+        if n == 1 and words.prefix:
+            starts = sorted(
+                p for w, ps in self.index[name].items() if w.startswith(words.words[0]) for p in ps
+            )
+        else:
+            starts = self.index[name].get(words.words[0], [])
+        found = []
+        for i in starts:
+            if i + n > len(text):
+                continue
+            head_ok = all(text[i + k] == words.words[k] for k in range(n - 1))
+            last = text[i + n - 1]
+            last_ok = last.startswith(words.words[-1]) if words.prefix else last == words.words[-1]
+            if head_ok and last_ok:
+                found.append(i)
+        return found
 
 
-def evaluate(node: Node, fields: Mapping[str, Sequence[str]], scope: str = "body") -> bool:
-    """Whether ``node`` (topics resolved) holds for an article given as :func:`article_words`."""
+def evaluate(node: Node, fields: Fields, scope: str = "body") -> bool:
+    """Whether ``node`` (topics resolved) holds for the article ``fields``."""
     if isinstance(node, Words):
-        return any(occurrences(node, fields[name]) for name in _FIELDS_OF_SCOPE[scope])
+        return any(fields.occurrences(node, name) for name in _FIELDS_OF_SCOPE[scope])
     if isinstance(node, And):
         return all(evaluate(child, fields, scope) for child in node.children)
     if isinstance(node, Or):
@@ -47,25 +74,14 @@ def evaluate(node: Node, fields: Mapping[str, Sequence[str]], scope: str = "body
     if isinstance(node, Field):
         return evaluate(node.child, fields, node.name)
     if isinstance(node, Near):
-        return any(_near(node, fields[name]) for name in _FIELDS_OF_SCOPE[scope])
+        return any(_near(node, fields, name) for name in _FIELDS_OF_SCOPE[scope])
     raise TypeError(f"unresolved topic @{node.name}")
 
 
-def occurrences(words: Words, text: Sequence[str]) -> list[int]:
-    """Word indexes where ``words`` starts in ``text``."""
-    n = len(words.words)
-    found = []
-    for i in range(len(text) - n + 1):
-        head_ok = all(text[i + k] == words.words[k] for k in range(n - 1))
-        last = text[i + n - 1]
-        last_ok = last.startswith(words.words[-1]) if words.prefix else last == words.words[-1]
-        if head_ok and last_ok:
-            found.append(i)
-    return found
-
-
-def _near(node: Near, text: Sequence[str]) -> bool:
-    spans = [[(i, i + len(child.words) - 1) for i in occurrences(child, text)] for child in node.children]
+def _near(node: Near, fields: Fields, name: str) -> bool:
+    spans = [
+        [(i, i + len(child.words) - 1) for i in fields.occurrences(child, name)] for child in node.children
+    ]
     for choice in itertools.product(*spans):
         first_start = min(start for start, _ in choice)
         # The window runs from the end of the first occurrence (the longest,
