@@ -52,8 +52,18 @@ def refusal_reason(ip: IPAddress) -> str | None:
 
 
 def describe(ip: IPAddress, code: str) -> str:
-    """``127.0.0.1 is a loopback address``: the reason as a phrase for logs and errors."""
-    return f"{ip} is {_phrase(code)}"
+    """``127.0.0.1 is a loopback address``: the reason as a sentence for logs and errors."""
+    return f"{ip} is {phrase(code)}"
+
+
+def phrase(code: str) -> str:
+    """``a loopback address``: what a reason code means."""
+    if code in _PHRASES:
+        return _PHRASES[code]
+    for prefix, wording in _WRAPPERS:
+        if code.startswith(prefix):
+            return wording + phrase(code.removeprefix(prefix))
+    return code
 
 
 def _ipv6_reason(ip: IPv6Address) -> str | None:
@@ -106,12 +116,3 @@ _PHRASES: dict[str, str] = {
     "nat64-local": "a local-use NAT64 address",
 }
 _WRAPPERS = (("ipv4-mapped-", "an IPv4-mapped form of "), ("nat64-", "a NAT64 form of "))
-
-
-def _phrase(code: str) -> str:
-    if code in _PHRASES:
-        return _PHRASES[code]
-    for prefix, wording in _WRAPPERS:
-        if code.startswith(prefix):
-            return wording + _phrase(code.removeprefix(prefix))
-    return code

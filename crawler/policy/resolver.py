@@ -32,7 +32,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IHostnameResolver, IResolutionReceiver
 from zope.interface import implementer
 
-from crawler.policy.addresses import IPAddress, describe, refusal_reason
+from crawler.policy.addresses import IPAddress, describe, phrase, refusal_reason
 from crawler.policy.urls import Refusal, canonical_host
 
 if TYPE_CHECKING:
@@ -93,12 +93,17 @@ OPERATOR_ENDPOINTS = EndpointSet()
 REFUSALS = RefusalLog()
 
 
-def judge_addresses(host: str, addresses: Sequence[IPAddress]) -> Refusal | None:
+def judge_addresses(host: str, addresses: Sequence[IPAddress], *, connecting: bool = False) -> Refusal | None:
     """The refusal for a host resolving to ``addresses``: one bad address spoils them all."""
     for ip in addresses:
         code = refusal_reason(ip)
-        if code is not None:
-            return Refusal(code, f"{host} resolves to {describe(ip, code)}")
+        if code is None:
+            continue
+        if canonical_host(host) == str(ip):
+            detail = describe(ip, code)
+        else:
+            detail = f"{host} resolves to {ip}, {phrase(code)}"
+        return Refusal(code, detail + (" (found when connecting)" if connecting else ""))
     return None
 
 
@@ -185,7 +190,7 @@ class _Gate:
             addresses = [_ip_of(address) for address in self._addresses]
         except ValueError:
             return Refusal("invalid-address", f"{self._host} resolved to something that is not an IP address")
-        return judge_addresses(self._host, addresses)
+        return judge_addresses(self._host, addresses, connecting=True)
 
 
 @implementer(IResolutionReceiver)
