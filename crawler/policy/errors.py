@@ -36,15 +36,19 @@ class RequestRefusedError(PolicyError):
 class BodyTooLargeError(PolicyError):
     """The response body went past the cap and was cut."""
 
-    def __init__(self, url: str, limit: int, size: int, *, decompressed: bool = False) -> None:
+    def __init__(
+        self, url: str, limit: int, size: int, *, decompressed: bool = False, announced: bool = False
+    ) -> None:
         self.limit = limit
         self.size = size
         self.decompressed = decompressed
-        what = "decompressed body" if decompressed else "body"
+        if announced:
+            what = f"the server announced a {size}-byte body"
+        else:
+            what = f"its {'decompressed ' if decompressed else ''}body passed {size} bytes"
         super().__init__(
             url,
-            f"Cut {url}: its {what} passed {size} bytes, over the {limit}-byte limit "
-            f"(DOWNLOAD_MAXSIZE); the response was dropped",
+            f"Cut {url}: {what}, over the {limit}-byte limit (DOWNLOAD_MAXSIZE); the response was dropped",
         )
 
 

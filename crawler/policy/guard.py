@@ -60,15 +60,18 @@ class DownloadGuardMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        size = max(self._announced.get(request, 0), self._received.get(request, 0))
+        announced = self._announced.get(request, 0)
+        received = self._received.get(request, 0)
         self._forget(request)
         if isinstance(exception, CannotResolveHostError):
             self._explain_unresolved(request)
         elif isinstance(exception, DownloadCancelledError):
             limit = request.meta.get("download_maxsize", self.maxsize)
-            if limit and size > limit:
+            if limit and max(announced, received) > limit:
                 count(self.crawler, "cut/body_too_large")
-                raise BodyTooLargeError(request.url, limit, size) from exception
+                if received > limit:
+                    raise BodyTooLargeError(request.url, limit, received) from exception
+                raise BodyTooLargeError(request.url, limit, announced, announced=True) from exception
         elif isinstance(exception, DownloadTimeoutError):
             count(self.crawler, "cut/timeout")
             logger.warning("Timed out: %s (%s)", request.url, exception)
