@@ -65,7 +65,7 @@ class WebhookServer:
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     def url(self, path: str = "/services/T000/B000/SECRETxTOKEN") -> str:
         return f"http://127.0.0.1:{self.port}{path}"

@@ -1,0 +1,65 @@
+"""The generic webhook notifier against a local receiver."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from alerts.delivery_errors import ChannelConfigError, PermanentDeliveryError, TransientDeliveryError
+from alerts.notifiers.webhook import WebhookNotifier
+
+from .outbox_helpers import message
+from .webhook_server import Reply, webhook_server
+
+TOKEN = "Bearer s3cr3t-t0ken"
+
+
+def hook(url: str) -> WebhookNotifier:
+    return WebhookNotifier(
+        "hook", url=url, headers={"Authorization": TOKEN, "X-Source": "newsmon"}, timeout=5
+    )
+
+
+def test_posts_the_alert_as_json_with_the_configured_headers() -> None:
+    with webhook_server() as server:
+        asyncio.run(hook(server.url("/in?key=abc123secret")).send(message()))
+    (post,) = server.posts
+    assert post.path == "/in?key=abc123secret"
+    assert post.headers["Authorization"] == TOKEN and post.headers["X-Source"] == "newsmon"
+    body = post.json()
+    assert body["event"] == "newsmon.alert" and body["rule"] == "ai-deals"
+    assert body["terms"] == ["investissement", "OpenAI"]
+    assert body["article"]["url"] == "https://example.org/fr/microsoft-investit-openai.html"
+    assert body["article"]["published"] == "2026-01-23T19:05:00+00:00"
+    assert "investissement" in body["article"]["snippet"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (Reply(503, b"busy", {"Retry-After": "120"}), TransientDeliveryError),
+        (Reply(429, b"slow down"), TransientDeliveryError),
+        (Reply(408, b""), TransientDeliveryError),
+        (Reply(401, b"bad token " + TOKEN.encode()), PermanentDeliveryError),
+        (Reply(301, b"", {"Location": "http://elsewhere/"}), PermanentDeliveryError),
+    ],
+)
+def test_status_mapping_and_no_secret_in_errors(reply: Reply, error: type[Exception]) -> None:
+    with webhook_server() as server:
+        server.then(reply)
+        with pytest.raises(error) as err:
+            asyncio.run(hook(server.url("/in?key=abc123secret")).send(message()))
+    reason = str(err.value)
+    assert reason.startswith(f"HTTP {reply.status}")
+    assert "abc123secret" not in reason and "s3cr3t" not in reason
+    if reply.status == 503:
+        assert isinstance(err.value, TransientDeliveryError) and err.value.retry_after == 120
+
+
+def test_header_values_are_secrets_and_names_are_checked() -> None:
+    assert "s3cr3t" not in repr(hook("http://127.0.0.1/in"))
+    with pytest.raises(ChannelConfigError):
+        WebhookNotifier("hook", url="http://127.0.0.1/in", headers={"X-A": "1\r\nX-Injected: 2"})
+    with pytest.raises(ChannelConfigError):
+        WebhookNotifier("hook", url="ftp://127.0.0.1/in")
