@@ -166,7 +166,7 @@ def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[Fragme
     if end < len(text):
         space = text.rfind(" ", first_end, end)
         end = space if space != -1 else end
-    fragments: list[Fragment] = [Fragment("…")] if start > 0 else []
+    fragments: list[Fragment] = [Fragment("… ")] if start > 0 else []
     cursor = start
     for s, e in spans:
         if s < cursor or e > end:
