@@ -3,7 +3,8 @@
     python -m tests.crawler.policy.harness SPEC.json OUT.json
 
 The spec lists requests (``id``, ``url``, ``kind``: trusted | discovered |
-plain, optional ``source``, ``raw``, ``follow``, ``meta``), Scrapy setting
+plain, optional ``source``, ``raw``, ``follow``, ``meta``, and ``then``:
+requests to send once this one has finished), Scrapy setting
 overrides, a fake DNS (``dns``: name -> list of answers, one per look-up,
 the last one repeated) and ``runner``: ``async`` (AsyncCrawlerRunner, as
 the daemon runs crawls) or ``process`` (CrawlerProcess, as ``scrapy
@@ -122,6 +123,7 @@ class HarnessSpider(Spider):
         else:
             meta["is_start_request"] = False
         meta["follow"] = item.get("follow", False)
+        meta["then"] = item.get("then", [])
         yield Request(
             item["url"],
             callback=self.parsed,
@@ -134,6 +136,8 @@ class HarnessSpider(Spider):
     def parsed(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         self._record(meta, ok=True, status=response.status, bytes=len(response.body), url=response.url)
+        for item in meta["then"]:
+            yield from self._requests(item)
         if not meta.get("follow"):
             return
         source = (meta.get("redirect_urls") or [response.url])[0]
@@ -143,7 +147,7 @@ class HarnessSpider(Spider):
                 item = {"id": raw, "url": raw, "kind": "discovered", "source": source, "raw": raw}
                 yield from self._requests(item)
 
-    def failed(self, failure: Failure) -> None:
+    def failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         self._record(
             request.meta,
@@ -152,6 +156,8 @@ class HarnessSpider(Spider):
             error_type=type(failure.value).__name__,
             url=request.url,
         )
+        for item in request.meta["then"]:
+            yield from self._requests(item)
 
     def _record(self, meta: dict[str, Any], **fields: Any) -> None:
         elapsed = time.monotonic() - meta["started"]
