@@ -1,0 +1,172 @@
+"""The delivery loop as the daemon runs it: real time, wake-ups, stops, crashes and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from alerts.delivery import Deliverer, DeliveryReport, RetryPolicy
+from alerts.notifiers.base import Notifier
+from alerts.notifiers.email_smtp import EmailNotifier
+from alerts.notifiers.slack import SlackNotifier
+from db import outbox
+
+from .outbox_helpers import FakeClock, Match, new_database, store
+from .smtp_server import smtp_server
+from .webhook_server import Reply, silent_server, webhook_server
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def mail(port: int) -> EmailNotifier:
+    return EmailNotifier(
+        "mail", host="127.0.0.1", port=port, sender="newsmon@example.org", to=["a@example.org"], tls="none"
+    )
+
+
+async def run_until(deliverer: Deliverer, done: object, *, wake: asyncio.Event | None = None) -> float:
+    """Run the loop until ``done()`` holds; return how long that took."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(deliverer.run(stop, wake))
+    started = time.monotonic()
+    while not done():  # type: ignore[operator]
+        await asyncio.sleep(0.02)
+        assert time.monotonic() - started < 10, "the loop did not deliver in time"
+    elapsed = time.monotonic() - started
+    stop.set()
+    await asyncio.wait_for(task, 15)
+    return elapsed
+
+
+def test_a_slow_channel_never_delays_the_others(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("mail", "slack"))], now=datetime.now(UTC))
+    with smtp_server() as (server, port), silent_server() as hung:
+        notifiers: dict[str, Notifier] = {
+            "mail": mail(port),
+            "slack": SlackNotifier("slack", webhook_url=f"http://127.0.0.1:{hung}/hook/SECRET", timeout=3),
+        }
+        deliverer = Deliverer(database, notifiers, stop_grace=0.5)
+        elapsed = asyncio.run(run_until(deliverer, lambda: server.messages))
+    assert elapsed < 1.5  # the Slack send is still hanging meanwhile
+    rows = {r.channel: r for r in outbox.list_deliveries(database)}
+    assert rows["mail"].status == "sent"
+    # Stopped mid-send: put back, due at once, not counted as an attempt.
+    assert (rows["slack"].status, rows["slack"].attempts) == ("pending", 0)
+    due = outbox.next_due_time(database)
+    assert due is not None and due <= datetime.now(UTC)
+
+
+def test_the_wake_event_delivers_new_alerts_at_once(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    with webhook_server() as slack:
+        deliverer = Deliverer(
+            database, {"slack": SlackNotifier("slack", webhook_url=slack.url())}, idle_poll=30
+        )
+
+        async def scenario() -> float:
+            wake = asyncio.Event()
+            stop = asyncio.Event()
+            task = asyncio.create_task(deliverer.run(stop, wake))
+            await asyncio.sleep(0.2)  # the loop is idle, polling every 30 s
+            store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
+            started = time.monotonic()
+            wake.set()
+            while not slack.posts:
+                await asyncio.sleep(0.01)
+                assert time.monotonic() - started < 5
+            stop.set()
+            await task
+            return time.monotonic() - started
+
+        assert asyncio.run(scenario()) < 1
+
+
+def test_retries_happen_in_the_running_loop(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
+    with webhook_server() as slack:
+        slack.then(Reply(500), Reply(429, b"", {"Retry-After": "1"}))
+        policy = RetryPolicy(retry_min=timedelta(seconds=0.2), retry_max=timedelta(seconds=0.4))
+        deliverer = Deliverer(database, {"slack": SlackNotifier("slack", webhook_url=slack.url())}, policy)
+        asyncio.run(run_until(deliverer, lambda: slack.accepted))
+    assert [p.status for p in slack.posts] == [500, 429, 200]
+    assert slack.posts[2].at - slack.posts[1].at >= 0.95  # Retry-After honoured
+
+
+def test_sends_to_one_webhook_are_spaced(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    for n in range(3):
+        store(database, [Match("ai-deals", ("slack",))], url=f"https://e.org/{n}", now=datetime.now(UTC))
+    with webhook_server() as slack:
+        notifier = SlackNotifier("slack", webhook_url=slack.url())
+        report = asyncio.run(Deliverer(database, {"slack": notifier}, per_webhook_interval=0.3).deliver_due())
+    assert report == DeliveryReport(sent=3)
+    gaps = [b.at - a.at for a, b in zip(slack.posts, slack.posts[1:], strict=False)]
+    assert all(gap >= 0.28 for gap in gaps), gaps
+
+
+CHILD = """
+import asyncio, sys
+from alerts.delivery import Deliverer
+from alerts.notifiers.slack import SlackNotifier
+from db.engine import Database
+notifier = SlackNotifier("slack", webhook_url=sys.argv[2], timeout=30)
+asyncio.run(Deliverer(Database(sys.argv[1]), {"slack": notifier}).deliver_due())
+"""
+
+
+def test_a_delivery_claimed_by_a_killed_process_is_sent_once_after_a_restart(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    raised = datetime.now(UTC)
+    store(database, [Match("ai-deals", ("slack",))], now=raised)
+    with silent_server() as hung:
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, database.url, f"http://127.0.0.1:{hung}/hook/SECRET"], cwd=REPO
+        )
+        try:
+            # Claimed (leased) means the child is sending, into a server that never answers.
+            deadline = time.monotonic() + 20
+            while (outbox.next_due_time(database) or raised) <= raised + timedelta(minutes=1):
+                assert time.monotonic() < deadline and child.poll() is None
+                time.sleep(0.05)
+            time.sleep(0.3)
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+    row = outbox.list_deliveries(database)[0]
+    assert (row.status, row.attempts) == ("pending", 0)
+
+    with webhook_server() as slack:
+        notifiers: dict[str, Notifier] = {"slack": SlackNotifier("slack", webhook_url=slack.url())}
+        restarted = Deliverer(database, notifiers, clock=FakeClock(datetime.now(UTC)))
+        # Still leased to the dead process: not sent twice by accident…
+        assert asyncio.run(restarted.deliver_due()) == DeliveryReport()
+        # …and due again once the lease has run out.
+        later = Deliverer(database, notifiers, clock=FakeClock(datetime.now(UTC) + outbox.DEFAULT_LEASE))
+        assert asyncio.run(later.deliver_due()) == DeliveryReport(sent=1)
+        assert asyncio.run(later.deliver_due()) == DeliveryReport()
+    assert len(slack.posts) == 1
+    assert outbox.list_deliveries(database)[0].status == "sent"
+
+
+def test_pending_deliveries_survive_a_new_deliverer_on_the_same_file(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("mail",))], now=datetime.now(UTC))
+    with smtp_server(refuse_connections=True) as (_, port):
+        first = Deliverer(database, {"mail": mail(port)})
+        assert asyncio.run(first.deliver_due()) == DeliveryReport(retrying=1)
+    database.dispose()
+    reopened = new_database(tmp_path)
+    with smtp_server() as (server, port):
+        due = outbox.next_due_time(reopened)
+        assert due is not None
+        second = Deliverer(reopened, {"mail": mail(port)}, clock=FakeClock(due))
+        assert asyncio.run(second.deliver_due()) == DeliveryReport(sent=1)
+    assert len(server.messages) == 1
