@@ -56,7 +56,7 @@ class AppriseNotifier(Notifier):
         for index, (label, instance) in enumerate(self._services):
             if index in done:
                 continue
-            if await self._notify(instance, message):
+            if await self._notify_alert(instance, message):
                 done.add(index)
             else:
                 failed.append(label)
@@ -70,12 +70,21 @@ class AppriseNotifier(Notifier):
             raise PermanentDeliveryError(f"{reason}; giving up after {self.max_attempts} attempts")
         raise TransientDeliveryError(reason)
 
-    async def _notify(self, instance: Any, message: AlertMessage) -> bool:
+    async def send_text(self, title: str, text: str) -> None:
+        failed = [
+            label for label, instance in self._services if not await self._notify(instance, title, text)
+        ]
+        if failed:
+            raise TransientDeliveryError(f"apprise reported a failure for service {', '.join(failed)}")
+
+    async def _notify_alert(self, instance: Any, message: AlertMessage) -> bool:
         body = f"{message.url}\n{message.source} · {message.date_label}\n\n{message.snippet_text}"
+        return await self._notify(instance, f"[{message.rule}] {message.title}", body)
+
+    async def _notify(self, instance: Any, title: str, body: str) -> bool:
         try:
             result = await asyncio.wait_for(
-                asyncio.to_thread(instance.notify, body=body, title=f"[{message.rule}] {message.title}"),
-                self.timeout,
+                asyncio.to_thread(instance.notify, body=body, title=title), self.timeout
             )
         except TimeoutError:
             return False  # the thread finishes on its own; Apprise has its own socket timeouts

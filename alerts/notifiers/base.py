@@ -50,7 +50,11 @@ class Notifier(ABC):
 
     @abstractmethod
     async def send(self, message: AlertMessage) -> None:
-        """Deliver one message; return only once the server accepted it."""
+        """Deliver one alert; return only once the server accepted it."""
+
+    @abstractmethod
+    async def send_text(self, title: str, text: str) -> None:
+        """Deliver a plain notice (a source turned failing, say); same outcomes as ``send``."""
 
     async def aclose(self) -> None:
         """Release connections; the notifier is not used afterwards."""

@@ -19,9 +19,15 @@ class ConsoleNotifier(Notifier):
         self._stream = stream
 
     async def send(self, message: AlertMessage) -> None:
+        self._write(console_text(message))
+
+    async def send_text(self, title: str, text: str) -> None:
+        self._write(f"[newsmon] {title}\n        {text}\n")
+
+    def _write(self, text: str) -> None:
         stream = self._stream or sys.stdout
         try:
-            stream.write(console_text(message))
+            stream.write(text)
             stream.flush()
         except (OSError, ValueError) as exc:  # closed or broken stdout
             raise TransientDeliveryError(f"cannot write to the console: {exc}") from None

@@ -80,7 +80,14 @@ class EmailNotifier(Notifier):
         self.timeout = self.check_timeout(timeout)
 
     async def send(self, message: AlertMessage) -> None:
-        email = build_email(message, sender=self.sender, to=self.to)
+        await self._deliver(build_email(message, sender=self.sender, to=self.to))
+
+    async def send_text(self, title: str, text: str) -> None:
+        email = _envelope(f"[newsmon] {title}", sender=self.sender, to=self.to)
+        email.set_content(text if text.endswith("\n") else text + "\n")
+        await self._deliver(email)
+
+    async def _deliver(self, email: EmailMessage) -> None:
         try:
             # aiosmtplib bounds each command; this bounds the whole conversation.
             async with asyncio.timeout(self.timeout):
@@ -123,17 +130,23 @@ class EmailNotifier(Notifier):
 
 
 def build_email(message: AlertMessage, *, sender: str, to: Sequence[str]) -> EmailMessage:
+    email = _envelope(f"[newsmon] {message.rule}: {message.title}", sender=sender, to=to)
+    email["X-Newsmon-Rule"] = one_line(message.rule)
+    email.set_content(text_body(message))
+    email.add_alternative(html_body(message), subtype="html")
+    return email
+
+
+def _envelope(subject: str, *, sender: str, to: Sequence[str]) -> EmailMessage:
+    """A message with its headers set; the subject reduced to one line, so it cannot add headers."""
     email = EmailMessage(policy=SMTP)
-    subject = one_line(f"[newsmon] {message.rule}: {message.title}")
+    subject = one_line(subject)
     email["Subject"] = subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
     email["From"] = sender
     email["To"] = ", ".join(to)
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid("newsmon", domain=sender.rpartition("@")[2] or None)
     email["Auto-Submitted"] = "auto-generated"
-    email["X-Newsmon-Rule"] = one_line(message.rule)
-    email.set_content(text_body(message))
-    email.add_alternative(html_body(message), subtype="html")
     return email
 
 

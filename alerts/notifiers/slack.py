@@ -46,6 +46,10 @@ class SlackNotifier(Notifier):
     async def send(self, message: AlertMessage) -> None:
         await post_json(self._url, slack_payload(message), time_limit=self.timeout, redact=self.redact)
 
+    async def send_text(self, title: str, text: str) -> None:
+        payload = {"text": fit_mrkdwn(f"*{escape(title)}*\n{escape(text)}", TEXT_LIMIT)}
+        await post_json(self._url, payload, time_limit=self.timeout, redact=self.redact)
+
 
 def slack_payload(message: AlertMessage) -> dict[str, Any]:
     link = mrkdwn_link(message.url, truncate(message.title, TITLE_LIMIT))

@@ -47,6 +47,12 @@ class WebhookNotifier(Notifier):
             headers=self._headers,
         )
 
+    async def send_text(self, title: str, text: str) -> None:
+        payload = {"event": "newsmon.notice", "title": title, "text": text}
+        await post_json(
+            self._url, payload, time_limit=self.timeout, redact=self.redact, headers=self._headers
+        )
+
 
 def webhook_payload(message: AlertMessage) -> dict[str, Any]:
     return {

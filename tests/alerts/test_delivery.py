@@ -209,6 +209,9 @@ def test_an_unexpected_notifier_bug_keeps_the_delivery(database: Database, clock
         async def send(self, message: object) -> None:
             raise KeyError("bug")
 
+        async def send_text(self, title: str, text: str) -> None:
+            raise KeyError("bug")
+
     store(database, [Match("ai-deals", ("x",))], now=T0)
     report = asyncio.run(deliverer(database, {"x": Broken("x")}, clock).deliver_due())
     assert report == DeliveryReport(retrying=1)

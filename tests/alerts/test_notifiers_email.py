@@ -143,3 +143,14 @@ def test_bad_options_name_the_channel(options: dict[str, object], complaint: str
     with pytest.raises(ChannelConfigError) as err:
         notifier(**{"port": 25, **options})  # type: ignore[arg-type]
     assert err.value.channel == "mail" and complaint in str(err.value)
+
+
+def test_a_plain_notice() -> None:
+    with smtp_server() as (server, port):
+        asyncio.run(
+            notifier(port).send_text("source arsfr is failing\r\nBcc: x@y.org", "after 3 failures: HTTP 503")
+        )
+    (mail,) = server.messages
+    assert mail["Bcc"] is None
+    assert " ".join(str(mail["Subject"]).split()) == "[newsmon] source arsfr is failing Bcc: x@y.org"
+    assert mail.get_content().strip() == "after 3 failures: HTTP 503"

@@ -79,3 +79,15 @@ def test_an_invalid_apprise_url_is_a_config_error_without_the_url() -> None:
     with pytest.raises(ChannelConfigError) as err:
         AppriseNotifier("apprise", urls=["nosuchscheme://user:pa55word@host"])
     assert "URL #1 (nosuchscheme://…)" in str(err.value) and "pa55word" not in str(err.value)
+
+
+def test_plain_notices_on_the_console_and_through_apprise(capsys: pytest.CaptureFixture[str]) -> None:
+    asyncio.run(ConsoleNotifier("console").send_text("source arsfr is failing", "HTTP 503"))
+    assert capsys.readouterr().out == "[newsmon] source arsfr is failing\n        HTTP 503\n"
+    with webhook_server() as server:
+        notifier = AppriseNotifier("apprise", urls=[f"json://127.0.0.1:{server.port}/notify"])
+        asyncio.run(notifier.send_text("source arsfr is failing", "HTTP 503"))
+        server.then(Reply(500))
+        with pytest.raises(TransientDeliveryError):
+            asyncio.run(notifier.send_text("again", "HTTP 503"))
+    assert server.posts[0].json()["title"] == "source arsfr is failing"

@@ -182,3 +182,10 @@ def test_snippet_mrkdwn_is_bounded_and_balanced(parts: list[tuple[str, bool]], l
     rendered = snippet_mrkdwn(fragments, limit)
     assert units(rendered) <= limit
     assert rendered.count("*") % 2 == 0
+
+
+def test_a_plain_notice_is_escaped_mrkdwn() -> None:
+    with webhook_server() as server:
+        notifier = SlackNotifier("slack", webhook_url=server.url())
+        asyncio.run(notifier.send_text("source <arsfr> is failing", "HTTP 503 & more"))
+    assert server.posts[0].json() == {"text": "*source &lt;arsfr&gt; is failing*\nHTTP 503 &amp; more"}

@@ -63,3 +63,11 @@ def test_header_values_are_secrets_and_names_are_checked() -> None:
         WebhookNotifier("hook", url="http://127.0.0.1/in", headers={"X-A": "1\r\nX-Injected: 2"})
     with pytest.raises(ChannelConfigError):
         WebhookNotifier("hook", url="ftp://127.0.0.1/in")
+
+
+def test_a_plain_notice() -> None:
+    with webhook_server() as server:
+        asyncio.run(hook(server.url("/in")).send_text("source arsfr is failing", "HTTP 503"))
+    (post,) = server.posts
+    assert post.json() == {"event": "newsmon.notice", "title": "source arsfr is failing", "text": "HTTP 503"}
+    assert post.headers["Authorization"] == TOKEN
