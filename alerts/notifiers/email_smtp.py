@@ -91,7 +91,7 @@ class EmailNotifier(Notifier):
         try:
             # aiosmtplib bounds each command; this bounds the whole conversation.
             async with asyncio.timeout(self.timeout):
-                _, refused = await self._send(email)
+                refused, _ = await self._send(email)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             reason = "; ".join(f"{r.recipient}: {r.code} {self.redact(r.message)}" for r in exc.recipients)

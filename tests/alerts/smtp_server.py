@@ -32,14 +32,15 @@ class Recorder:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.rcpt_reply: str | None = None
+        self.refuse: dict[str, str] = {}  # recipient -> reply, for that recipient only
         self.data_reply: str | None = None
         self.connections = 0
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
-        if self.rcpt_reply:
-            return self.rcpt_reply
+        if self.rcpt_reply or address in self.refuse:
+            return self.rcpt_reply or self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -154,3 +154,11 @@ def test_a_plain_notice() -> None:
     assert mail["Bcc"] is None
     assert " ".join(str(mail["Subject"]).split()) == "[newsmon] source arsfr is failing Bcc: x@y.org"
     assert mail.get_content().strip() == "after 3 failures: HTTP 503"
+
+
+def test_a_message_accepted_for_some_recipients_counts_as_sent(caplog: pytest.LogCaptureFixture) -> None:
+    with smtp_server() as (server, port):
+        server.refuse["gone@example.org"] = "550 5.1.1 No such user"
+        send(port, to=["analyst@example.org", "gone@example.org"])
+    assert server.envelopes == [("newsmon@example.org", ["analyst@example.org"])]
+    assert "some recipients refused the alert: gone@example.org" in caplog.text
