@@ -134,8 +134,14 @@ class Deliverer:
     async def deliver_due(self) -> DeliveryReport:
         """Send everything due now, all channels in parallel; return what happened."""
         self._flag_unconfigured()
-        reports = await asyncio.gather(*(self._drain(name) for name in self.notifiers))
-        return sum(reports, DeliveryReport())
+        # Every channel finishes its pass even if another one's database work fails.
+        results = await asyncio.gather(
+            *(self._drain(name) for name in self.notifiers), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum((r for r in results if isinstance(r, DeliveryReport)), DeliveryReport())
 
     # -------------------------------------------------------------- daemon
 
@@ -273,7 +279,12 @@ class Deliverer:
             self._throttle.next_slot[key] = loop.time() + self.per_webhook_interval
 
     def _flag_unconfigured(self) -> None:
-        for channel in outbox.flag_unconfigured(self.database, self.notifiers):
+        try:
+            missing = outbox.flag_unconfigured(self.database, self.notifiers)
+        except Exception:
+            log.exception("could not note the deliveries waiting for unconfigured channels")
+            return
+        for channel in missing:
             if channel not in self._warned_unconfigured:
                 self._warned_unconfigured.add(channel)
                 log.warning("deliveries to channel %r wait: the channel is not configured", channel)
