@@ -23,6 +23,9 @@ phrase or NEAR never spans two fields.
 from __future__ import annotations
 
 import bisect
+import itertools
+import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -44,37 +47,67 @@ SCOPES: dict[str, tuple[int, ...]] = {
 
 
 class Hits:
-    """Where each key occurred in one article: per field, key id → end offsets."""
+    """What the automaton found in one article: per field, the keys and (end offset, key) pairs."""
 
-    __slots__ = ("_keysets", "_positions", "found", "strings")
+    __slots__ = ("_ends", "_first", "_keysets", "_spans", "pairs", "present", "strings")
 
-    def __init__(self, strings: Sequence[str], found: Sequence[dict[int, list[int]]]) -> None:
+    def __init__(self, strings: Sequence[str], pairs: Sequence[list[tuple[int, int]]]) -> None:
         self.strings = strings
-        self.found = found
+        self.pairs = pairs
+        self.present = [set(map(_second, found)) for found in pairs]
         self._keysets: dict[str, frozenset[int]] = {}
-        self._positions: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._ends: list[dict[int, list[int]] | None] = [None] * len(pairs)
+        self._first: list[dict[int, int] | None] = [None] * len(pairs)
+        self._spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def keys(self, scope: str) -> frozenset[int]:
         """The key ids found in any field of ``scope``."""
         keys = self._keysets.get(scope)
         if keys is None:
-            keys = frozenset().union(*(self.found[segment].keys() for segment in SCOPES[scope]))
+            keys = frozenset().union(*(self.present[segment] for segment in SCOPES[scope]))
             self._keysets[scope] = keys
         return keys
 
+    def all_keys(self) -> set[int]:
+        return set().union(*self.present)
+
+    def ends(self, segment: int, key: int) -> list[int]:
+        """End offsets of ``key`` in one field's string, in order."""
+        by_key = self._ends[segment]
+        if by_key is None:
+            by_key = self._ends[segment] = {}
+            for end, found in self.pairs[segment]:
+                by_key.setdefault(found, []).append(end)
+        return by_key[key]
+
+    def first_end(self, segment: int, key: int) -> int:
+        """End offset of the first occurrence of ``key`` in one field's string."""
+        first = self._first[segment]
+        if first is None:
+            # Built in C: reversed, so that the earliest occurrence is written last.
+            backwards = self.pairs[segment][::-1]
+            first = self._first[segment] = dict(
+                zip(map(_second, backwards), map(_first, backwards), strict=True)
+            )
+        return first[key]
+
     def spans(self, segment: int, key: int, key_length: int, words: int) -> list[tuple[int, int]]:
         """Word positions ``(first, last)`` of each occurrence of ``key`` in one field."""
-        cached = self._positions.get((segment, key))
+        cached = self._spans.get((segment, key))
         if cached is None:
             string = self.strings[segment]
             cached = []
-            for end in self.found[segment][key]:
+            for end in self.ends(segment, key):
                 # The key starts with the space before its first word: the
                 # spaces before it count the words before it.
                 first = string.count(" ", 0, end - key_length + 1)
                 cached.append((first, first + words - 1))
-            self._positions[(segment, key)] = cached
+            self._spans[(segment, key)] = cached
         return cached
+
+
+_first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
 
 
 Check = Callable[[Hits], bool]
@@ -95,25 +128,56 @@ def key_text(words: Words) -> str:
 
 
 class _NearCheck:
-    """True when one occurrence of every child lies in a window of the scope's fields."""
+    """True when, in one field of the scope, one occurrence per position lies in a window.
 
-    def __init__(self, keys: tuple[int, ...], specs: tuple[Key, ...], distance: int, scope: str) -> None:
+    Each position is a tuple of alternative keys: ``(a OR b) NEAR/5 c``
+    reaches the parser as ``a NEAR/5 c OR b NEAR/5 c`` and is regrouped
+    here (:func:`near_product`), so one check replaces the whole product.
+    """
+
+    def __init__(
+        self, positions: tuple[tuple[int, ...], ...], keys: Sequence[Key], distance: int, scope: str
+    ) -> None:
+        self.positions = positions
         self.keys = keys
-        self.specs = specs
         self.distance = distance
         self.segments = SCOPES[scope]
 
     def __call__(self, hits: Hits) -> bool:
         for segment in self.segments:
-            found = hits.found[segment]
-            if all(key in found for key in self.keys):
-                spans = [
-                    hits.spans(segment, key, len(spec.text), spec.words)
-                    for key, spec in zip(self.keys, self.specs, strict=True)
-                ]
+            found = hits.present[segment]
+            spans = []
+            for alternatives in self.positions:
+                present = [key for key in alternatives if key in found]
+                if not present:
+                    break
+                spans.append(self._spans(hits, segment, present))
+            else:
                 if within(spans, self.distance):
                     return True
         return False
+
+    def _spans(self, hits: Hits, segment: int, keys: list[int]) -> list[tuple[int, int]]:
+        lists = [hits.spans(segment, key, len(self.keys[key].text), self.keys[key].words) for key in keys]
+        return lists[0] if len(lists) == 1 else sorted(itertools.chain.from_iterable(lists))
+
+
+def near_product(node: Or) -> tuple[tuple[Words, ...], ...] | None:
+    """The alternatives per position if ``node`` is the OR of a full NEAR product, else None."""
+    first = node.children[0]
+    if not isinstance(first, Near):
+        return None
+    nears = [child for child in node.children if isinstance(child, Near)]
+    arity = len(first.children)
+    if len(nears) != len(node.children) or any(
+        n.distance != first.distance or len(n.children) != arity for n in nears
+    ):
+        return None
+    positions = tuple(tuple(dict.fromkeys(n.children[i] for n in nears)) for i in range(arity))
+    combos = {n.children for n in nears}
+    if len(combos) != len(nears) or len(nears) != math.prod(len(p) for p in positions):
+        return None
+    return positions
 
 
 def within(spans: Sequence[Sequence[tuple[int, int]]], distance: int) -> bool:
@@ -165,14 +229,19 @@ class Compiler:
         if isinstance(node, Words):
             key = self.key(node)
             return lambda hits: key in hits.keys(scope)
+        if isinstance(node, Or) and (product := near_product(node)) is not None:
+            grouped = tuple(tuple(self.key(words) for words in alternatives) for alternatives in product)
+            distance = node.children[0].distance if isinstance(node.children[0], Near) else 0
+            return _NearCheck(grouped, self.keys, distance, scope)
         if isinstance(node, Or | And):
             return self._boolean(node, scope)
         if isinstance(node, Not):
             inner = self.check(node.child, scope)
             return lambda hits: not inner(hits)
         if isinstance(node, Near):
-            keys = tuple(self.key(child) for child in node.children)
-            return _NearCheck(keys, tuple(self.keys[k] for k in keys), node.distance, scope)
+            positions = tuple((self.key(child),) for child in node.children)
+            return _NearCheck(positions, self.keys, node.distance, scope)
+
         if isinstance(node, Field):
             return self.check(node.child, node.name if node.name in SCOPES else scope)
         raise TypeError(f"unresolved topic @{node.name}")  # resolve_topics runs first
@@ -184,7 +253,7 @@ class Compiler:
         pending = list(node.children)
         while pending:
             child = pending.pop(0)
-            if isinstance(child, kind):
+            if isinstance(child, kind) and not (isinstance(child, Or) and near_product(child)):
                 pending[:0] = child.children  # same operator, same scope: flatten
             elif isinstance(child, Words):
                 words.append(self.key(child))
@@ -212,9 +281,9 @@ class Compiler:
         if isinstance(node, Words):
             return frozenset({self.key(node)})
         if isinstance(node, Near):
-            # Any one child will do; the longest key is the rarest guess.
-            longest = max(node.children, key=lambda child: len(key_text(child)))
-            return frozenset({self.key(longest)})
+            return self._near_triggers(tuple((child,) for child in node.children))
+        if isinstance(node, Or) and (product := near_product(node)) is not None:
+            return self._near_triggers(product)
         if isinstance(node, Field):
             return self.triggers(node.child)
         if isinstance(node, Or):
@@ -233,6 +302,12 @@ class Compiler:
         if isinstance(node, TopicRef):
             raise TypeError(f"unresolved topic @{node.name}")
         return None  # NOT: holds exactly where its terms are absent
+
+    def _near_triggers(self, positions: tuple[tuple[Words, ...], ...]) -> frozenset[int]:
+        # Every position must occur: take the one whose shortest key is
+        # longest — short keys ("1*", "ai") are the frequent ones.
+        best = max(positions, key=lambda alternatives: min(len(key_text(w)) for w in alternatives))
+        return frozenset(self.key(words) for words in best)
 
     def terms(self, node: Node, scope: str = "body") -> list[tuple[int, str]]:
         """The (key, scope) pairs whose presence explains a match, negations left out."""
@@ -260,29 +335,22 @@ class Matcher:
     def scan(self, fields: Sequence[str]) -> Hits:
         """Find every key in the six fields (title … lang); fields no rule looks at are skipped."""
         strings = [" "] * 6
-        found: list[dict[int, list[int]]] = [{} for _ in range(6)]
-        if self._automaton is None:
-            return Hits(strings, found)
-        find = self._automaton.iter
-        for segment in self._fields:
-            string = strings[segment] = word_string(fields[segment])
-            hits = found[segment]
-            for end, key in find(string):
-                ends = hits.get(key)
-                if ends is None:
-                    hits[key] = [end]
-                else:
-                    ends.append(end)
-        return Hits(strings, found)
+        pairs: list[list[tuple[int, int]]] = [[] for _ in range(6)]
+        if self._automaton is not None:
+            find = self._automaton.iter
+            for segment in self._fields:
+                string = strings[segment] = word_string(fields[segment])
+                pairs[segment] = list(find(string))
+        return Hits(strings, pairs)
 
     def term_text(self, hits: Hits, key: int, scope: str) -> str | None:
         """The first occurrence of ``key`` in ``scope`` as folded article words, or None."""
         spec = self.keys[key]
         for segment in SCOPES[scope]:
-            ends = hits.found[segment].get(key)
-            if ends:
+            if key in hits.present[segment]:
+                end = hits.first_end(segment, key)
                 string = hits.strings[segment]
-                start = ends[0] - len(spec.text) + 2
-                stop = string.find(" ", ends[0]) if spec.prefix else ends[0]
+                start = end - len(spec.text) + 2
+                stop = string.find(" ", end) if spec.prefix else end
                 return string[start:stop]
         return None

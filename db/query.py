@@ -50,7 +50,9 @@ FIELDS = frozenset({"title", "lead", "source", "lang"})
 """Field names a query may restrict a term or group to."""
 
 DEFAULT_NEAR = 10
-_MAX_NEAR_COMBINATIONS = 64
+# Distribution multiplies: (10 verbs) NEAR (12 amounts) is 120 NEARs. Beyond
+# this, a query is more likely a mistake than a need.
+_MAX_NEAR_COMBINATIONS = 1024
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,13 @@ TEXT_CASES = [
     ("a NEAR/2 b NEAR/2 c", "a x b y c", False),
     ("a NEAR/2 b NEAR/2 c", "c b x a", True),
     ("(buys OR acquires) NEAR/3 startup", "Nvidia acquires the startup", True),
+    # a parenthesised OR in NEAR is a product of NEARs, checked as one group
+    ("(a OR b) NEAR/1 (c OR d)", "b x d", True),
+    ("(a OR b) NEAR/1 (c OR d)", "a x x d", False),
+    ("(a OR b) NEAR/1 (c OR d) NEAR/1 e", "e d b", True),
+    ("raises NEAR/1 (million* OR 1* OR 2* OR 3* OR 4*)", "Anthropic raises $450 million", True),
+    ("raises NEAR/1 (million* OR 1* OR 2* OR 3* OR 4*)", "Apple raises prices by 5%", False),
+    ("(invest* OR raises) NEAR/2 (openai OR anthropic) OR crypto", "crypto", True),
     ("invest* NEAR/1 openai", "investit dans OpenAI", True),
 ]
 
