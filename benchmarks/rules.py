@@ -485,7 +485,7 @@ def quality_report() -> None:
         print("(no labelled set or topics.yaml in this checkout)")
         return
     scores, errors = score_labelled()
-    languages = sorted({language for _, language in scores} - {"all"}) + ["all"]
+    languages = [*sorted({language for _, language in scores} - {"all"}), "all"]
     names = [*TOPIC_NAMES, *(f"ai-{event}" for event in TOPIC_NAMES[:3])]
     rows = []
     for name in names:
