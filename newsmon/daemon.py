@@ -14,6 +14,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from alerts.delivery import Deliverer, RetryPolicy
 
 from db.health import Health, health, retry_not_before, update_staleness
 from db.store import set_next_run
-from newsmon.loop import run_on_reactor
+from crawler.reactor import run as run_on_reactor_loop
 
 if TYPE_CHECKING:
     from alerts.notifiers.base import Notifier
@@ -34,6 +35,22 @@ log = logging.getLogger("newsmon.daemon")
 
 # Bounded by DOWNLOAD_TIMEOUT in practice; this is the last resort.
 STOP_GRACE_SECONDS = 40.0
+
+
+def run_on_reactor(main: Callable[[], Awaitable[int]]) -> int:
+    """Run ``main`` on the reactor's loop, then let the process exit.
+
+    The reactor's thread pool (DNS lookups) is not daemonic: left running, it
+    keeps a finished `newsmon crawl` alive forever.
+    """
+    try:
+        return run_on_reactor_loop(main)
+    finally:
+        from twisted.internet import reactor
+
+        pool = getattr(reactor, "threadpool", None)
+        if pool is not None:
+            pool.stop()
 
 
 def retry_policy(app: App) -> RetryPolicy:
@@ -59,7 +76,7 @@ async def _close(notifiers: dict[str, Notifier]) -> None:
 def crawl_once(app: App, source_names: list[str] | None, *, progress: bool = False) -> int:
     """`newsmon crawl`: one pass, then deliver what it raised. Failures stay pending; exit 0."""
     configure_logging()
-    return run_on_reactor(_crawl_once(app, source_names, progress))
+    return run_on_reactor(lambda: _crawl_once(app, source_names, progress))
 
 
 async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) -> int:
@@ -89,7 +106,7 @@ async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) 
 
 def run_daemon(app: App) -> int:
     configure_logging()
-    return run_on_reactor(Daemon(app).run())
+    return run_on_reactor(Daemon(app).run)
 
 
 class Daemon:
