@@ -98,7 +98,8 @@ def _entry(entry: Any, base: str, feed_language: str | None) -> FeedEntry:
         link=link,
         guid=guid,
         published=_struct_time(entry.get("published_parsed") or entry.get("created_parsed")),
-        updated=_struct_time(entry.get("updated_parsed")),
+        # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed, with a warning.
+        updated=_struct_time(dict.get(entry, "updated_parsed")),
         summary=summary,
         authors=_authors(entry),
         language=language_code(detail.get("language")) or feed_language,

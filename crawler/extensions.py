@@ -1,0 +1,96 @@
+"""The extension that records each source's outcome when a crawl ends.
+
+It runs for ``CrawlService`` crawls and for ``scrapy crawl feed`` alike.
+Callback and pipeline exceptions never reach the caller (a scheduler job
+would report success): they are attributed to their source here, and the
+crawler's stats are read at the end for anything left unattributed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.items import ArticleItem
+from crawler.outcomes import CrawlLedger
+from db.store import record_fetch
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "newsmon_source"
+
+
+class FetchRecorder:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._attributed_exceptions = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FetchRecorder:
+        recorder = cls(crawler)
+        # Receivers are weakly referenced: bound methods of this extension (kept by Scrapy) are safe.
+        crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(recorder.item_error, signal=signals.item_error)
+        crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def _ledger(self) -> CrawlLedger | None:
+        ledger = getattr(self.crawler.spider, "ledger", None)
+        return ledger if isinstance(ledger, CrawlLedger) else None
+
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        ledger = self._ledger()
+        source = response.meta.get(SOURCE) if response is not None else None
+        if ledger is None or source not in ledger.reports:
+            return
+        self._attributed_exceptions += 1
+        report = ledger[source]
+        message = f"source {source}: processing {response.url} failed: {failure.value!r}"
+        if report.outcome is None:
+            ledger.feed_done(source, "error", http_status=response.status, error=message)
+        else:
+            ledger.page_done(source, stored=False, url=response.url, problem=message)
+
+    def item_error(self, item: Any, response: Response | None, spider: Spider, failure: Failure) -> None:
+        ledger = self._ledger()
+        if ledger is not None and isinstance(item, ArticleItem):
+            message = f"storing {item.url or item.page_url or item.entry.link} failed: {failure.value!r}"
+            ledger.page_done(item.source, stored=False, url=item.url, problem=message)
+
+    def item_dropped(
+        self, item: Any, response: Response | None, exception: BaseException, spider: Spider
+    ) -> None:
+        ledger = self._ledger()
+        if ledger is not None and isinstance(item, ArticleItem):
+            ledger.page_done(item.source, stored=False, url=item.url or item.page_url)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        ledger = self._ledger()
+        context = getattr(spider, "context", None)
+        if ledger is None or context is None:
+            return
+        unattributed = (
+            int(self.crawler.stats.get_value("spider_exceptions/count", 0)) - self._attributed_exceptions
+        )
+        for name, report in ledger.reports.items():
+            if report.outcome is None:
+                if reason != "finished":
+                    continue  # stopped before this feed answered: nothing was fetched, nothing to record
+                report.outcome = "error"
+                report.error = f"source {name}: no response from {report.url} (crawl ended: {reason})"
+            if unattributed > 0:
+                report.problems.append(f"{unattributed} spider exception(s) in this crawl, see the log")
+            try:
+                record_fetch(context.database, name, report.fetch_result())
+            except Exception:
+                logger.exception("cannot record the fetch of source %s", name)
+            ledger.finish(name)

@@ -1,0 +1,32 @@
+"""Items: one article on its way from the spider through the pipelines to the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from crawler.extract import PageContent
+from crawler.feeds import FeedEntry
+
+
+@dataclass
+class ArticleItem:
+    """The spider fills the first block; each pipeline fills its own fields below."""
+
+    source: str
+    entry: FeedEntry
+    page_url: str | None = None  # after redirects; None when the page could not be fetched
+    html: str | None = field(default=None, repr=False)
+    language_hint: str | None = None  # the source's configured language
+
+    page: PageContent | None = field(default=None, repr=False)  # ExtractPipeline
+    title: str = ""  # MetadataPipeline, with the fields down to published
+    text: str = field(default="", repr=False)
+    summary: str = field(default="", repr=False)
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    url: str = ""  # CanonicalUrlPipeline: the canonical URL and every key the article is known by
+    keys: tuple[str, ...] = ()
+    language: str | None = None  # LanguagePipeline
+    lead: str = field(default="", repr=False)  # LeadPipeline
+    article_id: int | None = None  # StorePipeline

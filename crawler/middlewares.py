@@ -1,0 +1,38 @@
+"""Downloader middlewares.
+
+``RobotsTxtMiddleware`` replaces Scrapy's. In Scrapy 2.19 every request
+that arrives while a host's robots.txt is still downloading awaits one
+shared Deferred; the first awaiter's adapter swallows the result, so the
+others get ``None`` and are let through as if there were no robots.txt
+(measured: 8 disallowed URLs, 2 blocked). Here each host's robots.txt is
+fetched by one asyncio task whose result every request awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request
+    from scrapy.robotstxt import RobotParser
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._robots: dict[str, asyncio.Future[RobotParser | None]] = {}
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlparse_cached(request).netloc
+        task = self._robots.get(netloc)
+        if task is None:
+            # Scrapy's method runs once per host, so its shared Deferred never has a second awaiter.
+            task = asyncio.ensure_future(super().robot_parser(request))
+            self._robots[netloc] = task
+        # One request being cancelled must not cancel the download the others wait for.
+        return await asyncio.shield(task)

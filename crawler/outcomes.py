@@ -1,0 +1,116 @@
+"""What happened to each source during one crawl, and how it is recorded.
+
+The spider fills in the feed's outcome, the pipelines and signal handlers
+count the pages; when the spider closes, every source's report becomes one
+``db.store.record_fetch`` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from crawler.context import ProgressEvent
+from db.models import utcnow
+from db.store import FetchResult
+
+OUTCOMES = ("ok", "not_modified", "unchanged", "error", "skipped")
+MAX_PROBLEMS = 20
+
+
+@dataclass
+class SourceReport:
+    """One source's crawl. ``outcome`` is None until the feed has answered."""
+
+    source: str
+    url: str
+    outcome: str | None = None  # ok | not_modified | unchanged | error | skipped
+    http_status: int | None = None
+    entries: int = 0
+    followed: int = 0  # article pages requested
+    done: int = 0  # article pages finished, stored or not
+    new_articles: int = 0
+    error: str | None = None  # why the source failed (outcome "error" or "skipped")
+    problems: list[str] = field(default_factory=list)  # what went wrong without failing the source
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    started: datetime = field(default_factory=utcnow)
+
+    def fetch_result(self) -> FetchResult:
+        outcome = self.outcome or "error"
+        error = self.error
+        if outcome != "error" and self.problems:
+            # The source is fine; its fetch log row still tells what went wrong with some pages.
+            error = "; ".join(self.problems[:5]) + (
+                f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+            )
+        return FetchResult(
+            outcome=outcome,
+            http_status=self.http_status,
+            entries=self.entries,
+            new_articles=self.new_articles,
+            error=error,
+            etag=self.etag,
+            last_modified=self.last_modified,
+            body_hash=self.body_hash,
+            started=self.started,
+        )
+
+
+class CrawlLedger:
+    """The reports of one crawl, keyed by source name."""
+
+    def __init__(
+        self, sources: Iterable[tuple[str, str]], on_progress: Callable[[ProgressEvent], None] | None = None
+    ) -> None:
+        self.reports: dict[str, SourceReport] = {name: SourceReport(name, url) for name, url in sources}
+        self._on_progress = on_progress
+
+    def __getitem__(self, source: str) -> SourceReport:
+        return self.reports[source]
+
+    def feed_done(self, source: str, outcome: str, *, error: str | None = None, **values: object) -> None:
+        report = self.reports[source]
+        report.outcome = outcome
+        report.error = error
+        for name, value in values.items():
+            setattr(report, name, value)
+        self._emit(
+            ProgressEvent(source, "feed", entries=report.entries, pending=report.followed, error=error)
+        )
+
+    def page_done(
+        self, source: str, *, stored: bool, url: str | None = None, problem: str | None = None
+    ) -> None:
+        report = self.reports.get(source)
+        if report is None:
+            return
+        report.done += 1
+        report.new_articles += int(stored)
+        if problem:
+            self.problem(source, problem)
+        self._emit(ProgressEvent(source, "article", stored=int(stored), url=url, error=problem))
+
+    def problem(self, source: str, message: str) -> None:
+        report = self.reports.get(source)
+        if report is not None and len(report.problems) < MAX_PROBLEMS:
+            report.problems.append(message)
+
+    def finish(self, source: str) -> None:
+        report = self.reports[source]
+        self._emit(
+            ProgressEvent(
+                source,
+                "done",
+                entries=report.entries,
+                stored=report.new_articles,
+                outcome=report.outcome,
+                error=report.error,
+            )
+        )
+
+    def _emit(self, event: ProgressEvent) -> None:
+        if self._on_progress is not None:
+            self._on_progress(event)

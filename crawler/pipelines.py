@@ -1,0 +1,148 @@
+"""Item pipelines, in order: extract, merge, canonical URL, language, lead, store.
+
+Each does one job and rejects with ``DropItem("why")``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import DropItem
+
+from crawler.extract import extract_page
+from crawler.items import ArticleItem
+from crawler.language import detect_language, warm_up
+from crawler.merge import choose_title, choose_url
+from crawler.text import lead
+from crawler.urls import identity
+from db.store import NewArticle, guid_key, store_article, url_key
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from crawler.spiders.feed import FeedSpider
+
+
+class _Pipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> FeedSpider:
+        spider = self.crawler.spider
+        assert spider is not None
+        return spider  # type: ignore[return-value]
+
+
+def _article(item: Any) -> ArticleItem:
+    if not isinstance(item, ArticleItem):
+        raise DropItem(f"not an article: {type(item).__name__}")
+    return item
+
+
+class ExtractPipeline(_Pipeline):
+    """The page's text and metadata, with trafilatura."""
+
+    def process_item(self, item: Any) -> ArticleItem:
+        article = _article(item)
+        if article.html:
+            article.page = extract_page(article.html)
+            article.html = None  # the HTML is large and no later pipeline needs it
+        return article
+
+
+class MetadataPipeline(_Pipeline):
+    """The article's fields: the page's, with the feed's as fallback (the feed's date first)."""
+
+    def process_item(self, item: Any) -> ArticleItem:
+        article = _article(item)
+        entry, page = article.entry, article.page
+        article.title = choose_title(page.title if page else "", entry.title)
+        article.text = (page.text if page else "") or entry.content or entry.summary
+        article.summary = (page.description if page else "") or entry.summary
+        article.authors = (page.authors if page else ()) or entry.authors
+        # A feed's date has a time; a page's is often a day only.
+        article.published = entry.published or (page.published if page else None) or entry.updated
+        if not article.title and not article.text:
+            raise DropItem(f"no title and no text for {article.page_url or entry.link}", log_level="INFO")
+        return article
+
+
+class CanonicalUrlPipeline(_Pipeline):
+    """The canonical URL, and every key the article is known by (URL variants, GUID)."""
+
+    def process_item(self, item: Any) -> ArticleItem:
+        article = _article(item)
+        canonical = choose_url(
+            article.entry.link, article.page_url, article.page.canonical if article.page else None
+        )
+        if canonical is None:
+            raise DropItem(
+                f"no URL for entry {article.entry.guid or article.entry.title!r}", log_level="INFO"
+            )
+        article.url = canonical
+        urls = (canonical, article.page_url, article.entry.link)
+        keys = [url_key(identity(u)) for u in urls if u]
+        if article.entry.guid:
+            keys.append(guid_key(article.source, article.entry.guid))
+        article.keys = tuple(dict.fromkeys(keys))
+        return article
+
+
+class LanguagePipeline(_Pipeline):
+    """ISO 639-1 detected from the text; the page's, feed's and source's languages are hints."""
+
+    def open_spider(self) -> None:
+        warm_up()
+
+    def process_item(self, item: Any) -> ArticleItem:
+        article = _article(item)
+        hints = (
+            article.page.language if article.page else None,
+            article.entry.language,
+            article.language_hint,
+        )
+        article.language = detect_language(f"{article.title}\n{article.text}", hints)
+        return article
+
+
+class LeadPipeline(_Pipeline):
+    """The first paragraph of the text, at most 400 characters."""
+
+    def process_item(self, item: Any) -> ArticleItem:
+        article = _article(item)
+        article.lead = lead(article.text) or lead(article.summary)
+        return article
+
+
+class StorePipeline(_Pipeline):
+    """One row per article, with all its keys, and the on_stored hook in the same transaction."""
+
+    def process_item(self, item: Any) -> ArticleItem:
+        article = _article(item)
+        context = self.spider.context
+        article.article_id = store_article(
+            context.database,
+            NewArticle(
+                source=article.source,
+                url=article.url,
+                title=article.title,
+                keys=article.keys,
+                guid=article.entry.guid,
+                authors=article.authors,
+                published=article.published,
+                language=article.language,
+                summary=article.summary,
+                lead=article.lead,
+                text=article.text,
+            ),
+            context.on_stored,
+        )
+        if article.article_id is None:
+            raise DropItem(f"already stored: {article.url}", log_level="DEBUG")
+        self.spider.ledger.page_done(article.source, stored=True, url=article.url)
+        return article

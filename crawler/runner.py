@@ -1,0 +1,137 @@
+"""One long-lived crawler runner for the whole process.
+
+A new ``CrawlerProcess`` per job fails on the second job
+(``ReactorNotRestartable``); one ``AsyncCrawlerRunner`` on the process's
+asyncio loop runs any number of crawls, several at once. Each ``crawl()``
+is one pass over some sources: one Scrapy crawler per source type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.settings import Settings
+
+from crawler import settings as default_settings
+from crawler.context import CrawlContext, CrawlSource
+from crawler.outcomes import SourceReport
+from crawler.reactor import ensure_reactor_running
+from crawler.spiders import SPIDERS
+from crawler.spiders.feed import select_sources
+from db.store import FetchResult, SourceSpec, record_fetch, sync_sources
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CrawlService", "SourceReport"]
+
+
+class CrawlService:
+    """One long-lived crawler runner for the whole process (never a CrawlerProcess per job)."""
+
+    def __init__(self, base_settings: Mapping[str, Any] | None = None) -> None:
+        self._settings = Settings()
+        self._settings.setmodule(default_settings, priority="project")
+        if base_settings:
+            self._settings.update(dict(base_settings), priority="cmdline")
+        self._runner: AsyncCrawlerRunner | None = None
+        self._busy: set[str] = set()
+        self._stopping = False
+
+    @property
+    def runner(self) -> AsyncCrawlerRunner:
+        if self._runner is None:
+            self._runner = AsyncCrawlerRunner(self._settings)
+        return self._runner
+
+    async def crawl(
+        self, context: CrawlContext, source_names: Sequence[str] | None = None
+    ) -> dict[str, SourceReport]:
+        """One pass over the named sources (all when None); each source's outcome is recorded.
+
+        A source already being crawled by another call is skipped (outcome
+        ``skipped``), so overlapping schedules never fetch a feed twice at once.
+        """
+        ensure_reactor_running()
+        sources = select_sources(context, source_names)
+        reports: dict[str, SourceReport] = {}
+        if self._stopping:
+            logger.info("crawl of %s not started: the crawl service is stopping", _names(sources))
+            return reports
+        by_spider: dict[type[Spider], list[CrawlSource]] = {}
+        for source in sources:
+            spidercls = SPIDERS.get(source.type)
+            if source.name in self._busy:
+                reports[source.name] = SourceReport(
+                    source.name, source.url, outcome="skipped", error="already being crawled"
+                )
+            elif spidercls is None:
+                reports[source.name] = self._unsupported(context, source)
+            else:
+                by_spider.setdefault(spidercls, []).append(source)
+        crawlers = [(self._crawler(spidercls, context), group) for spidercls, group in by_spider.items()]
+        names = {s.name for _, group in crawlers for s in group}
+        self._busy |= names
+        try:
+            tasks = [
+                self.runner.crawl(crawler, context=context, sources=[s.name for s in group])
+                for crawler, group in crawlers
+            ]
+            # A cancelled caller (a scheduler shutting down) must not leave a crawl half-alive:
+            # the crawls finish or are stopped by stop(), never cancelled midway.
+            results = await asyncio.shield(asyncio.gather(*tasks, return_exceptions=True))
+        finally:
+            self._busy -= names
+        for (crawler, group), result in zip(crawlers, results, strict=True):
+            if isinstance(result, BaseException):
+                logger.error("crawl of %s failed: %r", _names(group), result, exc_info=result)
+            reports.update(self._reports(crawler, group, result))
+        return reports
+
+    async def stop(self) -> None:
+        """Graceful stop: queued requests are dropped, in-flight ones finish, pipelines close."""
+        self._stopping = True
+        if self._runner is not None:
+            await self._runner.stop()
+            await self._runner.join()
+
+    def _crawler(self, spidercls: type[Spider], context: CrawlContext) -> Crawler:
+        settings = self._settings.copy()
+        if context.settings:
+            settings.update(dict(context.settings), priority="cmdline")
+        return Crawler(spidercls, settings)
+
+    def _reports(self, crawler: Crawler, group: list[CrawlSource], result: object) -> dict[str, SourceReport]:
+        ledger = getattr(crawler.spider, "ledger", None) or getattr(crawler, "_newsmon_ledger", None)
+        reports: dict[str, SourceReport] = dict(ledger.reports) if ledger is not None else {}
+        for source in group:
+            if source.name not in reports:
+                error = f"source {source.name}: the crawl did not run ({result!r})"
+                reports[source.name] = SourceReport(source.name, source.url, outcome="error", error=error)
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        _log_stats(group, stats)
+        return reports
+
+    def _unsupported(self, context: CrawlContext, source: CrawlSource) -> SourceReport:
+        known = ", ".join(SPIDERS)
+        error = f"source {source.name}: no spider for sources of type {source.type!r} (known: {known})"
+        sync_sources(context.database, [SourceSpec(source.name, source.type, source.url)])
+        record_fetch(context.database, source.name, FetchResult(outcome="error", error=error))
+        return SourceReport(source.name, source.url, outcome="error", error=error)
+
+
+def _names(sources: Sequence[CrawlSource]) -> str:
+    return ", ".join(s.name for s in sources) or "no source"
+
+
+def _log_stats(group: Sequence[CrawlSource], stats: Mapping[str, Any]) -> None:
+    exceptions = stats.get("spider_exceptions/count", 0)
+    errors = stats.get("log_count/ERROR", 0)
+    if exceptions or errors:
+        logger.warning(
+            "crawl of %s: %s spider exception(s), %s error(s) logged", _names(group), exceptions, errors
+        )

@@ -1,0 +1,60 @@
+"""Fixtures for every test package: a migrated SQLite database, a local HTTP server, the reactor.
+
+Twisted's asyncio reactor is installed here, at import time, before any
+test module can import ``twisted.internet.reactor`` (which would install
+the default reactor for the whole process). Crawls then run on that
+reactor's loop through the ``run_on_reactor`` fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from crawler.reactor import ensure_reactor_running, install_asyncio_reactor, reactor_loop
+
+install_asyncio_reactor()
+
+from db.engine import Database  # noqa: E402 - after the reactor, on purpose
+from db.migrate import upgrade  # noqa: E402
+from tests.servers import TestServer  # noqa: E402
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated SQLite database in a temporary folder."""
+    db = Database(f"sqlite:///{tmp_path / 'newsmon.db'}")
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def http_server() -> Iterator[TestServer]:
+    """A started ``tests.servers.TestServer`` on 127.0.0.1 with no routes yet."""
+    with TestServer() as server:
+        yield server
+
+
+@pytest.fixture
+def run_on_reactor() -> Callable[[Awaitable[T]], T]:
+    """Run a coroutine to completion on the asyncio loop that Twisted's reactor uses."""
+
+    def run(awaitable: Awaitable[Any]) -> Any:
+        loop = reactor_loop()
+        # Other tests may have run asyncio.run(), which leaves no current loop behind.
+        asyncio.set_event_loop(loop)
+
+        async def main() -> Any:
+            ensure_reactor_running()
+            return await awaitable
+
+        return loop.run_until_complete(main())
+
+    return run
