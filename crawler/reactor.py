@@ -76,10 +76,26 @@ def ensure_reactor_running() -> None:
         reactor.startRunning(installSignalHandlers=False)  # type: ignore[attr-defined]
 
 
-def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run ``main()`` to completion on the reactor's loop (for scripts and the command line).
+def stop_reactor_threads() -> None:
+    """Stop the reactor's thread pool (DNS look-ups run there).
 
-    Installs the reactor on a new loop if none is installed yet.
+    Its threads are not daemonic: left running, they keep a finished
+    process alive forever. Idempotent; the loop itself is left alone.
+    """
+    if "twisted.internet.reactor" not in sys.modules:
+        return
+    from twisted.internet import reactor
+
+    pool = getattr(reactor, "threadpool", None)
+    if pool is not None and not pool.joined:
+        pool.stop()
+
+
+def run(main: Callable[[], Awaitable[T]]) -> T:
+    """Run ``main()`` to completion on the reactor's loop, then stop the reactor's threads.
+
+    For scripts and one-shot commands; installs the reactor on a new loop if
+    none is installed yet.
     """
     install_asyncio_reactor()
     loop = reactor_loop()
@@ -88,7 +104,10 @@ def run(main: Callable[[], Awaitable[T]]) -> T:
         ensure_reactor_running()
         return await main()
 
-    return loop.run_until_complete(_main())
+    try:
+        return loop.run_until_complete(_main())
+    finally:
+        stop_reactor_threads()
 
 
 def _installed_loop() -> asyncio.AbstractEventLoop:

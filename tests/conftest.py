@@ -15,7 +15,12 @@ from typing import Any, TypeVar
 
 import pytest
 
-from crawler.reactor import ensure_reactor_running, install_asyncio_reactor, reactor_loop
+from crawler.reactor import (
+    ensure_reactor_running,
+    install_asyncio_reactor,
+    reactor_loop,
+    stop_reactor_threads,
+)
 
 install_asyncio_reactor()
 
@@ -58,3 +63,8 @@ def run_on_reactor() -> Callable[[Awaitable[T]], T]:
         return loop.run_until_complete(main())
 
     return run
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # The reactor's thread pool is not daemonic: it would keep pytest from exiting.
+    stop_reactor_threads()

@@ -201,7 +201,8 @@ def _context_from_settings(crawler: Crawler) -> CrawlContext:
     if not path:
         raise ContextError("no CrawlContext given and NEWSMON_CONTEXT_FACTORY is not set")
     try:
-        factory = load_object(path)
+        # "package.module:function" (entry-point style) or Scrapy's "package.module.function".
+        factory = load_object(path.replace(":", "."))
     except (ImportError, NameError, ValueError) as exc:
         raise ContextError(f"cannot load NEWSMON_CONTEXT_FACTORY {path!r}: {exc}") from exc
     context = factory(crawler.settings)
