@@ -3,6 +3,8 @@
 Measured on the acceptance pages: ``favor_precision`` keeps every body
 paragraph and drops navigation, "À lire aussi" blocks, ads and footers.
 The feed's values are the fallback for whatever the page does not give.
+Known limit: trafilatura treats elements of class ``teaser`` as boilerplate,
+so a lead paragraph marked up that way is lost (the feed's summary remains).
 """
 
 from __future__ import annotations

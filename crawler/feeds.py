@@ -63,13 +63,16 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         raise NotAFeedError(f"{url} is {_what_is(body, content_type, result)}, not a feed")
     feed = result.feed
     language = language_code(feed.get("language"))
-    entries = tuple(_entry(entry, url, language) for entry in result.entries)
+    version = result.get("version") or "unknown"
+    # Atom entries inherit the feed's author; an RSS channel's managingEditor is nobody's byline.
+    feed_authors = _authors(feed) if version.startswith("atom") else ()
+    entries = tuple(_entry(entry, url, language, version, feed_authors) for entry in result.entries)
     bozo = str(result.get("bozo_exception")) if result.get("bozo") else None
     return ParsedFeed(
         title=squash(html_to_text(feed.get("title", ""))),
         link=resolve(url, feed.get("link", "")),
         language=language,
-        version=result.get("version") or "unknown",
+        version=version,
         entries=entries,
         bozo=bozo,
     )
@@ -83,7 +86,9 @@ def language_code(tag: object) -> str | None:
     return primary if len(primary) in (2, 3) and primary.isalpha() else None
 
 
-def _entry(entry: Any, base: str, feed_language: str | None) -> FeedEntry:
+def _entry(
+    entry: Any, base: str, feed_language: str | None, version: str, feed_authors: tuple[str, ...]
+) -> FeedEntry:
     link = resolve(base, entry.get("link") or "")
     if link is None:
         link = _alternate_link(entry, base)
@@ -93,15 +98,20 @@ def _entry(entry: Any, base: str, feed_language: str | None) -> FeedEntry:
     if not summary and content:
         summary = truncate(squash(content), SUMMARY_MAX)
     detail = entry.get("summary_detail") or entry.get("title_detail") or {}
+    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed, with a warning.
+    updated = _struct_time(dict.get(entry, "updated_parsed"))
+    published = _struct_time(entry.get("published_parsed") or entry.get("created_parsed"))
+    if published is None and version.startswith("rss"):
+        # RSS has no "modified" date: its dc:date (which feedparser files as updated) is the item's date.
+        published = updated
     return FeedEntry(
         title=squash(html_to_text(entry.get("title") or "")),
         link=link,
         guid=guid,
-        published=_struct_time(entry.get("published_parsed") or entry.get("created_parsed")),
-        # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed, with a warning.
-        updated=_struct_time(dict.get(entry, "updated_parsed")),
+        published=published,
+        updated=updated,
         summary=summary,
-        authors=_authors(entry),
+        authors=_authors(entry) or feed_authors,
         language=language_code(detail.get("language")) or feed_language,
         content=content.strip(),
     )
