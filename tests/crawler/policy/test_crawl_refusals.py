@@ -161,3 +161,39 @@ def test_scrapy_crawl_installs_the_resolver_from_settings(site: Site, canary: Ca
     assert canary.connections == []
     assert crawled[site.url("/ok")]["status"] == 200
     assert crawled.stat("newsmon/refused/loopback") == 2
+
+
+def test_other_schemes_have_no_download_handler(tmp_path: Path) -> None:
+    """Even with the policy middleware off, Scrapy cannot read files, data: URLs, FTP or S3."""
+    spec = {
+        "requests": [
+            {"id": "file", "url": "file:///etc/hostname"},
+            {"id": "data", "url": "data:text/plain,hello"},
+            {"id": "ftp", "url": "ftp://127.0.0.1:1/x"},
+            {"id": "s3", "url": "s3://bucket/key"},
+        ],
+        "settings": {"DOWNLOADER_MIDDLEWARES": {"crawler.policy.middlewares.AddressPolicyMiddleware": None}},
+    }
+    crawled = run_crawl(spec, tmp_path)
+    for request_id in ("file", "data", "ftp", "s3"):
+        result = crawled[request_id]
+        assert result["ok"] is False
+        assert result["error_type"] == "NotSupported", result
+        assert "no handler available for that scheme" in result["error"]
+    assert crawled.data["connect_attempts"] == []
+
+
+def test_robots_txt_of_a_private_source_is_fetched(site: Site, canary: Canary, tmp_path: Path) -> None:
+    """robots.txt requests carry no newsmon meta: a configured source's own endpoint still counts."""
+    links = [site.url("/ok?robots"), f"http://127.0.0.1:{canary.port}/robots-case"]
+    spec = {
+        "requests": [{"id": "feed", "url": _feed(site, links), "follow": True}],
+        "settings": {"ROBOTSTXT_OBEY": True},
+    }
+    site.hits.clear()
+    crawled = run_crawl(spec, tmp_path)
+    assert crawled[site.url("/ok?robots")]["status"] == 200
+    assert any(path == "/robots.txt" for _, path in site.hits)
+    assert crawled[f"http://127.0.0.1:{canary.port}/robots-case"]["error_type"] == "RequestRefusedError"
+    assert canary.connections == []
+    assert crawled.stat("newsmon/refused") == 1
