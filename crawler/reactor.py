@@ -80,15 +80,15 @@ def stop_reactor_threads() -> None:
     """Stop the reactor's thread pool (DNS look-ups run there).
 
     Its threads are not daemonic: left running, they keep a finished
-    process alive forever. Idempotent; the loop itself is left alone.
+    process alive forever. Idempotent; the loop itself is left alone, and a
+    later look-up starts a new pool (so a second ``run()`` still works).
     """
     if "twisted.internet.reactor" not in sys.modules:
         return
     from twisted.internet import reactor
 
-    pool = getattr(reactor, "threadpool", None)
-    if pool is not None and not pool.joined:
-        pool.stop()
+    if getattr(reactor, "threadpool", None) is not None:
+        reactor._stopThreadPool()  # type: ignore[attr-defined]
 
 
 def run(main: Callable[[], Awaitable[T]]) -> T:
