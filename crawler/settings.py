@@ -29,6 +29,10 @@ REDIRECT_MAX_TIMES = _policy.SETTINGS["REDIRECT_MAX_TIMES"]
 TWISTED_DNS_RESOLVER = _policy.SETTINGS["TWISTED_DNS_RESOLVER"]
 NEWSMON_RETRY_AFTER_MAX = _policy.SETTINGS["NEWSMON_RETRY_AFTER_MAX"]
 
+# Callbacks yield one item or a feed's requests, and the pipelines are synchronous: Scrapy's
+# default of 100 parallel item workers only costs 100 asyncio tasks per callback.
+CONCURRENT_ITEMS = 8
+
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
