@@ -29,14 +29,15 @@ from typing import Any
 TARGET_RATIO = 0.5
 ROOT = Path(__file__).resolve().parents[1]
 
-WORDS = (
-    "the council said on tuesday that its plan for the harbour would create new jobs in the region while "
-    "critics warned that costs had doubled since the project was first announced two years ago and that "
-    "residents had not been consulted about the noise traffic and the loss of green space along the river "
-    "engineers expect the first phase to open next spring after a series of safety tests the minister added "
-    "that funding from the national budget was secured and that private investors had shown strong interest "
-    "in the second phase which includes housing offices a school and a new tram line to the city centre"
-).split()
+_PROSE = """
+the council said on tuesday that its plan for the harbour would create new jobs in the region while
+critics warned that costs had doubled since the project was first announced two years ago and that
+residents had not been consulted about the noise traffic and the loss of green space along the river
+engineers expect the first phase to open next spring after a series of safety tests the minister added
+that funding from the national budget was secured and that private investors had shown strong interest
+in the second phase which includes housing offices a school and a new tram line to the city centre
+"""
+WORDS = tuple(_PROSE.split())
 BOILERPLATE = ("Accept all cookies", "Subscribe to our newsletter", "All rights reserved", "Most read")
 
 
@@ -53,7 +54,8 @@ def article_page(base: str, feed: int, entry: int) -> bytes:
     rng = random.Random(feed * 1000 + entry)
     title = f"Harbour plan {feed}-{entry}: " + " ".join(rng.choice(WORDS) for _ in range(7))
     body = "\n".join(f"<p>{_paragraph(rng)}</p>" for _ in range(rng.randint(6, 10)))
-    related = "".join(f'<li><a href="/a/{feed}/{(entry + k) % 20}.html">Related story {k}</a></li>' for k in range(5))
+    links = (f'<li><a href="/a/{feed}/{(entry + k) % 20}.html">Related story {k}</a></li>' for k in range(5))
+    related = "".join(links)
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | The Harbour Times</title>
 <meta name="description" content="{_paragraph(rng)[:150]}">
@@ -67,7 +69,8 @@ def article_page(base: str, feed: int, entry: int) -> bytes:
 <main><article><h1>{title}</h1><p class="byline">By Reporter {feed % 37} · 2024-03-{1 + entry % 28:02d}</p>
 {body}
 <div class="share"><a href="#">Share on Facebook</a> <a href="#">Share by email</a></div></article>
-<aside class="newsletter"><h3>Newsletter</h3><p>Subscribe to our newsletter for the morning briefing.</p></aside>
+<aside class="newsletter"><h3>Newsletter</h3>
+<p>Subscribe to our newsletter for the morning briefing.</p></aside>
 <section class="related"><h2>Most read</h2><ul>{related}</ul></section></main>
 <footer><p>© 2024 The Harbour Times. All rights reserved.</p><p><a href="/privacy">Privacy</a></p></footer>
 </body></html>""".encode()
@@ -101,7 +104,7 @@ def serve(hosts: int, entries: int) -> None:
             pass
 
         def do_GET(self) -> None:
-            base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
+            base = f"http://{self.headers['Host']}"
             path = self.path.split("?")[0]
             status, ctype, body = 404, "text/plain", b"not found"
             if path == "/robots.txt":
@@ -200,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         serve(args.hosts, args.entries)
         return 0
 
+    serve_args = ["--hosts", str(args.hosts), "--entries", str(args.entries)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.crawl", "--serve", "--hosts", str(args.hosts), "--entries", str(args.entries)],
+        [sys.executable, "-m", "benchmarks.crawl", "--serve", *serve_args],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
