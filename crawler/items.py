@@ -14,7 +14,7 @@ class ArticleItem:
     """The spider fills the first block; each pipeline fills its own fields below."""
 
     source: str
-    entry: FeedEntry
+    entry: FeedEntry = field(repr=False)  # its summary and content would fill a log line
     page_url: str | None = None  # after redirects; None when the page could not be fetched
     html: str | None = field(default=None, repr=False)
     language_hint: str | None = None  # the source's configured language

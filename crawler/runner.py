@@ -19,13 +19,15 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.context import CrawlContext, CrawlSource
-from crawler.outcomes import SourceReport
+from crawler.outcomes import CrawlLedger, SourceReport
 from crawler.reactor import ensure_reactor_running
 from crawler.spiders import SPIDERS
 from crawler.spiders.feed import select_sources
 from db.store import FetchResult, SourceSpec, record_fetch, sync_sources
 
 logger = logging.getLogger(__name__)
+
+MAX_DOWNLOAD_TIMEOUT = 30.0
 
 __all__ = ["CrawlService", "SourceReport"]
 
@@ -89,7 +91,7 @@ class CrawlService:
         for (crawler, group), result in zip(crawlers, results, strict=True):
             if isinstance(result, BaseException):
                 logger.error("crawl of %s failed: %r", _names(group), result, exc_info=result)
-            reports.update(self._reports(crawler, group, result))
+            reports.update(self._reports(context, crawler, group, result))
         return reports
 
     async def stop(self) -> None:
@@ -103,17 +105,29 @@ class CrawlService:
         settings = self._settings.copy()
         if context.settings:
             settings.update(dict(context.settings), priority="cmdline")
+        timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
+        if timeout > MAX_DOWNLOAD_TIMEOUT or timeout <= 0:
+            # A graceful stop lasts about the slowest in-flight request.
+            logger.warning("DOWNLOAD_TIMEOUT %s s is capped at %s s", timeout, MAX_DOWNLOAD_TIMEOUT)
+            settings.set("DOWNLOAD_TIMEOUT", MAX_DOWNLOAD_TIMEOUT, priority="cmdline")
         return Crawler(spidercls, settings)
 
-    def _reports(self, crawler: Crawler, group: list[CrawlSource], result: object) -> dict[str, SourceReport]:
-        ledger = getattr(crawler.spider, "ledger", None) or getattr(crawler, "_newsmon_ledger", None)
-        reports: dict[str, SourceReport] = dict(ledger.reports) if ledger is not None else {}
+    def _reports(
+        self, context: CrawlContext, crawler: Crawler, group: list[CrawlSource], result: object
+    ) -> dict[str, SourceReport]:
+        ledger = getattr(crawler.spider, "ledger", None)
+        reports: dict[str, SourceReport] = dict(ledger.reports) if isinstance(ledger, CrawlLedger) else {}
         for source in group:
             if source.name not in reports:
+                # The crawl failed before the spider could record anything (see the error logged above).
                 error = f"source {source.name}: the crawl did not run ({result!r})"
                 reports[source.name] = SourceReport(source.name, source.url, outcome="error", error=error)
-        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-        _log_stats(group, stats)
+                _record_quietly(context, source.name, FetchResult(outcome="error", error=error))
+        try:
+            stats = crawler.stats.get_stats()
+        except RuntimeError:  # the crawler never got as far as creating its stats
+            stats = {}
+        _log_summary(group, reports, stats)
         return reports
 
     def _unsupported(self, context: CrawlContext, source: CrawlSource) -> SourceReport:
@@ -128,7 +142,29 @@ def _names(sources: Sequence[CrawlSource]) -> str:
     return ", ".join(s.name for s in sources) or "no source"
 
 
-def _log_stats(group: Sequence[CrawlSource], stats: Mapping[str, Any]) -> None:
+def _record_quietly(context: CrawlContext, source: str, result: FetchResult) -> None:
+    try:
+        record_fetch(context.database, source, result)
+    except Exception:
+        logger.exception("cannot record the fetch of source %s", source)
+
+
+def _log_summary(
+    group: Sequence[CrawlSource], reports: Mapping[str, SourceReport], stats: Mapping[str, Any]
+) -> None:
+    """One line per crawl for the daemon's log, and a warning when the stats show trouble."""
+    for source in group:
+        report = reports[source.name]
+        if report.outcome == "error":
+            logger.warning("%s", report.error)
+        else:
+            logger.info(
+                "source %s: %s, %d entries, %d new articles",
+                source.name,
+                report.outcome,
+                report.entries,
+                report.new_articles,
+            )
     exceptions = stats.get("spider_exceptions/count", 0)
     errors = stats.get("log_count/ERROR", 0)
     if exceptions or errors:

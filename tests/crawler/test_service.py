@@ -154,3 +154,13 @@ def test_a_source_type_without_a_spider_is_an_error(database: Database, run_on_r
     reports = run_on_reactor(CrawlService().crawl(ctx))
     assert reports["map"].outcome == "error" and "sitemap" in (reports["map"].error or "")
     assert [log.outcome for log in fetch_log(database, "map")] == ["error"]
+
+
+def test_download_timeout_is_capped_for_a_prompt_graceful_stop(database: Database) -> None:
+    from crawler.spiders.feed import FeedSpider
+
+    service = CrawlService()
+    long = context(database, ("jds", "http://127.0.0.1:9/feed.xml"), settings={"DOWNLOAD_TIMEOUT": 180})
+    assert service._crawler(FeedSpider, long).settings.getfloat("DOWNLOAD_TIMEOUT") == 30
+    default = CrawlContext(database=database, sources=())
+    assert service._crawler(FeedSpider, default).settings.getfloat("DOWNLOAD_TIMEOUT") == 20
