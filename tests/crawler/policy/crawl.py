@@ -33,7 +33,7 @@ def run_crawl(spec: dict[str, Any], tmp_path: Path, timeout: float = 90) -> Craw
     out_path = tmp_path / "out.json"
     spec_path.write_text(json.dumps(spec))
     # No proxy from the environment may take the requests elsewhere.
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and k != "PYTHONTRACEMALLOC"}
     env["PYTHONPATH"] = str(ROOT)
     completed = subprocess.run(
         [sys.executable, "-m", "tests.crawler.policy.harness", str(spec_path), str(out_path)],

@@ -164,6 +164,16 @@ class HarnessSpider(Spider):
         self.results.append({"id": meta["id"], "elapsed": round(elapsed, 3), **fields})
 
 
+def _peak_rss_mb() -> float:
+    # VmHWM belongs to this process image; ru_maxrss would also count the forking parent's peak.
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _settings(spec: dict[str, Any]) -> dict[str, Any]:
     settings = {
         **SETTINGS,
@@ -186,6 +196,7 @@ def main(spec_path: str, out_path: str) -> None:
     reactor.installNameResolver(dns)  # type: ignore[attr-defined]
     _guard_connections()
     started = time.monotonic()
+    baseline_rss = _peak_rss_mb()
 
     if spec.get("runner", "async") == "process":
         from scrapy.crawler import CrawlerProcess
@@ -221,7 +232,8 @@ def main(spec_path: str, out_path: str) -> None:
         "stats": stats,
         "connect_attempts": CONNECT_ATTEMPTS,
         "dns_lookups": dns.lookups,
-        "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "maxrss_mb": _peak_rss_mb(),
+        "rss_growth_mb": round(_peak_rss_mb() - baseline_rss, 1),
         "elapsed": round(time.monotonic() - started, 3),
         "resolver": type(reactor.nameResolver).__name__,  # type: ignore[attr-defined]
     }
