@@ -309,24 +309,13 @@ class Compiler:
         best = max(positions, key=lambda alternatives: min(len(key_text(w)) for w in alternatives))
         return frozenset(self.key(words) for words in best)
 
-    def terms(self, node: Node, scope: str = "body") -> list[tuple[int, str]]:
-        """The (key, scope) pairs whose presence explains a match, negations left out."""
-        if isinstance(node, Words):
-            return [(self.key(node), scope)]
-        if isinstance(node, Near):
-            return [(self.key(child), scope) for child in node.children]
-        if isinstance(node, And | Or):
-            return [term for child in node.children for term in self.terms(child, scope)]
-        if isinstance(node, Field) and node.name in ("title", "lead"):
-            return self.terms(node.child, node.name)
-        return []
-
 
 class Matcher:
     """The compiled form of a rule set: scan an article once, then run its checks."""
 
     def __init__(self, compiler: Compiler) -> None:
         self.keys = tuple(compiler.keys)
+        self._ids = {spec.text: key for key, spec in enumerate(self.keys)}
         self._automaton = compiler.automaton()
         optional = (("lead", LEAD), ("source", SOURCE), ("lang", LANG))
         used = (segment for scope, segment in optional if scope in compiler.scopes)
@@ -354,3 +343,40 @@ class Matcher:
                 stop = string.find(" ", end) if spec.prefix else end
                 return string[start:stop]
         return None
+
+    def explain(self, node: Node, hits: Hits, scope: str = "body") -> list[tuple[int, str]] | None:
+        """The (key, scope) of each term that makes ``node`` hold, or None when it does not.
+
+        Walks the tree rather than the compiled checks, so that only the
+        branches that hold are reported: the terms of an OR's false branches,
+        of a NEAR whose words are too far apart, of a negation, are left out.
+        Runs only for rules that matched.
+        """
+        if isinstance(node, Words):
+            key = self._ids[key_text(node)]
+            return [(key, scope)] if key in hits.keys(scope) else None
+        if isinstance(node, Near):
+            keys = tuple((self._ids[key_text(child)],) for child in node.children)
+            if not _NearCheck(keys, self.keys, node.distance, scope)(hits):
+                return None
+            return [(alternatives[0], scope) for alternatives in keys]
+        if isinstance(node, Field):
+            terms = self.explain(node.child, hits, node.name if node.name in SCOPES else scope)
+            # A source name or language code is not a word of the article to show.
+            return [] if terms is not None and node.name in ("source", "lang") else terms
+        if isinstance(node, Not):
+            return None if self.explain(node.child, hits, scope) is not None else []
+        if isinstance(node, And):
+            found: list[tuple[int, str]] = []
+            for child in node.children:
+                terms = self.explain(child, hits, scope)
+                if terms is None:
+                    return None
+                found.extend(terms)
+            return found
+        if isinstance(node, Or):
+            held = [
+                terms for child in node.children if (terms := self.explain(child, hits, scope)) is not None
+            ]
+            return [term for terms in held for term in terms] if held else None
+        raise TypeError(f"unresolved topic @{node.name}")

@@ -69,7 +69,7 @@ class Match:
 class _Rule:
     spec: RuleSpec
     check: Check
-    terms: tuple[tuple[int, str], ...]
+    tree: Node
 
 
 class RuleSet:
@@ -79,7 +79,7 @@ class RuleSet:
         self,
         rules: tuple[_Rule, ...],
         matcher: Matcher,
-        triggered: dict[int, tuple[int, ...]],
+        triggered: list[tuple[int, ...]],
         always: tuple[int, ...],
     ) -> None:
         self._rules = rules
@@ -103,23 +103,21 @@ class RuleSet:
                 raise RuleError("two rules have this name; rule names must be unique", rule=spec.name)
             seen.add(spec.name)
             node = _parse_rule(spec, trees)
-            compiled.append(_Rule(spec, compiler.check(node), tuple(compiler.terms(node))))
+            compiled.append(_Rule(spec, compiler.check(node), node))
             keys = compiler.triggers(node)
             if keys is None:
                 always.append(index)
             else:
                 for key in keys:
                     triggered.setdefault(key, []).append(index)
-        frozen = {key: tuple(indexes) for key, indexes in triggered.items()}
-        return cls(tuple(compiled), Matcher(compiler), frozen, tuple(always))
+        # Indexed by key id: every key gets a (possibly empty) tuple of rules.
+        by_key = [tuple(triggered.get(key, ())) for key in range(len(compiler.keys))]
+        return cls(tuple(compiled), Matcher(compiler), by_key, tuple(always))
 
     def match(self, article: ArticleText) -> list[Match]:
         """Every rule ``article`` matches, in the rules' order."""
         hits = self._scan(article)
-        candidates = set(self._always)
-        for segment in hits.found:
-            for key in segment:
-                candidates.update(self._triggered.get(key, ()))
+        candidates = set(self._always).union(*map(self._triggered.__getitem__, hits.all_keys()))
         matches = []
         for index in sorted(candidates):
             rule = self._rules[index]
@@ -146,7 +144,7 @@ class RuleSet:
 
     def _match(self, rule: _Rule, hits: Hits) -> Match:
         terms: dict[str, None] = {}
-        for key, scope in rule.terms:
+        for key, scope in self._matcher.explain(rule.tree, hits) or ():
             text = self._matcher.term_text(hits, key, scope)
             if text is not None:
                 terms.setdefault(text, None)

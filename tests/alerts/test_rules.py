@@ -196,6 +196,28 @@ def test_match_lists_rules_in_order_with_terms() -> None:
     assert rules.names == ("b-rule", "a-rule", "never")
 
 
+@pytest.mark.parametrize(
+    ("query", "text", "terms"),
+    [
+        ("openai OR (crypto AND bitcoin)", "OpenAI and crypto", ("openai",)),
+        ("(a NEAR/1 b) OR c", "a x x b c", ("c",)),
+        ("(a NEAR/1 b) OR c", "a x b c", ("a", "b", "c")),
+        ("openai -crypto", "OpenAI", ("openai",)),
+        ("openai lang:en source:wire", "OpenAI", ("openai",)),
+        ("title:openai OR invest*", "OpenAI réinvestit, puis investit", ("investit",)),
+        (
+            "(raises OR secures) NEAR/1 (million* OR 4*)",
+            "Anthropic raises $450 million",
+            ("raises", "million", "450"),
+        ),
+    ],
+)
+def test_terms_are_those_that_made_the_rule_hold(query: str, text: str, terms: tuple[str, ...]) -> None:
+    rules = RuleSet.compile([RuleSpec("r", query, ())], {})
+    (found,) = rules.match(article(text=text))
+    assert found.terms == terms
+
+
 def test_match_rule_tests_one_rule() -> None:
     rules = RuleSet.compile([RuleSpec("x", "openai", ()), RuleSpec("y", "nvidia", ())], {})
     art = article(text="OpenAI")
