@@ -14,7 +14,7 @@ Grammar (EBNF; operators are the UPPERCASE words — lowercase ``and``,
     near     = primary { ( "NEAR" | "NEAR/" digits ) primary } ;
     primary  = field ":" primary                    (* title:"a b", lead:(x OR y) *)
              | "(" or_expr ")"
-             | '"' words [ "*" ] '"' [ "*" ]       (* phrase, optional prefix *)
+             | '"' words [ "*" ] '"' [ "*" ]       (* phrase, optional prefix; “ ” « » „ too *)
              | term                                (* word, GPT-4, l'IA, invest* *)
              | "@" topic_name ;
     field    = "title" | "lead" | "source" | "lang" ;
@@ -116,7 +116,11 @@ class _Token:
 
 _OPERAND_START = frozenset({"WORDS", "LPAREN", "NOT", "FIELD", "TOPIC"})
 _PRIMARY_START = frozenset({"WORDS", "LPAREN", "FIELD", "TOPIC"})
-_BARE_END = frozenset(' \t\r\n\f\v()"')
+# Typographic quotes pasted from documents delimit phrases too; any of them
+# closes a phrase opened by any other.
+_QUOTES = frozenset('"“”„«»')
+_QUOTE_RE = re.compile('["“”„«»]')
+_BARE_END = frozenset(" \t\r\n\f\v()") | _QUOTES
 _AFTER_MINUS_END = frozenset(" \t\r\n\f\v)")
 _TOPIC_NAME = re.compile(r"[\w-]+\Z")
 _NEAR = re.compile(r"NEAR(?:/(.*))?\Z", re.DOTALL)
@@ -144,7 +148,7 @@ def _lex(query: str) -> Iterator[_Token]:
                 raise _attached_error(query, attached_to)
             yield _Token("RPAREN", column)
             i += 1
-        elif char == '"':
+        elif char in _QUOTES:
             attached_to = None
             token, i = _lex_phrase(query, i)
             yield token
@@ -186,7 +190,8 @@ def _attached_error(query: str, token: _Token) -> QueryError:
 
 
 def _lex_phrase(query: str, i: int) -> tuple[_Token, int]:
-    end = query.find('"', i + 1)
+    closing = _QUOTE_RE.search(query, i + 1)
+    end = closing.start() if closing else -1
     if end < 0:
         raise QueryError('unbalanced quote: this " is never closed', i + 1, query)
     content = query[i + 1 : end].rstrip()
