@@ -241,7 +241,6 @@ class Compiler:
         if isinstance(node, Near):
             positions = tuple((self.key(child),) for child in node.children)
             return _NearCheck(positions, self.keys, node.distance, scope)
-
         if isinstance(node, Field):
             return self.check(node.child, node.name if node.name in SCOPES else scope)
         raise TypeError(f"unresolved topic @{node.name}")  # resolve_topics runs first
