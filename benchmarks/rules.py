@@ -13,7 +13,7 @@ Correctness is checked on that sample: the engine's matches must equal the
 regex baseline's and the tree-walking reference's (``alerts.reference``),
 also for 200 extra rules with NEAR and title:/lead: fields.
 
-Part 2 — quality. The shipped topics and rules (``alerts/topics.yaml``) on
+Part 2 — quality. The shipped topics and rules (the bundled ``config.yaml``) on
 the labelled articles of ``tests/alerts/labelled/``: precision and recall
 per topic and rule, per language.
 
@@ -47,7 +47,7 @@ COMPILE_TARGET_S = 1.0
 RATIO_TARGET = 150.0
 
 ROOT = Path(__file__).resolve().parent.parent
-TOPICS_FILE = ROOT / "alerts" / "topics.yaml"
+TOPICS_FILE = ROOT / "config.yaml"
 LABELLED_DIR = ROOT / "tests" / "alerts" / "labelled"
 # How each part came to be: see tests/alerts/labelled/README.md.
 LABELLED_SETS = {"dev": LABELLED_DIR, "holdout": LABELLED_DIR / "holdout", "blind": LABELLED_DIR / "blind"}
@@ -392,7 +392,7 @@ class Labelled:
 
 
 def load_shipped(path: Path = TOPICS_FILE) -> tuple[dict[str, str], list[RuleSpec]]:
-    """The topics and rules of ``alerts/topics.yaml``."""
+    """The topics and rules of the bundled ``config.yaml``."""
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     topics = {str(name): str(query) for name, query in data["topics"].items()}
     rules = [RuleSpec(str(r["name"]), str(r["query"]), tuple(r["channels"])) for r in data["rules"]]
@@ -493,7 +493,7 @@ def score_labelled(items: Sequence[Labelled] | None = None) -> tuple[dict[tuple[
 
 def quality_report() -> None:
     if not LABELLED_DIR.is_dir() or not TOPICS_FILE.is_file():
-        print("(no labelled set or topics.yaml in this checkout)")
+        print("(no labelled set or config.yaml in this checkout)")
         return
     sets = load_all_labelled()
     everything = [item for items in sets.values() for item in items]
@@ -501,7 +501,7 @@ def quality_report() -> None:
     languages = [*sorted({language for _, language in scores} - {"all"}), "all"]
     names = [*TOPIC_NAMES, *(f"ai-{event}" for event in TOPIC_NAMES[:3])]
     rows = [[name, *(_cell(scores[(name, language)]) for language in languages)] for name in names]
-    print(f"precision / recall (positives) of alerts/topics.yaml on {len(everything)} labelled articles")
+    print(f"precision / recall (positives) of config.yaml on {len(everything)} labelled articles")
     print(table(["topic / rule", *languages], rows))
     by_set = {name: score_labelled(items)[0] for name, items in sets.items()}
     rows = [[name, *(_cell(by_set[part][(name, "all")]) for part in sets)] for name in names]

@@ -49,7 +49,7 @@ def run_on_reactor(main: Callable[[], Awaitable[int]]) -> int:
         from twisted.internet import reactor
 
         pool = getattr(reactor, "threadpool", None)
-        if pool is not None:
+        if pool is not None and pool.started and not pool.joined:
             pool.stop()
 
 

@@ -1,4 +1,4 @@
-"""The shipped topics and rules (alerts/topics.yaml) on the seed articles and the labelled set."""
+"""The shipped topics and rules (the bundled config.yaml) on the seed articles and the labelled set."""
 
 from __future__ import annotations
 
