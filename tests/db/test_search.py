@@ -1,0 +1,121 @@
+"""Search: the query language compiled to FTS5, ranked, highlighted and filtered, on a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db import query as q
+from db.engine import Database
+from db.errors import QueryError
+from db.migrate import upgrade
+from db.search import SearchFilters, search, to_fts5
+from db.store import NewArticle, SourceSpec, store_article, sync_sources
+
+NOW = datetime.now(UTC)
+ARTICLES = [
+    (
+        "arsfr",
+        "fr",
+        "Microsoft investit des milliards dans OpenAI",
+        "Le partenariat s'étend.",
+        NOW - timedelta(days=1),
+    ),
+    (
+        "arsfr",
+        "fr",
+        "Les astronomes observent une comète",
+        "Une comète visible à l'œil nu.",
+        NOW - timedelta(days=30),
+    ),
+    ("wire", "en", "Anthropic raises $450 million", "Series C led by Spark Capital; OpenAI rival.", NOW),
+    (
+        "wire",
+        "en",
+        "GPT-4 tops the benchmark",
+        "OpenAI's GPT-4 model beats rivals.",
+        NOW - timedelta(hours=2),
+    ),
+    ("wire", "en", "Energy prices: ÉNERGIE", "Investment advice for energy stocks.", NOW - timedelta(days=3)),
+]
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    path: Path = tmp_path_factory.mktemp("search")
+    db = Database(f"sqlite:///{path}/newsmon.db")
+    upgrade(db)
+    sync_sources(
+        db, [SourceSpec("arsfr", "feed", "http://a/feed"), SourceSpec("wire", "feed", "http://b/feed")]
+    )
+    for i, (source, lang, title, text, published) in enumerate(ARTICLES):
+        store_article(
+            db,
+            NewArticle(
+                source=source,
+                url=f"https://example.org/{i}",
+                title=title,
+                keys=(),
+                language=lang,
+                text=text,
+                lead=text,
+                published=published,
+            ),
+        )
+    return db
+
+
+def titles(database: Database, query: str, **filters: object) -> list[str]:
+    return [hit.title for hit in search(database, query, SearchFilters(**filters))]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("comète", ["Les astronomes observent une comète"]),
+        ("comete", ["Les astronomes observent une comète"]),
+        ("energie", ["Energy prices: ÉNERGIE"]),
+        ('"series c"', ["Anthropic raises $450 million"]),
+        ("GPT-4", ["GPT-4 tops the benchmark"]),
+        ("invest*", ["Microsoft investit des milliards dans OpenAI", "Energy prices: ÉNERGIE"]),
+        ("title:openai", ["Microsoft investit des milliards dans OpenAI"]),
+        ("openai -microsoft NOT gpt", ["Anthropic raises $450 million"]),
+        ("(anthropic OR comete) lang:fr", ["Les astronomes observent une comète"]),
+        ("source:wire AND rivals", ["GPT-4 tops the benchmark"]),
+        ("openai NEAR/2 rival", ["Anthropic raises $450 million"]),
+    ],
+)
+def test_query_language(database: Database, query: str, expected: list[str]) -> None:
+    assert sorted(titles(database, query)) == sorted(expected)
+
+
+def test_ranked_with_title_matches_first_and_highlighted(database: Database) -> None:
+    hits = search(database, "openai", SearchFilters())
+    assert hits[0].title == "Microsoft investit des milliards dans OpenAI"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert "<mark>OpenAI</mark>" in hits[0].snippet
+    assert hits[0].as_dict()["published"].endswith("+00:00")
+
+
+def test_filters(database: Database) -> None:
+    recent = titles(database, "openai", source="wire", since=NOW - timedelta(hours=3))
+    assert sorted(recent) == ["Anthropic raises $450 million", "GPT-4 tops the benchmark"]
+    assert titles(database, "openai", language="fr") == ["Microsoft investit des milliards dans OpenAI"]
+    assert len(titles(database, "openai", limit=1)) == 1
+
+
+def test_topics_expand_in_search(database: Database) -> None:
+    hits = search(database, "@ai", SearchFilters(), topics={"ai": "Anthropic OR comete"})
+    assert len(hits) == 2
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(openai", "NOT openai", "openai OR"])
+def test_malformed_queries_are_query_errors_not_sqlite_errors(database: Database, query: str) -> None:
+    with pytest.raises(QueryError):
+        search(database, query, SearchFilters())
+
+
+def test_user_text_never_reaches_match_unquoted() -> None:
+    assert to_fts5(q.parse('title:"a b" OR c*')) == '(title : ("a b") OR "c"*)'
