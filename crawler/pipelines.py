@@ -62,7 +62,8 @@ class MetadataPipeline(_Pipeline):
         article = _article(item)
         entry, page = article.entry, article.page
         article.title = choose_title(page.title if page else "", entry.title)
-        article.text = (page.text if page else "") or entry.content or entry.summary
+        # A paywall or a consent wall leaves a short page text while the feed carries the article.
+        article.text = max(page.text if page else "", entry.content, key=len) or entry.summary
         article.summary = (page.description if page else "") or entry.summary
         article.authors = (page.authors if page else ()) or entry.authors
         # A feed's date has a time; a page's is often a day only.

@@ -202,3 +202,20 @@ def test_a_page_forbidden_or_gone_is_stored_from_the_feed(database: Database, ru
     # The 503 page is left for the next poll, and said so in the fetch log.
     assert any("HTTP 503" in p for p in reports["jds"].problems)
     assert "HTTP 503" in (fetch_log(database, "jds")[0].error or "")
+
+
+def test_the_feeds_full_content_wins_over_a_walled_page(database: Database, run_on_reactor: Run) -> None:
+    body = "Le texte intégral de l'article, tel que le flux le publie, avec tous ses paragraphes. " * 8
+    feed = f"""<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+      <channel><title>t</title><language>fr</language><item><title>Un article réservé aux abonnés</title>
+      <link>{{base}}/paywalled</link><guid>p-1</guid><description>Le début.</description>
+      <content:encoded><![CDATA[<p>{body}</p>]]></content:encoded></item></channel></rss>"""
+    wall = "<html><body><article><h1>Un article</h1><p>Abonnez-vous pour lire la suite.</p></article></body>"
+    with TestServer() as server:
+        xml = feed.replace("{base}", server.base_url)
+        server.set("/feed.xml", body=xml, headers={"Content-Type": "text/xml"})
+        server.set("/paywalled", body=wall, headers={"Content-Type": "text/html"})
+        run_on_reactor(CrawlService().crawl(context(database, ("p", server.url("/feed.xml")))))
+
+    (stored,) = articles(database)
+    assert stored.text.startswith("Le texte intégral") and stored.language == "fr"
