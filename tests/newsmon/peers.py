@@ -66,6 +66,7 @@ class Site:
 
     def close(self) -> None:
         self.server.shutdown()
+        self.server.server_close()
 
 
 class SlackHook:
@@ -100,6 +101,7 @@ class SlackHook:
 
     def close(self) -> None:
         self.server.shutdown()
+        self.server.server_close()
 
 
 class Mailbox:
