@@ -26,7 +26,10 @@ def main(argv: list[str]) -> int:
         print(f"\n== benchmark: {name}", flush=True)
         started = time.perf_counter()
         status = module.main()
-        print(f"== {name}: {'ok' if status == 0 else 'FAILED'} in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"== {name}: {'ok' if status == 0 else 'FAILED'} in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         if status != 0:
             failed.append(name)
     if failed:

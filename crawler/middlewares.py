@@ -11,6 +11,7 @@ fetched by one asyncio task whose result every request awaits.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
@@ -20,6 +21,21 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request
     from scrapy.robotstxt import RobotParser
+
+
+class _WithoutTraceback(logging.Filter):
+    """An unreachable robots.txt is an expected condition (the host is down), not a bug to trace."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.msg} (robots.txt unreachable; treated as allowing everything)"
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+_ROBOTS_LOGGER.addFilter(_WithoutTraceback())
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):

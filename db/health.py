@@ -35,7 +35,8 @@ def backoff_delay(failures: int, interval: timedelta, cap: timedelta) -> timedel
     if failures <= 1:
         return timedelta(0)
     # The exponent is bounded: a source failing for months must not overflow timedelta.
-    return min(interval * (2 ** min(failures - 1, 32)), cap)
+    delay: timedelta = interval * (2 ** min(failures - 1, 32))
+    return min(delay, cap)
 
 
 def health(database: Database, source: str) -> Health | None:

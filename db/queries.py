@@ -76,7 +76,7 @@ class SourceState:
         }
 
 
-def _article_select() -> Select[tuple[Article, str]]:
+def _article_select() -> Select[Article, str]:
     return select(Article, Source.name).join(Source, Source.id == Article.source_id)
 
 

@@ -19,19 +19,27 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alerts.delivery import Deliverer, RetryPolicy
-
+from crawler.reactor import run as run_on_reactor_loop
 from db.health import Health, health, retry_not_before, update_staleness
 from db.store import set_next_run
-from crawler.reactor import run as run_on_reactor_loop
 
 if TYPE_CHECKING:
-    from alerts.notifiers.base import Notifier
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from alerts.notifiers.base import Notifier
     from newsmon.config import SourceConfig
     from newsmon.wiring import App
 
 log = logging.getLogger("newsmon.daemon")
+
+SCRAPY_CHATTY_LOGGERS = (
+    "scrapy.middleware",
+    "scrapy.addons",
+    "scrapy.crawler",
+    "scrapy.core.engine",
+    "scrapy.extensions.logstats",
+    "scrapy.statscollectors",
+)
 
 # Bounded by DOWNLOAD_TIMEOUT in practice; this is the last resort.
 STOP_GRACE_SECONDS = 40.0
@@ -81,7 +89,6 @@ def crawl_once(app: App, source_names: list[str] | None, *, progress: bool = Fal
 
 async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) -> int:
     from crawler.runner import CrawlService
-
     from newsmon.progress import CrawlProgress
 
     service = CrawlService()
@@ -118,6 +125,7 @@ class Daemon:
 
     async def run(self) -> int:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         from crawler.runner import CrawlService
 
         loop = asyncio.get_running_loop()
@@ -254,3 +262,6 @@ def configure_logging() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Scrapy announces its components and settings at every crawl: once per poll is noise in a daemon.
+    for chatty in SCRAPY_CHATTY_LOGGERS:
+        logging.getLogger(chatty).setLevel(logging.WARNING)

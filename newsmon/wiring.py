@@ -10,9 +10,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alerts.rules import ArticleText, RuleSet, RuleSpec
 from sqlalchemy.orm import Session
 
+from alerts.rules import ArticleText, RuleSet, RuleSpec
 from db import outbox
 from db.engine import Database
 from db.migrate import upgrade
@@ -21,9 +21,9 @@ from db.store import NewArticle, OnStored, SourceSpec, sync_sources
 from newsmon.config import Config, load_config
 
 if TYPE_CHECKING:
-    from alerts.notifiers.base import Notifier
     from scrapy.settings import Settings
 
+    from alerts.notifiers.base import Notifier
     from crawler.context import CrawlContext
 
 
@@ -75,7 +75,6 @@ class App:
 
 def compile_rules(config: Config) -> RuleSet:
     from alerts.errors import RuleError
-
     from newsmon.errors import ConfigError
 
     specs = [RuleSpec(name=r.name, query=r.query, channels=tuple(r.channels)) for r in config.rules]
@@ -122,6 +121,12 @@ def scrapy_overrides(config: Config) -> dict[str, Any]:
         overrides["DOWNLOAD_DELAY"] = crawl.download_delay.total_seconds()
     if crawl.autothrottle is not None:
         overrides["AUTOTHROTTLE_ENABLED"] = crawl.autothrottle
+        # Scrapy's 5 s start delay makes every first request to a host, and each retry, crawl slowly.
+        start = crawl.download_delay.total_seconds() if crawl.download_delay is not None else 0.5
+        overrides["AUTOTHROTTLE_START_DELAY"] = max(start, 0.25)
+        overrides["AUTOTHROTTLE_MAX_DELAY"] = 30.0
+        if crawl.per_host_concurrency:
+            overrides["AUTOTHROTTLE_TARGET_CONCURRENCY"] = float(crawl.per_host_concurrency)
     return overrides
 
 

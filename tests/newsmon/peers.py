@@ -38,7 +38,7 @@ class Site:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 site.hits.append(path)
                 if path == "/robots.txt":
@@ -81,7 +81,7 @@ class SlackHook:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, headers, body = 200, {}, b"ok"
                 if hook.failures:

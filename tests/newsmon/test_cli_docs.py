@@ -28,7 +28,17 @@ COMMANDS = _commands(cli)
 
 def test_the_contract_verbs_exist() -> None:
     names = {path for path, _ in COMMANDS}
-    assert {"run", "crawl", "search", "show", "export", "alerts", "sources", "rules test", "check-config"} <= names
+    assert {
+        "run",
+        "crawl",
+        "search",
+        "show",
+        "export",
+        "alerts",
+        "sources",
+        "rules test",
+        "check-config",
+    } <= names
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.newsmon.peers import Mailbox, SlackHook, Site, smtp_server
+from tests.newsmon.peers import Mailbox, Site, SlackHook, smtp_server
 
 SITE = Path(__file__).parent / "site"
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
@@ -23,7 +23,9 @@ TITLE = "Nvidia invierte 500 millones de dólares en la startup francesa Mistral
 
 
 class Project:
-    def __init__(self, workdir: Path, site: Site, slack: SlackHook, smtp_port: int, every: str = "1h") -> None:
+    def __init__(
+        self, workdir: Path, site: Site, slack: SlackHook, smtp_port: int, every: str = "1h"
+    ) -> None:
         self.workdir = workdir
         self.config = workdir / "config.yaml"
         self.env = {**os.environ, "E2E_SLACK_WEBHOOK": slack.url}
@@ -87,7 +89,9 @@ def peers(tmp_path: Path) -> Iterator[tuple[Site, SlackHook, Mailbox, int]]:
     slack.close()
 
 
-def test_crawl_alert_search_show_export_once(tmp_path: Path, peers: tuple[Site, SlackHook, Mailbox, int]) -> None:
+def test_crawl_alert_search_show_export_once(
+    tmp_path: Path, peers: tuple[Site, SlackHook, Mailbox, int]
+) -> None:
     site, slack, mailbox, port = peers
     project = Project(tmp_path, site, slack, port)
 
@@ -171,7 +175,9 @@ def test_the_daemon_alerts_new_entries_and_stops_on_sigterm(
 
 def test_check_config_names_file_line_and_key(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("sources:\n  - name: a\n    url: ftp://example.org/feed\n    every: 15x\n", encoding="utf-8")
+    config.write_text(
+        "sources:\n  - name: a\n    url: ftp://example.org/feed\n    every: 15x\n", encoding="utf-8"
+    )
     result = subprocess.run(
         [*NEWSMON, "check-config", "--config", str(config)], capture_output=True, text=True, check=False
     )
