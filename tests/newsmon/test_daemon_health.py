@@ -1,0 +1,70 @@
+"""The daemon tells the health channel when a source turns failing and when it recovers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.newsmon.peers import Site, SlackHook
+
+SITE = Path(__file__).parent / "site"
+
+
+def wait_until(predicate: object, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_failing_then_recovered_source_is_announced(tmp_path: Path) -> None:
+    site, hook = Site(SITE), SlackHook()
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"""\
+database: sqlite:///{tmp_path}/newsmon.db
+sources:
+  - name: flaky
+    type: feed
+    url: {site.base}/missing-feed.xml
+    every: 1s
+health:
+  channel: ops
+  max_backoff: 2s
+channels:
+  - name: ops
+    type: slack
+    webhook_url: ${{HEALTH_HOOK}}
+""",
+        encoding="utf-8",
+    )
+    log = (tmp_path / "daemon.log").open("w")
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "newsmon.cli", "run", "--config", str(config)],
+        cwd=tmp_path,
+        env={**os.environ, "HEALTH_HOOK": hook.url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        texts = lambda: [str(p.get("text", "")) for p in hook.posts]  # noqa: E731
+        assert wait_until(lambda: any("flaky" in t and "failing" in t for t in texts()), 40), texts()
+        assert "404" in " ".join(texts())  # the reason travels with the message
+        site.extra["/missing-feed.xml"] = (SITE / "feed.xml").read_bytes()  # the feed comes back
+        assert wait_until(lambda: any("recovered" in t for t in texts()), 40), texts()
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=25) == 0
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+        log.close()
+        site.close()
+        hook.close()
+    failing = [t for t in texts() if "is failing" in t]
+    assert len(failing) == 1, "a source that keeps failing is announced once, not at every poll"
