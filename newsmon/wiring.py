@@ -106,10 +106,16 @@ def alert_hook(ruleset: RuleSet) -> OnStored:
     return on_stored
 
 
+def user_agent(agent: str, contact: str | None) -> str:
+    """An honest User-Agent: who we are, and where a site's operator can reach the person running us."""
+    return f"{agent} (contact: {contact})" if contact else agent
+
+
 def scrapy_overrides(config: Config) -> dict[str, Any]:
     crawl = config.crawl
     overrides: dict[str, Any] = {
-        "USER_AGENT": crawl.user_agent,
+        "USER_AGENT": user_agent(crawl.user_agent, crawl.contact),
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
         "DOWNLOAD_TIMEOUT": crawl.download_timeout.total_seconds(),
         "DOWNLOAD_MAXSIZE": crawl.max_body,
     }
