@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -19,9 +20,13 @@ from db.store import OnStored
 @dataclass(frozen=True)
 class CrawlSource:
     name: str
-    type: str  # "feed"; "html" and "sitemap" are served by other spiders
+    type: str  # "feed", "html" or "sitemap": crawler.spiders.SPIDERS says which spider serves it
     url: str
     language: str | None = None  # a hint from the configuration, for short or ambiguous texts
+    # html sources: "links" (required there), and "title", "text", "published", "author" when the
+    # extractor needs help; each CSS or XPath (newsmon.config.fields.selector_kind).
+    selectors: Mapping[str, str] | None = None
+    max_age: timedelta | None = None  # sitemap sources: older entries are not followed
 
 
 @dataclass(frozen=True)

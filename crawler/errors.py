@@ -2,6 +2,7 @@
 
     CrawlerError
     ├── NotAFeedError     the bytes fetched for a feed are an HTML page or garbage
+    ├── NotASitemapError  the bytes fetched for a sitemap are neither a sitemap nor an index
     ├── ReactorError      Twisted's reactor is missing, of the wrong kind or on another loop
     ├── ContextError      the spider has no CrawlContext and none can be built
     └── UnknownSourceError a source name that the CrawlContext does not know
@@ -19,6 +20,10 @@ class CrawlerError(Exception):
 
 class NotAFeedError(CrawlerError):
     """The document is not RSS, RDF, Atom or JSON Feed."""
+
+
+class NotASitemapError(CrawlerError):
+    """The document is neither a sitemap (urlset) nor a sitemap index, or cannot be unpacked."""
 
 
 class ReactorError(CrawlerError):

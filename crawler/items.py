@@ -7,6 +7,7 @@ from datetime import datetime
 
 from crawler.extract import PageContent
 from crawler.feeds import FeedEntry
+from crawler.selectors import PageFields
 
 
 @dataclass
@@ -18,6 +19,7 @@ class ArticleItem:
     page_url: str | None = None  # after redirects; None when the page could not be fetched
     html: str | None = field(default=None, repr=False)
     language_hint: str | None = None  # the source's configured language
+    selected: PageFields | None = field(default=None, repr=False)  # by the source's field selectors
 
     page: PageContent | None = field(default=None, repr=False)  # ExtractPipeline
     title: str = ""  # MetadataPipeline, with the fields down to published

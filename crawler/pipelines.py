@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.extract import extract_page
+from crawler.extract import EMPTY, extract_page
 from crawler.items import ArticleItem
 from crawler.language import detect_language, warm_up
 from crawler.merge import choose_title, choose_url
@@ -20,7 +20,7 @@ from db.store import NewArticle, guid_key, store_article, url_key
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from crawler.spiders.feed import FeedSpider
+    from crawler.spiders.base import SourceSpider
 
 
 class _Pipeline:
@@ -32,7 +32,7 @@ class _Pipeline:
         return cls(crawler)
 
     @property
-    def spider(self) -> FeedSpider:
+    def spider(self) -> SourceSpider:
         spider = self.crawler.spider
         assert spider is not None
         return spider  # type: ignore[return-value]
@@ -45,13 +45,15 @@ def _article(item: Any) -> ArticleItem:
 
 
 class ExtractPipeline(_Pipeline):
-    """The page's text and metadata, with trafilatura."""
+    """The page's text and metadata, with trafilatura; a source's field selectors win where they match."""
 
     def process_item(self, item: Any) -> ArticleItem:
         article = _article(item)
         if article.html:
             article.page = extract_page(article.html)
             article.html = None  # the HTML is large and no later pipeline needs it
+        if article.selected is not None:
+            article.page = article.selected.over(article.page or EMPTY)
         return article
 
 

@@ -22,7 +22,7 @@ from crawler.context import CrawlContext, CrawlSource
 from crawler.outcomes import CrawlLedger, SourceReport
 from crawler.reactor import ensure_reactor_running
 from crawler.spiders import SPIDERS
-from crawler.spiders.feed import select_sources
+from crawler.spiders.base import select_sources
 from db.store import FetchResult, SourceSpec, record_fetch, sync_sources
 
 logger = logging.getLogger(__name__)

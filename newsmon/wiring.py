@@ -63,7 +63,14 @@ class App:
         return CrawlContext(
             database=self.database,
             sources=tuple(
-                CrawlSource(name=s.name, type=s.type, url=s.url, language=s.language)
+                CrawlSource(
+                    name=s.name,
+                    type=s.type,
+                    url=s.url,
+                    language=s.language,
+                    selectors=s.selectors.model_dump(exclude_none=True) if s.selectors else None,
+                    max_age=s.max_age,
+                )
                 for s in self.config.sources
                 if s.enabled
             ),

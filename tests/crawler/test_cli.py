@@ -23,10 +23,10 @@ def _scrapy(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-def test_scrapy_list_names_the_feed_spider() -> None:
+def test_scrapy_list_names_one_spider_per_source_type() -> None:
     done = _scrapy("list")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["feed"]
+    assert done.stdout.split() == ["feed", "html", "sitemap"]
 
 
 def test_scrapy_crawl_feed_crawls_one_source(tmp_path: Path) -> None:

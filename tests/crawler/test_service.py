@@ -149,10 +149,10 @@ def test_progress_events_follow_the_crawl(database: Database, run_on_reactor: Ru
 
 
 def test_a_source_type_without_a_spider_is_an_error(database: Database, run_on_reactor: Run) -> None:
-    sitemap = CrawlSource("map", "sitemap", "http://127.0.0.1:9/s.xml")
-    ctx = CrawlContext(database=database, sources=(sitemap,))
+    gopher = CrawlSource("map", "gopher", "http://127.0.0.1:9/s.xml")
+    ctx = CrawlContext(database=database, sources=(gopher,))
     reports = run_on_reactor(CrawlService().crawl(ctx))
-    assert reports["map"].outcome == "error" and "sitemap" in (reports["map"].error or "")
+    assert reports["map"].outcome == "error" and "gopher" in (reports["map"].error or "")
     assert [log.outcome for log in fetch_log(database, "map")] == ["error"]
 
 

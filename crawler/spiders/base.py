@@ -1,0 +1,254 @@
+"""What every source spider shares: its sources, its source requests, following article links.
+
+A spider serves the sources of some ``type`` in the CrawlContext. It fetches
+each source's own document (a feed, a listing page, a sitemap) as a trusted
+request, reads article links from it as ``FeedEntry`` values, and
+``follow``\\s each entry whose article is not stored yet — by canonical URL or
+GUID, checked in the database, since Scrapy's duplicate filter lives for one
+crawl only. A stored article's page is never fetched again. Links are
+discovered URLs: the address policy applies to them (crawler.policy). The
+pipelines (crawler.pipelines) extract, merge, key and store each page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.misc import load_object
+from twisted.python.failure import Failure
+
+from crawler.context import CrawlContext, CrawlSource
+from crawler.errors import ContextError, UnknownSourceError
+from crawler.failures import is_permanent
+from crawler.feeds import FeedEntry
+from crawler.items import ArticleItem
+from crawler.outcomes import CrawlLedger
+from crawler.policy import describe_failure, discovered_request_meta, trusted_request_meta
+from crawler.selectors import PageFields
+from crawler.urls import identity
+from db.store import SourceSpec, guid_key, known_keys, sync_sources, url_key, validators
+
+SOURCE = "newsmon_source"  # request meta: the source a request belongs to
+SOURCE_PRIORITY = 10  # source documents before article pages: every source gets its outcome early
+# Listing pages and sitemaps can list thousands of links: at most this many pages per source and crawl
+# (setting NEWSMON_MAX_FOLLOW); the rest wait for the next crawl.
+MAX_FOLLOW = 100
+
+
+class SourceSpider(scrapy.Spider):
+    """Base class: subclasses set ``name`` and ``source_types`` and implement ``source_request``."""
+
+    source_types: ClassVar[tuple[str, ...]] = ()
+    # What the source's document is called in problems ("stored from the feed").
+    document: ClassVar[str] = "source"
+
+    context: CrawlContext
+    sources: tuple[CrawlSource, ...]
+    ledger: CrawlLedger
+
+    def __init__(
+        self,
+        *args: Any,
+        context: CrawlContext | None = None,
+        sources: Sequence[str] | str | None = None,
+        source: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._given_context = context
+        # `scrapy crawl feed -a source=a,b` gives a string.
+        wanted = sources if sources is not None else source
+        self._wanted = [s for s in wanted.split(",") if s] if isinstance(wanted, str) else wanted
+        self._following: set[str] = set()
+        self._body_hashes: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.context = spider._given_context or _context_from_settings(crawler)
+        spider.sources = select_sources(spider.context, spider._wanted, cls.source_types)
+        spider.ledger = CrawlLedger(((s.name, s.url) for s in spider.sources), spider.context.on_progress)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in self.sources))
+        for source in self.sources:
+            yield self.source_request(source)
+
+    def source_request(self, source: CrawlSource) -> Request:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ the source's document
+
+    def trusted_request(
+        self,
+        source: CrawlSource,
+        callback: Callable[..., Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Request:
+        """A request for the source's own URL, which the operator configured."""
+        return Request(
+            source.url,
+            headers=dict(headers or {}),
+            callback=callback,
+            errback=self.source_failed,
+            dont_filter=True,
+            priority=SOURCE_PRIORITY,
+            meta={SOURCE: source.name, **trusted_request_meta(), **(meta or {})},
+            cb_kwargs={"source": source},
+        )
+
+    def conditional_request(self, source: CrawlSource, callback: Callable[..., Any]) -> Request:
+        """A source request with the validators kept in the database; a 304 reaches ``callback``."""
+        known = validators(self.context.database, source.name)
+        self._body_hashes[source.name] = known.body_hash
+        headers: dict[str, str] = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return self.trusted_request(source, callback, headers=headers, meta={"handle_httpstatus_list": [304]})
+
+    def changed_body_hash(self, response: Response, source: CrawlSource) -> str | None:
+        """The body's hash when the document changed; None after recording a 304 or the same bytes."""
+        if response.status == 304:
+            self.ledger.feed_done(source.name, "not_modified", http_status=304)
+            return None
+        body_hash = hashlib.sha256(response.body).hexdigest()
+        if body_hash == self._body_hashes.get(source.name):
+            self.ledger.feed_done(source.name, "unchanged", http_status=response.status)
+            return None
+        return body_hash
+
+    def source_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        source: CrawlSource = request.cb_kwargs["source"]
+        response = getattr(failure.value, "response", None)
+        self.ledger.feed_done(
+            source.name,
+            "error",
+            http_status=response.status if response is not None else None,
+            error=f"source {source.name}: {describe_failure(failure)}",
+        )
+
+    # ------------------------------------------------------------ article pages
+
+    def new_entries(self, source: CrawlSource, entries: Sequence[FeedEntry]) -> list[FeedEntry]:
+        """Entries whose article is neither stored nor already being fetched in this crawl, in order."""
+        keyed: list[tuple[FeedEntry, list[str]]] = []
+        for entry in entries:
+            if entry.link is None:
+                self.ledger.problem(source.name, f"entry {entry.guid or entry.title!r} has no link")
+                continue
+            keys = [url_key(identity(entry.link))]
+            if entry.guid:
+                keys.append(guid_key(source.name, entry.guid))
+            keyed.append((entry, keys))
+        known = known_keys(self.context.database, [k for _, keys in keyed for k in keys])
+        new: list[FeedEntry] = []
+        for entry, keys in keyed:
+            if known.intersection(keys) or self._following.intersection(keys):
+                continue
+            self._following.update(keys)
+            new.append(entry)
+        return new
+
+    def follow(
+        self,
+        source: CrawlSource,
+        entries: Sequence[FeedEntry],
+        *,
+        language_hint: str | None,
+        ranked: bool = False,
+        raw_links: Mapping[str, str] | None = None,
+    ) -> Iterator[Request]:
+        """Requests for the entries' pages. ``ranked``: fetched in the given order (best first).
+
+        ``raw_links`` maps a link to its spelling in the content, for the address policy.
+        """
+        for rank, entry in enumerate(entries):
+            assert entry.link is not None
+            raw = raw_links.get(entry.link) if raw_links else None
+            yield Request(
+                entry.link,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                # Scrapy's default queue is last-in first-out: only priorities keep an order.
+                priority=-rank if ranked else 0,
+                meta={SOURCE: source.name, **discovered_request_meta(source.url, raw)},
+                cb_kwargs={"source": source.name, "entry": entry, "language_hint": language_hint},
+            )
+
+    def follow_limit(self) -> int:
+        return max(1, self.settings.getint("NEWSMON_MAX_FOLLOW", MAX_FOLLOW))
+
+    def parse_article(
+        self, response: Response, source: str, entry: FeedEntry, language_hint: str | None
+    ) -> Iterator[ArticleItem]:
+        html = response.text if isinstance(response, TextResponse) else None
+        yield ArticleItem(
+            source,
+            entry,
+            page_url=response.url,
+            html=html,
+            language_hint=language_hint,
+            selected=self.selected_fields(response, source),
+        )
+
+    def selected_fields(self, response: Response, source: str) -> PageFields | None:
+        """Values the source's own selectors read from an article page (html sources)."""
+        return None
+
+    def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        kwargs = request.cb_kwargs
+        entry: FeedEntry = kwargs["entry"]
+        problem = describe_failure(failure)
+        if is_permanent(failure) and (entry.title or entry.summary):
+            # Gone or forbidden for good: what the source's document said is all there will be.
+            self.ledger.problem(kwargs["source"], f"{problem} (stored from the {self.document})")
+            yield ArticleItem(kwargs["source"], entry, language_hint=kwargs["language_hint"])
+        else:
+            # Left unstored, so that a later crawl tries the page again.
+            self.ledger.page_done(kwargs["source"], stored=False, url=request.url, problem=problem)
+
+
+def select_sources(
+    context: CrawlContext, names: Sequence[str] | None, types: Sequence[str] | None = None
+) -> tuple[CrawlSource, ...]:
+    """The named sources (all when ``names`` is None), restricted to ``types`` (all when empty)."""
+    if names is None:
+        chosen = context.sources
+    else:
+        unknown = [n for n in names if context.source(n) is None]
+        if unknown:
+            raise UnknownSourceError(unknown, [s.name for s in context.sources])
+        chosen = tuple(s for s in context.sources if s.name in set(names))
+    return tuple(s for s in chosen if not types or s.type in types)
+
+
+def response_header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _context_from_settings(crawler: Crawler) -> CrawlContext:
+    path = crawler.settings.get("NEWSMON_CONTEXT_FACTORY")
+    if not path:
+        raise ContextError("no CrawlContext given and NEWSMON_CONTEXT_FACTORY is not set")
+    try:
+        # "package.module:function" (entry-point style) or Scrapy's "package.module.function".
+        factory = load_object(path.replace(":", "."))
+    except (ImportError, NameError, ValueError) as exc:
+        raise ContextError(f"cannot load NEWSMON_CONTEXT_FACTORY {path!r}: {exc}") from exc
+    context = factory(crawler.settings)
+    if not isinstance(context, CrawlContext):
+        raise ContextError(f"{path} returned {type(context).__name__}, not a CrawlContext")
+    return context
