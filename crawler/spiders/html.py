@@ -80,14 +80,15 @@ class HtmlListingSpider(SourceSpider):
         )
 
     def _links(self, response: TextResponse, expression: str) -> dict[str, str]:
-        """Absolute http(s) article links → the link as written, without the listing page itself."""
+        """Absolute http(s) article links → the link as written; each article once, not the listing."""
         base = get_base_url(response)
-        page = identity(response.url)
+        seen = {identity(response.url)}
         links: dict[str, str] = {}
         for href in link_hrefs(response.selector, expression):
             link = resolve(base, href)
-            if link is not None and identity(link) != page:
-                links.setdefault(link, href)
+            if link is not None and identity(link) not in seen:
+                seen.add(identity(link))
+                links[link] = href
         return links
 
     def selected_fields(self, response: Response, source: str) -> PageFields | None:
