@@ -1,26 +1,36 @@
 """Feed bytes → entries: RSS 0.9x/1.0/2.0, RDF, Atom 0.3/1.0 through feedparser, JSON Feed by hand.
 
+Reading happens in two steps, so that the robustness check
+(``benchmarks.corpus``) can look at what feedparser made of a document
+exactly as newsmon obtains it:
+
+- ``read_feed``: bytes → text (``crawler.encoding``: BOM > HTTP charset >
+  XML declaration > detection, verified), then feedparser's result for XML
+  (``crawler.xmlfeed``, recovering ill-formed documents) or the JSON object
+  of a JSON Feed; anything else raises ``NotAFeedError`` naming the URL and
+  what was found instead;
+- ``build_feed``: that result → ``ParsedFeed``, newsmon's own shape.
+
 The bytes come from Scrapy's downloader; feedparser is only ever given a
 byte stream (a ``str`` that looks like a URL would make it fetch, and raw
-``bytes`` that look like a path would make it open a local file). The
-response's Content-Type goes along so that a declared charset is honoured.
+``bytes`` that look like a path would make it open a local file).
 """
 
 from __future__ import annotations
 
-import io
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
+from crawler.encoding import Decoded, decode_feed
 from crawler.errors import NotAFeedError
 from crawler.text import html_to_text, squash, truncate
 from crawler.urls import resolve
+from crawler.xmlfeed import describe_bozo, read_xml
 
 SUMMARY_MAX = 1000
 
@@ -45,37 +55,68 @@ class ParsedFeed:
     language: str | None
     version: str  # feedparser's name ("rss20", "atom10", ...) or "json10" / "json11"
     entries: tuple[FeedEntry, ...]
-    bozo: str | None = None  # why the feed is malformed though readable
+    bozo: str | None = None  # why the feed is malformed though readable (encoding, XML); "; "-separated
+
+
+@dataclass(frozen=True)
+class RawFeed:
+    """A document as the readers left it: feedparser's result (XML) or the JSON Feed object."""
+
+    decoded: Decoded
+    xml: Any = None  # feedparser.FeedParserDict
+    json: dict[str, Any] | None = None
+    warning: str | None = None  # about the JSON Feed itself (the XML ones live in ``xml.bozo``)
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     """Parse a feed document; raise ``NotAFeedError`` for HTML pages, other JSON and garbage."""
+    return build_feed(read_feed(body, url, headers), url)
+
+
+def read_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> RawFeed:
+    """Decode and read a document with the response's headers (Content-Type, Content-Language)."""
     content_type = _header(headers, "content-type")
     if not body.strip():
         raise NotAFeedError(f"{url} returned an empty body, not a feed")
-    if _looks_like_json(body, content_type):
-        return _parse_json_feed(body, url)
-    response_headers = {"content-location": url}
-    if content_type:
-        response_headers["content-type"] = content_type
-    result = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
+    decoded = decode_feed(body, content_type)
+    start = decoded.text.lstrip(" \t\r\n\ufeff")[:1]
+    if start in ("{", "[") or (start != "<" and "json" in (content_type or "").lower()):
+        document, warning = _json_feed(decoded.text, url)
+        return RawFeed(decoded, json=document, warning=warning)
+    result = read_xml(decoded, url, _header(headers, "content-language"))
     if not result.get("version") and not result.entries:
-        raise NotAFeedError(f"{url} is {_what_is(body, content_type, result)}, not a feed")
+        raise NotAFeedError(_not_a_feed(decoded.text, url, content_type))
+    return RawFeed(decoded, xml=result)
+
+
+def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
+    """newsmon's ``ParsedFeed`` from what ``read_feed`` returned for ``url``."""
+    if raw.json is not None:
+        return _parse_json_feed(raw, url)
+    result = raw.xml
     feed = result.feed
     language = language_code(feed.get("language"))
     version = result.get("version") or "unknown"
     # Atom entries inherit the feed's author; an RSS channel's managingEditor is nobody's byline.
     feed_authors = _authors(feed) if version.startswith("atom") else ()
     entries = tuple(_entry(entry, url, language, version, feed_authors) for entry in result.entries)
-    bozo = str(result.get("bozo_exception")) if result.get("bozo") else None
     return ParsedFeed(
         title=squash(html_to_text(feed.get("title", ""))),
         link=resolve(url, feed.get("link", "")),
         language=language,
         version=version,
         entries=entries,
-        bozo=bozo,
+        bozo=_warnings(raw),
     )
+
+
+def _warnings(raw: RawFeed) -> str | None:
+    notes = [raw.decoded.warning] if raw.decoded.warning else []
+    exception = raw.xml.get("bozo_exception") if raw.xml.get("bozo") else None
+    if exception is not None and str(exception) != raw.decoded.warning:
+        recovered = " (entries recovered by a lenient parser)" if raw.xml.get("recovered") else ""
+        notes.append(describe_bozo(exception) + recovered)
+    return "; ".join(notes) or None
 
 
 def language_code(tag: object) -> str | None:
@@ -149,45 +190,78 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
-def _looks_like_json(body: bytes, content_type: str | None) -> bool:
-    if content_type and "json" in content_type.lower():
-        return True
-    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+_HTML = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
+_FEED_LINK = re.compile(
+    r"<link\b(?=[^>]*\brel=[\"']?alternate)(?=[^>]*\btype=[\"']?application/(?:rss|atom|feed)\+(?:xml|json))"
+    r"[^>]*\bhref=[\"']?([^\"'\s>]+)",
+    re.IGNORECASE,
+)
+_ROOT = re.compile(r"^(?:\s|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*<([\w:.-]+)", re.DOTALL)
 
 
-def _what_is(body: bytes, content_type: str | None, result: Any) -> str:
-    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
-    if (content_type and "html" in content_type.lower()) or head.startswith((b"<!doctype html", b"<html")):
-        return "an HTML page"
-    reason = result.get("bozo_exception")
-    return f"not RSS, Atom or JSON Feed ({reason})" if reason else "not RSS, Atom or JSON Feed"
+def _not_a_feed(text: str, url: str, content_type: str | None) -> str:
+    """What the document is instead of a feed, and what to do about it."""
+    head = text[:4096]
+    if "html" in (content_type or "").lower() or _HTML.search(head):
+        feeds = [link for href in _FEED_LINK.findall(text[:65536]) if (link := resolve(url, href))]
+        if feeds:
+            return f"{url} is an HTML page, not a feed; the page names its feed: {feeds[0]} (use that URL)"
+        return f"{url} is an HTML page, not a feed — try `newsmon sources discover {url}`"
+    if root := _ROOT.match(head):
+        return f"{url} is an XML document whose root is <{root.group(1)}>, not RSS, Atom or JSON Feed"
+    sample = head[:512]
+    if sum(1 for c in sample if (c < " " and c not in "\t\r\n") or c == "\ufffd") > len(sample) // 10:
+        kind = f" ({content_type})" if content_type else ""
+        return f"{url} is binary data{kind}, not RSS, Atom or JSON Feed"
+    return f"{url} is text that starts {squash(sample[:60])!r}, not RSS, Atom or JSON Feed"
 
 
 # JSON Feed 1.0 and 1.1 (https://www.jsonfeed.org/version/1.1/): feedparser reads no entry from it.
+_BARE_VERSION = re.compile(r"^1(?:\.[01])?$")  # "1.1" for the URL, as some generators (and gofeed) write
 
 
-def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+def _json_feed(text: str, url: str) -> tuple[dict[str, Any], str | None]:
+    """The JSON Feed object, and a warning when it is readable but not quite right."""
     try:
-        document = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        document = json.loads(text)
+    except ValueError as exc:
         raise NotAFeedError(f"{url} is neither a feed nor valid JSON ({exc})") from exc
-    version = document.get("version") if isinstance(document, dict) else None
-    if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
-        raise NotAFeedError(f"{url} is JSON but not a JSON Feed (no jsonfeed.org version)")
+    if not isinstance(document, dict):
+        raise NotAFeedError(f"{url} is JSON but not a JSON Feed (a {type(document).__name__}, not an object)")
+    version = document.get("version")
     items = document.get("items")
+    known = isinstance(version, str) and (
+        "jsonfeed.org/version/" in version or _BARE_VERSION.match(version.strip())
+    )
+    if not known:
+        raise NotAFeedError(f"{url} is JSON but not a JSON Feed (no jsonfeed.org version, found {version!r})")
     if not isinstance(items, list):
         raise NotAFeedError(f"{url} is a JSON Feed without an 'items' list")
+    assert isinstance(version, str)
+    warning = (
+        None if "jsonfeed.org" in version else f"JSON Feed version {version!r} is not a jsonfeed.org URL"
+    )
+    return document, warning
+
+
+def _parse_json_feed(raw: RawFeed, url: str) -> ParsedFeed:
+    document = raw.json or {}
+    version = str(document.get("version"))
     language = language_code(document.get("language"))
     feed_authors = _json_authors(document)
     entries = tuple(
-        _json_entry(item, url, language, feed_authors) for item in items if isinstance(item, dict)
+        _json_entry(item, url, language, feed_authors)
+        for item in document.get("items") or []
+        if isinstance(item, dict)
     )
+    notes = [n for n in (raw.decoded.warning, raw.warning) if n]
     return ParsedFeed(
         title=squash(str(document.get("title") or "")),
         link=resolve(url, str(document.get("home_page_url") or "")),
         language=language,
         version="json11" if version.rstrip("/").endswith("1.1") else "json10",
         entries=entries,
+        bozo="; ".join(notes) or None,
     )
 
 
