@@ -64,9 +64,10 @@ class AddressPolicyMiddleware:
             settings.getfloat("DNS_TIMEOUT", 60), settings.getfloat("DOWNLOAD_TIMEOUT", 180)
         )
         # A proxy from the environment is the operator's choice like a source URL.
-        for proxy in getproxies().values():
-            _, host, port = origin_of(proxy if "://" in proxy else f"http://{proxy}")
-            OPERATOR_ENDPOINTS.add(host, port)
+        for scheme, proxy in getproxies().items():
+            if scheme in ("http", "https"):
+                _, host, port = origin_of(proxy if "://" in proxy else f"http://{proxy}")
+                OPERATOR_ENDPOINTS.add(host, port)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
