@@ -3,6 +3,7 @@
     CrawlerError
     ├── NotAFeedError     the bytes fetched for a feed are an HTML page or garbage
     ├── NotASitemapError  the bytes fetched for a sitemap are neither a sitemap nor an index
+    ├── DiscoveryError    feed autodiscovery was given something other than an http(s) URL
     ├── ReactorError      Twisted's reactor is missing, of the wrong kind or on another loop
     ├── ContextError      the spider has no CrawlContext and none can be built
     └── UnknownSourceError a source name that the CrawlContext does not know
@@ -24,6 +25,10 @@ class NotAFeedError(CrawlerError):
 
 class NotASitemapError(CrawlerError):
     """The document is neither a sitemap (urlset) nor a sitemap index, or cannot be unpacked."""
+
+
+class DiscoveryError(CrawlerError):
+    """Feed autodiscovery cannot start: the URL is not an http(s) URL."""
 
 
 class ReactorError(CrawlerError):

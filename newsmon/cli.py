@@ -250,6 +250,47 @@ def sources(ctx: click.Context, config_path: str, fmt: str) -> None:
     )
 
 
+@sources.command("discover")
+@config_option
+@click.argument("url")
+@format_option()
+@handles_errors
+def sources_discover(config_path: str, url: str, fmt: str) -> None:
+    """The feeds the page at URL advertises (else found at /feed, /rss, ...), each fetched and verified.
+
+    Prints each feed's title, URL, type and entry count; exits 1 when there is none.
+    The configuration, when the file exists, gives the user agent, timeout and size cap.
+    """
+    from crawler.discover import discover
+    from crawler.errors import DiscoveryError
+
+    try:
+        found = discover(url, _discovery_settings(config_path))
+    except DiscoveryError as exc:
+        raise click.BadParameter(str(exc), param_hint="URL") from exc
+    if found.error:
+        click.echo(f"error: {found.error}", err=True)
+        sys.exit(1)
+    for problem in found.problems:
+        click.echo(f"warning: {problem}", err=True)
+    rows = [feed.as_dict() for feed in found.feeds]
+    if rows or fmt != "table":
+        emit(rows, fmt, ["title", "url", "type", "entries"], title=f"feeds of {url}")
+    if not rows:
+        click.echo(f"no feed found at {url}", err=True)
+        sys.exit(1)
+
+
+def _discovery_settings(config_path: str) -> dict[str, Any]:
+    if not os.path.exists(config_path):
+        return {}  # discovery needs no configuration: the crawler's defaults then
+    from newsmon.config import load_config
+    from newsmon.wiring import scrapy_overrides
+
+    overrides = scrapy_overrides(load_config(config_path))
+    return {k: overrides[k] for k in ("USER_AGENT", "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE") if k in overrides}
+
+
 @cli.group()
 def rules() -> None:
     """Work with alert rules."""
