@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import IgnoreRequest
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -22,7 +24,10 @@ STEP = 0.5
 
 
 def hold(crawler: Crawler, key: str, until: Callable[[], float], running: Callable[[], bool]) -> None:
-    """Keep the queue of slot ``key`` from moving until ``until()`` (monotonic) or the crawl stops."""
+    """Keep the queue of slot ``key`` from moving until ``until()`` (monotonic).
+
+    When the crawl stops first, the queued requests fail instead of going out.
+    """
     from twisted.internet import reactor as _reactor
 
     # Zope-interface typed; mypy cannot see its methods' signatures.
@@ -39,6 +44,13 @@ def hold(crawler: Crawler, key: str, until: Callable[[], float], running: Callab
         if remaining > 0 and running():
             slot.latercall = reactor.callLater(min(remaining, STEP), tick)
             return
+        if remaining > 0:
+            # Stopping: the host asked for quiet, so the queued requests end here instead.
+            fail_queued(
+                crawler,
+                key,
+                lambda url: IgnoreRequest(f"Dropped {url}: the crawl stopped while {key} asked to wait"),
+            )
         slot.latercall = None
         process_queue(slot)
 

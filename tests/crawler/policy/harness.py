@@ -219,7 +219,11 @@ def main(spec_path: str, out_path: str) -> None:
             finally:
                 reactor.stop()  # type: ignore[attr-defined]
 
-        reactor.callWhenRunning(lambda: reactor._asyncioEventloop.create_task(crawl()))  # type: ignore[attr-defined]
+        loop = reactor._asyncioEventloop  # type: ignore[attr-defined]
+        reactor.callWhenRunning(lambda: loop.create_task(crawl()))  # type: ignore[attr-defined]
+        if "stop_after" in spec:
+            # As the daemon does on SIGTERM: stop the crawl, let it close cleanly.
+            reactor.callLater(spec["stop_after"], lambda: loop.create_task(crawler.stop_async()))  # type: ignore[attr-defined]
         reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
 
     assert crawler.stats is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,21 @@ def test_a_wait_longer_than_the_cap_gives_up_on_the_host(crawled: CrawlResult, s
 def test_other_hosts_are_not_paused(crawled: CrawlResult) -> None:
     assert crawled["other"]["status"] == 200
     assert crawled["other"]["elapsed"] < 1.5
+
+
+def test_stopping_the_crawl_ends_the_wait(site: Site, tmp_path: Path) -> None:
+    spec = {
+        "requests": [
+            {"id": "long", "url": site.url("/busy?key=long&wait=25", host="busy.test"), "priority": 10},
+            {"id": "queued", "url": site.url("/ok?long-queued", host="busy.test")},
+        ],
+        "dns": DNS,
+        "settings": SETTINGS,
+        "stop_after": 1,
+    }
+    crawled = run_crawl(spec, tmp_path)
+    assert crawled.data["elapsed"] < 5
+    assert crawled.stats["finish_reason"] == "shutdown"
+    assert len(_hits(site, "key=long")) == 1
+    assert _hits(site, "long-queued") == []
+    assert "the crawl stopped while busy.test asked to wait" in crawled["queued"]["error"]
