@@ -40,7 +40,7 @@ from crawler.spiders.base import SOURCE, SOURCE_PRIORITY, SourceSpider
 from db.models import utcnow
 
 DEFAULT_MAX_AGE = timedelta(days=2)
-MAX_DEPTH = 3  # robots.txt → index → index → sitemap
+MAX_DEPTH = 3  # levels of indexes below the source: robots.txt → index → index → sitemap
 MAX_SITEMAPS = 20  # child sitemaps read per source and crawl (setting NEWSMON_MAX_SITEMAPS)
 
 
@@ -124,7 +124,7 @@ class SitemapSpider(SourceSpider):
     def _children(
         self, source: CrawlSource, entries: Iterable[SitemapEntry], depth: int, walk: _Walk
     ) -> list[str]:
-        if depth + 1 >= MAX_DEPTH:
+        if depth >= MAX_DEPTH:
             self.ledger.problem(source.name, f"sitemap indexes nested deeper than {MAX_DEPTH} are not read")
             return []
         dated: list[tuple[datetime, str]] = []

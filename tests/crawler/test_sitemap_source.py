@@ -152,6 +152,23 @@ def test_a_sitemap_without_dates_is_followed_in_its_own_order(
     assert slugs(server.paths()) == ["tram-line", "mercado"]
 
 
+def test_indexes_nest_three_deep_at_most(database: Database, run_on_reactor: Run) -> None:
+    now = datetime.now(UTC)
+    with TestServer(directory=SITE) as server:
+        for level in range(4):  # /i0.xml → /i1.xml → /i2.xml → /i3.xml → /i4.xml, each an index of the next
+            child = f"<sitemap><loc>{server.url(f'/i{level + 1}.xml')}</loc></sitemap>"
+            server.set(f"/i{level}.xml", body=f"<sitemapindex>{child}</sitemapindex>", headers=XML)
+        server.set("/i4.xml", body=fill("news-sitemap.xml", server.base_url, now), headers=XML)
+        too_deep = sitemap_context(database, server.url("/i0.xml"))
+        refused = run_on_reactor(CrawlService().crawl(too_deep))["post"]
+        deep_enough = sitemap_context(database, server.url("/i1.xml"))
+        read = run_on_reactor(CrawlService().crawl(deep_enough))["post"]
+
+    assert refused.new_articles == 0 and any("nested deeper than 3" in p for p in refused.problems)
+    assert read.outcome == "ok" and read.new_articles == 4  # i1 → i2 → i3 → i4, the sitemap
+    assert server.count("/i4.xml") == 1
+
+
 def test_what_is_not_a_sitemap_fails_the_source(database: Database, run_on_reactor: Run) -> None:
     with TestServer(directory=SITE) as server:
         server.set("/index.xml", body="<sitemapindex><sitemap><loc>/gone.xml</loc></sitemap></sitemapindex>")
