@@ -64,6 +64,7 @@ _WEB_ALIASES: dict[str, tuple[str, str | None]] = {
 }
 _NOT_ASCII = re.compile(rb"[\x80-\xff]")
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")  # where windows-1252 and ISO-8859-1 differ
+_C1_CHARS = re.compile("[\x80-\x9f]")
 # Browsers turn bytes that windows-1252 leaves undefined into C1 controls instead of failing.
 _C1 = "newsmon-c1-as-latin-1"
 
@@ -238,7 +239,8 @@ def _try(body: bytes, codec: str) -> str | None:
 
 def _mess(text: str) -> float:
     """How garbled the non-ASCII words of a text look (0 clean, ≥ 0.2 gibberish)."""
-    sample = " ".join(word for word in text.split() if not word.isascii())[:20000]
+    # C1 controls only come from the few bytes windows-1252 leaves undefined: a stray byte, not a script.
+    sample = " ".join(word for word in _C1_CHARS.sub("", text).split() if not word.isascii())[:20000]
     return mess_ratio(sample, maximum_threshold=1.0) if sample else 0.0
 
 

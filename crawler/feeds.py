@@ -30,7 +30,7 @@ from crawler.encoding import Decoded, decode_feed
 from crawler.errors import NotAFeedError
 from crawler.text import html_to_text, squash, truncate
 from crawler.urls import resolve
-from crawler.xmlfeed import describe_bozo, read_xml
+from crawler.xmlfeed import read_xml
 
 SUMMARY_MAX = 1000
 
@@ -111,12 +111,7 @@ def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
 
 
 def _warnings(raw: RawFeed) -> str | None:
-    notes = [raw.decoded.warning] if raw.decoded.warning else []
-    exception = raw.xml.get("bozo_exception") if raw.xml.get("bozo") else None
-    if exception is not None and str(exception) != raw.decoded.warning:
-        recovered = " (entries recovered by a lenient parser)" if raw.xml.get("recovered") else ""
-        notes.append(describe_bozo(exception) + recovered)
-    return "; ".join(notes) or None
+    return "; ".join(raw.xml.get("warnings") or []) or None
 
 
 def language_code(tag: object) -> str | None:

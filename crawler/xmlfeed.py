@@ -6,11 +6,14 @@ never the raw response: the character encoding has been decided already
 (``text/xml`` means US-ASCII) would undo it. Its ``encoding`` and ``bozo`` are
 then set to what newsmon decided, with feedparser's own exception classes.
 
-Ill-formed XML goes through feedparser's loose parser, which keeps text that a
-strict parser drops (``AT&T``, ``a < b``). When that still loses entries — a
+Two faults are repaired before parsing, because they are common and their
+meaning is plain: C0 control characters, which XML forbids, are removed, and a
+bare ``&`` (``AT&T``; outside CDATA sections and comments) is escaped when that
+makes the document well-formed. Other ill-formed XML goes through feedparser's
+loose parser, which keeps text that a strict parser drops (``a < b``). When that still loses entries — a
 tag closed by the wrong name takes the item's title and link with it — lxml's
 recovering parser rebuilds a tree, and whichever reading yields more usable
-entries wins.
+entries wins. Every repair and fault is listed in ``result["warnings"]``.
 """
 
 from __future__ import annotations
@@ -29,31 +32,74 @@ _DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 _LEADING_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml[^>]*?\?>")
 # C0 controls are not allowed anywhere in XML 1.0, and make a whole feed ill-formed for one stray byte.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BARE_AMPERSAND = re.compile(
+    r"<!\[CDATA\[.*?\]\]>|<!--.*?-->|&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)", re.DOTALL
+)
 _CDF = re.compile(r"^[\s\ufeff]*(?:<[?!][^>]*>\s*)*<channel[\s>]", re.IGNORECASE)
 _ENTRY_TAGS = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]", re.IGNORECASE)
 
 
+class IllFormedXMLError(ValueError):
+    """The document was ill-formed in ways that were repaired before parsing (feedparser's ``bozo``)."""
+
+
 def read_xml(decoded: Decoded, url: str, content_language: str | None = None) -> Any:
     """feedparser's FeedParserDict for a decoded document; ``url`` is the base of relative links."""
-    utf8 = _as_utf8(decoded.text)
-    result = _feedparser(utf8, url, content_language)
-    if result.get("bozo") and _usable(result) < len(_ENTRY_TAGS.findall(decoded.text)):
-        recovered = _recover(utf8)
-        if recovered is not None:
-            second = _feedparser(recovered, url, content_language)
-            if _usable(second) > _usable(result):
-                second["bozo"], second["bozo_exception"] = True, result["bozo_exception"]
-                second["recovered"] = True
-                result = second
-    if not result.get("version") and _CDF.match(decoded.text):
+    text, controls = _CONTROLS.subn("", decoded.text)
+    escaped, ampersands = _escape_ampersands(text)
+    result = _feedparser(_as_utf8(escaped), url, content_language) if ampersands else None
+    if result is None or result.get("bozo"):
+        # Still ill-formed: the loose parser reads a bare '&' well, and mangles '&amp;' in links.
+        result, ampersands = _feedparser(_as_utf8(text), url, content_language), 0
+    recovered = False
+    if result.get("bozo") and min(_usable(result)) < len(_ENTRY_TAGS.findall(text)):
+        rebuilt = _recover(_as_utf8(text))
+        second = _feedparser(rebuilt, url, content_language) if rebuilt is not None else None
+        if second is not None and _usable(second) > _usable(result):
+            second["bozo"], second["bozo_exception"] = True, result["bozo_exception"]
+            result, recovered = second, True
+    if not result.get("version") and _CDF.match(text):
         result["version"] = "cdf"  # feedparser names CDF but only recognises it by its items
     for entry in result.entries:
         _prefer_alternate(entry)
-    result["encoding"] = decoded.encoding
-    if decoded.warning and not result.get("bozo"):
-        result["bozo"] = True
-        result["bozo_exception"] = feedparser.CharacterEncodingOverride(decoded.warning)
+    _record(result, decoded, controls, ampersands, recovered)
     return result
+
+
+def _record(result: Any, decoded: Decoded, controls: int, ampersands: int, recovered: bool) -> None:
+    """newsmon's decisions in feedparser's terms (``encoding``, ``bozo``), and as ``warnings``."""
+    warnings = [decoded.warning] if decoded.warning else []
+    repairs = [f"{controls} control character(s) removed"] if controls else []
+    repairs += [f"{ampersands} bare '&' escaped"] if ampersands else []
+    if repairs:
+        warnings.append("ill-formed XML repaired: " + ", ".join(repairs))
+    if result.get("bozo"):
+        lenient = " (entries recovered by a lenient parser)" if recovered else ""
+        warnings.append(describe_bozo(result.get("bozo_exception")) + lenient)
+    elif warnings:
+        result["bozo"] = True
+        result["bozo_exception"] = (
+            feedparser.CharacterEncodingOverride(decoded.warning)
+            if decoded.warning
+            else IllFormedXMLError(warnings[0])
+        )
+    result["encoding"] = decoded.encoding
+    result["warnings"] = warnings
+
+
+def _escape_ampersands(text: str) -> tuple[str, int]:
+    if "&" not in text:
+        return text, 0
+    count = 0
+
+    def escape(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.group() != "&":
+            return match.group()  # a CDATA section or a comment, where '&' is only a character
+        count += 1
+        return "&amp;"
+
+    return _BARE_AMPERSAND.sub(escape, text), count
 
 
 def _prefer_alternate(entry: Any) -> None:
@@ -79,7 +125,7 @@ def describe_bozo(exception: object) -> str:
 
 def _as_utf8(text: str) -> bytes:
     # Same line count as the original, so that feedparser's error positions still point at the feed.
-    body = _CONTROLS.sub("", text)
+    body = text
     declared = _LEADING_DECLARATION.match(body)
     body = _DECLARATION + (body[declared.end() :] if declared else body.lstrip("\ufeff"))
     return body.encode("utf-8", "replace")
@@ -93,8 +139,10 @@ def _feedparser(utf8: bytes, url: str, content_language: str | None) -> Any:
     return feedparser.parse(io.BytesIO(utf8), response_headers=headers)
 
 
-def _usable(result: Any) -> int:
-    return sum(1 for entry in result.entries if entry.get("title") or entry.get("link"))
+def _usable(result: Any) -> tuple[int, int]:
+    """How much of the entries newsmon can use: how many have a link, then how many a title."""
+    entries = result.entries
+    return sum(1 for e in entries if e.get("link")), sum(1 for e in entries if e.get("title"))
 
 
 def _recover(utf8: bytes) -> bytes | None:
