@@ -25,7 +25,7 @@ class CrawlSource:
     language: str | None = None  # a hint from the configuration, for short or ambiguous texts
     # html sources: "links" (required there), and "title", "text", "published", "author" when the
     # extractor needs help; each CSS or XPath (newsmon.config.fields.selector_kind).
-    selectors: Mapping[str, str] | None = None
+    selectors: Mapping[str, str] | None = field(default=None, hash=False)  # a dict is unhashable
     max_age: timedelta | None = None  # sitemap sources: older entries are not followed
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from parsel import Selector
 
 from crawler.context import CrawlContext, CrawlSource
 from crawler.runner import CrawlService
-from crawler.selectors import selector_kind
+from crawler.selectors import link_hrefs, parse_date, select_fields, selector_kind
 from db.engine import Database
 from newsmon.config.fields import selector_kind as config_selector_kind
 from newsmon.wiring import App
@@ -208,3 +210,35 @@ def test_the_crawler_reads_selectors_as_the_config_validates_them(expression: st
 def _page(title: str, text: str) -> Reply:
     html = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p></article>"
     return Reply(body=html, headers={"Content-Type": "text/html"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-14T07:15:00-05:00", datetime(2024, 3, 14, 12, 15, tzinfo=UTC)),
+        ("Thu, 14 Mar 2024 07:15:00 GMT", datetime(2024, 3, 14, 7, 15, tzinfo=UTC)),
+        ("March 13, 2024", datetime(2024, 3, 13, tzinfo=UTC)),
+        ("  Published 13 March 2024, 09:30  ", None),  # words around the date: not guessed at
+        ("Thursday morning", None),
+        ("March 13", None),  # no year: not this year's by default
+        ("", None),
+    ],
+)
+def test_dates_as_pages_write_them(text: str, expected: datetime | None) -> None:
+    assert parse_date(text) == expected
+
+
+def test_links_and_fields_from_elements_strings_and_attributes() -> None:
+    page = Selector(
+        text="""<div class="card"><h2><a href="/a">A</a></h2></div><div class="card"><a href="/b">B</a></div>
+        <h2 class="t">  The <em>real</em> title </h2>
+        <meta property="article:published_time" content="2024-03-01">
+        <div class="body"><p>One.</p><p>Two.</p></div>"""
+    )
+    assert link_hrefs(page, "div.card") == ["/a", "/b"]  # an element without href: the first inside it
+    assert link_hrefs(page, "//a/@href") == ["/a", "/b"]
+    fields = select_fields(page, {"links": "a", "title": "h2.t", "text": "div.body", "published": "meta"})
+    assert fields is not None
+    assert fields.title == "The real title" and fields.text == "One.\nTwo."
+    assert fields.published == datetime(2024, 3, 1, tzinfo=UTC)
+    assert select_fields(page, {"links": "a"}) is None  # no field selector: the extractor alone
