@@ -33,20 +33,21 @@ class FeedSpider(SourceSpider):
         body_hash = self.changed_body_hash(response, source)
         if body_hash is None:
             return
-        content_type = response_header(response, "Content-Type")
+        headers = {
+            name: value
+            for name in ("Content-Type", "Content-Language")
+            if (value := response_header(response, name))
+        }
         try:
-            feed = parse_feed(
-                response.body, response.url, {"content-type": content_type} if content_type else None
-            )
+            feed = parse_feed(response.body, response.url, headers)
         except NotAFeedError as exc:
             self.ledger.feed_done(
                 source.name, "error", http_status=response.status, error=f"source {source.name}: {exc}"
             )
             return
         if feed.bozo:
-            self.logger.debug(
-                "source %s: %s is malformed but readable: %s", source.name, response.url, feed.bozo
-            )
+            # Read all the same; the fetch log says what is wrong with the feed (charset, ill-formed XML).
+            self.ledger.problem(source.name, f"feed read with warnings: {feed.bozo}")
         to_follow = self.new_entries(source, feed.entries)
         self.ledger.feed_done(
             source.name,

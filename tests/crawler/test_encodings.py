@@ -10,14 +10,20 @@ keeps the files and the table in step.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from crawler.encoding import charset_of, decode_feed
 from crawler.errors import NotAFeedError
 from crawler.feeds import ParsedFeed, parse_feed, read_feed
+from crawler.runner import CrawlService
+from db.engine import Database
+from tests.crawler.helpers import articles, context, fetch_log
+from tests.servers import TestServer
 
 ENCODINGS = Path(__file__).parent / "encodings"
 URL = "https://news.example.fr/feed.xml"
@@ -292,6 +298,32 @@ def test_a_json_feed_in_utf16_is_read() -> None:
     text = '{"version": "https://jsonfeed.org/version/1", "title": "Café", "items": []}'
     body = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
     assert parse_feed(body, URL, {"content-type": "application/feed+json"}).title == "Café"
+
+
+# Through a crawl -------------------------------------------------------------------------------
+
+
+def test_a_crawl_reads_a_broken_feed_and_records_why_for_its_source(
+    database: Database, run_on_reactor: Callable[[Any], Any]
+) -> None:
+    with TestServer() as server:
+        # Latin-1 bytes declared UTF-8, and cut short: no </channel></rss>.
+        latin1 = feed_bytes(FIXTURES["prolog-utf8-bytes-latin1.xml"]).replace(b"https://news.example.fr", b"")
+        body = latin1[: latin1.index(b"  </channel>")]
+        server.set("/feed.xml", body=body, headers={"Content-Type": "application/rss+xml; charset=utf-8"})
+        reports = run_on_reactor(CrawlService().crawl(context(database, ("cafe", server.url("/feed.xml")))))
+
+    report = reports["cafe"]
+    assert report.outcome == "ok" and report.entries == 2
+    assert sorted(a.title for a in articles(database)) == sorted(
+        FRENCH[1:]
+    )  # pages 404: stored from the feed
+    warning = report.problems[0]
+    assert warning.startswith(
+        "feed read with warnings: document declared as utf-8, but parsed as windows-1252"
+    )
+    assert "ill-formed XML at line" in warning
+    assert warning in (fetch_log(database, "cafe")[0].error or "")
 
 
 if __name__ == "__main__":
