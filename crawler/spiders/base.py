@@ -2,8 +2,8 @@
 
 A spider serves the sources of some ``type`` in the CrawlContext. It fetches
 each source's own document (a feed, a listing page, a sitemap) as a trusted
-request, reads article links from it as ``FeedEntry`` values, and
-``follow``\\s each entry whose article is not stored yet — by canonical URL or
+request, reads article links from it as ``FeedEntry`` values, and follows
+(``follow``) each entry whose article is not stored yet — by canonical URL or
 GUID, checked in the database, since Scrapy's duplicate filter lives for one
 crawl only. A stored article's page is never fetched again. Links are
 discovered URLs: the address policy applies to them (crawler.policy). The
