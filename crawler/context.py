@@ -24,7 +24,7 @@ class CrawlSource:
     url: str
     language: str | None = None  # a hint from the configuration, for short or ambiguous texts
     # html sources: "links" (required there), and "title", "text", "published", "author" when the
-    # extractor needs help; each CSS or XPath (newsmon.config.fields.selector_kind).
+    # extractor needs help; each CSS or XPath (crawler.selectors.selector_kind).
     selectors: Mapping[str, str] | None = field(default=None, hash=False)  # a dict is unhashable
     max_age: timedelta | None = None  # sitemap sources: older entries are not followed
 

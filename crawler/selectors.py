@@ -2,7 +2,7 @@
 
 An expression is XPath when it starts like a path (``/``, ``./``, ``(``,
 ``..``), else CSS with parsel's ``::text`` and ``::attr(name)`` — the same
-rule as ``newsmon.config.fields.selector_kind``, which validates them.
+rule the config loader uses to validate them.
 
 A selector may match elements or strings (text nodes, attributes):
 

@@ -10,7 +10,8 @@ The schema and its defaults are documented in :mod:`newsmon.config.models`;
 
 from __future__ import annotations
 
-from newsmon.config.fields import Secret, selector_kind
+from crawler.selectors import selector_kind
+from newsmon.config.fields import Secret
 from newsmon.config.loader import default_config_path, load_config
 from newsmon.config.models import (
     DEFAULT_DATABASE,

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, timedelta
 from email.utils import parseaddr
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, SecretStr
 from pydantic_core import PydanticCustomError
 
+from crawler.selectors import selector_kind
 from newsmon.durations import HINT as DURATION_HINT
 from newsmon.durations import DurationError, parse_duration
 
@@ -211,11 +212,6 @@ def _check_cron(value: str) -> str:
 
 
 Cron = Annotated[str, AfterValidator(_check_cron)]
-
-
-def selector_kind(expression: str) -> Literal["css", "xpath"]:
-    """XPath when the expression starts like a path (``/``, ``./``, ``(``), else CSS."""
-    return "xpath" if expression.lstrip().startswith(("/", "./", "(", "..")) else "css"
 
 
 def _check_selector(value: str) -> str:

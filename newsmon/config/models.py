@@ -72,7 +72,7 @@ class SelectorsConfig(Frozen):
     """Where an html source finds article links, and optionally the article's fields.
 
     Each is CSS (``a.headline::attr(href)``) or XPath (``//h2/a/@href``); see
-    :func:`newsmon.config.fields.selector_kind`.
+    :func:`crawler.selectors.selector_kind`.
     """
 
     links: Selector

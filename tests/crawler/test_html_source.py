@@ -14,7 +14,6 @@ from crawler.context import CrawlContext, CrawlSource
 from crawler.runner import CrawlService
 from crawler.selectors import link_hrefs, parse_date, select_fields, selector_kind
 from db.engine import Database
-from newsmon.config.fields import selector_kind as config_selector_kind
 from newsmon.wiring import App
 from tests.crawler.helpers import SITE, TEST_SETTINGS, articles, fetch_log, source_row
 from tests.servers import Reply, TestServer
@@ -200,11 +199,20 @@ sources:
 
 
 @pytest.mark.parametrize(
-    "expression",
-    ["//a/@href", "./a", "(//a)[1]", "../a", "a.x::attr(href)", "h2 > a", "  //a", "*"],
+    ("expression", "kind"),
+    [
+        ("//a/@href", "xpath"),
+        ("./a", "xpath"),
+        ("(//a)[1]", "xpath"),
+        ("../a", "xpath"),
+        ("  //a", "xpath"),
+        ("a.x::attr(href)", "css"),
+        ("h2 > a", "css"),
+        ("*", "css"),
+    ],
 )
-def test_the_crawler_reads_selectors_as_the_config_validates_them(expression: str) -> None:
-    assert selector_kind(expression) == config_selector_kind(expression)
+def test_selectors_are_xpath_when_they_start_like_a_path(expression: str, kind: str) -> None:
+    assert selector_kind(expression) == kind
 
 
 def _page(title: str, text: str) -> Reply:
