@@ -18,44 +18,31 @@ byte stream (a ``str`` that looks like a URL would make it fetch, and raw
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler import notafeed
 from crawler.encoding import Decoded, decode_feed
 from crawler.errors import NotAFeedError
+from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code
+from crawler.jsonfeed import build_json, read_json
 from crawler.text import html_to_text, squash, truncate
 from crawler.urls import resolve
 from crawler.xmlfeed import read_xml
 
-SUMMARY_MAX = 1000
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    title: str
-    link: str | None  # absolute http(s) URL of the article, as the feed gives it
-    guid: str | None
-    published: datetime | None  # aware, UTC
-    updated: datetime | None
-    summary: str  # plain text
-    authors: tuple[str, ...] = ()
-    language: str | None = None  # ISO 639-1, from the entry or the feed
-    content: str = ""  # plain text of the full content, when the feed carries it
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    title: str
-    link: str | None
-    language: str | None
-    version: str  # feedparser's name ("rss20", "atom10", ...) or "json10" / "json11"
-    entries: tuple[FeedEntry, ...]
-    bozo: str | None = None  # why the feed is malformed though readable (encoding, XML); "; "-separated
+__all__ = [
+    "SUMMARY_MAX",
+    "FeedEntry",
+    "ParsedFeed",
+    "RawFeed",
+    "build_feed",
+    "language_code",
+    "parse_feed",
+    "read_feed",
+]
 
 
 @dataclass(frozen=True)
@@ -65,7 +52,7 @@ class RawFeed:
     decoded: Decoded
     xml: Any = None  # feedparser.FeedParserDict
     json: dict[str, Any] | None = None
-    warning: str | None = None  # about the JSON Feed itself (the XML ones live in ``xml.bozo``)
+    warnings: tuple[str, ...] = ()  # what is wrong with the document, though it was read
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -81,18 +68,19 @@ def read_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -
     decoded = decode_feed(body, content_type)
     start = decoded.text.lstrip(" \t\r\n\ufeff")[:1]
     if start in ("{", "[") or (start != "<" and "json" in (content_type or "").lower()):
-        document, warning = _json_feed(decoded.text, url)
-        return RawFeed(decoded, json=document, warning=warning)
+        document, warning = read_json(decoded.text, url)
+        warnings = tuple(w for w in (decoded.warning, warning) if w)
+        return RawFeed(decoded, json=document, warnings=warnings)
     result = read_xml(decoded, url, _header(headers, "content-language"))
     if not result.get("version") and not result.entries:
-        raise NotAFeedError(_not_a_feed(decoded.text, url, content_type))
-    return RawFeed(decoded, xml=result)
+        raise NotAFeedError(notafeed.describe(decoded.text, url, content_type))
+    return RawFeed(decoded, xml=result, warnings=tuple(result["warnings"]))
 
 
 def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
     """newsmon's ``ParsedFeed`` from what ``read_feed`` returned for ``url``."""
     if raw.json is not None:
-        return _parse_json_feed(raw, url)
+        return build_json(raw.json, url, raw.warnings)
     result = raw.xml
     feed = result.feed
     language = language_code(feed.get("language"))
@@ -106,20 +94,8 @@ def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
         language=language,
         version=version,
         entries=entries,
-        bozo=_warnings(raw),
+        bozo="; ".join(raw.warnings) or None,
     )
-
-
-def _warnings(raw: RawFeed) -> str | None:
-    return "; ".join(raw.xml.get("warnings") or []) or None
-
-
-def language_code(tag: object) -> str | None:
-    """``fr-FR`` → ``fr``; None for anything that is not a language tag."""
-    if not isinstance(tag, str):
-        return None
-    primary = tag.strip().replace("_", "-").split("-")[0].lower()
-    return primary if len(primary) in (2, 3) and primary.isalpha() else None
 
 
 def _entry(
@@ -183,119 +159,3 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
         if key.lower() == name:
             return value
     return None
-
-
-_HTML = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
-_FEED_LINK = re.compile(
-    r"<link\b(?=[^>]*\brel=[\"']?alternate)(?=[^>]*\btype=[\"']?application/(?:rss|atom|feed)\+(?:xml|json))"
-    r"[^>]*\bhref=[\"']?([^\"'\s>]+)",
-    re.IGNORECASE,
-)
-_ROOT = re.compile(r"^(?:\s|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*<([\w:.-]+)", re.DOTALL)
-
-
-def _not_a_feed(text: str, url: str, content_type: str | None) -> str:
-    """What the document is instead of a feed, and what to do about it."""
-    head = text[:4096]
-    if "html" in (content_type or "").lower() or _HTML.search(head):
-        feeds = [link for href in _FEED_LINK.findall(text[:65536]) if (link := resolve(url, href))]
-        if feeds:
-            return f"{url} is an HTML page, not a feed; the page names its feed: {feeds[0]} (use that URL)"
-        return f"{url} is an HTML page, not a feed — try `newsmon sources discover {url}`"
-    if root := _ROOT.match(head):
-        return f"{url} is an XML document whose root is <{root.group(1)}>, not RSS, Atom or JSON Feed"
-    sample = head[:512]
-    if sum(1 for c in sample if (c < " " and c not in "\t\r\n") or c == "\ufffd") > len(sample) // 10:
-        kind = f" ({content_type})" if content_type else ""
-        return f"{url} is binary data{kind}, not RSS, Atom or JSON Feed"
-    return f"{url} is text that starts {squash(sample[:60])!r}, not RSS, Atom or JSON Feed"
-
-
-# JSON Feed 1.0 and 1.1 (https://www.jsonfeed.org/version/1.1/): feedparser reads no entry from it.
-_BARE_VERSION = re.compile(r"^1(?:\.[01])?$")  # "1.1" for the URL, as some generators (and gofeed) write
-
-
-def _json_feed(text: str, url: str) -> tuple[dict[str, Any], str | None]:
-    """The JSON Feed object, and a warning when it is readable but not quite right."""
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise NotAFeedError(f"{url} is neither a feed nor valid JSON ({exc})") from exc
-    if not isinstance(document, dict):
-        raise NotAFeedError(f"{url} is JSON but not a JSON Feed (a {type(document).__name__}, not an object)")
-    version = document.get("version")
-    items = document.get("items")
-    known = isinstance(version, str) and (
-        "jsonfeed.org/version/" in version or _BARE_VERSION.match(version.strip())
-    )
-    if not known:
-        raise NotAFeedError(f"{url} is JSON but not a JSON Feed (no jsonfeed.org version, found {version!r})")
-    if not isinstance(items, list):
-        raise NotAFeedError(f"{url} is a JSON Feed without an 'items' list")
-    assert isinstance(version, str)
-    warning = (
-        None if "jsonfeed.org" in version else f"JSON Feed version {version!r} is not a jsonfeed.org URL"
-    )
-    return document, warning
-
-
-def _parse_json_feed(raw: RawFeed, url: str) -> ParsedFeed:
-    document = raw.json or {}
-    version = str(document.get("version"))
-    language = language_code(document.get("language"))
-    feed_authors = _json_authors(document)
-    entries = tuple(
-        _json_entry(item, url, language, feed_authors)
-        for item in document.get("items") or []
-        if isinstance(item, dict)
-    )
-    notes = [n for n in (raw.decoded.warning, raw.warning) if n]
-    return ParsedFeed(
-        title=squash(str(document.get("title") or "")),
-        link=resolve(url, str(document.get("home_page_url") or "")),
-        language=language,
-        version="json11" if version.rstrip("/").endswith("1.1") else "json10",
-        entries=entries,
-        bozo="; ".join(notes) or None,
-    )
-
-
-def _json_entry(
-    item: dict[str, Any], base: str, language: str | None, feed_authors: tuple[str, ...]
-) -> FeedEntry:
-    link = resolve(base, str(item.get("url") or "")) or resolve(base, str(item.get("external_url") or ""))
-    content = html_to_text(str(item.get("content_html") or "")) or squash(str(item.get("content_text") or ""))
-    summary = squash(html_to_text(str(item.get("summary") or "")))
-    if not summary and content:
-        summary = truncate(squash(content), SUMMARY_MAX)
-    guid = item.get("id")
-    return FeedEntry(
-        title=squash(html_to_text(str(item.get("title") or ""))),
-        link=link,
-        guid=squash(str(guid)) if guid not in (None, "") else None,
-        published=_iso_datetime(item.get("date_published")),
-        updated=_iso_datetime(item.get("date_modified")),
-        summary=summary,
-        authors=_json_authors(item) or feed_authors,
-        language=language_code(item.get("language")) or language,
-        content=content,
-    )
-
-
-def _json_authors(obj: dict[str, Any]) -> tuple[str, ...]:
-    # 1.1 has "authors", 1.0 had a single "author".
-    raw = obj.get("authors")
-    if not isinstance(raw, list):
-        raw = [obj["author"]] if isinstance(obj.get("author"), dict) else []
-    names = (squash(str(a.get("name") or "")) for a in raw if isinstance(a, dict))
-    return tuple(dict.fromkeys(n for n in names if n))
-
-
-def _iso_datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -269,6 +269,7 @@ def test_an_entry_link_is_its_alternate_not_its_enclosure() -> None:
             "application/xml",
             "is an XML document whose root is <note>, not RSS, Atom or JSON Feed",
         ),
+        (b"<?xml version='1.0'?>\n<!-- nothing yet -->\n", None, "is markup without any element"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "image/png", "is binary data (image/png)"),
         (b"Service Unavailable, try later", "text/plain", "is text that starts 'Service Unavailable"),
         (b'{"data": [1, 2]}', "application/json", "is JSON but not a JSON Feed"),

@@ -1,0 +1,97 @@
+"""JSON Feed 1.0 and 1.1 (https://www.jsonfeed.org/version/1.1/), read by hand: feedparser reads no entry."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.errors import NotAFeedError
+from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code
+from crawler.text import html_to_text, squash, truncate
+from crawler.urls import resolve
+
+_BARE_VERSION = re.compile(r"^1(?:\.[01])?$")  # "1.1" for the URL, as some generators (and gofeed) write
+
+
+def read_json(text: str, url: str) -> tuple[dict[str, Any], str | None]:
+    """The JSON Feed object, and a warning when it is readable but not quite right."""
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise NotAFeedError(f"{url} is neither a feed nor valid JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise NotAFeedError(f"{url} is JSON but not a JSON Feed (a {type(document).__name__}, not an object)")
+    version = document.get("version")
+    if not isinstance(version, str) or not (
+        "jsonfeed.org/version/" in version or _BARE_VERSION.match(version.strip())
+    ):
+        raise NotAFeedError(f"{url} is JSON but not a JSON Feed (no jsonfeed.org version, found {version!r})")
+    if not isinstance(document.get("items"), list):
+        raise NotAFeedError(f"{url} is a JSON Feed without an 'items' list")
+    warning = (
+        None if "jsonfeed.org" in version else f"JSON Feed version {version!r} is not a jsonfeed.org URL"
+    )
+    return document, warning
+
+
+def build_json(document: dict[str, Any], url: str, warnings: tuple[str, ...] = ()) -> ParsedFeed:
+    """newsmon's ``ParsedFeed`` of a JSON Feed object that ``read_json`` accepted."""
+    version = str(document.get("version"))
+    language = language_code(document.get("language"))
+    feed_authors = _json_authors(document)
+    entries = tuple(
+        _json_entry(item, url, language, feed_authors)
+        for item in document.get("items") or []
+        if isinstance(item, dict)
+    )
+    return ParsedFeed(
+        title=squash(str(document.get("title") or "")),
+        link=resolve(url, str(document.get("home_page_url") or "")),
+        language=language,
+        version="json11" if version.rstrip("/").endswith("1.1") else "json10",
+        entries=entries,
+        bozo="; ".join(warnings) or None,
+    )
+
+
+def _json_entry(
+    item: dict[str, Any], base: str, language: str | None, feed_authors: tuple[str, ...]
+) -> FeedEntry:
+    link = resolve(base, str(item.get("url") or "")) or resolve(base, str(item.get("external_url") or ""))
+    content = html_to_text(str(item.get("content_html") or "")) or squash(str(item.get("content_text") or ""))
+    summary = squash(html_to_text(str(item.get("summary") or "")))
+    if not summary and content:
+        summary = truncate(squash(content), SUMMARY_MAX)
+    guid = item.get("id")
+    return FeedEntry(
+        title=squash(html_to_text(str(item.get("title") or ""))),
+        link=link,
+        guid=squash(str(guid)) if guid not in (None, "") else None,
+        published=_iso_datetime(item.get("date_published")),
+        updated=_iso_datetime(item.get("date_modified")),
+        summary=summary,
+        authors=_json_authors(item) or feed_authors,
+        language=language_code(item.get("language")) or language,
+        content=content,
+    )
+
+
+def _json_authors(obj: dict[str, Any]) -> tuple[str, ...]:
+    # 1.1 has "authors", 1.0 had a single "author".
+    raw = obj.get("authors")
+    if not isinstance(raw, list):
+        raw = [obj["author"]] if isinstance(obj.get("author"), dict) else []
+    names = (squash(str(a.get("name") or "")) for a in raw if isinstance(a, dict))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _iso_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
