@@ -240,8 +240,9 @@ class CrawlConfig(Frozen):
 class HealthConfig(Frozen):
     """When a source counts as stale, and where to say so.
 
-    A source is stale when its last success is older than ``stale_factor``
-    times its interval; failing sources back off up to ``max_backoff``.
+    A source is stale when no new article came for ``stale_factor`` times its
+    usual cadence (never less than its poll interval); failing sources back
+    off up to ``max_backoff``.
     """
 
     channel: Name | None = None
