@@ -27,10 +27,9 @@ from typing import Any
 from crawler import notafeed
 from crawler.encoding import Decoded, decode_feed
 from crawler.errors import NotAFeedError
-from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code
+from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code, link_of
 from crawler.jsonfeed import build_json, read_json
 from crawler.text import html_to_text, squash, truncate
-from crawler.urls import resolve
 from crawler.xmlfeed import read_xml
 
 __all__ = [
@@ -90,7 +89,7 @@ def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
     entries = tuple(_entry(entry, url, language, version, feed_authors) for entry in result.entries)
     return ParsedFeed(
         title=squash(html_to_text(feed.get("title", ""))),
-        link=resolve(url, feed.get("link", "")),
+        link=link_of(url, feed.get("link")),
         language=language,
         version=version,
         entries=entries,
@@ -101,7 +100,7 @@ def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
 def _entry(
     entry: Any, base: str, feed_language: str | None, version: str, feed_authors: tuple[str, ...]
 ) -> FeedEntry:
-    link = resolve(base, entry.get("link") or "")
+    link = link_of(base, entry.get("link"))
     if link is None:
         link = _alternate_link(entry, base)
     guid = squash(entry.get("id") or "") or None
@@ -131,7 +130,7 @@ def _entry(
 
 def _alternate_link(entry: Any, base: str) -> str | None:
     for link in entry.get("links") or []:
-        if link.get("rel", "alternate") == "alternate" and (href := resolve(base, link.get("href") or "")):
+        if link.get("rel", "alternate") == "alternate" and (href := link_of(base, link.get("href"))):
             return href
     return None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from crawler.urls import resolve
+
 SUMMARY_MAX = 1000  # characters of plain text kept as an entry's summary when the feed has none
 
 
@@ -37,3 +39,11 @@ def language_code(tag: object) -> str | None:
         return None
     primary = tag.strip().replace("_", "-").split("-")[0].lower()
     return primary if len(primary) in (2, 3) and primary.isalpha() else None
+
+
+def link_of(base: str, href: object) -> str | None:
+    """``href`` as an absolute http(s) URL, or None — also for what urllib refuses (``http://[x``)."""
+    try:
+        return resolve(base, href if isinstance(href, str) else "")
+    except ValueError:
+        return None

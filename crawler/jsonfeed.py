@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.errors import NotAFeedError
-from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code
+from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code, link_of
 from crawler.text import html_to_text, squash, truncate
-from crawler.urls import resolve
 
 _BARE_VERSION = re.compile(r"^1(?:\.[01])?$")  # "1.1" for the URL, as some generators (and gofeed) write
 
@@ -48,7 +47,7 @@ def build_json(document: dict[str, Any], url: str, warnings: tuple[str, ...] = (
     )
     return ParsedFeed(
         title=squash(str(document.get("title") or "")),
-        link=resolve(url, str(document.get("home_page_url") or "")),
+        link=link_of(url, document.get("home_page_url")),
         language=language,
         version="json11" if version.rstrip("/").endswith("1.1") else "json10",
         entries=entries,
@@ -59,7 +58,7 @@ def build_json(document: dict[str, Any], url: str, warnings: tuple[str, ...] = (
 def _json_entry(
     item: dict[str, Any], base: str, language: str | None, feed_authors: tuple[str, ...]
 ) -> FeedEntry:
-    link = resolve(base, str(item.get("url") or "")) or resolve(base, str(item.get("external_url") or ""))
+    link = link_of(base, item.get("url")) or link_of(base, item.get("external_url"))
     content = html_to_text(str(item.get("content_html") or "")) or squash(str(item.get("content_text") or ""))
     summary = squash(html_to_text(str(item.get("summary") or "")))
     if not summary and content:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.feedtypes import link_of
 from crawler.text import squash
-from crawler.urls import resolve
 
 _HTML = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>]", re.IGNORECASE)
 _FEED_LINK = re.compile(
@@ -20,7 +20,7 @@ def describe(text: str, url: str, content_type: str | None) -> str:
     """What the document is instead of a feed, and what to do about it."""
     head = text[:4096]
     if "html" in (content_type or "").lower() or _HTML.search(head):
-        feeds = [link for href in _FEED_LINK.findall(text[:65536]) if (link := resolve(url, href))]
+        feeds = [link for href in _FEED_LINK.findall(text[:65536]) if (link := link_of(url, href))]
         if feeds:
             return f"{url} is an HTML page, not a feed; the page names its feed: {feeds[0]} (use that URL)"
         return f"{url} is an HTML page, not a feed — try `newsmon sources discover {url}`"

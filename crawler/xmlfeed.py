@@ -27,6 +27,7 @@ import feedparser
 from lxml import etree
 
 from crawler.encoding import Decoded
+from crawler.errors import NotAFeedError
 
 _DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 _LEADING_DECLARATION = re.compile(r"^[\s\ufeff]*<\?xml[^>]*?\?>")
@@ -41,6 +42,10 @@ _ENTRY_TAGS = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]", re.IGNORECASE)
 
 class IllFormedXMLError(ValueError):
     """The document was ill-formed in ways that were repaired before parsing (feedparser's ``bozo``)."""
+
+
+class StrictParserCrashError(ValueError):
+    """feedparser's strict parser raised instead of reporting the document as ill-formed."""
 
 
 def read_xml(decoded: Decoded, url: str, content_language: str | None = None) -> Any:
@@ -136,7 +141,20 @@ def _feedparser(utf8: bytes, url: str, content_language: str | None) -> Any:
     if content_language:
         headers["content-language"] = content_language
     # A stream, never bytes or str: feedparser opens paths and fetches URLs it is handed.
-    return feedparser.parse(io.BytesIO(utf8), response_headers=headers)
+    try:
+        return feedparser.parse(io.BytesIO(utf8), response_headers=headers)
+    except Exception as exc:  # noqa: BLE001 - its strict parser crashes on some input (a space in an xmlns URI)
+        crash = exc
+    # A second XML declaration stops the strict parser at once, and the loose parser skips it.
+    try:
+        result = feedparser.parse(io.BytesIO(_DECLARATION.encode() + utf8), response_headers=headers)
+    except Exception as exc:  # nothing more to try: the document is unreadable
+        raise NotAFeedError(f"{url} is a document that feedparser cannot read ({exc!r})") from exc
+    result["bozo"] = True
+    result["bozo_exception"] = StrictParserCrashError(
+        f"ill-formed XML that crashed feedparser's strict parser ({crash!r}), read leniently"
+    )
+    return result
 
 
 def _usable(result: Any) -> tuple[int, int]:

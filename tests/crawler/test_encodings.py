@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.encoding import charset_of, decode_feed
 from crawler.errors import NotAFeedError
@@ -238,6 +241,34 @@ def test_control_characters_are_removed_and_blank_lines_before_the_declaration_i
     assert parse_feed(("\n\n  " + HEAD + "</channel></rss>").encode(), URL, None).bozo is None
 
 
+def test_a_link_that_urllib_refuses_is_no_link() -> None:
+    body = HEAD + _item(1) + _item(2).replace("https://news.example.fr/2", "http://[::1") + "</channel></rss>"
+    assert [e.link for e in parse_feed(body.encode(), URL, None).entries] == [
+        "https://news.example.fr/1",
+        None,
+    ]
+
+
+def test_a_feed_that_crashes_feedparsers_strict_parser_is_read_leniently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Seen while fuzzing: a mangled xmlns URI makes the strict parser raise ValueError instead of reporting.
+    body = HEAD + _item(1) + _item(2) + "</channel></rss>"
+    real = feedparser.parse
+    calls = []
+
+    def strict_crash(stream: Any, **kwargs: Any) -> Any:
+        calls.append(stream)
+        if len(calls) == 1:
+            raise ValueError("too many values to unpack (expected 2)")
+        return real(stream, **kwargs)
+
+    monkeypatch.setattr(feedparser, "parse", strict_crash)
+    feed = parse_feed(body.encode(), URL, None)
+    assert [e.title for e in feed.entries] == ["Item 1", "Item 2"] and len(calls) == 2
+    assert feed.bozo is not None and "crashed feedparser's strict parser (ValueError(" in feed.bozo
+
+
 def test_an_entry_link_is_its_alternate_not_its_enclosure() -> None:
     body = (
         '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><title>E</title>'
@@ -245,6 +276,44 @@ def test_an_entry_link_is_its_alternate_not_its_enclosure() -> None:
         '<link rel="alternate" href="https://news.example.fr/e"/></entry></feed>'
     )
     assert parse_feed(body.encode(), URL, None).entries[0].link == "https://news.example.fr/e"
+
+
+_SPLICES = st.sampled_from(
+    [
+        b"<",
+        b"&",
+        b"]]>",
+        b"<![CDATA[",
+        b"<!--",
+        b"</item>",
+        b"<item>",
+        b'xmlns:x="a b" ',
+        b"\xff\xfe",
+        b"\x00",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(sorted(FIXTURES)),
+    cut=st.integers(min_value=0, max_value=2000),
+    splice=_SPLICES,
+    noise=st.binary(max_size=40),
+    content_type=st.sampled_from(
+        [None, "text/xml", "application/json", "text/html", f"{RSS}; charset=utf-16"]
+    ),
+)
+def test_damaged_feeds_are_read_or_reported_never_raised(
+    name: str, cut: int, splice: bytes, noise: bytes, content_type: str | None
+) -> None:
+    body = (ENCODINGS / name).read_bytes()
+    at = cut % len(body)
+    damaged = body[:at] + splice + noise + body[at + len(noise) :]
+    try:
+        parse_feed(damaged, URL, {"Content-Type": content_type} if content_type else None)
+    except NotAFeedError as exc:
+        assert str(exc).startswith(URL + " ")
 
 
 # Not feeds ------------------------------------------------------------------------------------
