@@ -6,18 +6,20 @@ Precedence, as on the web (WHATWG Encoding, XML 1.0 appendix F):
    unmistakable zero-byte pattern of UTF-16/32 around the first ``<``;
 2. the ``charset`` of the HTTP Content-Type;
 3. the ``encoding`` of the XML declaration;
-4. detection: UTF-8 when the bytes are valid UTF-8, else charset-normalizer,
-   preferring windows-1252 among equally clean Latin guesses.
+4. detection: UTF-8 when the bytes are (mostly) valid UTF-8, else
+   charset-normalizer, preferring windows-1252 among equally clean Latin
+   guesses — with a warning, since such a document declares nothing.
 
 Labels mean what browsers make them mean: ISO-8859-1 and US-ASCII are read as
 windows-1252 (``€`` and curly quotes in the 0x80–0x9F range), GB2312 as
 GB18030, EUC-KR as windows-949, and so on.
 
-A declaration is only believed when it reads cleanly: when it fails to decode,
-or when the bytes are valid UTF-8 with non-ASCII characters while the
-declaration names a single-byte charset (UTF-8 read as Latin-1 is the
-commonest mojibake there is), or when it reads as gibberish that another
-candidate reads cleanly, the next candidate wins and a warning says so.
+A declaration is only believed when it reads cleanly. It loses, with a warning
+naming it, when it fails to decode; when it names a single-byte charset while
+the bytes are UTF-8 (UTF-8 read as Latin-1 is the commonest mojibake there
+is); or when it reads as gibberish that another candidate reads cleanly. A
+document of valid UTF-8 with a few bad bytes stays UTF-8, the bad bytes
+replaced by U+FFFD as browsers do: damage, not another encoding.
 """
 
 from __future__ import annotations
