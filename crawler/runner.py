@@ -9,6 +9,7 @@ is one pass over some sources: one Scrapy crawler per source type.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,6 +29,7 @@ from db.store import FetchResult, SourceSpec, record_fetch, sync_sources
 logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_TIMEOUT = 30.0
+STOP_POLL_SECONDS = 0.05
 
 __all__ = ["CrawlService", "SourceReport"]
 
@@ -95,11 +97,25 @@ class CrawlService:
         return reports
 
     async def stop(self) -> None:
-        """Graceful stop: queued requests are dropped, in-flight ones finish, pipelines close."""
+        """Graceful stop: queued requests are dropped, in-flight ones finish, pipelines close.
+
+        Scrapy stops only engines that already run: a crawl still opening its
+        spider when the stop comes would go on to crawl everything. So engines
+        are stopped as they start, until every crawl has ended.
+        """
         self._stopping = True
-        if self._runner is not None:
-            await self._runner.stop()
-            await self._runner.join()
+        runner = self._runner
+        if runner is None:
+            return
+        await runner.stop()
+        while runner.crawlers:
+            for crawler in list(runner.crawlers):
+                engine = getattr(crawler, "_engine", None)
+                if engine is not None and engine.running:
+                    with contextlib.suppress(RuntimeError):
+                        await engine.stop_async()
+            await asyncio.sleep(STOP_POLL_SECONDS)
+        await runner.join()
 
     def _crawler(self, spidercls: type[Spider], context: CrawlContext) -> Crawler:
         settings = self._settings.copy()

@@ -111,6 +111,23 @@ def test_stop_finishes_in_flight_work_and_refuses_new_crawls(database: Database,
     assert [log.outcome for log in fetch_log(database, "jds")] == ["ok"]
 
 
+def test_a_stop_during_a_crawls_start_up_still_stops_it(database: Database, run_on_reactor: Run) -> None:
+    # Scrapy ignores a stop while the spider is still opening; the service must not.
+    service = CrawlService()
+    with TestServer(directory=SITE) as server:
+        ctx = context(database, ("jds", server.url("/fr/feed.xml")), settings={"DOWNLOAD_DELAY": 0.5})
+
+        async def stop_at_once() -> Any:
+            crawl = asyncio.ensure_future(service.crawl(ctx))
+            await asyncio.sleep(0)  # the crawl has begun opening its spider, its engine not yet running
+            await asyncio.wait_for(service.stop(), timeout=10)
+            return await crawl
+
+        run_on_reactor(stop_at_once())
+
+    assert server.count("/fr/2024/03/satellite-glaciers.html") == 0  # no article page was fetched
+
+
 def test_unknown_source_names_are_an_error(database: Database, run_on_reactor: Run) -> None:
     ctx = context(database, ("jds", "http://127.0.0.1:9/feed.xml"))
     with pytest.raises(UnknownSourceError, match="nope"):
