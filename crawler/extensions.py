@@ -17,11 +17,13 @@ from twisted.python.failure import Failure
 
 from crawler.items import ArticleItem
 from crawler.outcomes import CrawlLedger
-from db.store import record_fetch
+from db.store import FetchResult, record_fetch, record_fetches
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+
+    from db.engine import Database
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ class FetchRecorder:
         unattributed = (
             int(self.crawler.stats.get_value("spider_exceptions/count", 0)) - self._attributed_exceptions
         )
+        fetches: list[tuple[str, FetchResult]] = []
         for name, report in ledger.reports.items():
             if report.outcome is None:
                 if reason != "finished":
@@ -89,8 +92,23 @@ class FetchRecorder:
                 report.error = f"source {name}: no response from {report.url} (crawl ended: {reason})"
             if unattributed > 0:
                 report.problems.append(f"{unattributed} spider exception(s) in this crawl, see the log")
-            try:
-                record_fetch(context.database, name, report.fetch_result())
-            except Exception:
-                logger.exception("cannot record the fetch of source %s", name)
+            fetches.append((name, report.fetch_result()))
+        _record(context.database, fetches)
+        for name, _ in fetches:
             ledger.finish(name)
+
+
+def _record(database: Database, fetches: list[tuple[str, FetchResult]]) -> None:
+    """Every source's fetch in one transaction; one by one when that fails, so one bad row costs one."""
+    try:
+        record_fetches(database, fetches)
+        return
+    except Exception:
+        logger.exception(
+            "cannot record the fetches of %d sources at once; recording them one by one", len(fetches)
+        )
+    for name, result in fetches:
+        try:
+            record_fetch(database, name, result)
+        except Exception:
+            logger.exception("cannot record the fetch of source %s", name)
