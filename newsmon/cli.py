@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import click
+from rich.markup import escape
 
 from db.errors import DatabaseError, QueryError
 from newsmon.output import FORMATS, emit, write_csv, write_jsonl
@@ -152,8 +153,9 @@ def search(
     hits = [hit.as_dict() for hit in run_search(app.database, query, filters, app.config.topics)]
     if fmt == "table":
         for hit in hits:
-            hit["snippet"] = hit["snippet"].replace("<mark>", "[bold]").replace("</mark>", "[/bold]")
-    emit(hits, fmt, ["id", "published", "source", "language", "title", "snippet"], title=f"search: {query}")
+            hit["snippet"] = escape(hit["snippet"]).replace("<mark>", "[bold]").replace("</mark>", "[/bold]")
+    columns = ["id", "published", "source", "language", "title", "snippet"]
+    emit(hits, fmt, columns, title=f"search: {query}", markup_columns=["snippet"])
 
 
 @cli.command()

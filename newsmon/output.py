@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
@@ -29,8 +30,13 @@ def emit(
     *,
     title: str | None = None,
     out: TextIO | None = None,
+    markup_columns: Sequence[str] = (),
 ) -> None:
-    """Print rows; JSON and CSV carry every key, the table only ``columns``."""
+    """Print rows; JSON and CSV carry every key, the table only ``columns``.
+
+    Table cells are literal text (an article titled "[Update] …" must not
+    become rich markup) except ``markup_columns``, which the caller escaped.
+    """
     stream = out or sys.stdout
     if fmt == "json":
         json.dump(list(rows), stream, ensure_ascii=False, indent=2)
@@ -42,7 +48,9 @@ def emit(
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            table.add_row(
+                *(_cell(row.get(c)) if c in markup_columns else escape(_cell(row.get(c))) for c in columns)
+            )
         Console(file=stream, soft_wrap=False).print(table)
 
 
