@@ -20,13 +20,29 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class StoredArticle:
+class Headline:
+    """What every listing of articles shows (search hits, stored articles)."""
+
     id: int
     title: str
     url: str
     source: str
     published: datetime | None
     language: str | None
+
+    def headline_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "published": _iso(self.published),
+            "language": self.language,
+        }
+
+
+@dataclass(frozen=True)
+class StoredArticle(Headline):
     authors: tuple[str, ...]
     summary: str
     lead: str
@@ -35,12 +51,7 @@ class StoredArticle:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "title": self.title,
-            "url": self.url,
-            "source": self.source,
-            "published": _iso(self.published),
-            "language": self.language,
+            **self.headline_dict(),
             "authors": list(self.authors),
             "summary": self.summary,
             "text": self.text,

@@ -19,6 +19,7 @@ from db import query as q
 from db.engine import Database
 from db.errors import DatabaseError, QueryError
 from db.models import UTCDateTime
+from db.queries import Headline
 
 # Column weights for bm25, in db.fts.FTS_COLUMNS order: title, summary, text, lead, source, lang.
 BM25_WEIGHTS = "10.0, 3.0, 1.0, 2.0, 0.0, 0.0"
@@ -35,27 +36,12 @@ class SearchFilters:
 
 
 @dataclass(frozen=True)
-class SearchHit:
-    id: int
-    title: str
-    url: str
-    source: str
-    published: datetime | None
-    language: str | None
+class SearchHit(Headline):
     snippet: str
     score: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "url": self.url,
-            "source": self.source,
-            "published": self.published.isoformat() if self.published else None,
-            "language": self.language,
-            "snippet": self.snippet,
-            "score": round(self.score, 4),
-        }
+        return {**self.headline_dict(), "snippet": self.snippet, "score": round(self.score, 4)}
 
 
 def search(
