@@ -31,6 +31,8 @@ class SourceReport:
     followed: int = 0  # article pages requested
     done: int = 0  # article pages finished, stored or not
     new_articles: int = 0
+    pages_extracted: int = 0  # article pages given to the extractor
+    extraction_failures: int = 0  # of those, pages it found no text in
     error: str | None = None  # why the source failed (outcome "error" or "skipped")
     problems: list[str] = field(default_factory=list)  # what went wrong without failing the source
     etag: str | None = None
@@ -51,6 +53,8 @@ class SourceReport:
             http_status=self.http_status,
             entries=self.entries,
             new_articles=self.new_articles,
+            pages_extracted=self.pages_extracted,
+            extraction_failures=self.extraction_failures,
             error=error,
             etag=self.etag,
             last_modified=self.last_modified,
@@ -92,6 +96,12 @@ class CrawlLedger:
         if problem:
             self.problem(source, problem)
         self._emit(ProgressEvent(source, "article", stored=int(stored), url=url, error=problem))
+
+    def page_extracted(self, source: str, *, ok: bool) -> None:
+        report = self.reports.get(source)
+        if report is not None:
+            report.pages_extracted += 1
+            report.extraction_failures += int(not ok)
 
     def problem(self, source: str, message: str) -> None:
         report = self.reports.get(source)

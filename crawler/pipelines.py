@@ -52,6 +52,7 @@ class ExtractPipeline(_Pipeline):
         if article.html:
             article.page = extract_page(article.html)
             article.html = None  # the HTML is large and no later pipeline needs it
+            self.spider.ledger.page_extracted(article.source, ok=bool(article.page.text.strip()))
         if article.selected is not None:
             article.page = article.selected.over(article.page or EMPTY)
         return article

@@ -81,7 +81,7 @@ def usual_cadence(database: Database, source: str) -> timedelta | None:
 def update_staleness(
     database: Database, source: str, *, factor: float, interval: timedelta, now: datetime | None = None
 ) -> None:
-    """Flag a healthy source stale when its new articles stopped coming; clear the flag when they resume.
+    """Flag a healthy source stale when its new articles stopped coming (a success clears it again).
 
     Articles are only found when the source is polled, so the cadence is never
     taken as shorter than the poll interval.
@@ -92,7 +92,9 @@ def update_staleness(
         row = session.execute(
             select(Source.id, Source.status, Source.last_new_entry).where(Source.name == source)
         ).one_or_none()
-        if row is None or row.status not in ("ok", "stale") or cadence is None or row.last_new_entry is None:
+        # Every successful fetch records the source "ok" (or stale, for a broken extraction) afresh;
+        # only a healthy source can turn stale from silence.
+        if row is None or row.status != "ok" or cadence is None or row.last_new_entry is None:
             return
         expected = max(cadence, interval)
         silent = now - row.last_new_entry
@@ -101,8 +103,6 @@ def update_staleness(
             session.execute(
                 update(Source).where(Source.id == row.id).values(status="stale", last_error=reason)
             )
-        elif row.status == "stale":
-            session.execute(update(Source).where(Source.id == row.id).values(status="ok", last_error=None))
 
 
 def _human(span: timedelta) -> str:

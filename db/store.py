@@ -48,6 +48,8 @@ class FetchResult:
     http_status: int | None = None
     entries: int = 0
     new_articles: int = 0
+    pages_extracted: int = 0
+    extraction_failures: int = 0
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -61,6 +63,9 @@ class Validators:
     last_modified: str | None
     body_hash: str | None
 
+
+# One empty page is an odd article; every page of a crawl empty is a broken extraction.
+MIN_PAGES_FOR_EXTRACTION_VERDICT = 2
 
 OnStored = Callable[[Session, int, NewArticle], None]
 
@@ -214,6 +219,15 @@ def _success(source_id: int, result: FetchResult, now: datetime) -> dict[str, ob
     }
     if result.new_articles:
         values["last_new_entry"] = now
+    if result.pages_extracted >= MIN_PAGES_FOR_EXTRACTION_VERDICT and (
+        result.extraction_failures == result.pages_extracted
+    ):
+        # The feed answers but no page yields text any more: a redesign broke extraction.
+        values["status"] = "stale"
+        values["last_error"] = (
+            f"no article text could be extracted from any of the {result.pages_extracted} pages fetched"
+            " (has the site changed?)"
+        )
     if result.outcome == "ok":
         values.update(etag=result.etag, last_modified=result.last_modified, body_hash=result.body_hash)
     return values

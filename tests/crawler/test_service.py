@@ -128,6 +128,25 @@ def test_a_stop_during_a_crawls_start_up_still_stops_it(database: Database, run_
     assert server.count("/fr/2024/03/satellite-glaciers.html") == 0  # no article page was fetched
 
 
+def test_a_source_whose_pages_yield_no_text_is_recorded_stale(
+    database: Database, run_on_reactor: Run
+) -> None:
+    from db.health import health
+
+    empty_page = Reply(
+        headers={"Content-Type": "text/html"}, body="<html><body><nav>Menu</nav></body></html>"
+    )
+    with TestServer(directory=SITE) as server:
+        server.set("/fr/2024/03/satellite-glaciers.html", empty_page)
+        server.set("/fr/2024/03/abeilles-vergers.html", empty_page)
+        ctx = context(database, ("jds", server.url("/fr/feed.xml")))
+        run_on_reactor(CrawlService().crawl(ctx))
+
+    state = health(database, "jds")
+    assert state is not None and state.status == "stale"
+    assert "no article text could be extracted" in (state.last_error or "")
+
+
 def test_unknown_source_names_are_an_error(database: Database, run_on_reactor: Run) -> None:
     ctx = context(database, ("jds", "http://127.0.0.1:9/feed.xml"))
     with pytest.raises(UnknownSourceError, match="nope"):

@@ -80,7 +80,23 @@ def test_a_source_that_stops_producing_articles_turns_stale_and_back(database: D
     state = health(database, "wire")
     assert state is not None and state.status == "stale"
     assert "usually one every 1h" in (state.last_error or "")
-    with database.write() as session:
-        session.execute(update(Source).values(last_new_entry=start + 9 * HOUR))
-    update_staleness(database, "wire", factor=3, interval=timedelta(minutes=15), now=start + 9 * HOUR)
+    record_fetch(database, "wire", FetchResult("ok", 200, entries=7, new_articles=1))  # articles again
+    update_staleness(database, "wire", factor=3, interval=timedelta(minutes=15))
+    assert health(database, "wire").status == "ok"  # type: ignore[union-attr]
+
+
+def test_a_source_whose_pages_no_longer_yield_text_is_stale(database: Database) -> None:
+    record_fetch(
+        database, "wire", FetchResult("ok", 200, entries=5, pages_extracted=1, extraction_failures=1)
+    )
+    assert health(database, "wire").status == "ok"  # type: ignore[union-attr]  # one odd page is no verdict
+    record_fetch(
+        database, "wire", FetchResult("ok", 200, entries=5, pages_extracted=4, extraction_failures=4)
+    )
+    state = health(database, "wire")
+    assert state is not None and state.status == "stale"
+    assert "no article text could be extracted" in (state.last_error or "")
+    record_fetch(
+        database, "wire", FetchResult("ok", 200, entries=5, pages_extracted=3, extraction_failures=1)
+    )
     assert health(database, "wire").status == "ok"  # type: ignore[union-attr]
