@@ -79,7 +79,20 @@ def guid_key(source: str, guid: str) -> str:
 
 
 def sync_sources(database: Database, specs: Iterable[SourceSpec]) -> None:
-    """Make the sources table know every configured source; type and URL follow the config."""
+    """Make the sources table know every configured source; type and URL follow the config.
+
+    Every command calls this on start: when nothing changed it only reads, so
+    a `newsmon search` never queues behind the daemon's writes.
+    """
+    wanted = {spec.name: (spec.type, spec.url) for spec in specs}
+    with database.read() as session:
+        current = {
+            name: (type_, url)
+            for name, type_, url in session.execute(select(Source.name, Source.type, Source.url))
+        }
+    if all(current.get(name) == value for name, value in wanted.items()):
+        return
+    specs = [SourceSpec(name, type_, url) for name, (type_, url) in wanted.items()]
     with database.write() as session:
         existing = {s.name: s for s in session.scalars(select(Source))}
         for spec in specs:

@@ -162,3 +162,19 @@ def test_fetch_results_update_the_source_state(database: Database) -> None:
     assert validators(database, "arsfr").etag == '"v1"'  # a failure keeps the validators
     record_fetch(database, "arsfr", FetchResult("not_modified", 304))
     assert source_states(database)["arsfr"].status == "ok"
+
+
+def test_unchanged_sources_are_synced_without_taking_the_write_lock(
+    database: Database, tmp_path: Path
+) -> None:
+    writer = sqlite3.connect(tmp_path / "newsmon.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the daemon in the middle of storing an article
+    try:
+        done = threading.Event()
+        spec = [SourceSpec("arsfr", "feed", "http://127.0.0.1/feed.xml")]
+        thread = threading.Thread(target=lambda: (sync_sources(database, spec), done.set()), daemon=True)
+        thread.start()
+        assert done.wait(timeout=5), "a command's start-up waited for the daemon's write"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
