@@ -16,8 +16,13 @@ Matching an article (see :class:`Matcher`):
 
 Scopes: a term is looked for in the fields of its scope — ``body`` (title,
 summary, text) unless a ``title:``, ``lead:`` (title and lead),
-``source:`` or ``lang:`` field restricts it; the innermost field wins. A
-phrase or NEAR never spans two fields.
+``source:``, ``lang:``, ``event:`` or ``org:`` field restricts it; the
+innermost field wins. A phrase or NEAR never spans two fields. The last
+four are facts about the article written as words (its source's name, its
+language, the event types it reports, its organisations' canonical names),
+so one automaton serves them too; organisations are written one apart from
+the next, so a phrase never joins two names. ``amount>=`` compares the
+largest amount the article states.
 """
 
 from __future__ import annotations
@@ -31,11 +36,13 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from db.query import And, Field, Near, Node, Not, Or, TopicRef, Words
+from db.money import to_usd
+from db.query import AmountAtLeast, And, Field, Near, Node, Not, Or, TopicRef, Words
 from db.textfold import word_string
 
 # Field strings of an article, in this order.
-TITLE, SUMMARY, TEXT, LEAD, SOURCE, LANG = range(6)
+TITLE, SUMMARY, TEXT, LEAD, SOURCE, LANG, EVENT, ORG = range(8)
+SEGMENTS = 8
 
 SCOPES: dict[str, tuple[int, ...]] = {
     "body": (TITLE, SUMMARY, TEXT),
@@ -43,17 +50,26 @@ SCOPES: dict[str, tuple[int, ...]] = {
     "lead": (TITLE, LEAD),
     "source": (SOURCE,),
     "lang": (LANG,),
+    "event": (EVENT,),
+    "org": (ORG,),
 }
+_NOT_SHOWN = frozenset({"source", "lang", "event", "org"})
 
 
 class Hits:
     """What the automaton found in one article: per field, the keys and (end offset, key) pairs."""
 
-    __slots__ = ("_ends", "_first", "_keysets", "_spans", "pairs", "present", "strings")
+    __slots__ = ("_ends", "_first", "_keysets", "_spans", "amount_usd", "pairs", "present", "strings")
 
-    def __init__(self, strings: Sequence[str], pairs: Sequence[list[tuple[int, int]]]) -> None:
+    def __init__(
+        self,
+        strings: Sequence[str],
+        pairs: Sequence[list[tuple[int, int]]],
+        amount_usd: float | None = None,
+    ) -> None:
         self.strings = strings
         self.pairs = pairs
+        self.amount_usd = amount_usd
         self.present = [set(map(_second, found)) for found in pairs]
         self._keysets: dict[str, frozenset[int]] = {}
         self._ends: list[dict[int, list[int]] | None] = [None] * len(pairs)
@@ -243,6 +259,8 @@ class Compiler:
             return _NearCheck(positions, self.keys, node.distance, scope)
         if isinstance(node, Field):
             return self.check(node.child, node.name if node.name in SCOPES else scope)
+        if isinstance(node, AmountAtLeast):
+            return _amount_check(node)
         raise TypeError(f"unresolved topic @{node.name}")  # resolve_topics runs first
 
     def _boolean(self, node: And | Or, scope: str) -> Check:
@@ -300,13 +318,18 @@ class Compiler:
             return min(options, key=lambda keys: (len(keys), -min(len(self.keys[k].text) for k in keys)))
         if isinstance(node, TopicRef):
             raise TypeError(f"unresolved topic @{node.name}")
-        return None  # NOT: holds exactly where its terms are absent
+        return None  # NOT holds where its terms are absent; an amount is no term
 
     def _near_triggers(self, positions: tuple[tuple[Words, ...], ...]) -> frozenset[int]:
         # Every position must occur: take the one whose shortest key is
         # longest — short keys ("1*", "ai") are the frequent ones.
         best = max(positions, key=lambda alternatives: min(len(key_text(w)) for w in alternatives))
         return frozenset(self.key(words) for words in best)
+
+
+def _amount_check(node: AmountAtLeast) -> Check:
+    threshold = to_usd(node.value, node.currency)
+    return lambda hits: hits.amount_usd is not None and hits.amount_usd >= threshold
 
 
 class Matcher:
@@ -316,20 +339,26 @@ class Matcher:
         self.keys = tuple(compiler.keys)
         self._ids = {spec.text: key for key, spec in enumerate(self.keys)}
         self._automaton = compiler.automaton()
-        optional = (("lead", LEAD), ("source", SOURCE), ("lang", LANG))
+        optional = (("lead", LEAD), ("source", SOURCE), ("lang", LANG), ("event", EVENT), ("org", ORG))
         used = (segment for scope, segment in optional if scope in compiler.scopes)
         self._fields = (TITLE, SUMMARY, TEXT, *used)
 
-    def scan(self, fields: Sequence[str]) -> Hits:
-        """Find every key in the six fields (title … lang); fields no rule looks at are skipped."""
-        strings = [" "] * 6
-        pairs: list[list[tuple[int, int]]] = [[] for _ in range(6)]
+    def scan(self, fields: Sequence[str | Sequence[str]], amount_usd: float | None = None) -> Hits:
+        """Find every key in the fields (title … org); fields no rule looks at are skipped.
+
+        A field given as a sequence of names (events, organisations) is
+        written name by name, two spaces apart, so no phrase spans two names.
+        """
+        strings = [" "] * SEGMENTS
+        pairs: list[list[tuple[int, int]]] = [[] for _ in range(SEGMENTS)]
         if self._automaton is not None:
             find = self._automaton.iter
             for segment in self._fields:
-                string = strings[segment] = word_string(fields[segment])
+                value = fields[segment]
+                string = word_string(value) if isinstance(value, str) else "".join(map(word_string, value))
+                strings[segment] = string or " "
                 pairs[segment] = list(find(string))
-        return Hits(strings, pairs)
+        return Hits(strings, pairs, amount_usd)
 
     def term_text(self, hits: Hits, key: int, scope: str) -> str | None:
         """The first occurrence of ``key`` in ``scope`` as folded article words, or None."""
@@ -361,8 +390,10 @@ class Matcher:
             return [(alternatives[0], scope) for alternatives in keys]
         if isinstance(node, Field):
             terms = self.explain(node.child, hits, node.name if node.name in SCOPES else scope)
-            # A source name or language code is not a word of the article to show.
-            return [] if terms is not None and node.name in ("source", "lang") else terms
+            # A source name, language code, event type or organisation is not a word of the article to show.
+            return [] if terms is not None and node.name in _NOT_SHOWN else terms
+        if isinstance(node, AmountAtLeast):
+            return [] if _amount_check(node)(hits) else None
         if isinstance(node, Not):
             return None if self.explain(node.child, hits, scope) is not None else []
         if isinstance(node, And):

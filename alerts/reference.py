@@ -10,8 +10,10 @@ every rule and article. It shares nothing with the matcher but the folding
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
-from db.query import And, Field, Near, Node, Not, Or, Words
+from db.money import to_usd
+from db.query import AmountAtLeast, And, Field, Near, Node, Not, Or, Words
 from db.textfold import tokens
 
 _FIELDS_OF_SCOPE = {
@@ -20,6 +22,8 @@ _FIELDS_OF_SCOPE = {
     "lead": ("title", "lead"),
     "source": ("source",),
     "lang": ("lang",),
+    "event": ("event",),
+    "org": ("org",),
 }
 
 
@@ -27,11 +31,24 @@ class Fields:
     """An article as the folded words of each field, with a word → positions index."""
 
     def __init__(
-        self, title: str, summary: str, text: str, lead: str, source: str, language: str | None
+        self,
+        title: str,
+        summary: str,
+        text: str,
+        lead: str,
+        source: str,
+        language: str | None,
+        events: Sequence[str] = (),
+        orgs: Sequence[str] = (),
+        amount_usd: float | None = None,
     ) -> None:
         raw = {"title": title, "summary": summary, "text": text, "lead": lead, "source": source}
         raw["lang"] = language or ""
         self.words = {name: tokens(value) for name, value in raw.items()}
+        # One name must never continue into the next: an empty word keeps them apart.
+        self.words["event"] = [word for name in events for word in (*tokens(name), "")]
+        self.words["org"] = [word for name in orgs for word in (*tokens(name), "")]
+        self.amount_usd = amount_usd
         self.index: dict[str, dict[str, list[int]]] = {}
         for name, words in self.words.items():
             index: dict[str, list[int]] = {}
@@ -75,6 +92,8 @@ def evaluate(node: Node, fields: Fields, scope: str = "body") -> bool:
         return evaluate(node.child, fields, node.name)
     if isinstance(node, Near):
         return any(_near(node, fields, name) for name in _FIELDS_OF_SCOPE[scope])
+    if isinstance(node, AmountAtLeast):
+        return fields.amount_usd is not None and fields.amount_usd >= to_usd(node.value, node.currency)
     raise TypeError(f"unresolved topic @{node.name}")
 
 

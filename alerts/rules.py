@@ -5,7 +5,8 @@ A rule is a query in the newsmon query language (grammar in
 
     terms, "quoted phrases", prefix*, AND, OR, NOT / -term, ( ), implicit
     AND; precedence NOT > AND > OR; a NEAR/n b; title: lead: source: lang:
-    before a term, phrase or group; @topic for a named query.
+    event: org: before a term, phrase or group; amount>=1B; @topic for a
+    named query.
 
 Matching is case- and accent-insensitive, on whole words (Unicode word
 boundaries); "GPT-4" and "d’OpenAI" are their words in sequence
@@ -14,8 +15,11 @@ boundaries); "GPT-4" and "d’OpenAI" are their words in sequence
 Where terms are looked for: title, summary and full text, unless a field
 restricts them — ``title:`` the title, ``lead:`` the title and the lead
 (the article's first paragraph, at most 400 characters), ``source:`` the
-source's name, ``lang:`` the language code. Phrases and NEAR stay inside
-one field.
+source's name, ``lang:`` the language code, ``event:`` the event types the
+article reports as its news, ``org:`` its organisations (an alias of the
+watch list stands for the organisation's canonical name). ``amount>=``
+compares the largest amount it states, in US dollars. Phrases and NEAR stay
+inside one field.
 
 Order of work: :meth:`RuleSet.compile` parses every topic, then every rule,
 expands ``@topics`` and builds one automaton for all terms — errors name the
@@ -34,12 +38,15 @@ from dataclasses import dataclass
 from alerts.errors import RuleError
 from alerts.matcher import Check, Compiler, Hits, Matcher
 from db.errors import QueryError
-from db.query import Node, parse, resolve_topics, topic_refs
+from db.query import Node, canonical_orgs, parse, resolve_topics, topic_refs
+
+OrgAliases = Mapping[tuple[str, ...], tuple[str, ...]]
+"""Folded words of each organisation alias -> those of its canonical name."""
 
 
 @dataclass(frozen=True)
 class ArticleText:
-    """What a rule sees of an article."""
+    """What a rule sees of an article: its words, and what event detection found in it."""
 
     title: str
     summary: str
@@ -47,6 +54,9 @@ class ArticleText:
     lead: str
     source: str
     language: str | None
+    events: tuple[str, ...] = ()  # event types reported as the article's news
+    orgs: tuple[str, ...] = ()  # canonical names
+    amount_usd: float | None = None  # the largest amount stated
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,9 @@ class RuleSet:
         self.names: tuple[str, ...] = tuple(rule.spec.name for rule in rules)
 
     @classmethod
-    def compile(cls, rules: Sequence[RuleSpec], topics: Mapping[str, str]) -> RuleSet:
+    def compile(
+        cls, rules: Sequence[RuleSpec], topics: Mapping[str, str], org_aliases: OrgAliases | None = None
+    ) -> RuleSet:
         """Compile ``rules`` using ``topics``; raise :class:`RuleError` naming what is wrong."""
         trees = _parse_topics(topics)
         compiler = Compiler()
@@ -102,7 +114,7 @@ class RuleSet:
             if spec.name in seen:
                 raise RuleError("two rules have this name; rule names must be unique", rule=spec.name)
             seen.add(spec.name)
-            node = _parse_rule(spec, trees)
+            node = canonical_orgs(_parse_rule(spec, trees), org_aliases or {})
             compiled.append(_Rule(spec, compiler.check(node), node))
             keys = compiler.triggers(node)
             if keys is None:
@@ -139,8 +151,10 @@ class RuleSet:
             article.lead,
             article.source,
             article.language or "",
+            article.events,
+            article.orgs,
         )
-        return self._matcher.scan(fields)
+        return self._matcher.scan(fields, article.amount_usd)
 
     def _match(self, rule: _Rule, hits: Hits) -> Match:
         terms: dict[str, None] = {}

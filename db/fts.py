@@ -1,42 +1,63 @@
 """The SQLite FTS5 index over articles, kept in sync by triggers.
 
-The index reads its content from a view so that the source's name and the
-language are searchable columns (``source:``, ``lang:``) without being
-copied into ``articles``. Diacritics are removed by the tokenizer on both
-sides, so "comete" finds "comète" and the other way round.
+The index reads its content from a view so that the source's name, the
+language, the event types an article reports and its organisations are
+searchable columns (``source:``, ``lang:``, ``event:``, ``org:``) without
+being copied into ``articles``. Diacritics are removed by the tokenizer on
+both sides, so "comete" finds "comète" and the other way round.
+
+Only a change to an indexed column re-indexes the article: setting its story
+or another bookkeeping column must not rewrite 5 KB of index.
 """
 
 from __future__ import annotations
 
-FTS_COLUMNS = ("title", "summary", "text", "lead", "source", "lang")
+from collections.abc import Sequence
 
-_FTS_VALUES_NEW = (
-    "new.id, new.title, new.summary, new.text, new.lead, "
-    "(SELECT name FROM sources WHERE id = new.source_id), new.language"
-)
-_FTS_VALUES_OLD = (
-    "old.id, old.title, old.summary, old.text, old.lead, "
-    "(SELECT name FROM sources WHERE id = old.source_id), old.language"
-)
-_COLUMN_LIST = ", ".join(FTS_COLUMNS)
+FTS_COLUMNS = ("title", "summary", "text", "lead", "source", "lang", "events", "orgs")
+FIRST_COLUMNS = FTS_COLUMNS[:6]
+"""The columns of the index revision 0001 created."""
 
-CREATE_STATEMENTS = (
-    """CREATE VIEW IF NOT EXISTS articles_fts_content AS
-       SELECT a.id AS id, a.title AS title, a.summary AS summary, a.text AS text, a.lead AS lead,
-              s.name AS source, a.language AS lang
-       FROM articles a JOIN sources s ON s.id = a.source_id""",
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-       {_COLUMN_LIST}, content='articles_fts_content', content_rowid='id',
-       tokenize="unicode61 remove_diacritics 2")""",
-    f"""CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
-       INSERT INTO articles_fts(rowid, {_COLUMN_LIST}) VALUES ({_FTS_VALUES_NEW}); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
-       INSERT INTO articles_fts(articles_fts, rowid, {_COLUMN_LIST})
-       VALUES ('delete', {_FTS_VALUES_OLD}); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE ON articles BEGIN
-       INSERT INTO articles_fts(articles_fts, rowid, {_COLUMN_LIST}) VALUES ('delete', {_FTS_VALUES_OLD});
-       INSERT INTO articles_fts(rowid, {_COLUMN_LIST}) VALUES ({_FTS_VALUES_NEW}); END""",
-)
+# Each index column: its value for an articles row ("{row}" is new, old or a
+# view alias) and the articles column(s) it is computed from.
+_VALUES = {
+    "title": ("{row}.title", "title"),
+    "summary": ("{row}.summary", "summary"),
+    "text": ("{row}.text", "text"),
+    "lead": ("{row}.lead", "lead"),
+    "source": ("(SELECT name FROM sources WHERE id = {row}.source_id)", "source_id"),
+    "lang": ("{row}.language", "language"),
+    # JSON lists of words: the tokenizer reads past the brackets and quotes.
+    # (json_each() here would break FTS5's 'rebuild' and snippet(), which
+    # read the view from inside the index.)
+    "events": ("{row}.event_types", "event_types"),
+    "orgs": ("{row}.orgs", "orgs"),
+}
+
+
+def create_statements(columns: Sequence[str] = FTS_COLUMNS) -> tuple[str, ...]:
+    listed = ", ".join(columns)
+
+    def values(row: str) -> str:
+        return ", ".join([f"{row}.id", *(_VALUES[c][0].format(row=row) for c in columns)])
+
+    watched = ", ".join(_VALUES[c][1] for c in columns)
+    view_columns = ", ".join(f"{_VALUES[c][0].format(row='a')} AS {c}" for c in columns)
+    return (
+        f"CREATE VIEW IF NOT EXISTS articles_fts_content AS SELECT a.id AS id, {view_columns} "
+        "FROM articles a",
+        f"""CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+           {listed}, content='articles_fts_content', content_rowid='id',
+           tokenize="unicode61 remove_diacritics 2")""",
+        f"""CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+           INSERT INTO articles_fts(rowid, {listed}) VALUES ({values("new")}); END""",
+        f"""CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+           INSERT INTO articles_fts(articles_fts, rowid, {listed}) VALUES ('delete', {values("old")}); END""",
+        f"""CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF {watched} ON articles BEGIN
+           INSERT INTO articles_fts(articles_fts, rowid, {listed}) VALUES ('delete', {values("old")});
+           INSERT INTO articles_fts(rowid, {listed}) VALUES ({values("new")}); END""",
+    )
+
 
 DROP_STATEMENTS = (
     "DROP TRIGGER IF EXISTS articles_fts_update",

@@ -12,7 +12,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -87,8 +98,20 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     lead: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")
+    # What event detection found: the news events [{type, actors, amount, sentence}] (and
+    # their types, for the index), organisations (canonical names) and every amount stated
+    # [{value, currency, usd, text}] (and the largest, for amount>=).
+    events: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
+    event_types: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    orgs: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    amounts: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
+    amount_usd: Mapped[float | None] = mapped_column(Float, default=None)
 
-    __table_args__ = (Index("ix_articles_published", "published"), Index("ix_articles_fetched", "fetched"))
+    __table_args__ = (
+        Index("ix_articles_published", "published"),
+        Index("ix_articles_fetched", "fetched"),
+        Index("ix_articles_amount_usd", "amount_usd"),
+    )
 
 
 class ArticleKey(Base):

@@ -17,7 +17,8 @@ Grammar (EBNF; operators are the UPPERCASE words — lowercase ``and``,
              | '"' words [ "*" ] '"' [ "*" ]       (* phrase, optional prefix; “ ” « » „ too *)
              | term                                (* word, GPT-4, l'IA, invest* *)
              | "@" topic_name ;
-    field    = "title" | "lead" | "source" | "lang" ;
+             | "amount>=" number [ "k" | "M" | "B" ] [ ":" currency ] ;
+    field    = "title" | "lead" | "source" | "lang" | "event" | "org" ;
 
 Precedence, tightest first: field prefix, NEAR, NOT/-, AND, OR.
 
@@ -25,6 +26,12 @@ A term or phrase becomes :class:`Words`: its folded words (``db.textfold``),
 so "GPT-4" is ``("gpt", "4")`` and "d’OpenAI" is ``("d", "openai")`` — the
 same words the article text is split into. A trailing ``*`` makes the last
 word a prefix. A term made only of punctuation ("&", "–") is skipped.
+
+``event:`` takes an event type (:data:`EVENT_TYPES`) and ``org:`` an
+organisation's name: both look at what event detection found in the article,
+not at its words. ``amount>=1B`` holds when the article states an amount of
+at least that much (``k``, ``M``, ``B`` suffixes; US dollars unless a
+currency follows: ``amount>=500M:EUR``); it becomes :class:`AmountAtLeast`.
 
 ``NEAR`` without a distance means ``NEAR/10``. ``a NEAR/n b`` holds when at
 most ``n`` words separate an occurrence of ``a`` from one of ``b`` (SQLite
@@ -44,10 +51,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from db.errors import QueryError
+from db.money import USD_PER_UNIT
 from db.textfold import tokens
 
-FIELDS = frozenset({"title", "lead", "source", "lang"})
+FIELDS = frozenset({"title", "lead", "source", "lang", "event", "org"})
 """Field names a query may restrict a term or group to."""
+
+FACT_FIELDS = frozenset({"source", "lang", "event", "org"})
+"""Fields that look at what is known about an article rather than at its words."""
+
+EVENT_TYPES = ("investment", "acquisition", "partnership")
+"""The events ``event:`` names, as event detection reports them."""
 
 DEFAULT_NEAR = 10
 # Distribution multiplies: (10 verbs) NEAR (12 amounts) is 120 NEARs. Beyond
@@ -99,7 +113,16 @@ class TopicRef:
     column: int = field(default=0, compare=False)
 
 
-Node = Words | And | Or | Not | Near | Field | TopicRef
+@dataclass(frozen=True)
+class AmountAtLeast:
+    """``amount>=…``: the article states an amount of at least ``value`` in ``currency``."""
+
+    value: float
+    currency: str
+    column: int = field(default=0, compare=False)
+
+
+Node = Words | And | Or | Not | Near | Field | TopicRef | AmountAtLeast
 
 
 # --- lexer -------------------------------------------------------------------
@@ -107,15 +130,16 @@ Node = Words | And | Or | Not | Near | Field | TopicRef
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # WORDS, LPAREN, RPAREN, AND, OR, NOT, NEAR, FIELD, TOPIC, END
+    kind: str  # WORDS, LPAREN, RPAREN, AND, OR, NOT, NEAR, FIELD, TOPIC, AMOUNT, END
     column: int
     words: Words | None = None
+    amount: AmountAtLeast | None = None
     name: str = ""
     distance: int = 0
 
 
-_OPERAND_START = frozenset({"WORDS", "LPAREN", "NOT", "FIELD", "TOPIC"})
-_PRIMARY_START = frozenset({"WORDS", "LPAREN", "FIELD", "TOPIC"})
+_OPERAND_START = frozenset({"WORDS", "LPAREN", "NOT", "FIELD", "TOPIC", "AMOUNT"})
+_PRIMARY_START = frozenset({"WORDS", "LPAREN", "FIELD", "TOPIC", "AMOUNT"})
 # Typographic quotes pasted from documents delimit phrases too; any of them
 # closes a phrase opened by any other.
 _QUOTES = frozenset('"“”„«»')
@@ -124,6 +148,9 @@ _BARE_END = frozenset(" \t\r\n\f\v()") | _QUOTES
 _AFTER_MINUS_END = frozenset(" \t\r\n\f\v)")
 _TOPIC_NAME = re.compile(r"[\w-]+\Z")
 _NEAR = re.compile(r"NEAR(?:/(.*))?\Z", re.DOTALL)
+_AMOUNT = re.compile(r"amount\s*(>=|<=|>|<|=)\s*", re.IGNORECASE)
+_AMOUNT_VALUE = re.compile(r"(\d+(?:\.\d+)?)([kKmMbB]?)(?::([A-Za-z]{3}))?\Z")
+_SUFFIXES = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9}
 
 
 def _lex(query: str) -> Iterator[_Token]:
@@ -158,6 +185,15 @@ def _lex(query: str) -> Iterator[_Token]:
             attached_to = _Token("NOT", column, name="-")
             yield attached_to
             i += 1
+        elif (amount := _AMOUNT.match(query, i)) is not None:
+            if attached_to is not None and attached_to.kind == "FIELD":
+                raise _attached_error(query, attached_to)
+            attached_to = None
+            j = amount.end()
+            while j < n and query[j] not in _BARE_END:
+                j += 1
+            yield _amount_token(query, amount, j)
+            i = j
         else:
             j = i
             while j < n and query[j] not in _BARE_END:
@@ -187,6 +223,26 @@ def _lex(query: str) -> Iterator[_Token]:
 def _attached_error(query: str, token: _Token) -> QueryError:
     what = f"{token.name}:" if token.kind == "FIELD" else "'-'"
     return QueryError(f"{what} must be followed directly by a term, phrase or group", token.column, query)
+
+
+def _amount_token(query: str, amount: re.Match[str], end: int) -> _Token:
+    column = amount.start() + 1
+    if amount.group(1) != ">=":
+        raise QueryError("amounts compare with >= only, e.g. amount>=1B", column, query)
+    value = _AMOUNT_VALUE.match(query[amount.end() : end])
+    if value is None:
+        message = (
+            "amount>= takes a number with an optional k, M or B and currency: amount>=1B, amount>=500M:EUR"
+        )
+        raise QueryError(message, column, query)
+    number, suffix, currency = value.groups()
+    currency = (currency or "USD").upper()
+    if currency not in USD_PER_UNIT:
+        known = ", ".join(sorted(USD_PER_UNIT))
+        raise QueryError(f"amount>= in {currency}: no rate for that currency (known: {known})", column, query)
+    threshold = float(number) * _SUFFIXES[suffix.lower()]
+    node = AmountAtLeast(threshold, currency, column)
+    return _Token("AMOUNT", column, amount=node)
 
 
 def _lex_phrase(query: str, i: int) -> tuple[_Token, int]:
@@ -263,6 +319,18 @@ class _Parser:
         if self.peek().kind not in starts:
             word = "-" if operator.name == "-" else operator.kind
             raise self.error(f"{word} needs a term after it", operator.column)
+
+    def _check_event_types(self, node: Node, column: int) -> None:
+        if isinstance(node, Words):
+            if node.prefix or len(node.words) != 1 or node.words[0] not in EVENT_TYPES:
+                raise self.error(f"event: takes {', '.join(EVENT_TYPES[:-1])} or {EVENT_TYPES[-1]}", column)
+        elif isinstance(node, And | Or):
+            for child in node.children:
+                self._check_event_types(child, column)
+        elif isinstance(node, Not):
+            self._check_event_types(node.child, column)
+        else:
+            raise self.error("event: takes event types, or a parenthesised group of them", column)
 
     def parse(self) -> Node:
         if self.peek().kind == "END":
@@ -345,9 +413,15 @@ class _Parser:
             return token.words
         if token.kind == "TOPIC":
             return TopicRef(token.name, token.column)
+        if token.kind == "AMOUNT":
+            assert token.amount is not None
+            return token.amount
         if token.kind == "FIELD":
             self.operand_after(token, _PRIMARY_START)
-            return Field(token.name, self.primary())
+            child = self.primary()
+            if token.name == "event":
+                self._check_event_types(child, token.column)
+            return Field(token.name, child)
         if token.kind == "LPAREN":
             if self.peek().kind == "RPAREN":
                 raise self.error("empty parentheses", token.column)
@@ -418,6 +492,36 @@ def resolve_topics(node: Node, topics: Mapping[str, str | Node]) -> Node:
     return walk(node, ())
 
 
+def canonical_orgs(node: Node, aliases: Mapping[tuple[str, ...], tuple[str, ...]]) -> Node:
+    """``org:`` terms written as a known alias become the organisation's canonical name.
+
+    ``aliases`` maps the folded words of every alias to those of its
+    organisation's canonical name, so ``org:"Open AI"`` and ``org:OpenAI``
+    are one condition in rules and in search alike.
+    """
+
+    def canon(words: Words) -> Words:
+        canonical = None if words.prefix else aliases.get(words.words)
+        return Words(canonical, False, words.column) if canonical else words
+
+    def walk(node: Node, in_org: bool) -> Node:
+        if isinstance(node, Words):
+            return canon(node) if in_org else node
+        if isinstance(node, And):
+            return And(tuple(walk(child, in_org) for child in node.children))
+        if isinstance(node, Or):
+            return Or(tuple(walk(child, in_org) for child in node.children))
+        if isinstance(node, Not):
+            return Not(walk(node.child, in_org))
+        if isinstance(node, Near):
+            return Near(tuple(canon(w) if in_org else w for w in node.children), node.distance)
+        if isinstance(node, Field):
+            return Field(node.name, walk(node.child, node.name == "org"))
+        return node
+
+    return walk(node, False)
+
+
 def topic_refs(node: Node) -> list[TopicRef]:
     """Every ``@name`` in ``node``, in order."""
     if isinstance(node, TopicRef):
@@ -432,8 +536,8 @@ def topic_refs(node: Node) -> list[TopicRef]:
 def terms_of(node: Node) -> list[Words]:
     """The terms and phrases that make ``node`` match, in order, without duplicates.
 
-    Negated terms and the ``source:``/``lang:`` values are left out: they are
-    not words to show or highlight in the article.
+    Negated terms and the values of :data:`FACT_FIELDS` are left out: they
+    are not words to show or highlight in the article.
     """
     seen: dict[Words, None] = {}
 
@@ -443,7 +547,7 @@ def terms_of(node: Node) -> list[Words]:
         elif isinstance(node, And | Or | Near):
             for child in node.children:
                 walk(child)
-        elif isinstance(node, Field) and node.name not in ("source", "lang"):
+        elif isinstance(node, Field) and node.name not in FACT_FIELDS:
             walk(node.child)
 
     walk(node)
@@ -458,6 +562,8 @@ def unparse(node: Node) -> str:
         return f"{text}{star}" if len(node.words) == 1 else f'"{text}"{star}'
     if isinstance(node, TopicRef):
         return f"@{node.name}"
+    if isinstance(node, AmountAtLeast):
+        return f"amount>={_amount_text(node.value)}:{node.currency}"
     if isinstance(node, Near):
         return f" NEAR/{node.distance} ".join(unparse(child) for child in node.children)
     if isinstance(node, Not):
@@ -466,6 +572,13 @@ def unparse(node: Node) -> str:
         return f"{node.name}:{_grouped(node.child, in_field=True)}"
     joiner = " AND " if isinstance(node, And) else " OR "
     return joiner.join(_grouped(child) for child in node.children)
+
+
+def _amount_text(value: float) -> str:
+    for suffix, unit in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= unit:
+            return f"{round(value / unit, 6):f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:f}".rstrip("0").rstrip(".")
 
 
 def _grouped(node: Node, in_field: bool = False) -> str:

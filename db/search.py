@@ -19,11 +19,22 @@ from db import query as q
 from db.engine import Database
 from db.errors import DatabaseError, QueryError
 from db.models import UTCDateTime
+from db.money import to_usd
 from db.queries import Headline
 
-# Column weights for bm25, in db.fts.FTS_COLUMNS order: title, summary, text, lead, source, lang.
-BM25_WEIGHTS = "10.0, 3.0, 1.0, 2.0, 0.0, 0.0"
-FIELD_COLUMNS = {"title": "title", "lead": "{title lead}", "source": "source", "lang": "lang"}
+# Column weights for bm25, in db.fts.FTS_COLUMNS order:
+# title, summary, text, lead, source, lang, events, orgs.
+BM25_WEIGHTS = "10.0, 3.0, 1.0, 2.0, 0.0, 0.0, 0.0, 0.0"
+# A term without a field searches the article's words only, never its source name or language code.
+BODY_COLUMNS = "{title summary text}"
+FIELD_COLUMNS = {
+    "title": "title",
+    "lead": "{title lead}",
+    "source": "source",
+    "lang": "lang",
+    "event": "events",
+    "org": "orgs",
+}
 SNIPPET_START, SNIPPET_END = "<mark>", "</mark>"
 
 
@@ -45,14 +56,22 @@ class SearchHit(Headline):
 
 
 def search(
-    database: Database, query: str, filters: SearchFilters, topics: Mapping[str, str] | None = None
+    database: Database,
+    query: str,
+    filters: SearchFilters,
+    topics: Mapping[str, str] | None = None,
+    org_aliases: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> list[SearchHit]:
-    tree = q.resolve_topics(q.parse(query), dict(topics or {}))
+    tree = q.canonical_orgs(q.resolve_topics(q.parse(query), dict(topics or {})), org_aliases or {})
     if not database.is_sqlite:
         raise DatabaseError("full-text search is implemented for SQLite only so far")
-    match = to_fts5(tree)
-    conditions = ["articles_fts MATCH :match"]
-    params: dict[str, Any] = {"match": match, "limit": filters.limit}
+    words, amounts = split_amounts(tree)
+    conditions: list[str] = []
+    params: dict[str, Any] = {"limit": filters.limit}
+    for number, (amount, negated) in enumerate(amounts):
+        condition = f"a.amount_usd >= :amount{number}"
+        conditions.append(f"NOT COALESCE({condition}, 0)" if negated else condition)
+        params[f"amount{number}"] = to_usd(amount.value, amount.currency)
     if filters.since is not None:
         conditions.append("COALESCE(a.published, a.fetched) >= :since")
         params["since"] = sqlite_time(filters.since)
@@ -62,16 +81,28 @@ def search(
     if filters.language:
         conditions.append("a.language = :language")
         params["language"] = filters.language.lower()
-    sql = f"""
-        SELECT a.id, a.title, a.url, s.name AS source, a.published, a.language,
-               snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24) AS snippet,
-               -bm25(articles_fts, {BM25_WEIGHTS}) AS score
-        FROM articles_fts
-        JOIN articles a ON a.id = articles_fts.rowid
-        JOIN sources s ON s.id = a.source_id
-        WHERE {" AND ".join(conditions)}
-        ORDER BY bm25(articles_fts, {BM25_WEIGHTS})
-        LIMIT :limit"""
+    if words is None:
+        # Only amounts: nothing to rank by relevance, so the newest first.
+        sql = f"""
+            SELECT a.id, a.title, a.url, s.name AS source, a.published, a.language,
+                   '' AS snippet, 0.0 AS score
+            FROM articles a JOIN sources s ON s.id = a.source_id
+            WHERE {" AND ".join(conditions)}
+            ORDER BY COALESCE(a.published, a.fetched) DESC, a.id DESC
+            LIMIT :limit"""
+    else:
+        conditions.insert(0, "articles_fts MATCH :match")
+        params["match"] = to_fts5(words)
+        sql = f"""
+            SELECT a.id, a.title, a.url, s.name AS source, a.published, a.language,
+                   snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24) AS snippet,
+                   -bm25(articles_fts, {BM25_WEIGHTS}) AS score
+            FROM articles_fts
+            JOIN articles a ON a.id = articles_fts.rowid
+            JOIN sources s ON s.id = a.source_id
+            WHERE {" AND ".join(conditions)}
+            ORDER BY bm25(articles_fts, {BM25_WEIGHTS})
+            LIMIT :limit"""
     statement = text(sql).columns(published=UTCDateTime())
     with database.read() as session:
         rows = session.execute(statement, params).all()
@@ -95,24 +126,48 @@ def sqlite_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def to_fts5(node: q.Node) -> str:
-    """Compile a resolved query tree to an FTS5 MATCH expression."""
+def split_amounts(node: q.Node) -> tuple[q.Node | None, list[tuple[q.AmountAtLeast, bool]]]:
+    """The query without its ``amount>=`` conditions, and those conditions (negated or not).
+
+    An amount is a column of ``articles``, not a word of the index, so it
+    is a condition beside MATCH: it may stand at the top of the query or be
+    joined to it by AND, not sit inside an OR, a NOT or a field.
+    """
+    parts = node.children if isinstance(node, q.And) else (node,)
+    amounts: list[tuple[q.AmountAtLeast, bool]] = []
+    rest: list[q.Node] = []
+    for part in parts:
+        if isinstance(part, q.AmountAtLeast):
+            amounts.append((part, False))
+        elif isinstance(part, q.Not) and isinstance(part.child, q.AmountAtLeast):
+            amounts.append((part.child, True))
+        else:
+            rest.append(part)
+    if not rest:
+        return None, amounts
+    return (rest[0] if len(rest) == 1 else q.And(tuple(rest))), amounts
+
+
+def to_fts5(node: q.Node, columns: str = BODY_COLUMNS) -> str:
+    """Compile a resolved query tree to an FTS5 MATCH expression; ``columns`` is the fields in force."""
     if isinstance(node, q.Words):
-        return _phrase(node)
+        return f"{columns} : {_phrase(node)}"
     if isinstance(node, q.Near):
-        return f"NEAR({' '.join(_phrase(w) for w in node.children)}, {node.distance})"
+        return f"{columns} : NEAR({' '.join(_phrase(w) for w in node.children)}, {node.distance})"
     if isinstance(node, q.Field):
         column = FIELD_COLUMNS.get(node.name)
         if column is None:
             raise QueryError(f"unknown field '{node.name}:'")
-        return f"{column} : ({to_fts5(node.child)})"
+        return to_fts5(node.child, column)
+    if isinstance(node, q.AmountAtLeast):
+        raise QueryError("in a search, amount>= must be joined to the rest of the query by AND", node.column)
     if isinstance(node, q.Or):
         if any(isinstance(child, q.Not) for child in node.children):
             raise QueryError("NOT cannot stand alone inside OR in a search; write 'a NOT b'")
-        return "(" + " OR ".join(to_fts5(child) for child in node.children) + ")"
+        return "(" + " OR ".join(to_fts5(child, columns) for child in node.children) + ")"
     if isinstance(node, q.And):
-        positive = [to_fts5(c) for c in node.children if not isinstance(c, q.Not)]
-        negative = [to_fts5(c.child) for c in node.children if isinstance(c, q.Not)]
+        positive = [to_fts5(c, columns) for c in node.children if not isinstance(c, q.Not)]
+        negative = [to_fts5(c.child, columns) for c in node.children if isinstance(c, q.Not)]
         if not positive:
             raise QueryError("a search needs at least one term that is not negated")
         expression = "(" + " AND ".join(positive) + ")"

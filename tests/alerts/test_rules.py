@@ -114,7 +114,17 @@ def test_text_matching(query: str, text: str, expected: bool) -> None:
 
 
 def _words(art: ArticleText) -> reference.Fields:
-    return reference.Fields(art.title, art.summary, art.text, art.lead, art.source, art.language)
+    return reference.Fields(
+        art.title,
+        art.summary,
+        art.text,
+        art.lead,
+        art.source,
+        art.language,
+        art.events,
+        art.orgs,
+        art.amount_usd,
+    )
 
 
 FIELD_CASES = [
@@ -395,3 +405,67 @@ def test_resolved_topics_are_shared_between_rules() -> None:
     assert isinstance(tree, And)
     assert tree.children[0] is tree.children[1]
     assert isinstance(tree.children[0], Or)
+
+
+# --- facts: event:, org:, amount>= ---------------------------------------------
+
+
+def deal(
+    text: str = "", events: tuple[str, ...] = (), orgs: tuple[str, ...] = (), amount: float | None = None
+) -> ArticleText:
+    return ArticleText(
+        title="", summary="", text=text, lead="", source="wire", language="en",
+        events=events, orgs=orgs, amount_usd=amount,
+    )  # fmt: skip
+
+
+FACT_CASES = [
+    ("event:investment", deal(events=("investment",)), True),
+    ("event:investment", deal("investment news", events=("partnership",)), False),
+    ("event:(investment OR acquisition)", deal(events=("acquisition",)), True),
+    ("-event:acquisition", deal(events=("investment",)), True),
+    ("org:openai", deal(orgs=("OpenAI", "Microsoft")), True),
+    ("org:openai", deal("OpenAI says", orgs=("Microsoft",)), False),
+    ('org:"mistral ai"', deal(orgs=("Mistral AI",)), True),
+    # Two organisations are two names, never one phrase.
+    ('org:"ai microsoft"', deal(orgs=("Mistral AI", "Microsoft")), False),
+    ("org:mistral", deal(orgs=("Mistral AI",)), True),
+    ("amount>=1B", deal(amount=1.5e9), True),
+    ("amount>=1B", deal(amount=9.99e8), False),
+    ("amount>=1B", deal(), False),
+    ("NOT amount>=1B", deal(), True),
+    ("amount>=800M:EUR", deal(amount=1e9), True),
+    ("amount>=900M:EUR", deal(amount=1e9), False),
+    (
+        "event:investment AND org:openai AND amount>=1B",
+        deal(events=("investment",), orgs=("OpenAI",), amount=1e10),
+        True,
+    ),
+    ("openai OR amount>=1B", deal("nothing", amount=2e9), True),
+]
+
+
+@pytest.mark.parametrize(("query", "art", "expected"), FACT_CASES)
+def test_facts(query: str, art: ArticleText, expected: bool) -> None:
+    assert matches(query, art) is expected
+    assert reference.evaluate(parse(query), _words(art)) is expected
+
+
+def test_org_aliases_stand_for_the_canonical_name() -> None:
+    aliases = {("open", "ai"): ("openai",), ("msft",): ("microsoft",)}
+    rules = RuleSet.compile(
+        [RuleSpec("deals", 'org:"Open AI" AND org:MSFT', ("console",))], {}, org_aliases=aliases
+    )
+    assert rules.match(deal(orgs=("OpenAI", "Microsoft")))
+    assert not rules.match(deal("Open AI and MSFT", orgs=("OpenAI",)))
+
+
+def test_facts_are_not_terms_to_highlight() -> None:
+    rules = RuleSet.compile([RuleSpec("r", "org:openai AND event:investment AND invest*", ("c",))], {})
+    [match] = rules.match(deal("OpenAI investment", events=("investment",), orgs=("OpenAI",)))
+    assert match.terms == ("investment",)
+
+
+def test_a_rule_of_facts_alone_is_evaluated_without_a_text_hit() -> None:
+    rules = RuleSet.compile([RuleSpec("big", "amount>=1B", ("c",))], {})
+    assert rules.match(deal(amount=2e9))

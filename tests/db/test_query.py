@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from db.errors import QueryError
 from db.query import (
+    AmountAtLeast,
     And,
     Field,
     Near,
@@ -18,6 +19,7 @@ from db.query import (
     Or,
     TopicRef,
     Words,
+    canonical_orgs,
     parse,
     resolve_topics,
     terms_of,
@@ -330,3 +332,48 @@ def test_terms_of_lists_positive_text_terms_once() -> None:
         w("a"),
         w("b"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "tree"),
+    [
+        ("amount>=1B", AmountAtLeast(1e9, "USD")),
+        ("amount >= 2.5M", AmountAtLeast(2.5e6, "USD")),
+        ("AMOUNT>=500m:eur", AmountAtLeast(5e8, "EUR")),
+        ("amount>=750k:gbp", AmountAtLeast(7.5e5, "GBP")),
+        ("event:investment", Field("event", Words(("investment",)))),
+        ("org:OpenAI amounts", And((Field("org", Words(("openai",))), Words(("amounts",))))),
+    ],
+)
+def test_facts_parse(query: str, tree: Node) -> None:
+    assert parse(query) == tree
+    assert parse(unparse(tree)) == tree
+
+
+@pytest.mark.parametrize(
+    ("query", "column", "message"),
+    [
+        ("amount>1B", 1, "amounts compare with >= only"),
+        ("x amount>=many", 3, "amount>= takes a number"),
+        ("amount>=1B:XYZ", 1, "no rate for that currency"),
+        ("event:merger", 1, "event: takes investment, acquisition or partnership"),
+        ("event:invest*", 1, "event: takes"),
+        ('event:"investment deal"', 1, "event: takes"),
+        ("title:amount>=1B", 1, "title: must be followed directly"),
+    ],
+)
+def test_fact_errors_carry_the_column(query: str, column: int, message: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse(query)
+    assert caught.value.column == column
+    assert message in caught.value.message
+
+
+def test_canonical_orgs_rewrites_aliases_inside_org_fields_only() -> None:
+    aliases = {("open", "ai"): ("openai",)}
+    tree = canonical_orgs(parse('org:"Open AI" OR "open ai"'), aliases)
+    assert tree == Or((Field("org", Words(("openai",))), Words(("open", "ai"))))
+
+
+def test_terms_of_leaves_out_facts() -> None:
+    assert terms_of(parse("org:openai event:investment amount>=1B invest*")) == [Words(("invest",), True)]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from db import query as q
 from db.engine import Database
@@ -117,5 +119,70 @@ def test_malformed_queries_are_query_errors_not_sqlite_errors(database: Database
         search(database, query, SearchFilters())
 
 
+@pytest.mark.parametrize("query", ["wire", "arsfr", "fr", "en", "lang", "source"])
+def test_a_source_name_or_language_code_is_not_a_word_of_the_article(database: Database, query: str) -> None:
+    assert titles(database, query) == []
+
+
+def test_source_and_lang_fields_find_their_articles(database: Database) -> None:
+    assert len(titles(database, "source:wire")) == 3
+    assert len(titles(database, "lang:fr")) == 2
+
+
+@pytest.fixture(scope="module")
+def with_facts(database: Database) -> Database:
+    """The articles as event detection would have described them (the index follows the columns)."""
+    facts = {
+        "Microsoft investit des milliards dans OpenAI": (
+            ["investment", "partnership"],
+            ["Microsoft", "OpenAI"],
+            1e10,
+        ),
+        "Anthropic raises $450 million": (["investment"], ["Anthropic", "Spark Capital"], 4.5e8),
+    }
+    with database.write() as session:
+        for title, (events, orgs, amount) in facts.items():
+            session.execute(
+                sqlalchemy.text(
+                    "UPDATE articles SET event_types = :events, orgs = :orgs, amount_usd = :amount"
+                    " WHERE title = :title"
+                ),
+                {"events": json.dumps(events), "orgs": json.dumps(orgs), "amount": amount, "title": title},
+            )
+    return database
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "event:investment",
+            ["Anthropic raises $450 million", "Microsoft investit des milliards dans OpenAI"],
+        ),
+        ("event:partnership", ["Microsoft investit des milliards dans OpenAI"]),
+        ("event:acquisition", []),
+        ("org:openai", ["Microsoft investit des milliards dans OpenAI"]),
+        ('org:"spark capital"', ["Anthropic raises $450 million"]),
+        ("openai AND amount>=1B", ["Microsoft investit des milliards dans OpenAI"]),
+        ("openai -amount>=1B", ["Anthropic raises $450 million", "GPT-4 tops the benchmark"]),
+        ("amount>=400M", ["Anthropic raises $450 million", "Microsoft investit des milliards dans OpenAI"]),
+        (
+            "amount>=380M:EUR",
+            ["Anthropic raises $450 million", "Microsoft investit des milliards dans OpenAI"],
+        ),
+        ("amount>=500M:EUR", ["Microsoft investit des milliards dans OpenAI"]),
+        # 'investment' the event is not the word: only this article says it.
+        ("investment", ["Energy prices: ÉNERGIE"]),
+    ],
+)
+def test_facts_are_searchable(with_facts: Database, query: str, expected: list[str]) -> None:
+    assert sorted(titles(with_facts, query)) == sorted(expected)
+
+
+def test_an_amount_inside_an_or_is_a_clear_error(with_facts: Database) -> None:
+    with pytest.raises(QueryError, match="joined to the rest of the query by AND"):
+        search(with_facts, "openai OR amount>=1B", SearchFilters())
+
+
 def test_user_text_never_reaches_match_unquoted() -> None:
-    assert to_fts5(q.parse('title:"a b" OR c*')) == '(title : ("a b") OR "c"*)'
+    assert to_fts5(q.parse('title:"a b" OR c*')) == '(title : "a b" OR {title summary text} : "c"*)'
