@@ -18,6 +18,10 @@ FTS_COLUMNS = ("title", "summary", "text", "lead", "source", "lang", "events", "
 FIRST_COLUMNS = FTS_COLUMNS[:6]
 """The columns of the index revision 0001 created."""
 
+# bm25 weight of each column: a word in the title says most about an article,
+# then the lead (standfirst), the summary, the body; facts are filters, not relevance.
+WEIGHTS = {"title": 10.0, "summary": 3.0, "text": 1.0, "lead": 2.0}
+
 # Each index column: its value for an articles row ("{row}" is new, old or a
 # view alias) and the articles column(s) it is computed from.
 _VALUES = {
@@ -42,6 +46,7 @@ def create_statements(columns: Sequence[str] = FTS_COLUMNS) -> tuple[str, ...]:
         return ", ".join([f"{row}.id", *(_VALUES[c][0].format(row=row) for c in columns)])
 
     watched = ", ".join(_VALUES[c][1] for c in columns)
+    weights = ", ".join(str(WEIGHTS.get(c, 0.0)) for c in columns)
     view_columns = ", ".join(f"{_VALUES[c][0].format(row='a')} AS {c}" for c in columns)
     return (
         f"CREATE VIEW IF NOT EXISTS articles_fts_content AS SELECT a.id AS id, {view_columns} "
@@ -56,6 +61,8 @@ def create_statements(columns: Sequence[str] = FTS_COLUMNS) -> tuple[str, ...]:
         f"""CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF {watched} ON articles BEGIN
            INSERT INTO articles_fts(articles_fts, rowid, {listed}) VALUES ('delete', {values("old")});
            INSERT INTO articles_fts(rowid, {listed}) VALUES ({values("new")}); END""",
+        # `ORDER BY rank` then ranks with these weights, inside the index.
+        f"INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', 'bm25({weights})')",
     )
 
 

@@ -1,0 +1,228 @@
+"""Search latency at 100,000 articles: ``db.search`` against raw FTS5 on the same file.
+
+A generated corpus (fixed seed; Zipf-distributed multilingual vocabulary,
+~250 words an article) is stored through the project's own schema — the
+migrations, so the same FTS5 index, tokenizer, triggers and rank weights —
+in a SQLite file kept between runs (``--db``). Planted words give known
+hit counts: a rare term (a handful of articles), an accented mid-frequency
+word ("comète", ~0.7 % of articles), a phrase, a prefix, a field, and a
+pair of common words (~60 % of articles).
+
+For each query, in the same run and on the same connection settings:
+``newsmon`` is :func:`db.search.search` (parse, compile, rank inside the
+index, limit, headlines and snippets for the 20 returned); ``raw`` is
+``sqlite3`` running ``SELECT rowid FROM articles_fts WHERE articles_fts
+MATCH ? ORDER BY rank LIMIT 20`` with the equivalent FTS5 expression. Each
+is timed ``--repeat`` times in CPU time (the file sits in the page cache),
+p50 reported, and the ratio against targets
+(≤ 2× raw and ≤ 1 ms for a rare term; ≤ 2× for the others; ≤ 1.2× for the
+common pair).
+
+Then the whole ``newsmon search`` process against bare Python importing
+sqlite3 and SQLAlchemy (target ≤ 2.5×).
+
+Run: ``python -m benchmarks search [--articles 100000] [--db PATH] [--repeat 50]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from db.engine import Database
+from db.migrate import upgrade
+from db.search import SearchFilters, search
+from db.store import SourceSpec, sync_sources
+
+SEED = 20261203
+LIMIT = 20
+CORPUS_VERSION = 2
+
+_VOCABULARY = (
+    "the of and to in a is that for on with as by at it from was be this are has have said its an "
+    "which will or not but their they more than after also about been were had new market company "
+    "data cloud model chip energy bank price deal funding startup growth revenue quarter report share "
+    "investors le la les de des et un une pour dans sur avec est qui que par plus entreprise marché "
+    "données der die das und ist mit von für auf den dem nicht ein eine unternehmen markt daten el la "
+    "los las de y en que por con para una un empresa mercado datos inversión government policy "
+    "research team product service customers sales network platform security europe china america "
+    "city minister court football season players league weather storm science "
+)
+WORDS = tuple(_VOCABULARY.split())
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    query: str  # newsmon's query language
+    raw: str  # the equivalent FTS5 expression
+    target: float  # ratio newsmon / raw
+    absolute_ms: float | None = None
+
+
+CASES = (
+    Case("rare", "zyxomatic", '{title summary text} : "zyxomatic"', 2.0, 1.0),
+    Case("mid", "quantenchip", '{title summary text} : "quantenchip"', 2.0),
+    Case("accented", "comete", '{title summary text} : "comete"', 2.0),
+    Case("phrase", '"grande comète"', '{title summary text} : "grande comete"', 2.0),
+    Case("prefix", "quantench*", '{title summary text} : "quantench"*', 2.0),
+    Case("field", "title:comète", 'title : "comete"', 2.0),
+    Case("common", "market data", '{title summary text} : "market" AND {title summary text} : "data"', 1.2),
+)
+
+# Planted words and how many articles carry each (every n-th article from a fixed offset).
+PLANTED = {"zyxomatic": 3, "quantenchip": 3000, "comète": 667}
+
+
+def build(path: Path, articles: int) -> None:
+    rng = random.Random(SEED)
+    weights = [1 / (rank + 1) for rank in range(len(WORDS))]
+    database = Database(f"sqlite:///{path}")
+    upgrade(database)
+    sync_sources(
+        database, [SourceSpec(f"source-{n}", "feed", f"http://s{n}.example/feed") for n in range(20)]
+    )
+    database.dispose()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        batch = []
+        for n in range(articles):
+            words = rng.choices(WORDS, weights, k=250)
+            # The common pair: "market" and "data" in ~60 % of articles each way.
+            if rng.random() < 0.6:
+                words[rng.randrange(250)] = "market"
+                words[rng.randrange(250)] = "data"
+            for offset, (word, count) in enumerate(PLANTED.items()):
+                if (n + offset * 7) % (articles // count) == 0:
+                    words[rng.randrange(12, 250)] = word
+            if n % (articles // 200) == 5:
+                words[10:12] = ["grande", "comète"]
+            title = " ".join(words[:9]).capitalize()
+            text = " ".join(words[9:])
+            published = (start + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M:%S.%f")
+            batch.append(
+                (n % 20 + 1, f"https://example.org/{n}", title, text[:200], text[:300], text, published)
+            )
+            if len(batch) == 2000:
+                _insert(raw, batch)
+                batch = []
+        _insert(raw, batch)
+        raw.execute(f"PRAGMA user_version = {CORPUS_VERSION}")
+
+
+def _insert(raw: sqlite3.Connection, batch: list[tuple[object, ...]]) -> None:
+    raw.executemany(
+        "INSERT INTO articles (source_id, url, title, summary, lead, text, published, fetched, authors)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]')",
+        [(*row, row[-1]) for row in batch],
+    )
+    raw.commit()
+
+
+def p50_ms(run: Callable[[], object], repeat: int) -> float:
+    """Median CPU time of ``run``: the file is in the page cache, so this is its cost, and other
+    processes on the machine do not inflate it as they would wall time."""
+    run()  # warm the page cache and statement caches
+    timings = []
+    for _ in range(repeat):
+        started = time.thread_time()
+        run()
+        timings.append(time.thread_time() - started)
+    return statistics.median(timings) * 1000
+
+
+def startup(path: Path, repeat: int) -> tuple[float, float]:
+    config = path.parent / "bench-search.yaml"
+    config.write_text(f"database: sqlite:///{path}\nsources: []\n", encoding="utf-8")
+    newsmon = [str(Path(sys.executable).with_name("newsmon")), "search", "zyxomatic", "--config", str(config)]
+    bare = [sys.executable, "-c", "import sqlite3, sqlalchemy"]
+
+    def timed(argv: list[str]) -> float:
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True)
+            runs.append(time.perf_counter() - started)
+        return statistics.median(runs)
+
+    return timed(newsmon), timed(bare)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "newsmon-bench-search.db")
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    path: Path = args.db
+    if not _corpus_ready(path, args.articles):
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()
+        print(f"building {args.articles:,} articles in {path} (kept for the next run)…", flush=True)
+        started = time.perf_counter()
+        build(path, args.articles)
+        print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+
+    database = Database(f"sqlite:///{path}")
+    upgrade(database)  # a corpus kept from an older schema gets the new migrations
+    raw = sqlite3.connect(path)
+    failed = False
+    print(f"\n{'query':<10} {'hits':>7} {'newsmon p50':>12} {'raw p50':>9} {'ratio':>6}  target")
+    for case in CASES:
+        hits = raw.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (case.raw,)
+        ).fetchone()[0]
+        ours = p50_ms(lambda case=case: search(database, case.query, SearchFilters(limit=LIMIT)), args.repeat)
+        theirs = p50_ms(
+            lambda case=case: raw.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+                (case.raw, LIMIT),
+            ).fetchall(),
+            args.repeat,
+        )
+        ratio = ours / theirs
+        ok = ratio <= case.target and (case.absolute_ms is None or ours <= case.absolute_ms)
+        failed |= not ok
+        target = f"≤ {case.target}×" + (f", ≤ {case.absolute_ms} ms" if case.absolute_ms else "")
+        print(
+            f"{case.name:<10} {hits:>7,} {ours:>9.2f} ms {theirs:>6.2f} ms {ratio:>5.2f}×  {target}"
+            f"{'' if ok else '  BELOW TARGET'}"
+        )
+    ours_s, bare_s = startup(path, repeat=5)
+    ratio = ours_s / bare_s
+    failed |= ratio > 2.5
+    print(
+        f"\n`newsmon search` process: {ours_s * 1000:.0f} ms; python -c 'import sqlite3, sqlalchemy': "
+        f"{bare_s * 1000:.0f} ms; {ratio:.1f}× (target ≤ 2.5×){'' if ratio <= 2.5 else '  BELOW TARGET'}"
+    )
+    database.dispose()
+    return 1 if failed else 0
+
+
+def _corpus_ready(path: Path, articles: int) -> bool:
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(path) as raw:
+            version = raw.execute("PRAGMA user_version").fetchone()[0]
+            count = raw.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return False
+    return bool(version == CORPUS_VERSION and count == articles and os.access(path, os.W_OK))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
