@@ -12,13 +12,14 @@ so a lead paragraph marked up that way is lost (the feed's summary remains).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
+from crawler.dates import parse_date
 from crawler.feeds import language_code
 from crawler.text import squash
 
@@ -40,8 +41,11 @@ class PageContent:
 EMPTY = PageContent("", "", (), None, "", None, None)
 
 
-def extract_page(html: str | bytes) -> PageContent:
-    """Extract an article page; ``EMPTY`` when it is no HTML at all."""
+def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
+    """Extract an article page; ``EMPTY`` when it is no HTML at all.
+
+    ``zone`` is the source's time zone: htmldate gives many news pages' dates without an offset.
+    """
     tree = load_html(html)
     if tree is None:
         return EMPTY
@@ -63,7 +67,7 @@ def extract_page(html: str | bytes) -> PageContent:
         text=_without_title(data.get("text") or "", title),
         title=title,
         authors=_authors(data.get("author")),
-        published=_date(data.get("date")),
+        published=parse_date(data.get("date"), zone) if isinstance(data.get("date"), str) else None,
         description=squash(data.get("description") or ""),
         canonical=canonical,
         language=language,
@@ -92,15 +96,3 @@ def _authors(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, str):
         return ()
     return tuple(dict.fromkeys(squash(a) for a in raw.split(";") if squash(a)))
-
-
-def _date(raw: object) -> datetime | None:
-    if not isinstance(raw, str) or not raw:
-        return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(raw, fmt)
-        except ValueError:
-            continue
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    return None
