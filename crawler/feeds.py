@@ -19,7 +19,7 @@ byte stream (a ``str`` that looks like a URL would make it fetch, and raw
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -30,6 +30,7 @@ from crawler.errors import NotAFeedError
 from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code, link_of
 from crawler.jsonfeed import build_json, read_json
 from crawler.text import html_to_text, squash, truncate
+from crawler.titles import common_suffix, without_site_name
 from crawler.xmlfeed import read_xml
 
 __all__ = [
@@ -83,8 +84,13 @@ def read_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -
 
 def build_feed(raw: RawFeed, url: str, zone: tzinfo = UTC) -> ParsedFeed:
     """newsmon's ``ParsedFeed`` from what ``read_feed`` returned for ``url``."""
-    if raw.json is not None:
-        return build_json(raw.json, url, raw.warnings, zone)
+    feed = (
+        build_json(raw.json, url, raw.warnings, zone) if raw.json is not None else _build_xml(raw, url, zone)
+    )
+    return _without_site_suffix(feed)
+
+
+def _build_xml(raw: RawFeed, url: str, zone: tzinfo) -> ParsedFeed:
     result = raw.xml
     feed = result.feed
     language = language_code(feed.get("language"))
@@ -100,6 +106,15 @@ def build_feed(raw: RawFeed, url: str, zone: tzinfo = UTC) -> ParsedFeed:
         entries=entries,
         bozo="; ".join(raw.warnings) or None,
     )
+
+
+def _without_site_suffix(feed: ParsedFeed) -> ParsedFeed:
+    """Entry titles that all end in `` | Site`` carry the site's name, not the articles'."""
+    name = common_suffix([entry.title for entry in feed.entries])
+    if name is None:
+        return feed
+    entries = tuple(replace(e, title=without_site_name(e.title, [name])) for e in feed.entries)
+    return replace(feed, entries=entries)
 
 
 def _entry(
