@@ -6,7 +6,7 @@ chapô — though it is the article's opening. It is found here as the first
 element after the headline (or after the block that wraps it) that is neither
 a byline, a date, a label nor a share bar: taken when its class names it a
 lead, or when it stands in a header (``<header>`` or a class naming one) and
-reads like a paragraph.
+reads like a paragraph — not like a short byline or dateline.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ _NOT_LEAD = re.compile(
     re.IGNORECASE,
 )
 _HEADER = re.compile(r"head", re.IGNORECASE)
+# An unmarked byline or dateline: "By Jane Doe, March 3, 2024", "Von Jan Bergmann | 30.04.2024".
+_BYLINE = re.compile(r"^(?:by|par|von|por|di|door)\s|\b(?:19|20)\d\d\b|\b\d{1,2}[:h.]\d\d\b", re.IGNORECASE)
+_BYLINE_MAX = 120
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "time", "img", "picture", "figure"})
 MIN_LENGTH = 40
 MAX_LENGTH = 800
@@ -51,10 +54,10 @@ def standfirst(tree: etree._Element, title: str) -> str:
         text = squash(candidate.text_content())
         if not text or _NOT_LEAD.search(marks) or candidate.xpath(".//time"):
             continue
-        named = bool(_LEAD.search(marks))
-        if (named or (in_header and candidate.tag in ("p", "h2", "div"))) and _paragraph_like(
-            candidate, text
-        ):
+        if _LEAD.search(marks):
+            return text if _paragraph_like(candidate, text) else ""
+        plain = in_header and candidate.tag in ("p", "h2", "div") and _paragraph_like(candidate, text)
+        if plain and not (len(text) <= _BYLINE_MAX and _BYLINE.search(text)):
             return text
         return ""
     return ""

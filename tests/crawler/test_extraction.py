@@ -7,10 +7,12 @@ compares the same pages with trafilatura's own ``extract()``.
 from __future__ import annotations
 
 import pytest
+from trafilatura.utils import load_html
 
 from benchmarks.extraction import HALVES, Golden, f1, goldens, without_title
 from crawler.extract import extract_page
 from crawler.feeds import parse_feed
+from crawler.standfirst import standfirst
 from crawler.text import lead
 from crawler.titles import common_suffix, without_site_name
 
@@ -36,7 +38,7 @@ def test_the_golden_set_covers_both_halves_and_four_languages() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "standfirst"),
+    ("name", "opening"),
     [
         ("de-paywall-standfirst", "Das Münchner Unternehmen will mit dem Geld eigene Sprachmodelle"),  # heise
         ("es-standfirst-h2", "La operación, valorada en 85 millones de euros"),  # an <h2> subtitle
@@ -44,16 +46,25 @@ def test_the_golden_set_covers_both_halves_and_four_languages() -> None:
         ("de-forum-comments", "Der Softwarekonzern kauft ein Start-up"),  # a plain <p> in <header>
     ],
 )
-def test_a_standfirst_beside_the_headline_is_the_first_paragraph(name: str, standfirst: str) -> None:
+def test_a_standfirst_beside_the_headline_is_the_first_paragraph(name: str, opening: str) -> None:
     text = extract_page(page(name).html).text
-    assert text.startswith(standfirst)
-    assert lead(text).startswith(standfirst)  # and so what `lead:` rules see
-    assert text.count(standfirst) == 1
+    assert text.startswith(opening)
+    assert lead(text).startswith(opening)  # and so what `lead:` rules see
+    assert text.count(opening) == 1
 
 
 def test_a_byline_beside_the_headline_is_no_standfirst() -> None:
     assert not extract_page(page("en-related-byline").html).text.startswith("Alex Morgan")
     assert "312 comments" not in extract_page(page("en-comments").html).text
+    body = "<p>" + "The council approved the new budget on Tuesday after a long debate. " * 5 + "</p>"
+    cases = {
+        "By Jane Doe and John Roe, Reuters, March 3, 2024": "",
+        "Von Jan Bergmann und Eva Roth, heute um 17:23 Uhr": "",
+        "The council's vote ends a dispute that had closed two libraries.": None,  # a standfirst
+    }
+    for paragraph, expected in cases.items():
+        html = f"<html><body><article><header><h1>Budget</h1><p>{paragraph}</p></header>{body}</article>"
+        assert standfirst(load_html(html), "Budget") == (paragraph if expected is None else expected)
 
 
 def test_text_only_in_json_ld_is_the_text() -> None:
