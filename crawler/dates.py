@@ -34,6 +34,7 @@ _WORD = re.compile(r"[^\W\d_]+\.?")
 _FRENCH_TIME = re.compile(r"(?<!\d)(\d{1,2})\s?h\s?(\d{2})(?!\d)")  # 14h30
 _ORDINAL = re.compile(r"(?<=\d)(?:er|º|°)(?=\s)")  # 1er mai, 1º de maio
 _NO_DEFAULT = datetime(2000, 1, 1)  # missing day or month: the first; the year is always required
+MAX_LENGTH = 120  # characters: longer is prose, not a date (and dateutil's time grows with it)
 
 _MONTHS = {
     "jan": ("janvier", "janv", "januar", "jänner", "enero", "ene", "gennaio", "gen", "janeiro"),
@@ -83,19 +84,17 @@ _ZONE_NAMES = {
 def parse_date(text: str | None, zone: tzinfo = UTC) -> datetime | None:
     """An aware UTC datetime from ``text``, or None when it is no date this module reads."""
     text = " ".join((text or "").split())
-    if not text or not _YEAR.search(text):
+    if not text or len(text) > MAX_LENGTH or not _YEAR.search(text):
         return None
     parsed = _iso(text) or _with_dateutil(text) or _with_dateutil(_in_english(text))
     if parsed is None:
         return None
-    return in_utc(parsed, zone)
-
-
-def in_utc(value: datetime, zone: tzinfo = UTC) -> datetime:
-    """``value`` in UTC; a naive ``value`` is a wall-clock time in ``zone``."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
-    return value.astimezone(UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        return None
 
 
 def from_struct_time(value: time.struct_time | None) -> datetime | None:
@@ -111,7 +110,8 @@ def from_struct_time(value: time.struct_time | None) -> datetime | None:
 def _iso(text: str) -> datetime | None:
     partial = _W3C_PARTIAL.match(text)
     if partial:
-        return datetime(int(partial[1]), int(partial[2] or 1), 1) if int(partial[2] or 1) <= 12 else None
+        month = int(partial[2] or 1)
+        return datetime(int(partial[1]), month, 1) if 1 <= month <= 12 else None
     try:
         return datetime.fromisoformat(text)
     except ValueError:

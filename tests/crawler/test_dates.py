@@ -66,6 +66,9 @@ def utc(*parts: int) -> datetime:
         ("March 13", None),  # no year: not this year's by default
         ("garbage 2024 words", None),
         ("yesterday", None),
+        ("2024-00", None),
+        ("0001-01-01T00:00:00+01:00", None),  # before year 1 in UTC
+        ("16 nov 2022 " + "x" * 200, None),
         ("", None),
     ],
 )
