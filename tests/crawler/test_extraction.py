@@ -6,18 +6,26 @@ compares the same pages with trafilatura's own ``extract()``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from trafilatura.utils import load_html
 
 from benchmarks.extraction import HALVES, Golden, f1, goldens, without_title
 from crawler.extract import extract_page
 from crawler.feeds import parse_feed
+from crawler.runner import CrawlService
 from crawler.standfirst import standfirst
 from crawler.text import lead
 from crawler.titles import common_suffix, without_site_name
+from db.engine import Database
+from tests.crawler.helpers import articles, context
+from tests.servers import Reply, TestServer
 
 GOLDENS = {g.name: g for half in HALVES for g in goldens(half)}
 MIN_F1 = 0.9
+Run = Callable[[Any], Any]
 
 
 def page(name: str) -> Golden:
@@ -133,3 +141,29 @@ def test_a_suffix_every_feed_title_shares_is_the_sites_name() -> None:
     mixed = items.replace("Quatre - Le Site", "Quatre")
     feed = parse_feed(f'<rss version="2.0"><channel>{mixed}</channel></rss>'.encode(), "https://s.example/")
     assert feed.entries[0].title == "Un - deux - Le Site"  # no shared suffix: titles as written
+
+
+def test_a_crawled_articles_lead_and_title_from_its_page_and_feed(
+    database: Database, run_on_reactor: Run
+) -> None:
+    heise = page("de-paywall-standfirst")
+    titles = (heise.title, "Neue Halbleiterfabrik in Dresden", "Open-Source-Modelle holen auf")
+    items = "".join(
+        f"<item><title>{t} | heise online</title><link>{{base}}/{i}</link></item>"
+        for i, t in enumerate(titles)
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>heise</title>{items}</channel></rss>'
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with TestServer() as server:
+        server.set(
+            "/feed.xml", Reply(body=feed.format(base=server.base_url), headers={"Content-Type": "text/xml"})
+        )
+        server.set("/0", Reply(body=heise.html, headers=html))
+        for i in (1, 2):
+            server.set(
+                f"/{i}", Reply(body=f"<html><body><article><h1>{titles[i]}</h1></article>", headers=html)
+            )
+        run_on_reactor(CrawlService().crawl(context(database, ("heise", server.url("/feed.xml")))))
+    stored = {a.title: a for a in articles(database)}
+    assert set(stored) == set(titles)  # the feed's shared suffix and the page's named site are gone
+    assert stored[heise.title].lead.startswith("Das Münchner Unternehmen will mit dem Geld")
