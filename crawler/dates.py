@@ -20,6 +20,7 @@ it assumes UTC.
 
 from __future__ import annotations
 
+import email.utils
 import re
 import time
 import unicodedata
@@ -33,6 +34,12 @@ _DOTTED_DAY_FIRST = re.compile(r"(?<!\d)\d{1,2}\.\s?\d{1,2}\.\s?\d{4}")
 _WORD = re.compile(r"[^\W\d_]+\.?")
 _FRENCH_TIME = re.compile(r"(?<!\d)(\d{1,2})\s?h\s?(\d{2})(?!\d)")  # 14h30
 _ORDINAL = re.compile(r"(?<=\d)(?:er|º|°)(?=\s)")  # 1er mai, 1º de maio
+# "Wed, 16 Nov 2022 00:38:15 +0100": a numeric or universal zone, or none; other names go to dateutil.
+_RFC822 = re.compile(
+    r"^(?:[^\W\d_]{2,9},?\s+)?\d{1,2}\s+[^\W\d_]{3,9}\s+\d{4}\s+\d{1,2}:\d\d(?::\d\d)?"
+    r"(?:\s*(?P<zone>[+-]\d{4}|GMT|UTC?|Z))?$",
+    re.IGNORECASE,
+)
 _NO_DEFAULT = datetime(2000, 1, 1)  # missing day or month: the first; the year is always required
 MAX_LENGTH = 120  # characters: longer is prose, not a date (and dateutil's time grows with it)
 
@@ -86,7 +93,7 @@ def parse_date(text: str | None, zone: tzinfo = UTC) -> datetime | None:
     text = " ".join((text or "").split())
     if not text or len(text) > MAX_LENGTH or not _YEAR.search(text):
         return None
-    parsed = _iso(text) or _with_dateutil(text) or _with_dateutil(_in_english(text))
+    parsed = _iso(text) or _rfc822(text) or _with_dateutil(text) or _with_dateutil(_in_english(text))
     if parsed is None:
         return None
     if parsed.tzinfo is None:
@@ -116,6 +123,24 @@ def _iso(text: str) -> datetime | None:
         return datetime.fromisoformat(text)
     except ValueError:
         return None
+
+
+def _rfc822(text: str) -> datetime | None:
+    """The common RFC 822 form, at a hundredth of dateutil's cost (most feed dates are written so)."""
+    match = _RFC822.match(text)
+    if not match:
+        return None
+    parts = email.utils.parsedate_tz(text)  # None for a month name that is not English
+    if parts is None:
+        return None
+    try:
+        naive = datetime(*parts[:6])
+    except ValueError:
+        return None
+    # parsedate_tz reads a missing zone as +0000: naive, for the source's zone.
+    if not match["zone"] or parts[9] is None:
+        return naive
+    return naive.replace(tzinfo=timezone(timedelta(seconds=parts[9])))
 
 
 def _with_dateutil(text: str | None) -> datetime | None:
