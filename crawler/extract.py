@@ -71,19 +71,11 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
     text = data.get("text") or ""
     if len(text) < SHORT_TEXT:
         second = _extract(tree, fast=False)
-        data = data or second
-        text = max(text, second.get("text") or "", key=len)
-    if not data:
-        data = _metadata(tree)
+        data, text = data or second, max(text, second.get("text") or "", key=len)
+    data = data or _metadata(tree)
     title = without_site_name(squash(data.get("title") or ""), site_names(tree))
-    text = _without_title(text, title)
-    body = article_body(tree)
-    if len(body) > TEASER_RATIO * len(text):
-        text = body
-    if len(text) < SHORT_TEXT:
-        text = with_captions(text, captions(tree))
     return PageContent(
-        text=with_standfirst(text, standfirst(tree, title)),
+        text=_main_text(tree, _without_title(text, title), title),
         title=title,
         authors=_authors(data.get("author")),
         published=parse_date(data.get("date"), zone) if isinstance(data.get("date"), str) else None,
@@ -91,6 +83,16 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
         canonical=_canonical(tree),
         language=language_code(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")),
     )
+
+
+def _main_text(tree: etree._Element, text: str, title: str) -> str:
+    """The extracted text, or the JSON-LD body it only teased; a gallery's captions; the standfirst first."""
+    body = article_body(tree)
+    if len(body) > TEASER_RATIO * len(text):
+        text = body
+    if len(text) < SHORT_TEXT:
+        text = with_captions(text, captions(tree))
+    return with_standfirst(text, standfirst(tree, title))
 
 
 def _extract(tree: etree._Element, *, fast: bool) -> dict[str, Any]:
