@@ -40,6 +40,7 @@ from crawler.text import squash
 from crawler.titles import site_names, without_site_name
 
 SHORT_TEXT = 1000  # characters: below this, trafilatura's second opinions are asked
+MIN_FALLBACK_TEXT = 200  # characters: a second opinion must find at least this much to count
 TEASER_RATIO = 1.2  # the JSON-LD body replaces a visible text this much shorter than it
 # htmldate gives a time too when the page has one (article:published_time, <time datetime>).
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
@@ -71,7 +72,7 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
     text = data.get("text") or ""
     if len(text) < SHORT_TEXT:
         second = _extract(tree, fast=False)
-        data, text = data or second, max(text, second.get("text") or "", key=len)
+        data, text = data or second, max(text, _substantial(second.get("text") or ""), key=len)
     data = data or _metadata(tree)
     title = without_site_name(squash(data.get("title") or ""), site_names(tree))
     return PageContent(
@@ -83,6 +84,11 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
         canonical=_canonical(tree),
         language=language_code(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")),
     )
+
+
+def _substantial(text: str) -> str:
+    # A second opinion on a page without an article finds its menu or its error message.
+    return text if len(text) >= MIN_FALLBACK_TEXT else ""
 
 
 def _main_text(tree: etree._Element, text: str, title: str) -> str:
