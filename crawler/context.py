@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any
 
@@ -27,6 +27,7 @@ class CrawlSource:
     # extractor needs help; each CSS or XPath (crawler.selectors.selector_kind).
     selectors: Mapping[str, str] | None = field(default=None, hash=False)  # a dict is unhashable
     max_age: timedelta | None = None  # sitemap sources: older entries are not followed
+    timezone: tzinfo = UTC  # the zone of the source's dates written without an offset
 
 
 @dataclass(frozen=True)

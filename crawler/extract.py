@@ -1,27 +1,47 @@
-"""An article page → its text and metadata, with trafilatura.
+"""An article page → its text and metadata, with trafilatura and what the page states about itself.
 
 Measured on the acceptance pages and tests/crawler: ``favor_precision`` keeps
-every body paragraph and drops navigation, "À lire aussi" blocks, ads and
-footers; ``fast`` (no second-opinion extractors) gave the same text there
-in half the time (1.0 ms instead of 1.8 ms a page).
+every body paragraph and drops navigation, "À lire aussi" blocks, ads,
+comments and footers; ``fast`` (no second-opinion extractors) gives the same
+text there in half the time. Where that leaves little text (a live blog, a
+gallery, a page built in the browser), the fallbacks run, and the longest
+text wins:
+
+- trafilatura's own second opinions (readability, jusText: ``fast=False``),
+  when the text is shorter than ``SHORT_TEXT``;
+- the JSON-LD ``articleBody`` (``crawler.jsonld``), when it is longer than
+  the visible text by ``TEASER_RATIO``: the visible text is then a teaser;
+- a gallery's captions (``crawler.captions``), still below ``SHORT_TEXT``.
+
+Then the standfirst beside the headline is put back as the first paragraph
+(``crawler.standfirst``), and the site's name is taken off the title where the
+page names its site (``crawler.titles``). ``benchmarks.extraction`` measures
+all this against trafilatura's ``extract()`` on pages imitating the hard cases.
 The feed's values are the fallback for whatever the page does not give.
-Known limit: trafilatura treats elements of class ``teaser`` as boilerplate,
-so a lead paragraph marked up that way is lost (the feed's summary remains).
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
+from crawler.captions import captions, with_captions
+from crawler.dates import parse_date
 from crawler.feeds import language_code
+from crawler.jsonld import article_body
+from crawler.standfirst import standfirst, with_standfirst
 from crawler.text import squash
+from crawler.titles import site_names, without_site_name
 
+SHORT_TEXT = 1000  # characters: below this, trafilatura's second opinions are asked
+MIN_FALLBACK_TEXT = 200  # characters: a second opinion must find at least this much to count
+TEASER_RATIO = 1.2  # the JSON-LD body replaces a visible text this much shorter than it
 # htmldate gives a time too when the page has one (article:published_time, <time datetime>).
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
@@ -40,34 +60,66 @@ class PageContent:
 EMPTY = PageContent("", "", (), None, "", None, None)
 
 
-def extract_page(html: str | bytes) -> PageContent:
-    """Extract an article page; ``EMPTY`` when it is no HTML at all."""
+def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
+    """Extract an article page; ``EMPTY`` when it is no HTML at all.
+
+    ``zone`` is the source's time zone: htmldate gives many news pages' dates without an offset.
+    """
     tree = load_html(html)
     if tree is None:
         return EMPTY
-    canonical = _canonical(tree)
-    language = language_code(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    data = _extract(tree, fast=True)
+    text = data.get("text") or ""
+    if len(text) < SHORT_TEXT:
+        second = _extract(tree, fast=False)
+        data, text = data or second, max(text, _substantial(second.get("text") or ""), key=len)
+    data = data or _metadata(tree)
+    title = without_site_name(squash(data.get("title") or ""), site_names(tree))
+    return PageContent(
+        text=_main_text(tree, _without_title(text, title), title),
+        title=title,
+        authors=_authors(data.get("author")),
+        published=parse_date(data.get("date"), zone) if isinstance(data.get("date"), str) else None,
+        description=squash(data.get("description") or ""),
+        canonical=_canonical(tree),
+        language=language_code(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")),
+    )
+
+
+def _substantial(text: str) -> str:
+    # A second opinion on a page without an article finds its menu or its error message.
+    return text if len(text) >= MIN_FALLBACK_TEXT else ""
+
+
+def _main_text(tree: etree._Element, text: str, title: str) -> str:
+    """The extracted text, or the JSON-LD body it only teased; a gallery's captions; the standfirst first."""
+    body = article_body(tree)
+    if len(body) > TEASER_RATIO * len(text):
+        text = body
+    if len(text) < SHORT_TEXT:
+        text = with_captions(text, captions(tree))
+    return with_standfirst(text, standfirst(tree, title))
+
+
+def _extract(tree: etree._Element, *, fast: bool) -> dict[str, Any]:
+    """trafilatura's text and metadata ({} when it finds no text); it works on a copy of ``tree``."""
     document = trafilatura.bare_extraction(
         tree,
         with_metadata=True,
         favor_precision=True,
-        fast=True,
+        fast=fast,
         include_comments=False,
         date_extraction_params=_DATE_PARAMS,
     )
     if document is None:
-        return PageContent("", "", (), None, "", canonical, language)
-    data: dict[str, Any] = document if isinstance(document, dict) else document.as_dict()
-    title = squash(data.get("title") or "")
-    return PageContent(
-        text=_without_title(data.get("text") or "", title),
-        title=title,
-        authors=_authors(data.get("author")),
-        published=_date(data.get("date")),
-        description=squash(data.get("description") or ""),
-        canonical=canonical,
-        language=language,
-    )
+        return {}
+    return document if isinstance(document, dict) else document.as_dict()
+
+
+def _metadata(tree: etree._Element) -> dict[str, Any]:
+    """The metadata of a page without text trafilatura can find (its text may be in JSON-LD)."""
+    document = trafilatura.extract_metadata(copy.deepcopy(tree), date_config=_DATE_PARAMS)
+    return document.as_dict() if document is not None else {}
 
 
 def _canonical(tree: etree._Element) -> str | None:
@@ -81,26 +133,13 @@ def _canonical(tree: etree._Element) -> str | None:
 
 
 def _without_title(text: str, title: str) -> str:
+    # The headline is no paragraph, wherever the extractor puts it (a live blog's comes after a post).
     lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if lines and title and squash(lines[0]).casefold() == title.casefold():
-        lines = lines[1:]
-    return "\n".join(lines)
+    folded = title.casefold()
+    return "\n".join(line for line in lines if line and squash(line).casefold() != folded)
 
 
 def _authors(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, str):
         return ()
     return tuple(dict.fromkeys(squash(a) for a in raw.split(";") if squash(a)))
-
-
-def _date(raw: object) -> datetime | None:
-    if not isinstance(raw, str) or not raw:
-        return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(raw, fmt)
-        except ValueError:
-            continue
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    return None

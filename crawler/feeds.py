@@ -18,18 +18,19 @@ byte stream (a ``str`` that looks like a URL would make it fetch, and raw
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from crawler import notafeed
+from crawler.dates import from_struct_time, parse_date
 from crawler.encoding import Decoded, decode_feed
 from crawler.errors import NotAFeedError
 from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code, link_of
 from crawler.jsonfeed import build_json, read_json
 from crawler.text import html_to_text, squash, truncate
+from crawler.titles import common_suffix, without_site_name
 from crawler.xmlfeed import read_xml
 
 __all__ = [
@@ -54,9 +55,14 @@ class RawFeed:
     warnings: tuple[str, ...] = ()  # what is wrong with the document, though it was read
 
 
-def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
-    """Parse a feed document; raise ``NotAFeedError`` for HTML pages, other JSON and garbage."""
-    return build_feed(read_feed(body, url, headers), url)
+def parse_feed(
+    body: bytes, url: str, headers: Mapping[str, str] | None = None, zone: tzinfo = UTC
+) -> ParsedFeed:
+    """Parse a feed document; raise ``NotAFeedError`` for HTML pages, other JSON and garbage.
+
+    ``zone`` is the source's time zone, for dates written without an offset.
+    """
+    return build_feed(read_feed(body, url, headers), url, zone)
 
 
 def read_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> RawFeed:
@@ -76,17 +82,22 @@ def read_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -
     return RawFeed(decoded, xml=result, warnings=tuple(result["warnings"]))
 
 
-def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
+def build_feed(raw: RawFeed, url: str, zone: tzinfo = UTC) -> ParsedFeed:
     """newsmon's ``ParsedFeed`` from what ``read_feed`` returned for ``url``."""
-    if raw.json is not None:
-        return build_json(raw.json, url, raw.warnings)
+    feed = (
+        build_json(raw.json, url, raw.warnings, zone) if raw.json is not None else _build_xml(raw, url, zone)
+    )
+    return _without_site_suffix(feed)
+
+
+def _build_xml(raw: RawFeed, url: str, zone: tzinfo) -> ParsedFeed:
     result = raw.xml
     feed = result.feed
     language = language_code(feed.get("language"))
     version = result.get("version") or "unknown"
     # Atom entries inherit the feed's author; an RSS channel's managingEditor is nobody's byline.
     feed_authors = _authors(feed) if version.startswith("atom") else ()
-    entries = tuple(_entry(entry, url, language, version, feed_authors) for entry in result.entries)
+    entries = tuple(_entry(entry, url, language, version, feed_authors, zone) for entry in result.entries)
     return ParsedFeed(
         title=squash(html_to_text(feed.get("title", ""))),
         link=link_of(url, feed.get("link")),
@@ -97,8 +108,22 @@ def build_feed(raw: RawFeed, url: str) -> ParsedFeed:
     )
 
 
+def _without_site_suffix(feed: ParsedFeed) -> ParsedFeed:
+    """Entry titles that all end in `` | Site`` carry the site's name, not the articles'."""
+    name = common_suffix([entry.title for entry in feed.entries])
+    if name is None:
+        return feed
+    entries = tuple(replace(e, title=without_site_name(e.title, [name])) for e in feed.entries)
+    return replace(feed, entries=entries)
+
+
 def _entry(
-    entry: Any, base: str, feed_language: str | None, version: str, feed_authors: tuple[str, ...]
+    entry: Any,
+    base: str,
+    feed_language: str | None,
+    version: str,
+    feed_authors: tuple[str, ...],
+    zone: tzinfo,
 ) -> FeedEntry:
     link = link_of(base, entry.get("link"))
     if link is None:
@@ -109,9 +134,8 @@ def _entry(
     if not summary and content:
         summary = truncate(squash(content), SUMMARY_MAX)
     detail = entry.get("summary_detail") or entry.get("title_detail") or {}
-    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed, with a warning.
-    updated = _struct_time(dict.get(entry, "updated_parsed"))
-    published = _struct_time(entry.get("published_parsed") or entry.get("created_parsed"))
+    updated = _entry_date(entry, "updated", zone)
+    published = _entry_date(entry, "published", zone) or _entry_date(entry, "created", zone)
     if published is None and version.startswith("rss"):
         # RSS has no "modified" date: its dc:date (which feedparser files as updated) is the item's date.
         published = updated
@@ -142,13 +166,18 @@ def _authors(entry: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _struct_time(value: time.struct_time | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
+def _entry_date(entry: Any, key: str, zone: tzinfo) -> datetime | None:
+    """The entry's date as written, else as feedparser read it.
+
+    feedparser reads a time without offset as UTC, knows no French or German
+    names and ignores PM in ``Dec 16 2023 02:02:33 PM``: its reading is only
+    the fallback. ``dict.get``: feedparser's own get() maps a missing
+    ``updated`` to ``published``, with a warning.
+    """
+    raw = dict.get(entry, key)
+    return parse_date(raw if isinstance(raw, str) else None, zone) or from_struct_time(
+        dict.get(entry, f"{key}_parsed")
+    )
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:

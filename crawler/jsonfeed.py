@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from crawler.dates import parse_date
 from crawler.errors import NotAFeedError
 from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code, link_of
 from crawler.text import html_to_text, squash, truncate
@@ -35,13 +36,18 @@ def read_json(text: str, url: str) -> tuple[dict[str, Any], str | None]:
     return document, warning
 
 
-def build_json(document: dict[str, Any], url: str, warnings: tuple[str, ...] = ()) -> ParsedFeed:
-    """newsmon's ``ParsedFeed`` of a JSON Feed object that ``read_json`` accepted."""
+def build_json(
+    document: dict[str, Any], url: str, warnings: tuple[str, ...] = (), zone: tzinfo = UTC
+) -> ParsedFeed:
+    """newsmon's ``ParsedFeed`` of a JSON Feed object that ``read_json`` accepted.
+
+    Dates are RFC 3339 by the specification; RFC 822 ones, as some generators write, are read too.
+    """
     version = str(document.get("version"))
     language = language_code(document.get("language"))
     feed_authors = _json_authors(document)
     entries = tuple(
-        _json_entry(item, url, language, feed_authors)
+        _json_entry(item, url, language, feed_authors, zone)
         for item in document.get("items") or []
         if isinstance(item, dict)
     )
@@ -56,7 +62,7 @@ def build_json(document: dict[str, Any], url: str, warnings: tuple[str, ...] = (
 
 
 def _json_entry(
-    item: dict[str, Any], base: str, language: str | None, feed_authors: tuple[str, ...]
+    item: dict[str, Any], base: str, language: str | None, feed_authors: tuple[str, ...], zone: tzinfo
 ) -> FeedEntry:
     link = link_of(base, item.get("url")) or link_of(base, item.get("external_url"))
     content = html_to_text(str(item.get("content_html") or "")) or squash(str(item.get("content_text") or ""))
@@ -68,8 +74,8 @@ def _json_entry(
         title=squash(html_to_text(str(item.get("title") or ""))),
         link=link,
         guid=squash(str(guid)) if guid not in (None, "") else None,
-        published=_iso_datetime(item.get("date_published")),
-        updated=_iso_datetime(item.get("date_modified")),
+        published=_date(item.get("date_published"), zone),
+        updated=_date(item.get("date_modified"), zone),
         summary=summary,
         authors=_json_authors(item) or feed_authors,
         language=language_code(item.get("language")) or language,
@@ -86,11 +92,5 @@ def _json_authors(obj: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _iso_datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+def _date(value: object, zone: tzinfo) -> datetime | None:
+    return parse_date(value, zone) if isinstance(value, str) else None

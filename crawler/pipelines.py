@@ -5,6 +5,7 @@ Each does one job and rejects with ``DropItem("why")``.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
@@ -50,7 +51,8 @@ class ExtractPipeline(_Pipeline):
     def process_item(self, item: Any) -> ArticleItem:
         article = _article(item)
         if article.html:
-            article.page = extract_page(article.html)
+            source = self.spider.context.source(article.source)
+            article.page = extract_page(article.html, source.timezone if source else UTC)
             article.html = None  # the HTML is large and no later pipeline needs it
             self.spider.ledger.page_extracted(article.source, ok=bool(article.page.text.strip()))
         if article.selected is not None:

@@ -11,28 +11,26 @@ A selector may match elements or strings (text nodes, attributes):
 - ``title``, ``author``: the text of each match (several authors are kept).
 - ``text``: the text of each match, one line per block element.
 - ``published``: an element's ``datetime`` or ``content`` attribute, else its
-  text; ISO 8601, RFC 2822 or a plain English date; a naive time is UTC.
+  text, as ``crawler.dates`` reads it (ISO 8601, RFC 2822, plain dates in
+  en/fr/de/es/it/pt); a time without offset is in the source's time zone.
 
 Field values win over the extractor's (``PageFields.over``) when they match.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
 
-from dateutil import parser as dateutil_parser
 from parsel import Selector, SelectorList
 
+from crawler.dates import parse_date
 from crawler.extract import PageContent
 from crawler.text import html_to_text, squash
 
 FIELDS = ("title", "text", "published", "author")
-_YEAR = re.compile(r"\b\d{4}\b")
 
 
 def selector_kind(expression: str) -> Literal["css", "xpath"]:
@@ -79,7 +77,7 @@ class PageFields:
         )
 
 
-def select_fields(document: Selector, selectors: Mapping[str, str]) -> PageFields | None:
+def select_fields(document: Selector, selectors: Mapping[str, str], zone: tzinfo = UTC) -> PageFields | None:
     """The fields the source's selectors find on an article page; None when it has no field selector."""
     if not any(selectors.get(name) for name in FIELDS):
         return None
@@ -91,27 +89,8 @@ def select_fields(document: Selector, selectors: Mapping[str, str]) -> PageField
     title = squash(" ".join(_text(m) for m in matches("title")))
     text = "\n".join(t for t in (_text(m, lines=True) for m in matches("text")) if t)
     authors = tuple(dict.fromkeys(a for a in (squash(_text(m)) for m in matches("author")) if a))
-    published = next((d for d in (parse_date(_date_text(m)) for m in matches("published")) if d), None)
+    published = next((d for d in (parse_date(_date_text(m), zone) for m in matches("published")) if d), None)
     return PageFields(title=title or None, text=text or None, published=published, authors=authors)
-
-
-def parse_date(text: str) -> datetime | None:
-    """An aware UTC datetime from a date as pages write it, or None."""
-    text = squash(text)
-    if not text or not _YEAR.search(text):
-        return None  # dateutil would fill a missing year with this year's
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            try:
-                parsed = dateutil_parser.parse(text)
-            except (ValueError, OverflowError):
-                return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _text(match: Selector, *, lines: bool = False) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from io import BytesIO
 from typing import Literal
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from scrapy.utils.gz import gunzip
 
+from crawler.dates import parse_date
 from crawler.errors import NotASitemapError
 from crawler.feeds import language_code
 from crawler.text import squash
@@ -52,10 +53,11 @@ class ParsedSitemap:
     entries: tuple[SitemapEntry, ...]
 
 
-def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> ParsedSitemap:
+def parse_sitemap(body: bytes, url: str, max_size: int = 0, zone: tzinfo = UTC) -> ParsedSitemap:
     """Parse a sitemap or sitemap index, gzip'd or not; ``NotASitemapError`` for anything else.
 
-    ``max_size`` caps the unpacked size of a gzip'd body (0: no cap).
+    ``max_size`` caps the unpacked size of a gzip'd body (0: no cap); ``zone`` is the source's time
+    zone, for dates without an offset (W3C datetimes require one, real sitemaps often lack it).
     """
     if body.startswith(_GZIP_MAGIC):
         try:
@@ -82,7 +84,7 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> ParsedSitemap:
             if kind is None:
                 kind = _kind(name, url)
             elif event == "end" and name == ("sitemap" if kind == "index" else "url"):
-                entry = _entry(element, url)
+                entry = _entry(element, url, zone)
                 if entry is not None:
                     entries.append(entry)
                 # Streaming: a sitemap may hold 50,000 URLs, read ones are dropped from the tree.
@@ -95,23 +97,6 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> ParsedSitemap:
     if kind is None:
         raise NotASitemapError(f"{url} is not XML")
     return ParsedSitemap(kind, tuple(entries))
-
-
-def parse_w3c_datetime(text: str | None) -> datetime | None:
-    """A sitemap date (W3C datetime: ``2024``, ``2024-03``, ``2024-03-12``, with a time) in UTC."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for fmt in ("%Y-%m", "%Y"):
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def period_end(url: str) -> datetime | None:
@@ -144,7 +129,7 @@ def _local(element: etree._Element) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _entry(element: etree._Element, base: str) -> SitemapEntry | None:
+def _entry(element: etree._Element, base: str, zone: tzinfo) -> SitemapEntry | None:
     fields: dict[str, str] = {}
     for child in element:
         name = _local(child)
@@ -159,8 +144,8 @@ def _entry(element: etree._Element, base: str) -> SitemapEntry | None:
         return None
     return SitemapEntry(
         loc=loc,
-        lastmod=parse_w3c_datetime(fields.get("lastmod")),
-        published=parse_w3c_datetime(fields.get("publication_date")),
+        lastmod=parse_date(fields.get("lastmod"), zone),
+        published=parse_date(fields.get("publication_date"), zone),
         title=squash(fields.get("title", "")),
         language=language_code(fields.get("language")),
     )

@@ -58,6 +58,8 @@ class App:
         return scrapy_overrides(self.config)
 
     def crawl_context(self, progress: Any = None) -> CrawlContext:
+        from zoneinfo import ZoneInfo
+
         from crawler.context import CrawlContext, CrawlSource
 
         return CrawlContext(
@@ -70,6 +72,7 @@ class App:
                     language=s.language,
                     selectors=s.selectors.model_dump(exclude_none=True) if s.selectors else None,
                     max_age=s.max_age,
+                    timezone=ZoneInfo(s.timezone),
                 )
                 for s in self.config.sources
                 if s.enabled

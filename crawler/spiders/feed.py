@@ -39,7 +39,7 @@ class FeedSpider(SourceSpider):
             if (value := response_header(response, name))
         }
         try:
-            feed = parse_feed(response.body, response.url, headers)
+            feed = parse_feed(response.body, response.url, headers, source.timezone)
         except NotAFeedError as exc:
             self.ledger.feed_done(
                 source.name, "error", http_status=response.status, error=f"source {source.name}: {exc}"

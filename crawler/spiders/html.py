@@ -93,7 +93,6 @@ class HtmlListingSpider(SourceSpider):
 
     def selected_fields(self, response: Response, source: str) -> PageFields | None:
         crawl_source = self.context.source(source)
-        selectors = crawl_source.selectors if crawl_source is not None else None
-        if not selectors or not isinstance(response, TextResponse):
+        if crawl_source is None or not crawl_source.selectors or not isinstance(response, TextResponse):
             return None
-        return select_fields(response.selector, selectors)
+        return select_fields(response.selector, crawl_source.selectors, crawl_source.timezone)

@@ -115,7 +115,9 @@ class SitemapSpider(SourceSpider):
             if not found:
                 raise NotASitemapError(f"{response.url} names no sitemap")
             return self._children(source, found, depth, walk)
-        sitemap = parse_sitemap(response.body, response.url, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        sitemap = parse_sitemap(
+            response.body, response.url, self.settings.getint("DOWNLOAD_MAXSIZE"), source.timezone
+        )
         if sitemap.kind == "index":
             return self._children(source, sitemap.entries, depth, walk)
         walk.entries.extend(sitemap.entries)

@@ -196,6 +196,25 @@ def _check_language(value: str) -> str:
 Language = Annotated[str, AfterValidator(_check_language)]
 
 
+def _check_time_zone(value: str) -> str:
+    import difflib
+    import zoneinfo
+
+    name = value.strip()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        known = {z.casefold(): z for z in zoneinfo.available_timezones()}
+        close = difflib.get_close_matches(name.casefold(), known, n=1)
+        hint = f"did you mean {known[close[0]]}? " if close else ""
+        raise problem(f"unknown time zone {value!r} ({hint}use an IANA name: Europe/Paris, UTC)") from None
+    return name
+
+
+#: An IANA time zone name (``Europe/Berlin``), checked against the zone database.
+TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
+
+
 def _check_cron(value: str) -> str:
     from apscheduler.triggers.cron import CronTrigger
 

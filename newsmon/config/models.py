@@ -44,6 +44,7 @@ from newsmon.config.fields import (
     SecretUrl,
     Selector,
     SourceUrl,
+    TimeZone,
     problem,
 )
 from newsmon.errors import UnknownNameError
@@ -98,6 +99,7 @@ class SourceConfig(Frozen):
     enabled: bool = True
     selectors: SelectorsConfig | None = None
     max_age: PositiveDuration | None = None
+    timezone: TimeZone = "UTC"  # for the source's dates written without an offset
 
     @model_validator(mode="after")
     def _schedule_and_type(self) -> SourceConfig:

@@ -56,7 +56,15 @@ def test_a_french_page_with_boilerplate() -> None:
         assert furniture not in page.text
 
 
-@pytest.mark.parametrize("body", ["", "<html></html>", b"\x89PNG\r\n\x1a\n\x00\x00"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "<html></html>",
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        "<html><body><nav>Menu</nav></body></html>",  # the fallbacks find no article in a menu either
+    ],
+)
 def test_pages_without_an_article_give_empty_text(body: str | bytes) -> None:
     assert extract_page(body).text == ""
 

@@ -12,7 +12,7 @@ from parsel import Selector
 
 from crawler.context import CrawlContext, CrawlSource
 from crawler.runner import CrawlService
-from crawler.selectors import link_hrefs, parse_date, select_fields, selector_kind
+from crawler.selectors import link_hrefs, select_fields, selector_kind
 from db.engine import Database
 from newsmon.wiring import App
 from tests.crawler.helpers import SITE, TEST_SETTINGS, articles, fetch_log, source_row
@@ -218,22 +218,6 @@ def test_selectors_are_xpath_when_they_start_like_a_path(expression: str, kind: 
 def _page(title: str, text: str) -> Reply:
     html = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p></article>"
     return Reply(body=html, headers={"Content-Type": "text/html"})
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-03-14T07:15:00-05:00", datetime(2024, 3, 14, 12, 15, tzinfo=UTC)),
-        ("Thu, 14 Mar 2024 07:15:00 GMT", datetime(2024, 3, 14, 7, 15, tzinfo=UTC)),
-        ("March 13, 2024", datetime(2024, 3, 13, tzinfo=UTC)),
-        ("  Published 13 March 2024, 09:30  ", None),  # words around the date: not guessed at
-        ("Thursday morning", None),
-        ("March 13", None),  # no year: not this year's by default
-        ("", None),
-    ],
-)
-def test_dates_as_pages_write_them(text: str, expected: datetime | None) -> None:
-    assert parse_date(text) == expected
 
 
 def test_links_and_fields_from_elements_strings_and_attributes() -> None:

@@ -14,7 +14,7 @@ import pytest
 from crawler.context import CrawlContext, CrawlSource
 from crawler.errors import NotASitemapError
 from crawler.runner import CrawlService
-from crawler.sitemaps import parse_sitemap, parse_w3c_datetime, period_end
+from crawler.sitemaps import parse_sitemap, period_end
 from db.engine import Database
 from newsmon.wiring import App
 from tests.crawler.helpers import SITE, TEST_SETTINGS, articles, fetch_log
@@ -249,22 +249,6 @@ def test_entities_are_not_expanded() -> None:
       <urlset><url><loc>https://post.example/&x;</loc></url></urlset>"""
     sitemap = parse_sitemap(body, "https://post.example/s.xml")
     assert all("root:" not in e.loc for e in sitemap.entries)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-03-12T08:00:00+01:00", datetime(2024, 3, 12, 7, tzinfo=UTC)),
-        ("2024-03-12T08:00Z", datetime(2024, 3, 12, 8, tzinfo=UTC)),
-        ("2024-03-12", datetime(2024, 3, 12, tzinfo=UTC)),
-        ("2024-03", datetime(2024, 3, 1, tzinfo=UTC)),
-        ("2024", datetime(2024, 1, 1, tzinfo=UTC)),
-        ("yesterday", None),
-        ("", None),
-    ],
-)
-def test_w3c_datetimes(text: str, expected: datetime | None) -> None:
-    assert parse_w3c_datetime(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -251,6 +251,17 @@ sources:
     assert config.source("map").max_age == timedelta(days=2)
 
 
+def test_a_source_time_zone_is_an_iana_name_utc_by_default(tmp_path: Path) -> None:
+    text = """\
+sources:
+  - {name: fil, url: https://example.org/fil.xml, timezone: Europe/Paris}
+  - {name: wire, url: https://example.org/wire.xml}
+"""
+    config = load_config(write(tmp_path, text), environ={})
+    assert config.source("fil").timezone == "Europe/Paris"
+    assert config.source("wire").timezone == "UTC"
+
+
 def test_email_tls_follows_port_unless_given(tmp_path: Path) -> None:
     text = """\
 channels:

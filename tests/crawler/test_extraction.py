@@ -1,0 +1,169 @@
+"""Article text and title on pages imitating the hard cases (tests/crawler/extraction, golden files).
+
+Each page has its expected title and main text beside it; ``benchmarks.extraction``
+compares the same pages with trafilatura's own ``extract()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from trafilatura.utils import load_html
+
+from benchmarks.extraction import HALVES, Golden, f1, goldens, without_title
+from crawler.extract import extract_page
+from crawler.feeds import parse_feed
+from crawler.runner import CrawlService
+from crawler.standfirst import standfirst
+from crawler.text import lead
+from crawler.titles import common_suffix, without_site_name
+from db.engine import Database
+from tests.crawler.helpers import articles, context
+from tests.servers import Reply, TestServer
+
+GOLDENS = {g.name: g for half in HALVES for g in goldens(half)}
+MIN_F1 = 0.9
+Run = Callable[[Any], Any]
+
+
+def page(name: str) -> Golden:
+    return GOLDENS[name]
+
+
+@pytest.mark.parametrize("golden", list(GOLDENS.values()), ids=list(GOLDENS))
+def test_golden_pages_give_their_title_and_main_text(golden: Golden) -> None:
+    extracted = extract_page(golden.html)
+    assert extracted.title == golden.title
+    assert f1(without_title(extracted.text, golden.title), golden.text) >= MIN_F1, extracted.text
+
+
+def test_the_golden_set_covers_both_halves_and_four_languages() -> None:
+    halves = {half: goldens(half) for half in HALVES}
+    assert all(len(pages) >= 8 for pages in halves.values())
+    assert {name.split("-")[0] for name in GOLDENS} >= {"en", "fr", "de", "es"}
+
+
+@pytest.mark.parametrize(
+    ("name", "opening"),
+    [
+        ("de-paywall-standfirst", "Das Münchner Unternehmen will mit dem Geld eigene Sprachmodelle"),  # heise
+        ("es-standfirst-h2", "La operación, valorada en 85 millones de euros"),  # an <h2> subtitle
+        ("fr-chapo-related", "La start-up parisienne d'intelligence artificielle"),  # class="teaser"
+        ("de-forum-comments", "Der Softwarekonzern kauft ein Start-up"),  # a plain <p> in <header>
+    ],
+)
+def test_a_standfirst_beside_the_headline_is_the_first_paragraph(name: str, opening: str) -> None:
+    text = extract_page(page(name).html).text
+    assert text.startswith(opening)
+    assert lead(text).startswith(opening)  # and so what `lead:` rules see
+    assert text.count(opening) == 1
+
+
+def test_a_byline_beside_the_headline_is_no_standfirst() -> None:
+    assert not extract_page(page("en-related-byline").html).text.startswith("Alex Morgan")
+    assert "312 comments" not in extract_page(page("en-comments").html).text
+    body = "<p>" + "The council approved the new budget on Tuesday after a long debate. " * 5 + "</p>"
+    cases = {
+        "By Jane Doe and John Roe, Reuters, March 3, 2024": "",
+        "Von Jan Bergmann und Eva Roth, heute um 17:23 Uhr": "",
+        "The council's vote ends a dispute that had closed two libraries.": None,  # a standfirst
+    }
+    for paragraph, expected in cases.items():
+        html = f"<html><body><article><header><h1>Budget</h1><p>{paragraph}</p></header>{body}</article>"
+        assert standfirst(load_html(html), "Budget") == (paragraph if expected is None else expected)
+
+
+def test_text_only_in_json_ld_is_the_text() -> None:
+    text = extract_page(page("es-jsonld-only").html).text
+    assert text.startswith("Telefónica ha firmado una alianza estratégica")
+    assert "Cargando" not in text and "JavaScript" not in text
+    html_body = extract_page(page("de-jsonld-app").html).text  # articleBody in HTML, in an @graph
+    assert html_body.splitlines()[0].startswith("Bosch und ein Forschungslabor")
+    assert "<p>" not in html_body
+
+
+def test_a_visible_teaser_gives_way_to_the_json_ld_body() -> None:
+    text = extract_page(page("fr-teaser-paywall").html).text
+    assert "sous réserve du feu vert des autorités de la concurrence" in text
+    assert "réservé aux abonnés" not in text
+
+
+def test_live_blogs_and_galleries_keep_every_entry_and_caption() -> None:
+    live = extract_page(page("en-liveblog").html).text
+    for entry in ("Nvidia has reported quarterly revenue", "TSMC has warned", "Good morning and welcome"):
+        assert entry in live
+    gallery = extract_page(page("fr-gallery").html).text
+    assert "chien robot grimpe des escaliers" in gallery
+    assert "© AFP" not in gallery
+
+
+def test_comments_stay_out_of_the_text() -> None:
+    text = extract_page(page("en-comments").html).text
+    assert "Benchmarks are meaningless at this point" not in text
+    assert "running the full model requires" in text
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "expected"),
+    [
+        ("Headline | TechCrunch", ["TechCrunch"], "Headline"),
+        ("SAP kauft Start-up - Golem.de", ["Golem.de"], "SAP kauft Start-up"),
+        ("heise online: Neue CPU", ["heise online"], "Neue CPU"),
+        ("Headline – byteline", ["Byteline"], "Headline"),
+        ("Interview: OpenAI", ["OpenAI"], "Interview: OpenAI"),  # a colon only ends a leading name
+        ("A - B - Blog", ["Blog"], "A - B"),
+        ("Inteligencia artificial - ¿quién paga?", [], "Inteligencia artificial - ¿quién paga?"),
+        ("Inteligencia artificial - ¿quién paga?", ["El Blog"], "Inteligencia artificial - ¿quién paga?"),
+        ("TechCrunch", ["TechCrunch"], "TechCrunch"),  # nothing but the name: kept
+        ("Why TechCrunch matters", ["TechCrunch"], "Why TechCrunch matters"),
+        ("Spider-Man returns", ["Man returns"], "Spider-Man returns"),  # no separator: kept
+    ],
+)
+def test_the_site_name_leaves_a_title_only_when_the_site_is_named(
+    title: str, names: list[str], expected: str
+) -> None:
+    assert without_site_name(title, names) == expected
+
+
+def test_a_suffix_every_feed_title_shares_is_the_sites_name() -> None:
+    assert common_suffix(["A | Site", "B | Site", "C | Site"]) == "Site"
+    assert common_suffix(["A | Site", "B | Site"]) is None  # too few to tell
+    assert common_suffix(["A | Site", "B | Other", "C | Site"]) is None
+    assert common_suffix(["A - Site", "B | Site", "C | Site"]) is None
+    items = "".join(
+        f"<item><title>{t}</title><link>https://s.example/{i}</link></item>"
+        for i, t in enumerate(("Un - deux - Le Site", "Trois - Le Site", "Quatre - Le Site"))
+    )
+    feed = parse_feed(f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(), "https://s.example/")
+    assert [e.title for e in feed.entries] == ["Un - deux", "Trois", "Quatre"]
+    mixed = items.replace("Quatre - Le Site", "Quatre")
+    feed = parse_feed(f'<rss version="2.0"><channel>{mixed}</channel></rss>'.encode(), "https://s.example/")
+    assert feed.entries[0].title == "Un - deux - Le Site"  # no shared suffix: titles as written
+
+
+def test_a_crawled_articles_lead_and_title_from_its_page_and_feed(
+    database: Database, run_on_reactor: Run
+) -> None:
+    heise = page("de-paywall-standfirst")
+    titles = (heise.title, "Neue Halbleiterfabrik in Dresden", "Open-Source-Modelle holen auf")
+    items = "".join(
+        f"<item><title>{t} | heise online</title><link>{{base}}/{i}</link></item>"
+        for i, t in enumerate(titles)
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>heise</title>{items}</channel></rss>'
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with TestServer() as server:
+        server.set(
+            "/feed.xml", Reply(body=feed.format(base=server.base_url), headers={"Content-Type": "text/xml"})
+        )
+        server.set("/0", Reply(body=heise.html, headers=html))
+        for i in (1, 2):
+            server.set(
+                f"/{i}", Reply(body=f"<html><body><article><h1>{titles[i]}</h1></article>", headers=html)
+            )
+        run_on_reactor(CrawlService().crawl(context(database, ("heise", server.url("/feed.xml")))))
+    stored = {a.title: a for a in articles(database)}
+    assert set(stored) == set(titles)  # the feed's shared suffix and the page's named site are gone
+    assert stored[heise.title].lead.startswith("Das Münchner Unternehmen will mit dem Geld")
