@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from alerts.delivery import Deliverer, RetryPolicy
 from crawler.reactor import run as run_on_reactor_loop
 from db.health import Health, health, retry_not_before, update_staleness
+from db.outbox import pending_count
 from db.store import set_next_run
 
 if TYPE_CHECKING:
@@ -31,15 +32,6 @@ if TYPE_CHECKING:
     from newsmon.wiring import App
 
 log = logging.getLogger("newsmon.daemon")
-
-SCRAPY_CHATTY_LOGGERS = (
-    "scrapy.middleware",
-    "scrapy.addons",
-    "scrapy.crawler",
-    "scrapy.core.engine",
-    "scrapy.extensions.logstats",
-    "scrapy.statscollectors",
-)
 
 # Bounded by DOWNLOAD_TIMEOUT in practice; this is the last resort.
 STOP_GRACE_SECONDS = 40.0
@@ -83,7 +75,6 @@ async def _close(notifiers: dict[str, Notifier]) -> None:
 
 def crawl_once(app: App, source_names: list[str] | None, *, progress: bool = False) -> int:
     """`newsmon crawl`: one pass, then deliver what it raised. Failures stay pending; exit 0."""
-    configure_logging()
     return run_on_reactor(lambda: _crawl_once(app, source_names, progress))
 
 
@@ -100,19 +91,23 @@ async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) 
     finally:
         await _close(notifiers)
     failing = [name for name, r in reports.items() if r.outcome == "error"]
+    # Pending is what the outbox still holds, not only what this pass retried: deliveries
+    # waiting out a backoff, deferred ones and those of unconfigured channels count too.
+    pending = pending_count(app.database)
     print(
         f"crawled {len(reports)} sources ({len(failing)} failing), "
         f"{sum(r.new_articles for r in reports.values())} new articles; "
-        f"alerts: {report.sent} sent, {report.retrying} pending, {report.failed} failed",
+        f"alerts: {report.sent} sent, {pending} pending, {report.failed} failed",
         file=sys.stderr,
     )
-    for name in failing:
-        print(f"  {name}: {reports[name].error}", file=sys.stderr)
+    if not logging.getLogger("crawler.runner").isEnabledFor(logging.WARNING):
+        # Each failure was logged once already, unless the log level hides warnings.
+        for name in failing:
+            print(f"  {name}: {reports[name].error}", file=sys.stderr)
     return 0
 
 
 def run_daemon(app: App) -> int:
-    configure_logging()
     return run_on_reactor(Daemon(app).run)
 
 
@@ -254,14 +249,3 @@ def trigger_for(source: SourceConfig) -> Any:
         return CronTrigger.from_crontab(source.cron, timezone=UTC, jitter=jitter)
     assert source.every is not None
     return IntervalTrigger(seconds=source.every.total_seconds(), jitter=jitter, timezone=UTC)
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Scrapy announces its components and settings at every crawl: once per poll is noise in a daemon.
-    for chatty in SCRAPY_CHATTY_LOGGERS:
-        logging.getLogger(chatty).setLevel(logging.WARNING)
