@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from rich.markup import escape
 
-from db.errors import DatabaseError, QueryError
+from db.errors import DatabaseError, LockHeldError, QueryError
 from newsmon.errors import UnknownNameError
 from newsmon.logs import LEVELS
 from newsmon.output import FORMATS, emit, write_csv, write_jsonl
@@ -83,6 +83,9 @@ def handles_errors(func: F) -> F:
         except QueryError as exc:
             detail = f"\n  {exc.query}\n  {' ' * (exc.column - 1)}^" if exc.query and exc.column else ""
             click.echo(f"error: bad query: {exc}{detail}", err=True)
+            sys.exit(EXIT_CONFIG)
+        except LockHeldError as exc:
+            click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONFIG)
         except DatabaseError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -206,7 +209,8 @@ def cli() -> None:
 def run(config_path: str) -> None:
     """Run the daemon: crawl every source on schedule, store, match rules and deliver alerts.
 
-    Runs until SIGTERM or SIGINT, then finishes in-flight work and exits 0.
+    Runs until SIGTERM or SIGINT, then finishes in-flight work and exits 0. Only one may
+    run on a database: a second one exits 2, naming the first (pid and host).
     """
     from newsmon.daemon import run_daemon
 

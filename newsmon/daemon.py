@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.delivery import Deliverer, RetryPolicy
 from crawler.reactor import run as run_on_reactor_loop
+from db import locks
 from db.health import Health, health, retry_not_before, update_staleness
 from db.outbox import pending_count
 from db.store import set_next_run
@@ -108,7 +109,12 @@ async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) 
 
 
 def run_daemon(app: App) -> int:
-    return run_on_reactor(Daemon(app).run)
+    """`newsmon run`: one per database; a second one raises LockHeldError naming the first."""
+    lock = locks.acquire(app.database, "run")
+    try:
+        return run_on_reactor(Daemon(app).run)
+    finally:
+        lock.release()
 
 
 class Daemon:
