@@ -7,12 +7,13 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.markup import escape
 
-from db.errors import DatabaseError, LockHeldError, QueryError
+from db.errors import BackupError, DatabaseError, LockHeldError, QueryError
 from newsmon.errors import UnknownNameError
 from newsmon.logs import LEVELS
 from newsmon.output import FORMATS, emit, write_csv, write_jsonl
@@ -84,7 +85,7 @@ def handles_errors(func: F) -> F:
             detail = f"\n  {exc.query}\n  {' ' * (exc.column - 1)}^" if exc.query and exc.column else ""
             click.echo(f"error: bad query: {exc}{detail}", err=True)
             sys.exit(EXIT_CONFIG)
-        except LockHeldError as exc:
+        except (LockHeldError, BackupError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONFIG)
         except DatabaseError as exc:
@@ -434,6 +435,44 @@ def rules_test(config_path: str, rule: str | None, since: str | None, fmt: str) 
         title="rules test",
         header=BACKTEST_FIELDS,
     )
+
+
+@cli.command()
+@config_option
+@click.option("--dry-run", is_flag=True, help="Count what would be removed; remove nothing.")
+@format_option("table", "json")
+@handles_errors
+def prune(config_path: str, dry_run: bool, fmt: str) -> None:
+    """Delete what `retention:` says is old: articles (with their keys, alerts and deliveries), fetch log.
+
+    An article's age counts from when it was fetched. The daemon prunes once a day by itself.
+    """
+    from newsmon.daemon import prune_old
+
+    app = open_app(config_path)
+    report = prune_old(app, datetime.now(UTC), dry_run=dry_run)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"dry_run": dry_run, **report.as_dict()}))
+    else:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {report}")
+
+
+@cli.command()
+@config_option
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@handles_errors
+def backup(config_path: str, path: Path) -> None:
+    """A consistent copy of the (SQLite) database at PATH, safe while the daemon runs; never overwrites.
+
+    Exits 2 if PATH exists. For PostgreSQL, use pg_dump.
+    """
+    from db.backup import backup as copy_database
+
+    app = open_app(config_path)
+    size = copy_database(app.database, path)
+    click.echo(f"backed up to {path} ({size / 1_000_000:.1f} MB)")
 
 
 @cli.command("check-config")

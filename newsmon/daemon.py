@@ -22,7 +22,9 @@ from alerts.delivery import Deliverer, RetryPolicy
 from crawler.reactor import run as run_on_reactor_loop
 from db import locks
 from db.health import Health, health, retry_not_before, update_staleness
+from db.models import utcnow
 from db.outbox import pending_count
+from db.retention import PruneReport, prune
 from db.store import set_next_run
 
 if TYPE_CHECKING:
@@ -36,6 +38,9 @@ log = logging.getLogger("newsmon.daemon")
 
 # Bounded by DOWNLOAD_TIMEOUT in practice; this is the last resort.
 STOP_GRACE_SECONDS = 40.0
+PRUNE_JOB = "newsmon:prune"  # not a valid source name, so never a source's job id
+PRUNE_EVERY = timedelta(days=1)
+PRUNE_FIRST_DELAY = timedelta(minutes=5)
 
 
 def run_on_reactor(main: Callable[[], Awaitable[int]]) -> int:
@@ -117,9 +122,25 @@ def run_daemon(app: App) -> int:
         lock.release()
 
 
+def prune_old(app: App, now: datetime, *, dry_run: bool = False) -> PruneReport:
+    """Apply the config's ``retention:`` as of ``now`` (`newsmon prune`, and the daemon daily)."""
+    retention = app.config.retention
+
+    def before(keep: timedelta) -> datetime | None:
+        return now - keep if keep > timedelta(0) else None  # 0 keeps forever
+
+    return prune(
+        app.database,
+        articles_before=before(retention.articles),
+        fetch_log_before=before(retention.fetch_log),
+        dry_run=dry_run,
+    )
+
+
 class Daemon:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, clock: Callable[[], datetime] = utcnow) -> None:
         self.app = app
+        self.clock = clock
         self.stop = asyncio.Event()
         self.wake = asyncio.Event()
         self.inflight: set[asyncio.Future[Any]] = set()
@@ -161,6 +182,8 @@ class Daemon:
         self.stop.set()
 
     def _schedule(self, scheduler: AsyncIOScheduler) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
         now = datetime.now(UTC)
         for index, source in enumerate(self.context.sources):
             config = self.app.config.source(source.name)
@@ -178,7 +201,30 @@ class Daemon:
                 next_run_time=first,
             )
             set_next_run(self.app.database, source.name, first)
+        scheduler.add_job(
+            self.prune,
+            IntervalTrigger(seconds=PRUNE_EVERY.total_seconds(), timezone=UTC),
+            id=PRUNE_JOB,
+            name="prune",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            # Soon after start too: a daemon restarted more often than daily still prunes.
+            next_run_time=now + PRUNE_FIRST_DELAY,
+        )
         self.scheduler = scheduler
+
+    async def prune(self) -> PruneReport:
+        """The daily prune; a failure is logged and tried again the next day."""
+        try:
+            # Plain database work: off the loop, in short batches, so crawls and deliveries go on.
+            report = await asyncio.to_thread(prune_old, self.app, self.clock())
+        except Exception as exc:  # noqa: BLE001 - pruning must never stop the daemon
+            log.warning("prune failed (retried in %s): %s", PRUNE_EVERY, exc)
+            return PruneReport()
+        if report != PruneReport():
+            log.info("pruned %s", report)
+        return report
 
     async def _crawl_source(self, name: str) -> None:
         if self.stop.is_set():
