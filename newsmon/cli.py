@@ -74,11 +74,11 @@ def handles_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from newsmon.errors import ConfigError
+        from newsmon.errors import ConfigError, OpmlError
 
         try:
             return func(*args, **kwargs)
-        except (ConfigError, UnknownNameError) as exc:
+        except (ConfigError, UnknownNameError, OpmlError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONFIG)
         except QueryError as exc:
@@ -348,12 +348,18 @@ def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> N
 
 @cli.group(invoke_without_command=True)
 @config_option
-@format_option()
+@format_option(*FORMATS, "opml")
 @click.pass_context
 @handles_errors
 def sources(ctx: click.Context, config_path: str, fmt: str) -> None:
-    """Each source: status, last fetch and success, failures, last error, next run, articles."""
+    """Each source: status, last fetch and success, failures, last error, next run, articles.
+
+    `--format opml` exports the feed sources as OPML 2.0 for a feed reader.
+    """
     if ctx.invoked_subcommand is not None:
+        return
+    if fmt == "opml":
+        _export_opml(config_path)
         return
     from db.queries import source_states
 
@@ -398,6 +404,44 @@ def sources_discover(config_path: str, url: str, fmt: str) -> None:
     if not rows:
         click.echo(f"no feed found at {url}", err=True)
         sys.exit(1)
+
+
+def _export_opml(config_path: str) -> None:
+    from newsmon.config import load_config
+    from newsmon.opml import export_opml
+
+    config = load_config(config_path)
+    others = [s.name for s in config.sources if s.type != "feed"]
+    if others:
+        click.echo(f"not exported (not feeds): {', '.join(others)}", err=True)
+    click.echo(export_opml(config.sources, datetime.now(UTC)), nl=False)
+
+
+@sources.command("import")
+@config_option
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--every", help="Poll interval for every imported source (e.g. 30m; default 15m).")
+@handles_errors
+def sources_import(config_path: str, opml_file: Path, every: str | None) -> None:
+    """Print the `sources:` entries to add for the feeds of an OPML file (a feed reader's export).
+
+    Every entry has passed the config loader; names are unique against the config (when it
+    exists) and within the file; feeds already configured are left out. What cannot be
+    imported is listed on standard error with its OPML line. Exits 1 when nothing is left.
+    """
+    from newsmon.config import load_config
+    from newsmon.opml import import_opml
+
+    existing = load_config(config_path).sources if os.path.exists(config_path) else ()
+    result = import_opml(opml_file.read_bytes(), str(opml_file), existing, every)
+    for reason in result.skipped:
+        click.echo(f"skipped: {reason}", err=True)
+    if not result.sources:
+        click.echo(f"no feed to add from {opml_file}", err=True)
+        sys.exit(1)
+    where = f"in {config_path}" if existing else "in your config"
+    click.echo(f"# {len(result.sources)} sources from {opml_file.name}: add under `sources:` {where}")
+    click.echo(result.yaml(), nl=False)
 
 
 def _discovery_settings(config_path: str) -> dict[str, Any]:
