@@ -54,6 +54,16 @@ class ConsoleHandler(logging.Handler):
             self.handleError(record)
 
 
+class OneLineFormatter(logging.Formatter):
+    """Line breaks in a message are shown as ``\\n``: text quoted from a feed cannot forge a log line.
+
+    A traceback still follows on its own lines.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return super().formatMessage(record).replace("\r", "\\r").replace("\n", "\\n")
+
+
 def configure(level: str, target: Console | None = None) -> None:
     """Install newsmon's handler on the root logger at ``level``; calling it again replaces it."""
     number = logging.getLevelName(level.upper())
@@ -63,7 +73,7 @@ def configure(level: str, target: Console | None = None) -> None:
     for handler in [h for h in root.handlers if isinstance(h, ConsoleHandler)]:
         root.removeHandler(handler)
     handler = ConsoleHandler(target or _console)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(OneLineFormatter(FORMAT))
     root.addHandler(handler)
     root.setLevel(number)
     for name, folded in FOLDED_LOGGERS.items():

@@ -152,3 +152,17 @@ def test_the_crawl_summary_counts_every_pending_delivery(tmp_path: Path) -> None
 def test_run_logs_at_info_by_default() -> None:
     result = CliRunner().invoke(cli, ["run", "--help"])
     assert "default: info]" in result.output
+
+
+def test_a_message_cannot_forge_a_log_line() -> None:
+    out = io.StringIO()
+    logs.configure("info", Console(file=out, width=200))
+    hostile = "Title\n2026-01-01 00:00:00,000 ERROR newsmon: forged\r"
+    logging.getLogger("crawler.runner").warning("source x: bad entry %r / %s", 1, hostile)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1 and "\\n2026-01-01" in lines[0]
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("crawler.runner").exception("with a traceback")
+    assert "Traceback (most recent call last):" in out.getvalue().splitlines()[2]
