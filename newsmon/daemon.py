@@ -261,7 +261,8 @@ class Daemon:
         if before.status == "never" and after.status == "ok":
             return
         text = health_message(name, before, after)
-        log.warning("%s", text)
+        # The crawl's own line just gave the reason: the log says only what changed.
+        log.warning("source %s is now %s (was %s)", name, after.status, before.status)
         channel = self.app.config.health.channel
         notifier = self.notifiers.get(channel) if channel else None
         if notifier is not None:

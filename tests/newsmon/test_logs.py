@@ -68,7 +68,8 @@ def test_at_info_the_libraries_chatter_is_folded() -> None:
         assert not logging.getLogger(chatty).isEnabledFor(logging.INFO), chatty
     assert not logging.getLogger("scrapy.downloadermiddlewares.retry").isEnabledFor(logging.ERROR)
     assert logging.getLogger("crawler.runner").isEnabledFor(logging.INFO)
-    assert logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.WARNING)
+    assert not logging.getLogger("apscheduler.scheduler").isEnabledFor(logging.WARNING)  # overlap skipped
+    assert logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.ERROR)  # a job crashed
 
 
 def test_a_log_line_never_runs_into_the_progress_line() -> None:
