@@ -9,6 +9,7 @@ own short write transaction, so a running daemon's writers never wait long.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -54,21 +55,27 @@ def prune(
     fetch_log_before: datetime | None,
     dry_run: bool = False,
     batch: int = BATCH,
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> PruneReport:
     """Delete articles fetched before ``articles_before`` and fetch log entries started before
-    ``fetch_log_before`` (``None``: keep them all); with ``dry_run``, count only."""
+    ``fetch_log_before`` (``None``: keep them all); with ``dry_run``, count only.
+
+    ``keep_going`` is asked between batches: a daemon that is stopping ends the prune there
+    (what is deleted stays deleted; the rest waits for the next prune).
+    """
     report = PruneReport()
     if articles_before is not None:
         old = Article.fetched < articles_before
-        report += _count_articles(database, old) if dry_run else _delete_articles(database, old, batch)
+        if dry_run:
+            report += _count_articles(database, old)
+        else:
+            report += _delete_articles(database, old, batch, keep_going)
     if fetch_log_before is not None:
         old_fetches = FetchLog.started < fetch_log_before
-        removed = (
-            _count(database, FetchLog.id, old_fetches)
-            if dry_run
-            else _delete_fetches(database, old_fetches, batch)
-        )
-        report += PruneReport(fetch_log=removed)
+        if dry_run:
+            report += PruneReport(fetch_log=_count(database, FetchLog.id, old_fetches))
+        else:
+            report += PruneReport(fetch_log=_delete_fetches(database, old_fetches, batch, keep_going))
     return report
 
 
@@ -94,23 +101,29 @@ def _count_articles(database: Database, old: ColumnElement[bool]) -> PruneReport
         return PruneReport(articles=articles) + _dependents(session, ids)
 
 
-def _delete_articles(database: Database, old: ColumnElement[bool], batch: int) -> PruneReport:
+def _delete_articles(
+    database: Database, old: ColumnElement[bool], batch: int, keep_going: Callable[[], bool]
+) -> PruneReport:
     report = PruneReport()
-    while True:
+    while keep_going():
         with database.write() as session:
             ids = list(session.scalars(select(Article.id).where(old).order_by(Article.id).limit(batch)))
             if not ids:
                 return report
             report += _dependents(session, ids) + PruneReport(articles=len(ids))
             session.execute(delete(Article).where(Article.id.in_(ids)), execution_options=_NO_SYNC)
+    return report
 
 
-def _delete_fetches(database: Database, old: ColumnElement[bool], batch: int) -> int:
+def _delete_fetches(
+    database: Database, old: ColumnElement[bool], batch: int, keep_going: Callable[[], bool]
+) -> int:
     removed = 0
-    while True:
+    while keep_going():
         with database.write() as session:
             ids = list(session.scalars(select(FetchLog.id).where(old).order_by(FetchLog.id).limit(batch)))
             if not ids:
                 return removed
             session.execute(delete(FetchLog).where(FetchLog.id.in_(ids)), execution_options=_NO_SYNC)
             removed += len(ids)
+    return removed

@@ -122,7 +122,9 @@ def run_daemon(app: App) -> int:
         lock.release()
 
 
-def prune_old(app: App, now: datetime, *, dry_run: bool = False) -> PruneReport:
+def prune_old(
+    app: App, now: datetime, *, dry_run: bool = False, keep_going: Callable[[], bool] = lambda: True
+) -> PruneReport:
     """Apply the config's ``retention:`` as of ``now`` (`newsmon prune`, and the daemon daily)."""
     retention = app.config.retention
 
@@ -134,6 +136,7 @@ def prune_old(app: App, now: datetime, *, dry_run: bool = False) -> PruneReport:
         articles_before=before(retention.articles),
         fetch_log_before=before(retention.fetch_log),
         dry_run=dry_run,
+        keep_going=keep_going,
     )
 
 
@@ -218,7 +221,10 @@ class Daemon:
         """The daily prune; a failure is logged and tried again the next day."""
         try:
             # Plain database work: off the loop, in short batches, so crawls and deliveries go on.
-            report = await asyncio.to_thread(prune_old, self.app, self.clock())
+            # A stop ends it between two batches.
+            report = await asyncio.to_thread(
+                prune_old, self.app, self.clock(), keep_going=lambda: not self.stop.is_set()
+            )
         except Exception as exc:  # noqa: BLE001 - pruning must never stop the daemon
             log.warning("prune failed (retried in %s): %s", PRUNE_EVERY, exc)
             return PruneReport()

@@ -135,3 +135,18 @@ def test_backup_of_postgresql_points_to_pg_dump() -> None:
     database = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
     with pytest.raises(BackupError, match="pg_dump"):
         backup(database, Path("/tmp/never-written.db"))
+
+
+def test_a_stopping_daemon_ends_the_prune_between_batches(database: Database) -> None:
+    for i in range(5):
+        add(database, f"old{i}", timedelta(days=400), alert=False)
+    answers = iter([True, True, False])
+    report = prune(
+        database,
+        articles_before=NOW - timedelta(days=365),
+        fetch_log_before=NOW,
+        batch=2,
+        keep_going=lambda: next(answers, False),
+    )
+    assert report.articles == 4 and report.fetch_log == 0
+    assert len(rows(database, "SELECT id FROM articles")) == 1
