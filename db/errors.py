@@ -2,7 +2,9 @@
 
 DatabaseError
 ├── MigrationError   the schema could not be created or upgraded
-└── QueryError       a search or rule query is malformed (carries the column)
+├── QueryError       a search or rule query is malformed (carries the column)
+├── LockHeldError    another process holds the database's daemon lock (names it)
+└── BackupError      a backup cannot be written (exists already, unsupported database)
 """
 
 from __future__ import annotations
@@ -25,3 +27,15 @@ class QueryError(DatabaseError):
         self.query = query
         where = f" at column {column}" if column is not None else ""
         super().__init__(f"{message}{where}")
+
+
+class LockHeldError(DatabaseError):
+    """Another live process holds the lock; ``holder`` names it (pid and host) when known."""
+
+    def __init__(self, message: str, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class BackupError(DatabaseError):
+    """A backup cannot be written where asked."""

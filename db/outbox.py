@@ -330,3 +330,9 @@ def list_deliveries(
         query = query.where(Alert.rule == rule)
     with database.read() as session:
         return [DeliveryRow(*row) for row in session.execute(query)]
+
+
+def alert_rules(database: Database) -> list[str]:
+    """The rules that have raised alerts (a rule removed from the config keeps its alerts)."""
+    with database.read() as session:
+        return sorted(session.scalars(select(Alert.rule).distinct()))

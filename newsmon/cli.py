@@ -4,21 +4,41 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.markup import escape
 
-from db.errors import DatabaseError, QueryError
+from db.errors import BackupError, DatabaseError, LockHeldError, QueryError
+from newsmon.errors import UnknownNameError
+from newsmon.logs import LEVELS
 from newsmon.output import FORMATS, emit, write_csv, write_jsonl
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CONFIG = 2
 DEFAULT_CONFIG = "config.yaml"
+LOG_LEVEL_ENV = "NEWSMON_LOG_LEVEL"
+# `run` is a service: its log is what the operator reads. Other verbs print results, not logs.
+DEFAULT_LOG_LEVELS = {"run": "info"}
+
+# CSV headers for an empty result: the contract's JSON shapes, in order.
+HEADLINE_FIELDS = ("id", "title", "url", "source", "published", "language")
+SEARCH_FIELDS = (*HEADLINE_FIELDS, "snippet", "score")
+ARTICLE_FIELDS = (*HEADLINE_FIELDS, "authors", "summary", "text", "fetched")
+ALERT_FIELDS = (
+    "id", "rule", "article_id", "title", "url", "channel", "status", "attempts", "last_error", "created",
+    "sent",
+)  # fmt: skip
+SOURCE_FIELDS = (
+    "name", "type", "url", "status", "last_fetch", "last_success", "failures", "last_error", "next_run",
+    "articles",
+)  # fmt: skip
+BACKTEST_FIELDS = ("rule", "article_id", "title", "url", "source", "published", "language", "terms")
 
 
 def config_option(func: F) -> F:
@@ -54,16 +74,19 @@ def handles_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from newsmon.errors import ConfigError
+        from newsmon.errors import ConfigError, OpmlError
 
         try:
             return func(*args, **kwargs)
-        except ConfigError as exc:
+        except (ConfigError, UnknownNameError, OpmlError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONFIG)
         except QueryError as exc:
             detail = f"\n  {exc.query}\n  {' ' * (exc.column - 1)}^" if exc.query and exc.column else ""
             click.echo(f"error: bad query: {exc}{detail}", err=True)
+            sys.exit(EXIT_CONFIG)
+        except (LockHeldError, BackupError) as exc:
+            click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONFIG)
         except DatabaseError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -90,7 +113,92 @@ def open_app(config_path: str) -> Any:
     return App.open(config_path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def check_name(kind: str, name: str | None, known: Iterable[str]) -> None:
+    """An unknown name is a usage error (exit 2) that lists the known ones, never an empty result."""
+    names = set(known)
+    if name is not None and name not in names:
+        raise UnknownNameError(kind, name, names)
+
+
+def stored_source_names(app: Any) -> set[str]:
+    """Configured sources and those whose articles are still stored (a source removed from the config)."""
+    from db.queries import source_states
+
+    return {s.name for s in app.config.sources} | set(source_states(app.database))
+
+
+def _set_log_level(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    from newsmon.logs import configure
+
+    configure(value)
+
+
+def log_level_option(default: str) -> click.Option:
+    return click.Option(
+        ["--log-level"],
+        type=click.Choice(LEVELS, case_sensitive=False),
+        default=default,
+        show_default=True,
+        envvar=LOG_LEVEL_ENV,
+        show_envvar=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_log_level,
+        help="How much to log on standard error.",
+    )
+
+
+class VerbGroup(click.Group):
+    """Gives every verb, and every verb of its sub-groups, ``--log-level``."""
+
+    group_class = type  # sub-groups are VerbGroups too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(param.name == "log_level" for param in cmd.params):
+            cmd.params.append(log_level_option(DEFAULT_LOG_LEVELS.get(cmd.name or "", "warning")))
+        super().add_command(cmd, name)
+
+
+class TextArgumentCommand(click.Command):
+    """A command whose free-text argument may start with "-": `search '-OpenAI AI'` is a query.
+
+    A token that starts with "-" but is none of the command's options is
+    moved behind "--", where click takes it as the argument; `--` works too.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, dash_text_last(self.get_params(ctx), args))
+
+
+def dash_text_last(params: Iterable[click.Parameter], args: list[str]) -> list[str]:
+    takes_value: dict[str, bool] = {}
+    for param in params:
+        if isinstance(param, click.Option):
+            for opt in (*param.opts, *param.secondary_opts):
+                takes_value[opt] = not param.is_flag and not param.count
+    kept: list[str] = []
+    texts: list[str] = []
+    value_next = False
+    for index, arg in enumerate(args):
+        if value_next:
+            kept.append(arg)
+            value_next = False
+        elif arg == "--":
+            kept.extend(args[index:])
+            break
+        elif arg.startswith("-") and len(arg) > 1 and arg.split("=", 1)[0] not in takes_value:
+            texts.append(arg)
+        else:
+            kept.append(arg)
+            value_next = takes_value.get(arg, False)
+    if not texts:
+        return args
+    return [*kept, *([] if "--" in kept else ["--"]), *texts]
+
+
+@click.group(cls=VerbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsmon")
 def cli() -> None:
     """newsmon: watch news sources, store and search every article, alert on what matters."""
@@ -102,7 +210,8 @@ def cli() -> None:
 def run(config_path: str) -> None:
     """Run the daemon: crawl every source on schedule, store, match rules and deliver alerts.
 
-    Runs until SIGTERM or SIGINT, then finishes in-flight work and exits 0.
+    Runs until SIGTERM or SIGINT, then finishes in-flight work and exits 0. Only one may
+    run on a database: a second one exits 2, naming the first (pid and host).
     """
     from newsmon.daemon import run_daemon
 
@@ -118,15 +227,12 @@ def crawl(config_path: str, sources: tuple[str, ...]) -> None:
     from newsmon.daemon import crawl_once
 
     app = open_app(config_path)
-    unknown = [s for s in sources if s not in {src.name for src in app.config.sources}]
-    if unknown:
-        raise click.BadParameter(
-            f"no source named {', '.join(unknown)} in {config_path}", param_hint="--source"
-        )
+    for name in sources:
+        check_name("source", name, (src.name for src in app.config.sources))
     sys.exit(crawl_once(app, list(sources) or None, progress=sys.stderr.isatty()))
 
 
-@cli.command()
+@cli.command(cls=TextArgumentCommand)
 @config_option
 @click.argument("query")
 @since_option
@@ -144,18 +250,22 @@ def search(
     limit: int,
     fmt: str,
 ) -> None:
-    """Full-text search over stored articles, best first (query language as in rules)."""
+    """Full-text search over stored articles, best first (query language as in rules).
+
+    A QUERY that starts with "-" (`'-OpenAI AI'`) is a query, not an option.
+    """
     from db.search import SearchFilters
     from db.search import search as run_search
 
     app = open_app(config_path)
+    check_name("source", source, stored_source_names(app))
     filters = SearchFilters(since=since_cutoff(since), source=source, language=lang, limit=limit)
     hits = [hit.as_dict() for hit in run_search(app.database, query, filters, app.config.topics)]
     if fmt == "table":
         for hit in hits:
             hit["snippet"] = escape(hit["snippet"]).replace("<mark>", "[bold]").replace("</mark>", "[/bold]")
     columns = ["id", "published", "source", "language", "title", "snippet"]
-    emit(hits, fmt, columns, title=f"search: {query}", markup_columns=["snippet"])
+    emit(hits, fmt, columns, title=f"search: {query}", markup_columns=["snippet"], header=SEARCH_FIELDS)
 
 
 @cli.command()
@@ -180,9 +290,11 @@ def show(config_path: str, article_id: int, fmt: str) -> None:
         write_csv([data], sys.stdout)
     else:
         from rich.console import Console
+        from rich.text import Text
 
         console = Console()
-        console.print(f"[bold]{article.title}[/bold]", markup=True, highlight=False)
+        # The title is the article's text, never markup: "OpenAI [update]" keeps its brackets.
+        console.print(Text(article.title, style="bold"), highlight=False)
         console.print(
             f"{article.url}\n{article.source} · {data['published'] or 'no date'} · {article.language or '?'}"
             f" · {', '.join(article.authors) or 'no author'}",
@@ -204,9 +316,10 @@ def export(config_path: str, since: str | None, source: str | None, fmt: str) ->
     from db.queries import iter_articles
 
     app = open_app(config_path)
+    check_name("source", source, stored_source_names(app))
     rows = (a.as_dict() for a in iter_articles(app.database, since_cutoff(since), source))
     if fmt == "csv":
-        write_csv(rows, sys.stdout)
+        write_csv(rows, sys.stdout, ARTICLE_FIELDS)
     else:
         write_jsonl(rows, sys.stdout)
 
@@ -219,25 +332,34 @@ def export(config_path: str, since: str | None, source: str | None, fmt: str) ->
 @handles_errors
 def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> None:
     """Alerts raised, one row per delivery (alert x channel), with status and last error."""
-    from db.outbox import list_deliveries
+    from db.outbox import alert_rules, list_deliveries
 
-    rows = [r.as_dict() for r in list_deliveries(open_app(config_path).database, since_cutoff(since), rule)]
+    app = open_app(config_path)
+    check_name("rule", rule, [*(r.name for r in app.config.rules), *alert_rules(app.database)])
+    rows = [r.as_dict() for r in list_deliveries(app.database, since_cutoff(since), rule)]
     emit(
         rows,
         fmt,
         ["id", "created", "rule", "channel", "status", "attempts", "title", "last_error"],
         title="alerts",
+        header=ALERT_FIELDS,
     )
 
 
 @cli.group(invoke_without_command=True)
 @config_option
-@format_option()
+@format_option(*FORMATS, "opml")
 @click.pass_context
 @handles_errors
 def sources(ctx: click.Context, config_path: str, fmt: str) -> None:
-    """Each source: status, last fetch and success, failures, last error, next run, articles."""
+    """Each source: status, last fetch and success, failures, last error, next run, articles.
+
+    `--format opml` exports the feed sources as OPML 2.0 for a feed reader.
+    """
     if ctx.invoked_subcommand is not None:
+        return
+    if fmt == "opml":
+        _export_opml(config_path)
         return
     from db.queries import source_states
 
@@ -249,6 +371,7 @@ def sources(ctx: click.Context, config_path: str, fmt: str) -> None:
         fmt,
         ["name", "type", "status", "last_success", "failures", "next_run", "articles", "last_error"],
         title="sources",
+        header=SOURCE_FIELDS,
     )
 
 
@@ -283,6 +406,44 @@ def sources_discover(config_path: str, url: str, fmt: str) -> None:
         sys.exit(1)
 
 
+def _export_opml(config_path: str) -> None:
+    from newsmon.config import load_config
+    from newsmon.opml import export_opml
+
+    config = load_config(config_path)
+    others = [s.name for s in config.sources if s.type != "feed"]
+    if others:
+        click.echo(f"not exported (not feeds): {', '.join(others)}", err=True)
+    click.echo(export_opml(config.sources, datetime.now(UTC)), nl=False)
+
+
+@sources.command("import")
+@config_option
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--every", help="Poll interval for every imported source (e.g. 30m; default 15m).")
+@handles_errors
+def sources_import(config_path: str, opml_file: Path, every: str | None) -> None:
+    """Print the `sources:` entries to add for the feeds of an OPML file (a feed reader's export).
+
+    Every entry has passed the config loader; names are unique against the config (when it
+    exists) and within the file; feeds already configured are left out. What cannot be
+    imported is listed on standard error with its OPML line. Exits 1 when nothing is left.
+    """
+    from newsmon.config import load_config
+    from newsmon.opml import import_opml
+
+    existing = load_config(config_path).sources if os.path.exists(config_path) else ()
+    result = import_opml(opml_file.read_bytes(), str(opml_file), existing, every)
+    for reason in result.skipped:
+        click.echo(f"skipped: {reason}", err=True)
+    if not result.sources:
+        click.echo(f"no feed to add from {opml_file}", err=True)
+        sys.exit(1)
+    where = f"in {config_path}" if existing else "in your config"
+    click.echo(f"# {len(result.sources)} sources from {opml_file.name}: add under `sources:` {where}")
+    click.echo(result.yaml(), nl=False)
+
+
 def _discovery_settings(config_path: str) -> dict[str, Any]:
     if not os.path.exists(config_path):
         return {}  # discovery needs no configuration: the crawler's defaults then
@@ -309,10 +470,53 @@ def rules_test(config_path: str, rule: str | None, since: str | None, fmt: str) 
     from newsmon.backtest import backtest
 
     app = open_app(config_path)
-    if rule is not None and rule not in app.ruleset.names:
-        raise click.BadParameter(f"no rule named {rule!r} in {config_path}", param_hint="RULE")
+    check_name("rule", rule, app.ruleset.names)
     rows = [m.as_dict() for m in backtest(app, rule, since_cutoff(since))]
-    emit(rows, fmt, ["rule", "article_id", "published", "source", "title", "terms"], title="rules test")
+    emit(
+        rows,
+        fmt,
+        ["rule", "article_id", "published", "source", "title", "terms"],
+        title="rules test",
+        header=BACKTEST_FIELDS,
+    )
+
+
+@cli.command()
+@config_option
+@click.option("--dry-run", is_flag=True, help="Count what would be removed; remove nothing.")
+@format_option("table", "json")
+@handles_errors
+def prune(config_path: str, dry_run: bool, fmt: str) -> None:
+    """Delete what `retention:` says is old: articles (with their keys, alerts and deliveries), fetch log.
+
+    An article's age counts from when it was fetched. The daemon prunes once a day by itself.
+    """
+    from newsmon.daemon import prune_old
+
+    app = open_app(config_path)
+    report = prune_old(app, datetime.now(UTC), dry_run=dry_run)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"dry_run": dry_run, **report.as_dict()}))
+    else:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {report}")
+
+
+@cli.command()
+@config_option
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@handles_errors
+def backup(config_path: str, path: Path) -> None:
+    """A consistent copy of the (SQLite) database at PATH, safe while the daemon runs; never overwrites.
+
+    Exits 2 if PATH exists. For PostgreSQL, use pg_dump.
+    """
+    from db.backup import backup as copy_database
+
+    app = open_app(config_path)
+    size = copy_database(app.database, path)
+    click.echo(f"backed up to {path} ({size / 1_000_000:.1f} MB)")
 
 
 @cli.command("check-config")

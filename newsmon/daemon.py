@@ -20,7 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.delivery import Deliverer, RetryPolicy
 from crawler.reactor import run as run_on_reactor_loop
+from db import locks
 from db.health import Health, health, retry_not_before, update_staleness
+from db.models import utcnow
+from db.outbox import pending_count
+from db.retention import PruneReport, prune
 from db.store import set_next_run
 
 if TYPE_CHECKING:
@@ -32,17 +36,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsmon.daemon")
 
-SCRAPY_CHATTY_LOGGERS = (
-    "scrapy.middleware",
-    "scrapy.addons",
-    "scrapy.crawler",
-    "scrapy.core.engine",
-    "scrapy.extensions.logstats",
-    "scrapy.statscollectors",
-)
-
 # Bounded by DOWNLOAD_TIMEOUT in practice; this is the last resort.
 STOP_GRACE_SECONDS = 40.0
+PRUNE_JOB = "newsmon:prune"  # not a valid source name, so never a source's job id
+PRUNE_EVERY = timedelta(days=1)
+PRUNE_FIRST_DELAY = timedelta(minutes=5)
 
 
 def run_on_reactor(main: Callable[[], Awaitable[int]]) -> int:
@@ -83,7 +81,6 @@ async def _close(notifiers: dict[str, Notifier]) -> None:
 
 def crawl_once(app: App, source_names: list[str] | None, *, progress: bool = False) -> int:
     """`newsmon crawl`: one pass, then deliver what it raised. Failures stay pending; exit 0."""
-    configure_logging()
     return run_on_reactor(lambda: _crawl_once(app, source_names, progress))
 
 
@@ -100,25 +97,53 @@ async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) 
     finally:
         await _close(notifiers)
     failing = [name for name, r in reports.items() if r.outcome == "error"]
+    # Pending is what the outbox still holds, not only what this pass retried: deliveries
+    # waiting out a backoff, deferred ones and those of unconfigured channels count too.
+    pending = pending_count(app.database)
     print(
         f"crawled {len(reports)} sources ({len(failing)} failing), "
         f"{sum(r.new_articles for r in reports.values())} new articles; "
-        f"alerts: {report.sent} sent, {report.retrying} pending, {report.failed} failed",
+        f"alerts: {report.sent} sent, {pending} pending, {report.failed} failed",
         file=sys.stderr,
     )
-    for name in failing:
-        print(f"  {name}: {reports[name].error}", file=sys.stderr)
+    if not logging.getLogger("crawler.runner").isEnabledFor(logging.WARNING):
+        # Each failure was logged once already, unless the log level hides warnings.
+        for name in failing:
+            print(f"  {name}: {reports[name].error}", file=sys.stderr)
     return 0
 
 
 def run_daemon(app: App) -> int:
-    configure_logging()
-    return run_on_reactor(Daemon(app).run)
+    """`newsmon run`: one per database; a second one raises LockHeldError naming the first."""
+    lock = locks.acquire(app.database, "run")
+    try:
+        return run_on_reactor(Daemon(app).run)
+    finally:
+        lock.release()
+
+
+def prune_old(
+    app: App, now: datetime, *, dry_run: bool = False, keep_going: Callable[[], bool] = lambda: True
+) -> PruneReport:
+    """Apply the config's ``retention:`` as of ``now`` (`newsmon prune`, and the daemon daily)."""
+    retention = app.config.retention
+
+    def before(keep: timedelta) -> datetime | None:
+        return now - keep if keep > timedelta(0) else None  # 0 keeps forever
+
+    return prune(
+        app.database,
+        articles_before=before(retention.articles),
+        fetch_log_before=before(retention.fetch_log),
+        dry_run=dry_run,
+        keep_going=keep_going,
+    )
 
 
 class Daemon:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, clock: Callable[[], datetime] = utcnow) -> None:
         self.app = app
+        self.clock = clock
         self.stop = asyncio.Event()
         self.wake = asyncio.Event()
         self.inflight: set[asyncio.Future[Any]] = set()
@@ -160,6 +185,8 @@ class Daemon:
         self.stop.set()
 
     def _schedule(self, scheduler: AsyncIOScheduler) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
         now = datetime.now(UTC)
         for index, source in enumerate(self.context.sources):
             config = self.app.config.source(source.name)
@@ -177,7 +204,33 @@ class Daemon:
                 next_run_time=first,
             )
             set_next_run(self.app.database, source.name, first)
+        scheduler.add_job(
+            self.prune,
+            IntervalTrigger(seconds=PRUNE_EVERY.total_seconds(), timezone=UTC),
+            id=PRUNE_JOB,
+            name="prune",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            # Soon after start too: a daemon restarted more often than daily still prunes.
+            next_run_time=now + PRUNE_FIRST_DELAY,
+        )
         self.scheduler = scheduler
+
+    async def prune(self) -> PruneReport:
+        """The daily prune; a failure is logged and tried again the next day."""
+        try:
+            # Plain database work: off the loop, in short batches, so crawls and deliveries go on.
+            # A stop ends it between two batches.
+            report = await asyncio.to_thread(
+                prune_old, self.app, self.clock(), keep_going=lambda: not self.stop.is_set()
+            )
+        except Exception as exc:  # noqa: BLE001 - pruning must never stop the daemon
+            log.warning("prune failed (retried in %s): %s", PRUNE_EVERY, exc)
+            return PruneReport()
+        if report != PruneReport():
+            log.info("pruned %s", report)
+        return report
 
     async def _crawl_source(self, name: str) -> None:
         if self.stop.is_set():
@@ -214,7 +267,8 @@ class Daemon:
         if before.status == "never" and after.status == "ok":
             return
         text = health_message(name, before, after)
-        log.warning("%s", text)
+        # The crawl's own line just gave the reason: the log says only what changed.
+        log.warning("source %s is now %s (was %s)", name, after.status, before.status)
         channel = self.app.config.health.channel
         notifier = self.notifiers.get(channel) if channel else None
         if notifier is not None:
@@ -254,14 +308,3 @@ def trigger_for(source: SourceConfig) -> Any:
         return CronTrigger.from_crontab(source.cron, timezone=UTC, jitter=jitter)
     assert source.every is not None
     return IntervalTrigger(seconds=source.every.total_seconds(), jitter=jitter, timezone=UTC)
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Scrapy announces its components and settings at every crawl: once per poll is noise in a daemon.
-    for chatty in SCRAPY_CHATTY_LOGGERS:
-        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -3,8 +3,9 @@
     NewsmonError               exit 1; the message is printed as is, no traceback
     ├── ConfigError            exit 2; config file missing, unreadable, bad YAML or
     │                          invalid — one line per problem, ``file:line:col: key: what``
-    └── UnknownNameError       exit 1; a source, rule or channel name that the config
-                               does not define (also a ``KeyError``)
+    ├── UnknownNameError       exit 2 at the CLI; a source, rule or channel name that the
+    │                          config does not define (also a ``KeyError``)
+    └── OpmlError              exit 2; an OPML file that is not XML, not OPML, or hostile
 
 Each package keeps its own errors (``db.errors``, ``alerts.errors``); this
 module holds the ones the ``newsmon`` package raises to the CLI.
@@ -71,3 +72,9 @@ class UnknownNameError(NewsmonError, KeyError):
     def __str__(self) -> str:
         # KeyError's str() would wrap the message in quotes.
         return self.message
+
+
+class OpmlError(NewsmonError):
+    """An OPML file newsmon will not read; the message names the file (and line)."""
+
+    exit_code = 2

@@ -31,18 +31,21 @@ def emit(
     title: str | None = None,
     out: TextIO | None = None,
     markup_columns: Sequence[str] = (),
+    header: Sequence[str] = (),
 ) -> None:
     """Print rows; JSON and CSV carry every key, the table only ``columns``.
 
     Table cells are literal text (an article titled "[Update] …" must not
     become rich markup) except ``markup_columns``, which the caller escaped.
+    ``header`` is the CSV header printed when there is no row (a script
+    reading the columns by name must not get an empty file).
     """
     stream = out or sys.stdout
     if fmt == "json":
         json.dump(list(rows), stream, ensure_ascii=False, indent=2)
         stream.write("\n")
     elif fmt == "csv":
-        write_csv(rows, stream)
+        write_csv(rows, stream, header)
     else:
         table = Table(title=title, show_lines=False, expand=False)
         for column in columns:
@@ -54,14 +57,16 @@ def emit(
         Console(file=stream, soft_wrap=False).print(table)
 
 
-def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO) -> None:
-    """CSV streamed row by row; the header comes from the first row."""
+def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO, header: Sequence[str] = ()) -> None:
+    """CSV streamed row by row; the header comes from the first row, else from ``header``."""
     writer: csv.DictWriter[str] | None = None
     for row in rows:
         if writer is None:
             writer = csv.DictWriter(stream, fieldnames=list(row), extrasaction="ignore")
             writer.writeheader()
         writer.writerow({k: _cell(v) for k, v in row.items()})
+    if writer is None and header:
+        csv.writer(stream).writerow(header)
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], stream: TextIO) -> None:

@@ -1,4 +1,8 @@
-"""A progress display for `newsmon crawl` on a terminal; silent otherwise."""
+"""A progress display for `newsmon crawl` on a terminal; silent otherwise.
+
+It draws on the console the log handler writes to (``newsmon.logs``), so a
+log line is printed above the progress line, never into it.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,19 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
+from newsmon import logs
+
 
 class CrawlProgress:
-    def __init__(self, *, enabled: bool) -> None:
+    def __init__(self, *, enabled: bool, console: Console | None = None) -> None:
         self.enabled = enabled
+        self.console = console or logs.console()
         self.counts: Counter[str] = Counter()
         self._live: Live | None = None
 
     def __enter__(self) -> CrawlProgress:
         if self.enabled:
-            self._live = Live(
-                self._render(), console=Console(stderr=True), refresh_per_second=8, transient=True
-            )
+            self._live = Live(self._render(), console=self.console, refresh_per_second=8, transient=True)
             self._live.__enter__()
         return self
 

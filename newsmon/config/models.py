@@ -56,7 +56,7 @@ MAX_DOWNLOAD_TIMEOUT = timedelta(seconds=30)
 DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
 
-SECTIONS = frozenset({"sources", "topics", "rules", "delivery", "channels", "crawl", "health"})
+SECTIONS = frozenset({"sources", "topics", "rules", "delivery", "channels", "crawl", "health", "retention"})
 
 #: Passed as validation context by the loader, which runs the cross-section checks itself.
 SKIP_CROSS_CHECK = "newsmon.skip_cross_check"
@@ -252,6 +252,18 @@ class HealthConfig(Frozen):
     max_backoff: PositiveDuration = timedelta(hours=6)
 
 
+class RetentionConfig(Frozen):
+    """How long stored things are kept; ``0`` keeps them forever.
+
+    ``newsmon prune`` applies it, and the daemon once a day. An article's age
+    counts from when it was fetched, not published: an old article that a
+    feed still lists must not be pruned and then stored (and alerted) again.
+    """
+
+    articles: Duration = timedelta(days=365)
+    fetch_log: Duration = timedelta(days=30)
+
+
 # ------------------------------------------------------------------- config
 
 
@@ -306,6 +318,7 @@ class Config(Frozen):
     channels: tuple[ChannelConfig, ...] = ()
     crawl: CrawlConfig = CrawlConfig()
     health: HealthConfig = HealthConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     @model_validator(mode="before")
     @classmethod

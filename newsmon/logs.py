@@ -1,0 +1,81 @@
+"""Logging for every verb: one handler on standard error, at the level the user chose.
+
+``--log-level`` (or ``$NEWSMON_LOG_LEVEL``) sets it; ``run`` defaults to
+``info``, other verbs to ``warning``. Below ``debug``, the libraries'
+chatter is folded into newsmon's own lines: a crawl of a source is the
+crawler's one summary line (a failure too, with its reason), so Scrapy's
+per-request errors, its component listings and APScheduler's "Running job" /
+"executed successfully" lines on every poll and Alembic's plugin list on
+every start are shown at ``debug`` only.
+
+Log lines and the progress display of `newsmon crawl` share one rich
+console, which prints each log line above the live progress line instead of
+into it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rich.console import Console
+
+LEVELS = ("debug", "info", "warning", "error")
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# At any level but debug these say nothing the crawl's summary line does not.
+FOLDED_LOGGERS = {
+    "scrapy": logging.CRITICAL,
+    # Its warnings are the skipped run of a source still being crawled: by design (no overlap).
+    "apscheduler": logging.ERROR,
+    "alembic": logging.WARNING,
+}
+
+_console = Console(stderr=True)
+
+
+def console() -> Console:
+    """The standard-error console that log lines and progress displays share."""
+    return _console
+
+
+class ConsoleHandler(logging.Handler):
+    """Writes records through a rich console (as plain text, never as markup)."""
+
+    def __init__(self, target: Console, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self.console = target
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            # A message may quote a feed's text: "[bold]" in it is text, not markup.
+            self.console.print(
+                self.format(record), markup=False, highlight=False, emoji=False, soft_wrap=True
+            )
+        except Exception:  # noqa: BLE001 - logging must never take the program down
+            self.handleError(record)
+
+
+class OneLineFormatter(logging.Formatter):
+    """Line breaks in a message are shown as ``\\n``: text quoted from a feed cannot forge a log line.
+
+    A traceback still follows on its own lines.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return super().formatMessage(record).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def configure(level: str, target: Console | None = None) -> None:
+    """Install newsmon's handler on the root logger at ``level``; calling it again replaces it."""
+    number = logging.getLevelName(level.upper())
+    if not isinstance(number, int):
+        raise ValueError(f"unknown log level {level!r} (use one of {', '.join(LEVELS)})")
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, ConsoleHandler)]:
+        root.removeHandler(handler)
+    handler = ConsoleHandler(target or _console)
+    handler.setFormatter(OneLineFormatter(FORMAT))
+    root.addHandler(handler)
+    root.setLevel(number)
+    for name, folded in FOLDED_LOGGERS.items():
+        logging.getLogger(name).setLevel(logging.NOTSET if number <= logging.DEBUG else max(folded, number))

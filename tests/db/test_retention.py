@@ -1,0 +1,152 @@
+"""Pruning: old articles go with their keys, alerts and deliveries; the index follows; nothing orphaned."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from db import outbox
+from db.backup import backup
+from db.engine import Database
+from db.errors import BackupError
+from db.migrate import upgrade
+from db.models import utcnow
+from db.retention import PruneReport, prune
+from db.store import FetchResult, NewArticle, SourceSpec, record_fetch, store_article, sync_sources, url_key
+
+NOW = utcnow()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Database:
+    db = Database(f"sqlite:///{tmp_path}/newsmon.db")
+    upgrade(db)
+    sync_sources(db, [SourceSpec("wire", "feed", "http://127.0.0.1/feed.xml")])
+    return db
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: str
+    channels: tuple[str, ...]
+    terms: tuple[str, ...] = ()
+
+
+def add(database: Database, name: str, age: timedelta, *, alert: bool = True) -> int:
+    url = f"https://example.org/{name}"
+    article = NewArticle(
+        source="wire", url=url, title=f"{name} zeppelin", keys=(url_key(url), f"guid:wire:{name}"), text=name
+    )
+
+    def on_stored(session: object, article_id: int, _: NewArticle) -> None:
+        if alert:
+            outbox.raise_alerts(session, article_id, [Match("r", ("mail", "slack"))])  # type: ignore[arg-type]
+
+    article_id = store_article(database, article, on_stored)
+    assert article_id is not None
+    with database.write() as session:
+        session.execute(
+            text("UPDATE articles SET fetched = :t WHERE id = :id"),
+            {"t": (NOW - age).replace(tzinfo=None), "id": article_id},
+        )
+    return article_id
+
+
+def rows(database: Database, sql: str) -> list[object]:
+    with database.read() as session:
+        return list(session.execute(text(sql)).scalars())
+
+
+def test_prune_removes_old_articles_and_everything_that_hangs_on_them(database: Database) -> None:
+    old = [add(database, f"old{i}", timedelta(days=400)) for i in range(3)]
+    young = add(database, "young", timedelta(days=10))
+    before = NOW - timedelta(days=365)
+
+    dry = prune(database, articles_before=before, fetch_log_before=None, dry_run=True)
+    assert dry == PruneReport(articles=3, article_keys=6, alerts=3, deliveries=6)
+    assert len(rows(database, "SELECT id FROM articles")) == 4  # a dry run removes nothing
+
+    done = prune(database, articles_before=before, fetch_log_before=None, batch=2)
+    assert done == dry
+    assert rows(database, "SELECT id FROM articles") == [young]
+    assert rows(database, "SELECT DISTINCT article_id FROM article_keys") == [young]
+    assert rows(database, "SELECT article_id FROM alerts") == [young]
+    orphans = "SELECT count(*) FROM deliveries WHERE alert_id NOT IN (SELECT id FROM alerts)"
+    assert rows(database, orphans) == [0]
+    assert rows(database, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'zeppelin'") == [young]
+    with database.write() as session:  # the external-content index agrees with its content
+        session.execute(text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"))
+    assert not set(old) & set(rows(database, "SELECT id FROM articles"))
+    assert prune(database, articles_before=before, fetch_log_before=None) == PruneReport()
+
+
+def test_prune_trims_the_fetch_log_and_none_keeps_forever(database: Database) -> None:
+    for days in (40, 35, 1):
+        record_fetch(database, "wire", FetchResult(outcome="ok", started=NOW - timedelta(days=days)))
+    add(database, "ancient", timedelta(days=4000))
+    report = prune(database, articles_before=None, fetch_log_before=NOW - timedelta(days=30))
+    assert report == PruneReport(fetch_log=2)
+    assert len(rows(database, "SELECT id FROM fetch_log")) == 1
+    assert len(rows(database, "SELECT id FROM articles")) == 1
+
+
+def test_backup_is_a_consistent_copy_taken_while_writers_write(database: Database, tmp_path: Path) -> None:
+    add(database, "first", timedelta(0))
+    stop = threading.Event()
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set():
+            add(database, f"w{n}", timedelta(0), alert=False)
+            n += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        size = backup(database, tmp_path / "copy.db")
+    finally:
+        stop.set()
+        thread.join()
+    assert size == (tmp_path / "copy.db").stat().st_size > 0
+    copy = Database(f"sqlite:///{tmp_path}/copy.db")
+    with copy.read() as session:
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        titles = list(session.execute(text("SELECT title FROM articles ORDER BY id")).scalars())
+    assert titles[0] == "first zeppelin"
+    assert not list(tmp_path.glob(".copy.db.partial-*"))
+
+
+def test_backup_never_overwrites(database: Database, tmp_path: Path) -> None:
+    target = tmp_path / "exists.db"
+    target.write_bytes(b"precious")
+    with pytest.raises(BackupError, match="exists"):
+        backup(database, target)
+    assert target.read_bytes() == b"precious"
+    with pytest.raises(BackupError, match="not a directory"):
+        backup(database, tmp_path / "no" / "such" / "dir.db")
+
+
+def test_backup_of_postgresql_points_to_pg_dump() -> None:
+    database = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(BackupError, match="pg_dump"):
+        backup(database, Path("/tmp/never-written.db"))
+
+
+def test_a_stopping_daemon_ends_the_prune_between_batches(database: Database) -> None:
+    for i in range(5):
+        add(database, f"old{i}", timedelta(days=400), alert=False)
+    answers = iter([True, True, False])
+    report = prune(
+        database,
+        articles_before=NOW - timedelta(days=365),
+        fetch_log_before=NOW,
+        batch=2,
+        keep_going=lambda: next(answers, False),
+    )
+    assert report.articles == 4 and report.fetch_log == 0
+    assert len(rows(database, "SELECT id FROM articles")) == 1
