@@ -18,8 +18,6 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -95,24 +93,6 @@ def _secret_variants(secret: str | None) -> list[str]:
         # A bare "/" or a short path is no secret and would blank unrelated text.
         variants += [v for v in (path_query, parts.path, parts.query, parts.password or "") if len(v) > 3]
     return variants
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """An HTTP Retry-After header (seconds or an HTTP date) as seconds from now."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class _SecretRegistry:
