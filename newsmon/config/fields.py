@@ -18,8 +18,8 @@ from pydantic import AfterValidator, BeforeValidator, SecretStr
 from pydantic_core import PydanticCustomError
 
 from crawler.selectors import selector_kind
-from newsmon.durations import HINT as DURATION_HINT
-from newsmon.durations import DurationError, parse_duration
+from db.durations import HINT as DURATION_HINT
+from db.durations import DurationError, parse_duration
 
 #: A string field whose value is masked in ``repr``/``str``; read it with ``.get_secret_value()``.
 Secret = SecretStr
