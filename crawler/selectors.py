@@ -19,25 +19,19 @@ Field values win over the extractor's (``PageFields.over``) when they match.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Literal
 
 from dateutil import parser as dateutil_parser
 from parsel import Selector, SelectorList
 
 from crawler.extract import PageContent
+from crawler.spiders.options import Selectors, selector_kind
 from crawler.text import html_to_text, squash
 
 FIELDS = ("title", "text", "published", "author")
 _YEAR = re.compile(r"\b\d{4}\b")
-
-
-def selector_kind(expression: str) -> Literal["css", "xpath"]:
-    """XPath when the expression starts like a path (``/``, ``./``, ``(``, ``..``), else CSS."""
-    return "xpath" if expression.lstrip().startswith(("/", "./", "(", "..")) else "css"
 
 
 def select(document: Selector, expression: str) -> SelectorList[Selector]:
@@ -79,13 +73,13 @@ class PageFields:
         )
 
 
-def select_fields(document: Selector, selectors: Mapping[str, str]) -> PageFields | None:
+def select_fields(document: Selector, selectors: Selectors) -> PageFields | None:
     """The fields the source's selectors find on an article page; None when it has no field selector."""
-    if not any(selectors.get(name) for name in FIELDS):
+    if not any(getattr(selectors, name) for name in FIELDS):
         return None
 
     def matches(name: str) -> SelectorList[Selector]:
-        expression = selectors.get(name)
+        expression: str | None = getattr(selectors, name)
         return select(document, expression) if expression else SelectorList()
 
     title = squash(" ".join(_text(m) for m in matches("title")))

@@ -63,14 +63,7 @@ class App:
         return CrawlContext(
             database=self.database,
             sources=tuple(
-                CrawlSource(
-                    name=s.name,
-                    type=s.type,
-                    url=s.url,
-                    language=s.language,
-                    selectors=s.selectors.model_dump(exclude_none=True) if s.selectors else None,
-                    max_age=s.max_age,
-                )
+                CrawlSource(name=s.name, type=s.type, url=s.url, language=s.language, options=s.options)
                 for s in self.config.sources
                 if s.enabled
             ),

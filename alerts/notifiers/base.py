@@ -1,8 +1,8 @@
 """The one interface every channel implements, and the secret hygiene they share.
 
-A notifier validates its options in ``__init__`` (raising ChannelConfigError
-that names the channel), formats an AlertMessage its own way in ``send`` and
-reports the outcome: returning means the server accepted the message;
+A notifier is built from its channel's name and its options model
+(options.py), validated by then; it formats an AlertMessage its own way in
+``send`` and reports the outcome: returning means the server accepted the message;
 TransientDeliveryError means try again later; PermanentDeliveryError means
 give up.
 
@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from alerts.delivery_errors import ChannelConfigError
 from alerts.message import AlertMessage
 
-MAX_TIMEOUT = 30.0
 REDACTED = "[redacted]"
 # httpx logs "HTTP Request: POST <full url>"; Apprise logs its service URLs. (httpcore logs hosts only.)
 _LIBRARY_LOGGERS = ("httpx", "apprise")
@@ -76,11 +75,6 @@ class Notifier(ABC):
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
-
-    def check_timeout(self, timeout: float) -> float:
-        if not 0 < timeout <= MAX_TIMEOUT:
-            raise self.config_error(f"timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
-        return float(timeout)
 
 
 def _secret_variants(secret: str | None) -> list[str]:
