@@ -34,6 +34,7 @@ from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryErro
 from alerts.message import message_from_job
 from alerts.notifiers.base import Notifier
 from db import outbox
+from db.durations import format_duration
 from db.engine import Database
 from db.models import utcnow
 from db.outbox import DeliveryJob
@@ -256,14 +257,20 @@ class Deliverer:
     def _retry_later(self, job: DeliveryJob, reason: str, retry_after: float | None) -> _Outcome:
         now = self.clock()
         if now - job.created >= self.policy.give_up_after:
-            reason = f"gave up after {_human(self.policy.give_up_after)}: {reason}"
+            reason = f"gave up after {format_duration(self.policy.give_up_after, parts=2)}: {reason}"
             log.warning("alert %d to %s: %s", job.alert_id, job.channel, reason)
             outbox.mark_failed(self.database, job.delivery_id, reason)
             return _Outcome(DeliveryReport(failed=1))
         wait = self.policy.backoff(job.attempts + 1, self._rng)
         if retry_after is not None:
             wait = max(wait, timedelta(seconds=retry_after))
-        log.warning("alert %d to %s: %s; retrying in %s", job.alert_id, job.channel, reason, _human(wait))
+        log.warning(
+            "alert %d to %s: %s; retrying in %s",
+            job.alert_id,
+            job.channel,
+            reason,
+            format_duration(wait, parts=2),
+        )
         outbox.mark_retry(self.database, job.delivery_id, reason, now + wait)
         return _Outcome(DeliveryReport(retrying=1), retry_at=now + wait)
 
@@ -302,11 +309,3 @@ async def _cancel(tasks: Sequence[asyncio.Future[Any]]) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _human(span: timedelta) -> str:
-    seconds = span.total_seconds()
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.3g}{unit}"
-    return f"{seconds:.3g}s"

@@ -3,9 +3,9 @@
 The snippet is a short window of the article around the first matched terms,
 split into fragments so each channel marks the hits in its own markup (bold
 in HTML and Slack, ``*term*`` in plain text). Terms are found the way rules
-match them: case- and accent-insensitive ('comete' finds 'comète'), at word
-boundaries, ``invest*`` as a prefix, phrases and hyphenated words as their
-words in sequence.
+match them — folded by ``db.textfold`` ('comete' finds 'comète', 'oeuvre'
+finds 'œuvre') — at word boundaries, ``invest*`` as a prefix, phrases and
+hyphenated words as their words in sequence.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.outbox import DeliveryJob
+from db.textfold import fold, fold_with_origin
 
 SNIPPET_CHARS = 320
 CONTEXT_BEFORE = 90
@@ -133,26 +134,6 @@ def find_terms(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     folded, origin = fold_with_origin(text)
     matches = (m for m in pattern.finditer(folded) if m.end() > m.start())
     return [(origin[m.start()], origin[m.end() - 1] + 1) for m in matches]
-
-
-def fold(text: str) -> str:
-    return fold_with_origin(text)[0]
-
-
-def fold_with_origin(text: str) -> tuple[str, list[int]]:
-    """Case- and accent-folded ``text``, and for each folded character the index it came from."""
-    if text.isascii():
-        return text.lower(), list(range(len(text)))
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, ch in enumerate(text):
-        for part in unicodedata.normalize("NFKD", ch):
-            if unicodedata.combining(part):
-                continue
-            for folded in part.casefold():
-                chars.append(folded)
-                origin.append(index)
-    return "".join(chars), origin
 
 
 def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[Fragment, ...]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta, tzinfo
+from datetime import UTC, tzinfo
 from types import MappingProxyType
 from typing import Any
 
 from db.engine import Database
+from db.options import Options
 from db.store import OnStored
 
 
@@ -23,10 +24,8 @@ class CrawlSource:
     type: str  # "feed", "html" or "sitemap": crawler.spiders.SPIDERS says which spider serves it
     url: str
     language: str | None = None  # a hint from the configuration, for short or ambiguous texts
-    # html sources: "links" (required there), and "title", "text", "published", "author" when the
-    # extractor needs help; each CSS or XPath (crawler.selectors.selector_kind).
-    selectors: Mapping[str, str] | None = field(default=None, hash=False)  # a dict is unhashable
-    max_age: timedelta | None = None  # sitemap sources: older entries are not followed
+    # The type's options model (crawler.spiders.options); None: the type's defaults.
+    options: Options | None = None
     timezone: tzinfo = UTC  # the zone of the source's dates written without an offset
 
 

@@ -22,7 +22,7 @@ from crawler import settings as default_settings
 from crawler.context import CrawlContext, CrawlSource
 from crawler.outcomes import CrawlLedger, SourceReport
 from crawler.reactor import ensure_reactor_running
-from crawler.spiders import SPIDERS
+from crawler.spiders import SPIDERS, spider_for
 from crawler.spiders.base import select_sources
 from db.store import FetchResult, SourceSpec, record_fetch, sync_sources
 
@@ -68,7 +68,7 @@ class CrawlService:
             return reports
         by_spider: dict[type[Spider], list[CrawlSource]] = {}
         for source in sources:
-            spidercls = SPIDERS.get(source.type)
+            spidercls = spider_for(source.type)
             if source.name in self._busy:
                 reports[source.name] = SourceReport(
                     source.name, source.url, outcome="skipped", error="already being crawled"

@@ -19,23 +19,17 @@ Field values win over the extractor's (``PageFields.over``) when they match.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
-from typing import Literal
 
 from parsel import Selector, SelectorList
 
 from crawler.dates import parse_date
 from crawler.extract import PageContent
+from crawler.spiders.options import Selectors, selector_kind
 from crawler.text import html_to_text, squash
 
 FIELDS = ("title", "text", "published", "author")
-
-
-def selector_kind(expression: str) -> Literal["css", "xpath"]:
-    """XPath when the expression starts like a path (``/``, ``./``, ``(``, ``..``), else CSS."""
-    return "xpath" if expression.lstrip().startswith(("/", "./", "(", "..")) else "css"
 
 
 def select(document: Selector, expression: str) -> SelectorList[Selector]:
@@ -77,13 +71,13 @@ class PageFields:
         )
 
 
-def select_fields(document: Selector, selectors: Mapping[str, str], zone: tzinfo = UTC) -> PageFields | None:
+def select_fields(document: Selector, selectors: Selectors, zone: tzinfo = UTC) -> PageFields | None:
     """The fields the source's selectors find on an article page; None when it has no field selector."""
-    if not any(selectors.get(name) for name in FIELDS):
+    if not any(getattr(selectors, name) for name in FIELDS):
         return None
 
     def matches(name: str) -> SelectorList[Selector]:
-        expression = selectors.get(name)
+        expression: str | None = getattr(selectors, name)
         return select(document, expression) if expression else SelectorList()
 
     title = squash(" ".join(_text(m) for m in matches("title")))

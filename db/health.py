@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from db.durations import format_duration
 from db.engine import Database
 from db.models import Article, Source, utcnow
 
@@ -99,15 +100,10 @@ def update_staleness(
         expected = max(cadence, interval)
         silent = now - row.last_new_entry
         if silent > expected * factor:
-            reason = f"no new article for {_human(silent)} (usually one every {_human(expected)})"
+            reason = (
+                f"no new article for {format_duration(silent, parts=2)}"
+                f" (usually one every {format_duration(expected, parts=2)})"
+            )
             session.execute(
                 update(Source).where(Source.id == row.id).values(status="stale", last_error=reason)
             )
-
-
-def _human(span: timedelta) -> str:
-    seconds = int(span.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit}".replace(".0", "")
-    return f"{seconds}s"

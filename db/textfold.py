@@ -90,6 +90,23 @@ def fold(text: str) -> str:
     return _MARKS_RE.sub("", folded)
 
 
+def fold_with_origin(text: str) -> tuple[str, list[int]]:
+    """``fold(text)``, and for each folded character the index in ``text`` of the character it came from.
+
+    What a highlighter needs to mark, in the original text, the words the rules found in the folded one.
+    """
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    parts: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        # Folding works character by character (a mark only ever joins its own letter).
+        folded = fold(char)
+        parts.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(parts), origin
+
+
 def tokens(text: str) -> list[str]:
     """The folded words of ``text``, in order."""
     return WORD_RE.findall(fold(text))

@@ -98,7 +98,7 @@ def handles_errors(func: F) -> F:
 def since_cutoff(since: str | None) -> datetime | None:
     if not since:
         return None
-    from newsmon.durations import parse_duration
+    from db.durations import parse_duration
     from newsmon.errors import ConfigError
 
     try:

@@ -70,8 +70,7 @@ class App:
                     type=s.type,
                     url=s.url,
                     language=s.language,
-                    selectors=s.selectors.model_dump(exclude_none=True) if s.selectors else None,
-                    max_age=s.max_age,
+                    options=s.options,
                     timezone=ZoneInfo(s.timezone),
                 )
                 for s in self.config.sources

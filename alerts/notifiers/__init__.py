@@ -1,42 +1,52 @@
 """Notifiers: one class per channel type, behind the Notifier interface (see base.py).
 
 ``NOTIFIERS`` is the explicit registry from a channel's ``type`` in
-config.yaml to its class; ``build_notifier`` turns a channel's options into
-a notifier, or a ChannelConfigError naming the channel.
+config.yaml to its options model (options.py) and its class. The config
+builds its ``channels:`` schema from it; ``build_notifier`` makes the
+notifier of a validated channel. A new channel type is a module with its
+class, its options model and one line here. Importing this package loads
+the options only; a notifier's module (and its transport: httpx,
+aiosmtplib) is imported when a channel of its type is built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from alerts.delivery_errors import ChannelConfigError
-from alerts.notifiers.apprise_urls import AppriseNotifier
-from alerts.notifiers.base import Notifier
-from alerts.notifiers.console import ConsoleNotifier
-from alerts.notifiers.email_smtp import EmailNotifier
-from alerts.notifiers.slack import SlackNotifier
-from alerts.notifiers.webhook import WebhookNotifier
+from alerts.notifiers.options import (
+    AppriseOptions,
+    ConsoleOptions,
+    EmailOptions,
+    SlackOptions,
+    WebhookOptions,
+)
+from db.options import Options, Plugin
 
-NOTIFIERS: dict[str, type[Notifier]] = {
-    "email": EmailNotifier,
-    "slack": SlackNotifier,
-    "webhook": WebhookNotifier,
-    "console": ConsoleNotifier,
-    "apprise": AppriseNotifier,
+if TYPE_CHECKING:
+    from alerts.notifiers.base import Notifier
+
+#: A notifier class: built from the channel's name and its options model.
+NotifierClass: TypeAlias = Callable[[str, Any], "Notifier"]
+
+NOTIFIERS: dict[str, Plugin[NotifierClass]] = {
+    "email": Plugin(EmailOptions, "alerts.notifiers.email_smtp:EmailNotifier"),
+    "slack": Plugin(SlackOptions, "alerts.notifiers.slack:SlackNotifier"),
+    "webhook": Plugin(WebhookOptions, "alerts.notifiers.webhook:WebhookNotifier"),
+    "console": Plugin(ConsoleOptions, "alerts.notifiers.console:ConsoleNotifier"),
+    "apprise": Plugin(AppriseOptions, "alerts.notifiers.apprise_urls:AppriseNotifier"),
 }
 
 
-def build_notifier(type_: str, name: str, options: Mapping[str, Any]) -> Notifier:
-    """The notifier for a channel ``name`` of type ``type_`` with keyword ``options``."""
-    cls = NOTIFIERS.get(type_)
-    if cls is None:
+def build_notifier(type_: str, name: str, options: Options) -> Notifier:
+    """The notifier for a channel ``name`` of type ``type_``, from its validated options."""
+    plugin = NOTIFIERS.get(type_)
+    if plugin is None:
         raise ChannelConfigError(name, f"unknown type {type_!r} (one of {', '.join(sorted(NOTIFIERS))})")
-    try:
-        return cls(name, **options)
-    except TypeError as exc:
-        # An unknown or missing option; the message names the option, never its value.
-        raise ChannelConfigError(name, f"bad options for type {type_!r}: {exc}") from None
+    if not isinstance(options, plugin.options):
+        raise TypeError(f"channel {name!r}: {type_} channels take {plugin.options.__name__}")
+    return plugin.load()(name, options)
 
 
-__all__ = ["NOTIFIERS", "Notifier", "build_notifier"]
+__all__ = ["NOTIFIERS", "NotifierClass", "build_notifier"]

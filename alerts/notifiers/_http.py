@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
-from alerts.notifiers.base import retry_after_seconds
+from db.retry_after import parse_retry_after
 
 BODY_IN_ERROR = 200
 USER_AGENT = "newsmon (+https://github.com/newsmon)"
@@ -54,7 +54,7 @@ def check_status(response: httpx.Response, redact: Callable[[str], str]) -> None
         return
     body = redact(" ".join(response.text.split()))[:BODY_IN_ERROR]
     reason = f"HTTP {status}" + (f": {body}" if body else "")
-    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
     if status in (408, 429) or status >= 500:
         raise TransientDeliveryError(reason, retry_after)
     if 300 <= status < 400:

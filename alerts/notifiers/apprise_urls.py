@@ -14,39 +14,33 @@ all of them: one channel per URL avoids that duplicate.)
 from __future__ import annotations
 
 import asyncio
+import logging
 import warnings
-from collections.abc import Sequence
 from typing import Any
 
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
 from alerts.message import AlertMessage
 from alerts.notifiers.base import Notifier
+from alerts.notifiers.options import AppriseOptions
 
 
 class AppriseNotifier(Notifier):
     type = "apprise"
 
-    def __init__(
-        self, name: str, *, urls: Sequence[str], timeout: float = 20.0, max_attempts: int = 5
-    ) -> None:
+    def __init__(self, name: str, options: AppriseOptions) -> None:
         super().__init__(name)
-        url_list = [urls] if isinstance(urls, str) else list(urls)
-        for url in url_list:
+        urls = [url.get_secret_value() for url in options.urls]
+        for url in urls:
             self.keep_secret(url)
-        if not url_list:
-            raise self.config_error("urls needs at least one Apprise URL")
-        if max_attempts < 1:
-            raise self.config_error("max_attempts must be at least 1")
-        self.timeout = self.check_timeout(timeout)
-        self.max_attempts = max_attempts
-        self._services = [self._service(i, url) for i, url in enumerate(url_list, 1)]
+        self.timeout = options.timeout.total_seconds()
+        self.max_attempts = options.max_attempts
+        self._services = [self._service(i, url) for i, url in enumerate(urls, 1)]
         self._done: dict[int, set[int]] = {}  # delivery id -> services that already accepted it
 
     def _service(self, number: int, url: str) -> tuple[str, Any]:
-        apprise = _import_apprise()
-        instance = apprise.Apprise()
+        instance = _import_apprise().Apprise()
         if not instance.add(url):
-            # The URL itself may hold a token: name it by position and scheme only.
+            # AppriseOptions checked every URL: only a changed Apprise install gets here.
             raise self.config_error(f"URL #{number} ({_scheme(url)}://…) is not a valid Apprise URL")
         return f"#{number} ({_scheme(url)})", instance
 
@@ -89,6 +83,24 @@ class AppriseNotifier(Notifier):
         except TimeoutError:
             return False  # the thread finishes on its own; Apprise has its own socket timeouts
         return bool(result)
+
+
+def apprise_rejects(url: str) -> bool:
+    """Whether Apprise cannot make a service of ``url`` (AppriseOptions checks each URL with it)."""
+    apprise = _import_apprise()
+    logger = logging.getLogger("apprise")
+    # Apprise logs a rejected URL nearly whole; it may hold a token, and the caller says what is wrong.
+    silence = _Silence()
+    logger.addFilter(silence)
+    try:
+        return not apprise.Apprise().add(url)
+    finally:
+        logger.removeFilter(silence)
+
+
+class _Silence(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
 
 
 def _import_apprise() -> Any:

@@ -1,8 +1,8 @@
 """The one interface every channel implements, and the secret hygiene they share.
 
-A notifier validates its options in ``__init__`` (raising ChannelConfigError
-that names the channel), formats an AlertMessage its own way in ``send`` and
-reports the outcome: returning means the server accepted the message;
+A notifier is built from its channel's name and its options model
+(options.py), validated by then; it formats an AlertMessage its own way in
+``send`` and reports the outcome: returning means the server accepted the message;
 TransientDeliveryError means try again later; PermanentDeliveryError means
 give up.
 
@@ -18,15 +18,12 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
 from alerts.delivery_errors import ChannelConfigError
 from alerts.message import AlertMessage
 
-MAX_TIMEOUT = 30.0
 REDACTED = "[redacted]"
 # httpx logs "HTTP Request: POST <full url>"; Apprise logs its service URLs. (httpcore logs hosts only.)
 _LIBRARY_LOGGERS = ("httpx", "apprise")
@@ -79,11 +76,6 @@ class Notifier(ABC):
             text = text.replace(secret, REDACTED)
         return text
 
-    def check_timeout(self, timeout: float) -> float:
-        if not 0 < timeout <= MAX_TIMEOUT:
-            raise self.config_error(f"timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
-        return float(timeout)
-
 
 def _secret_variants(secret: str | None) -> list[str]:
     if not secret:
@@ -95,24 +87,6 @@ def _secret_variants(secret: str | None) -> list[str]:
         # A bare "/" or a short path is no secret and would blank unrelated text.
         variants += [v for v in (path_query, parts.path, parts.query, parts.password or "") if len(v) > 3]
     return variants
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """An HTTP Retry-After header (seconds or an HTTP date) as seconds from now."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class _SecretRegistry:

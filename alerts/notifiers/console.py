@@ -8,12 +8,13 @@ from typing import TextIO
 from alerts.delivery_errors import TransientDeliveryError
 from alerts.message import AlertMessage
 from alerts.notifiers.base import Notifier
+from alerts.notifiers.options import ConsoleOptions
 
 
 class ConsoleNotifier(Notifier):
     type = "console"
 
-    def __init__(self, name: str, *, stream: TextIO | None = None) -> None:
+    def __init__(self, name: str, options: ConsoleOptions, *, stream: TextIO | None = None) -> None:
         super().__init__(name)
         # Resolved at send time by default, so a redirected sys.stdout is honoured.
         self._stream = stream

@@ -21,63 +21,32 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
-from typing import Literal
 
 import aiosmtplib
 
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
 from alerts.message import AlertMessage, one_line
 from alerts.notifiers.base import Notifier
+from alerts.notifiers.options import EmailOptions
 from db.models import utcnow
 
 log = logging.getLogger(__name__)
 
-TLSMode = Literal["auto", "starttls", "tls", "none"]
-TLS_MODES = ("auto", "starttls", "tls", "none")
 SUBJECT_LIMIT = 200
 
 
 class EmailNotifier(Notifier):
-    """SMTP delivery.
-
-    ``tls``: "tls" (implicit, port 465), "starttls" (required), "none", or
-    "auto" (STARTTLS when the server offers it).
-    """
+    """SMTP delivery; ``tls`` and every other option as EmailOptions says."""
 
     type = "email"
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        host: str,
-        port: int = 587,
-        sender: str,
-        to: Sequence[str],
-        username: str | None = None,
-        password: str | None = None,
-        tls: TLSMode = "auto",
-        timeout: float = 20.0,
-    ) -> None:
+    def __init__(self, name: str, options: EmailOptions) -> None:
         super().__init__(name)
+        password = options.password.get_secret_value() if options.password else None
         self.keep_secret(password)
-        if not host or any(c.isspace() for c in host):
-            raise self.config_error("host must be a host name or address")
-        if not 0 < port < 65536:
-            raise self.config_error(f"port {port} is not a TCP port")
-        recipients = [to] if isinstance(to, str) else list(to)
-        for address in (sender, *recipients):
-            if not _plausible_address(address):
-                raise self.config_error(f"{address!r} is not an email address")
-        if not recipients:
-            raise self.config_error("'to' needs at least one recipient")
-        if tls not in TLS_MODES:
-            raise self.config_error(f"tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
-        if (username is None) != (password is None):
-            raise self.config_error("username and password go together")
-        self.host, self.port, self.sender, self.to = host, port, sender, tuple(recipients)
-        self.username, self._password, self.tls = username, password, tls
-        self.timeout = self.check_timeout(timeout)
+        self.host, self.port, self.sender, self.to = options.host, options.port, options.sender, options.to
+        self.username, self._password, self.tls = options.username, password, options.tls
+        self.timeout = options.timeout.total_seconds()
 
     async def send(self, message: AlertMessage) -> None:
         await self._deliver(build_email(message, sender=self.sender, to=self.to))
@@ -177,8 +146,3 @@ def html_body(message: AlertMessage) -> str:
         + f'<p><a href="{e(message.url)}">{e(message.url)}</a></p>'
         "</body></html>\n"
     )
-
-
-def _plausible_address(address: str) -> bool:
-    local, at, domain = address.rpartition("@")
-    return bool(at and local and domain) and one_line(address) == address and " " not in address

@@ -14,11 +14,12 @@ import hashlib
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from alerts.message import AlertMessage, Fragment
 from alerts.notifiers._http import post_json
 from alerts.notifiers.base import Notifier
+from alerts.notifiers.options import SlackOptions
 
 TEXT_LIMIT = 3000
 TITLE_LIMIT = 150
@@ -29,14 +30,11 @@ ELLIPSIS = "…"
 class SlackNotifier(Notifier):
     type = "slack"
 
-    def __init__(self, name: str, *, webhook_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, name: str, options: SlackOptions) -> None:
         super().__init__(name)
-        self.keep_secret(webhook_url)
-        parts = urlsplit(webhook_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.config_error("webhook_url must be an http(s) URL (a Slack incoming webhook)")
-        self._url = webhook_url
-        self.timeout = self.check_timeout(timeout)
+        self._url = options.webhook_url.get_secret_value()
+        self.keep_secret(self._url)
+        self.timeout = options.timeout.total_seconds()
 
     @property
     def rate_key(self) -> str:

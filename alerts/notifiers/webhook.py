@@ -9,34 +9,24 @@ and header values may hold credentials and are kept out of errors and logs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from alerts.message import AlertMessage
 from alerts.notifiers._http import post_json
 from alerts.notifiers.base import Notifier
+from alerts.notifiers.options import WebhookOptions
 
 
 class WebhookNotifier(Notifier):
     type = "webhook"
 
-    def __init__(
-        self, name: str, *, url: str, headers: Mapping[str, str] | None = None, timeout: float = 10.0
-    ) -> None:
+    def __init__(self, name: str, options: WebhookOptions) -> None:
         super().__init__(name)
-        self.keep_secret(url)
-        for value in (headers or {}).values():
-            self.keep_secret(value)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.config_error("url must be an http(s) URL")
-        for key, value in (headers or {}).items():
-            if not key or any(c in key + value for c in "\r\n\0") or ":" in key:
-                raise self.config_error(f"header {key!r} is not a valid HTTP header")
-        self._url = url
-        self._headers = dict(headers or {})
-        self.timeout = self.check_timeout(timeout)
+        self._url = options.url.get_secret_value()
+        self._headers = {key: value.get_secret_value() for key, value in options.headers.items()}
+        for secret in (self._url, *self._headers.values()):
+            self.keep_secret(secret)
+        self.timeout = options.timeout.total_seconds()
 
     async def send(self, message: AlertMessage) -> None:
         await post_json(

@@ -23,8 +23,6 @@ first: 560.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy import signals
@@ -35,6 +33,7 @@ from twisted.internet.task import deferLater
 from crawler.policy import slots
 from crawler.policy.errors import HostBackedOffError
 from crawler.policy.outcomes import count, logger
+from db.retry_after import parse_retry_after
 
 if TYPE_CHECKING:
     from typing import Self
@@ -42,20 +41,6 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-
-
-def parse_retry_after(value: str, now: datetime | None = None) -> float | None:
-    """Seconds to wait for a ``Retry-After`` value; None when it is not one."""
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class RetryAfterMiddleware:

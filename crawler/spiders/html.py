@@ -22,6 +22,7 @@ from crawler.context import CrawlSource
 from crawler.feeds import FeedEntry
 from crawler.selectors import PageFields, link_hrefs, select_fields
 from crawler.spiders.base import SourceSpider, response_header
+from crawler.spiders.options import HtmlOptions, Selectors
 from crawler.urls import identity, resolve
 
 
@@ -37,7 +38,8 @@ class HtmlListingSpider(SourceSpider):
         body_hash = self.changed_body_hash(response, source)
         if body_hash is None:
             return
-        expression = (source.selectors or {}).get("links")
+        selectors = _selectors(source)
+        expression = selectors.links if selectors else None
         if not isinstance(response, TextResponse) or not expression:
             problem = "is not an HTML page" if expression else "has no `links` selector"
             self.ledger.feed_done(
@@ -93,6 +95,11 @@ class HtmlListingSpider(SourceSpider):
 
     def selected_fields(self, response: Response, source: str) -> PageFields | None:
         crawl_source = self.context.source(source)
-        if crawl_source is None or not crawl_source.selectors or not isinstance(response, TextResponse):
+        selectors = _selectors(crawl_source) if crawl_source is not None else None
+        if crawl_source is None or not selectors or not isinstance(response, TextResponse):
             return None
-        return select_fields(response.selector, crawl_source.selectors, crawl_source.timezone)
+        return select_fields(response.selector, selectors, crawl_source.timezone)
+
+
+def _selectors(source: CrawlSource) -> Selectors | None:
+    return source.options.selectors if isinstance(source.options, HtmlOptions) else None

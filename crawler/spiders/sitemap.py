@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,9 +37,9 @@ from crawler.feeds import FeedEntry
 from crawler.policy import describe_failure, discovered_request_meta
 from crawler.sitemaps import SitemapEntry, parse_sitemap, period_end
 from crawler.spiders.base import SOURCE, SOURCE_PRIORITY, SourceSpider
+from crawler.spiders.options import SitemapOptions
 from db.models import utcnow
 
-DEFAULT_MAX_AGE = timedelta(days=2)
 MAX_DEPTH = 3  # levels of indexes below the source: robots.txt → index → index → sitemap
 MAX_SITEMAPS = 20  # child sitemaps read per source and crawl (setting NEWSMON_MAX_SITEMAPS)
 
@@ -68,7 +68,8 @@ class SitemapSpider(SourceSpider):
         self._walks: dict[str, _Walk] = {}
 
     def source_request(self, source: CrawlSource) -> Request:
-        walk = _Walk(cutoff=utcnow() - (source.max_age or DEFAULT_MAX_AGE), seen={source.url})
+        options = source.options if isinstance(source.options, SitemapOptions) else SitemapOptions()
+        walk = _Walk(cutoff=utcnow() - options.max_age, seen={source.url})
         self._walks[source.name] = walk
         return self.trusted_request(source, self.parse_sitemap)
 

@@ -10,51 +10,35 @@ The schema and its defaults are documented in :mod:`newsmon.config.models`;
 
 from __future__ import annotations
 
-from crawler.selectors import selector_kind
+from crawler.spiders.options import selector_kind
 from newsmon.config.fields import Secret
 from newsmon.config.loader import default_config_path, load_config
 from newsmon.config.models import (
     DEFAULT_DATABASE,
-    AppriseChannel,
     ChannelConfig,
     Config,
-    ConsoleChannel,
     CrawlConfig,
     DeliveryConfig,
-    EmailChannel,
     HealthConfig,
     RetentionConfig,
     RuleConfig,
-    SelectorsConfig,
-    SlackChannel,
     SourceConfig,
-    SourceType,
-    TlsMode,
-    WebhookChannel,
 )
 from newsmon.errors import ConfigError, ConfigIssue
 
 __all__ = [
     "DEFAULT_DATABASE",
-    "AppriseChannel",
     "ChannelConfig",
     "Config",
     "ConfigError",
     "ConfigIssue",
-    "ConsoleChannel",
     "CrawlConfig",
     "DeliveryConfig",
-    "EmailChannel",
     "HealthConfig",
     "RetentionConfig",
     "RuleConfig",
     "Secret",
-    "SelectorsConfig",
-    "SlackChannel",
     "SourceConfig",
-    "SourceType",
-    "TlsMode",
-    "WebhookChannel",
     "default_config_path",
     "load_config",
     "selector_kind",

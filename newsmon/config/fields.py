@@ -1,70 +1,48 @@
-"""Field types of the config schema: durations, sizes, names, URLs, cron, selectors.
+"""Field types of the config schema: sizes, names, source URLs, languages, cron.
 
-Each validator raises :func:`problem`, whose message is shown to the user as
-is (the loader adds file, line and key). A message may quote the bad value,
-except for secrets: those fields use :data:`Secret` and their validators
-never repeat what they were given.
+The types the plug-ins' options share (durations, secrets, ``problem``) live
+in :mod:`db.options` and are re-exported here; a notifier's or a source
+type's own field types live with its options model. Each validator raises
+:func:`problem`, whose message is shown to the user as is (the loader adds
+file, line and key).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, timedelta
-from email.utils import parseaddr
+from datetime import UTC
 from typing import Annotated
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, SecretStr
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator
 
-from crawler.selectors import selector_kind
-from newsmon.durations import HINT as DURATION_HINT
-from newsmon.durations import DurationError, parse_duration
+from db.options import (
+    ERROR_TYPE,
+    Duration,
+    NonEmptySecret,
+    NonEmptyStr,
+    PositiveDuration,
+    Secret,
+    SecretUrl,
+    http_url_problem,
+    problem,
+)
 
-#: A string field whose value is masked in ``repr``/``str``; read it with ``.get_secret_value()``.
-Secret = SecretStr
-
-ERROR_TYPE = "newsmon"
-
-
-def problem(message: str, key: str | None = None) -> PydanticCustomError:
-    """A validation error with a user-facing message; ``key`` narrows a model-level error to one key."""
-    # The message goes through the context: a template containing "{" would be formatted.
-    context: dict[str, str] = {"reason": message}
-    if key is not None:
-        context["key"] = key
-    return PydanticCustomError(ERROR_TYPE, "{reason}", context)
-
-
-def _to_timedelta(value: object) -> object:
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, str):
-        try:
-            return parse_duration(value)
-        except DurationError as exc:
-            raise problem(str(exc)) from None
-    if value == 0 and not isinstance(value, bool):
-        return timedelta(0)  # the same in every unit
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise problem(f"bad duration {value!r}: a number needs a unit ({DURATION_HINT})")
-    raise problem(f"expected a duration ({DURATION_HINT})")
-
-
-def _positive(value: timedelta) -> timedelta:
-    if value <= timedelta(0):
-        raise problem("must be longer than 0s")
-    return value
-
-
-def _not_negative(value: timedelta) -> timedelta:
-    if value < timedelta(0):
-        raise problem("must not be negative")
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_to_timedelta), AfterValidator(_not_negative)]
-PositiveDuration = Annotated[timedelta, BeforeValidator(_to_timedelta), AfterValidator(_positive)]
+__all__ = [
+    "ERROR_TYPE",
+    "ByteSize",
+    "Cron",
+    "Duration",
+    "Language",
+    "Name",
+    "NonEmptySecret",
+    "NonEmptyStr",
+    "PositiveDuration",
+    "Secret",
+    "SecretUrl",
+    "SourceUrl",
+    "http_url_problem",
+    "problem",
+]
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
@@ -114,30 +92,6 @@ def _check_name(value: str) -> str:
 Name = Annotated[str, AfterValidator(_check_name)]
 
 
-def _non_empty(value: str) -> str:
-    if not value.strip():
-        raise problem("must not be empty")
-    return value
-
-
-NonEmptyStr = Annotated[str, AfterValidator(_non_empty)]
-
-
-def http_url_problem(url: str) -> str | None:
-    """Why ``url`` is not an absolute http(s) URL, or None; the reason never repeats the URL."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return "not a valid URL (use http://… or https://…)"
-    if not parts.scheme:
-        return "not an absolute URL (use http://… or https://…)"
-    if parts.scheme.lower() not in ("http", "https"):
-        return f"unsupported URL scheme {parts.scheme!r} (use http:// or https://)"
-    if not parts.hostname:
-        return "the URL has no host name (use http://host/…)"
-    return None
-
-
 def _check_source_url(value: str) -> str:
     reason = http_url_problem(value)
     if reason is not None:
@@ -146,44 +100,6 @@ def _check_source_url(value: str) -> str:
 
 
 SourceUrl = Annotated[str, AfterValidator(_check_source_url)]
-
-
-def _check_secret_url(value: SecretStr) -> SecretStr:
-    reason = http_url_problem(value.get_secret_value())
-    if reason is not None:
-        raise problem(f"{reason} (the value is not shown: it is a secret)")
-    return value
-
-
-SecretUrl = Annotated[SecretStr, AfterValidator(_check_secret_url)]
-
-
-def _check_secret_non_empty(value: SecretStr) -> SecretStr:
-    if not value.get_secret_value().strip():
-        raise problem("must not be empty")
-    return value
-
-
-NonEmptySecret = Annotated[SecretStr, AfterValidator(_check_secret_non_empty)]
-
-
-def _check_email(value: str) -> str:
-    _, address = parseaddr(value)
-    local, _, domain = address.rpartition("@")
-    if not local or not domain or " " in address:
-        raise problem(f"bad email address {value!r} (use name@example.org)")
-    return value.strip()
-
-
-EmailAddress = Annotated[str, AfterValidator(_check_email)]
-
-
-def _one_or_many(value: object) -> object:
-    # `to: analyst@example.org` reads naturally; a list of one is what we keep.
-    return [value] if isinstance(value, str) else value
-
-
-EmailList = Annotated[tuple[EmailAddress, ...], BeforeValidator(_one_or_many)]
 
 
 def _check_language(value: str) -> str:
@@ -231,25 +147,3 @@ def _check_cron(value: str) -> str:
 
 
 Cron = Annotated[str, AfterValidator(_check_cron)]
-
-
-def _check_selector(value: str) -> str:
-    from cssselect import GenericTranslator, SelectorError
-    from lxml import etree
-
-    expression = value.strip()
-    if not expression:
-        raise problem("must not be empty")
-    kind = selector_kind(expression)
-    try:
-        if kind == "xpath":
-            etree.XPath(expression)
-        else:
-            # parsel's ::text and ::attr() are not CSS; they are the parts most selectors need.
-            GenericTranslator().css_to_xpath(re.sub(r"::(text|attr\([^)]*\))", "", expression))
-    except (etree.XPathError, SelectorError) as exc:
-        raise problem(f"bad {kind} selector {value!r}: {exc}") from None
-    return expression
-
-
-Selector = Annotated[str, AfterValidator(_check_selector)]

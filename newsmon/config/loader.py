@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
 from newsmon.config.checks import KeyPath, cross_check, format_path, suggest
@@ -28,8 +28,8 @@ from newsmon.errors import ConfigError, ConfigIssue
 ENV_VAR = "NEWSMON_CONFIG"
 DEFAULT_PATH = "config.yaml"
 
-# Values at these keys are never quoted back in a message.
-SECRET_KEYS = frozenset({"password", "webhook_url", "urls", "headers", "database"})
+# Values at these keys are never quoted back in a message, nor any value of a field typed Secret.
+SECRET_KEYS = frozenset({"database"})
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -55,7 +55,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
     data: dict[str, Any] = env_result.data
     if "path" in data:
         # `path` is where the file was read from, not a setting.
-        issues.append(doc.issue(("path",), _unknown_key("path", Config), at_key=True))
+        issues.append(doc.issue(("path",), _unknown_key("path", ("path",)), at_key=True))
         del data["path"]
 
     def where(p: KeyPath) -> str:
@@ -89,7 +89,7 @@ def _issue(error: ErrorDetails, data: dict[str, Any], doc: Document, skip: Any) 
     if any(path[: len(p)] == p for p in skip):
         return None  # the ${VAR} error on this value says it already
     if kind == "extra_forbidden":
-        return doc.issue(path, _unknown_key(str(path[-1]), _model_at(loc[:-1])), at_key=True)
+        return doc.issue(path, _unknown_key(str(path[-1]), loc), at_key=True)
     if kind == "union_tag_not_found":
         return doc.issue(path, f"missing `type:` (use {_tags_at(loc)})")
     if kind == "union_tag_invalid":
@@ -99,7 +99,7 @@ def _issue(error: ErrorDetails, data: dict[str, Any], doc: Document, skip: Any) 
         return doc.issue(path, _message(error, ctx, secret=False), at_key=True)
     if not exists and kind == "missing":
         return doc.issue(path, "required key is missing")
-    return doc.issue(path, _message(error, ctx, secret=_is_secret(path)))
+    return doc.issue(path, _message(error, ctx, secret=_is_secret(path, loc)))
 
 
 def _suggest_tag(ctx: dict[str, Any]) -> str:
@@ -134,10 +134,18 @@ def _has(container: Any, part: int | str) -> bool:
     return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
 
 
-def _is_secret(path: KeyPath) -> bool:
-    if path and path[0] == "channels" and "url" in path:
+def _is_secret(path: KeyPath, loc: tuple[int | str, ...]) -> bool:
+    if any(part in SECRET_KEYS for part in path):
         return True
-    return any(part in SECRET_KEYS for part in path)
+    return any(_holds_secret(_annotation_at(loc[:end])) for end in range(1, len(loc) + 1))
+
+
+def _holds_secret(annotation: Any) -> bool:
+    """Whether the type is a secret, or a container or union of secrets (a header mapping)."""
+    stripped = _strip(annotation)
+    if isinstance(stripped, type) and issubclass(stripped, SecretStr):
+        return True
+    return any(_holds_secret(arg) for arg in typing.get_args(stripped) if arg is not Ellipsis)
 
 
 _TYPE_WORDS = {
@@ -195,11 +203,25 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
+def _unknown_key(key: str, loc: tuple[int | str, ...]) -> str:
+    model = _model_at(loc[:-1])
     if model is None:
         return "unknown key"
+    others = _types_taking(key, loc[:-2]) if len(loc) >= 3 else []
+    if others:
+        # A key of another type of source or channel (selectors on a feed, host on a slack channel).
+        section = loc[0] if isinstance(loc[0], str) else "items"
+        return f"only {' and '.join(others)} {section} take `{key}` (this one is {loc[-2]})"
     known = [k for k in model.model_fields if not (model is Config and k == "path")]
     return f"unknown key (known: {', '.join(known)}){suggest(key, known)}"
+
+
+def _types_taking(key: str, loc: tuple[int | str, ...]) -> list[str]:
+    """The tags of the tagged union at ``loc`` whose model has the field ``key``."""
+    union = _strip(_annotation_at(loc))
+    if not _is_union(union):
+        return []
+    return [str(_tag(m)) for m in _members(union) if key in getattr(m, "model_fields", {})]
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:

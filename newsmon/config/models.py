@@ -13,8 +13,12 @@ Defaults and decisions worth knowing:
 * A rule without ``channels`` is delivered to the console channels when the
   config has any (a local set-up shows alerts before mail is wired), else
   to every channel. ``channels: []`` records alerts without delivering them.
-* An email channel's ``tls`` defaults from its port: 465 → ``tls``, 587 →
-  ``starttls``, anything else → ``none``.
+* A source's ``type`` defaults to ``feed``. Its type-specific keys, and
+  every key of a channel but ``name`` and ``type``, are the plug-in's own
+  options model, listed in ``crawler.spiders.SPIDERS`` and
+  ``alerts.notifiers.NOTIFIERS``: the tagged unions of sources and channels
+  are built from those registries, and their defaults are documented there
+  (an email channel's ``tls``, say, in ``alerts.notifiers.options``).
 """
 
 from __future__ import annotations
@@ -22,27 +26,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, create_model, field_validator, model_validator
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from alerts.notifiers import NOTIFIERS
+from crawler.spiders import SPIDERS
+from db.options import Options, Plugin
 from newsmon.config.checks import cross_check
 from newsmon.config.fields import (
     ByteSize,
     Cron,
     Duration,
-    EmailAddress,
-    EmailList,
     Language,
     Name,
-    NonEmptySecret,
     NonEmptyStr,
     PositiveDuration,
-    Secret,
-    SecretUrl,
-    Selector,
     SourceUrl,
     TimeZone,
     problem,
@@ -55,6 +56,7 @@ MAX_DEFAULT_JITTER = timedelta(minutes=5)
 MAX_DOWNLOAD_TIMEOUT = timedelta(seconds=30)
 DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
+DEFAULT_SOURCE_TYPE = "feed"
 
 SECTIONS = frozenset({"sources", "topics", "rules", "delivery", "channels", "crawl", "health", "retention"})
 
@@ -62,47 +64,31 @@ SECTIONS = frozenset({"sources", "topics", "rules", "delivery", "channels", "cra
 SKIP_CROSS_CHECK = "newsmon.skip_cross_check"
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+Frozen = Options  # frozen, and unknown keys are errors
 
 
 # ------------------------------------------------------------------ sources
 
 
-class SelectorsConfig(Frozen):
-    """Where an html source finds article links, and optionally the article's fields.
+class SourceConfig(Frozen):
+    """What every source has. Exactly one of ``every`` and ``cron`` is set after validation.
 
-    Each is CSS (``a.headline::attr(href)``) or XPath (``//h2/a/@href``); see
-    :func:`crawler.selectors.selector_kind`.
+    The concrete model of a source adds its type's options (``SourceTypes``);
+    ``options`` gives them as the model its spider takes.
     """
 
-    links: Selector
-    title: Selector | None = None
-    text: Selector | None = None
-    published: Selector | None = None
-    author: Selector | None = None
-
-
-SourceType: TypeAlias = Literal["feed", "html", "sitemap"]
-
-
-class SourceConfig(Frozen):
-    """One place to poll. Exactly one of ``every`` and ``cron`` is set after validation."""
-
     name: Name
-    type: SourceType = "feed"
+    type: str
     url: SourceUrl
     every: PositiveDuration | None = None
     cron: Cron | None = None
     jitter: Duration = timedelta(0)
     language: Language | None = None
     enabled: bool = True
-    selectors: SelectorsConfig | None = None
-    max_age: PositiveDuration | None = None
     timezone: TimeZone = "UTC"  # for the source's dates written without an offset
 
     @model_validator(mode="after")
-    def _schedule_and_type(self) -> SourceConfig:
+    def _schedule(self) -> SourceConfig:
         if self.every is not None and self.cron is not None:
             raise problem("give either `every` or `cron`, not both", key="cron")
         if self.every is None and self.cron is None:
@@ -112,16 +98,12 @@ class SourceConfig(Frozen):
             object.__setattr__(self, "jitter", min(self.every / 10, MAX_DEFAULT_JITTER))
         if self.every is not None and self.jitter >= self.every:
             raise problem("jitter must be shorter than `every`", key="jitter")
-        if self.type == "html" and self.selectors is None:
-            raise problem(
-                "html sources need `selectors:` with at least `links:` (a CSS or XPath selector)",
-                key="selectors",
-            )
-        if self.type != "html" and self.selectors is not None:
-            raise problem(f"only html sources take `selectors` (this one is {self.type})", key="selectors")
-        if self.type != "sitemap" and self.max_age is not None:
-            raise problem(f"only sitemap sources take `max_age` (this one is {self.type})", key="max_age")
         return self
+
+    @property
+    def options(self) -> Options:
+        """This source's type-specific keys, as its type's options model (crawler.spiders.options)."""
+        return _options_of(self, SPIDERS[self.type])
 
 
 # -------------------------------------------------------------------- rules
@@ -138,65 +120,46 @@ class RuleConfig(Frozen):
 
 # ----------------------------------------------------------------- channels
 
-TlsMode: TypeAlias = Literal["starttls", "tls", "none"]
 
-
-class EmailChannel(Frozen):
-    name: Name
-    type: Literal["email"]
-    host: NonEmptyStr
-    port: int = Field(default=587, ge=1, le=65535)
-    sender: EmailAddress
-    to: EmailList = Field(min_length=1)
-    username: str | None = None
-    password: Secret | None = None
-    tls: TlsMode = "starttls"
-    timeout: PositiveDuration = timedelta(seconds=30)
-
-    @model_validator(mode="after")
-    def _tls_and_login(self) -> EmailChannel:
-        if "tls" not in self.model_fields_set:
-            tls = {465: "tls", 587: "starttls"}.get(self.port, "none")
-            object.__setattr__(self, "tls", tls)
-        if self.password is not None and not self.username:
-            raise problem("a password needs a `username`", key="username")
-        return self
-
-
-class SlackChannel(Frozen):
-    name: Name
-    type: Literal["slack"]
-    webhook_url: SecretUrl
-
-
-class WebhookChannel(Frozen):
-    """A JSON POST to ``url``; the URL and headers often carry tokens, so both are secrets."""
+class ChannelConfig(Frozen):
+    """What every channel has; the concrete model adds its notifier's options (``ChannelTypes``)."""
 
     name: Name
-    type: Literal["webhook"]
-    url: SecretUrl
-    headers: Mapping[str, Secret] = Field(default_factory=dict)
+    type: str
+
+    @property
+    def options(self) -> Options:
+        """Every key but ``name`` and ``type``, as the notifier's options model (alerts.notifiers.options)."""
+        return _options_of(self, NOTIFIERS[self.type])
 
 
-class ConsoleChannel(Frozen):
-    """Alerts printed to standard output: what ``make run`` shows before mail is set up."""
-
-    name: Name
-    type: Literal["console"]
-
-
-class AppriseChannel(Frozen):
-    """Any service Apprise knows (``tgram://…``, ``discord://…``)."""
-
-    name: Name
-    type: Literal["apprise"]
-    urls: tuple[NonEmptySecret, ...] = Field(min_length=1)
+def _options_of(config: BaseModel, plugin: Plugin[Any]) -> Options:
+    # The values were validated by the same declarations: the options model's own fields.
+    model = plugin.options
+    values = {name: getattr(config, name) for name in model.model_fields}
+    return model.model_construct(config.model_fields_set & values.keys(), **values)
 
 
-ChannelConfig: TypeAlias = Annotated[
-    EmailChannel | SlackChannel | WebhookChannel | ConsoleChannel | AppriseChannel,
-    Field(discriminator="type"),
-]
+def tagged_union(base: type[Frozen], registry: dict[str, Plugin[Any]]) -> Any:
+    """One model per registered type — ``base``'s keys, the type's options, ``type`` as the tag."""
+    members = tuple(_member(base, type_, plugin.options) for type_, plugin in registry.items())
+    return Annotated[Union[members], Field(discriminator="type")]  # noqa: UP007
+
+
+def _member(base: type[Frozen], type_: str, options: type[Options]) -> type[BaseModel]:
+    tag: Any = Literal[type_]
+    # Listed first among the bases, the options model's fields come after name, type, … in messages.
+    return create_model(
+        f"{type_.title()}{base.__name__}", __base__=(options, base), __module__=__name__, type=(tag, ...)
+    )
+
+
+if TYPE_CHECKING:
+    SourceTypes: TypeAlias = SourceConfig
+    ChannelTypes: TypeAlias = ChannelConfig
+else:
+    SourceTypes = tagged_union(SourceConfig, SPIDERS)
+    ChannelTypes = tagged_union(ChannelConfig, NOTIFIERS)
 
 
 # ------------------------------------------------------- delivery and crawl
@@ -311,11 +274,11 @@ class Config(Frozen):
 
     path: Path | None = None
     database: str = DEFAULT_DATABASE
-    sources: tuple[SourceConfig, ...] = ()
+    sources: tuple[SourceTypes, ...] = ()
     topics: Mapping[Name, NonEmptyStr] = Field(default_factory=dict)
     rules: tuple[RuleConfig, ...] = ()
     delivery: DeliveryConfig = DeliveryConfig()
-    channels: tuple[ChannelConfig, ...] = ()
+    channels: tuple[ChannelTypes, ...] = ()
     crawl: CrawlConfig = CrawlConfig()
     health: HealthConfig = HealthConfig()
     retention: RetentionConfig = RetentionConfig()
@@ -330,6 +293,9 @@ class Config(Frozen):
         path = data.get("path")
         if isinstance(path, str | Path):
             data["database"] = _resolve_database(data.get("database", DEFAULT_DATABASE), Path(path).parent)
+        sources = data.get("sources")
+        if isinstance(sources, list | tuple):
+            data["sources"] = [_with_type(source) for source in sources]
         rules = data.get("rules")
         if isinstance(rules, list | tuple):
             default = default_rule_channels(data.get("channels"))
@@ -394,3 +360,9 @@ def _with_channels(rule: Any, default: tuple[str, ...]) -> Any:
     if isinstance(rule, RuleConfig) and "channels" not in rule.model_fields_set:
         return rule.model_copy(update={"channels": default})
     return rule
+
+
+def _with_type(source: Any) -> Any:
+    if isinstance(source, Mapping) and source.get("type") is None:
+        return {**source, "type": DEFAULT_SOURCE_TYPE}
+    return source

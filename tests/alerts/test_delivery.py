@@ -13,6 +13,7 @@ import pytest
 from alerts.delivery import Deliverer, DeliveryReport, RetryPolicy
 from alerts.notifiers.base import Notifier
 from alerts.notifiers.email_smtp import EmailNotifier
+from alerts.notifiers.options import EmailOptions, SlackOptions
 from alerts.notifiers.slack import SlackNotifier
 from db import outbox
 from db.engine import Database
@@ -47,9 +48,13 @@ def clock() -> FakeClock:
 
 def channels(smtp: tuple[Recorder, int], slack: WebhookServer) -> dict[str, Notifier]:
     mail = EmailNotifier(
-        "mail", host="127.0.0.1", port=smtp[1], sender="newsmon@example.org", to=["a@example.org"], tls="none"
+        "mail",
+        EmailOptions(host="127.0.0.1", port=smtp[1], sender="newsmon@example.org", to=["a@example.org"]),
     )
-    return {"mail": mail, "slack": SlackNotifier("slack", webhook_url=slack.url(), timeout=2)}
+    return {
+        "mail": mail,
+        "slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url(), timeout="2s")),
+    }
 
 
 def deliverer(

@@ -14,6 +14,7 @@ from pathlib import Path
 from alerts.delivery import Deliverer, DeliveryReport, RetryPolicy
 from alerts.notifiers.base import Notifier
 from alerts.notifiers.email_smtp import EmailNotifier
+from alerts.notifiers.options import EmailOptions, SlackOptions
 from alerts.notifiers.slack import SlackNotifier
 from db import outbox
 
@@ -26,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def mail(port: int) -> EmailNotifier:
     return EmailNotifier(
-        "mail", host="127.0.0.1", port=port, sender="newsmon@example.org", to=["a@example.org"], tls="none"
+        "mail", EmailOptions(host="127.0.0.1", port=port, sender="newsmon@example.org", to=["a@example.org"])
     )
 
 
@@ -50,7 +51,9 @@ def test_a_slow_channel_never_delays_the_others(tmp_path: Path) -> None:
     with smtp_server() as (server, port), silent_server() as hung:
         notifiers: dict[str, Notifier] = {
             "mail": mail(port),
-            "slack": SlackNotifier("slack", webhook_url=f"http://127.0.0.1:{hung}/hook/SECRET", timeout=3),
+            "slack": SlackNotifier(
+                "slack", SlackOptions(webhook_url=f"http://127.0.0.1:{hung}/hook/SECRET", timeout="3s")
+            ),
         }
         deliverer = Deliverer(database, notifiers, stop_grace=0.5)
         elapsed = asyncio.run(run_until(deliverer, lambda: server.messages))
@@ -67,7 +70,7 @@ def test_the_wake_event_delivers_new_alerts_at_once(tmp_path: Path) -> None:
     database = new_database(tmp_path)
     with webhook_server() as slack:
         deliverer = Deliverer(
-            database, {"slack": SlackNotifier("slack", webhook_url=slack.url())}, idle_poll=30
+            database, {"slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))}, idle_poll=30
         )
 
         async def scenario() -> float:
@@ -94,7 +97,9 @@ def test_retries_happen_in_the_running_loop(tmp_path: Path) -> None:
     with webhook_server() as slack:
         slack.then(Reply(500), Reply(429, b"", {"Retry-After": "1"}))
         policy = RetryPolicy(retry_min=timedelta(seconds=0.2), retry_max=timedelta(seconds=0.4))
-        deliverer = Deliverer(database, {"slack": SlackNotifier("slack", webhook_url=slack.url())}, policy)
+        deliverer = Deliverer(
+            database, {"slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))}, policy
+        )
         asyncio.run(run_until(deliverer, lambda: slack.accepted))
     assert [p.status for p in slack.posts] == [500, 429, 200]
     assert slack.posts[2].at - slack.posts[1].at >= 0.95  # Retry-After honoured
@@ -105,7 +110,7 @@ def test_sends_to_one_webhook_are_spaced(tmp_path: Path) -> None:
     for n in range(3):
         store(database, [Match("ai-deals", ("slack",))], url=f"https://e.org/{n}", now=datetime.now(UTC))
     with webhook_server() as slack:
-        notifier = SlackNotifier("slack", webhook_url=slack.url())
+        notifier = SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))
         report = asyncio.run(Deliverer(database, {"slack": notifier}, per_webhook_interval=0.3).deliver_due())
     assert report == DeliveryReport(sent=3)
     gaps = [b.at - a.at for a, b in zip(slack.posts, slack.posts[1:], strict=False)]
@@ -115,9 +120,10 @@ def test_sends_to_one_webhook_are_spaced(tmp_path: Path) -> None:
 CHILD = """
 import asyncio, sys
 from alerts.delivery import Deliverer
+from alerts.notifiers.options import SlackOptions
 from alerts.notifiers.slack import SlackNotifier
 from db.engine import Database
-notifier = SlackNotifier("slack", webhook_url=sys.argv[2], timeout=30)
+notifier = SlackNotifier("slack", SlackOptions(webhook_url=sys.argv[2], timeout="30s"))
 asyncio.run(Deliverer(Database(sys.argv[1]), {"slack": notifier}).deliver_due())
 """
 
@@ -144,7 +150,9 @@ def test_a_delivery_claimed_by_a_killed_process_is_sent_once_after_a_restart(tmp
     assert (row.status, row.attempts) == ("pending", 0)
 
     with webhook_server() as slack:
-        notifiers: dict[str, Notifier] = {"slack": SlackNotifier("slack", webhook_url=slack.url())}
+        notifiers: dict[str, Notifier] = {
+            "slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))
+        }
         restarted = Deliverer(database, notifiers, clock=FakeClock(datetime.now(UTC)))
         # Still leased to the dead process: not sent twice by accident…
         assert asyncio.run(restarted.deliver_due()) == DeliveryReport()

@@ -59,3 +59,10 @@ def test_find_terms_spans_always_lie_within_the_text(text: str, terms: list[str]
         return
     for start, end in find_terms(text, pattern):
         assert 0 <= start < end <= len(text)
+
+
+def test_letters_folded_by_the_rules_are_highlighted_too() -> None:
+    # The rule engine folds Ø→o, œ→oe, ß→ss (db/textfold.py): the snippet must find what it matched.
+    text = "Ørsted met en œuvre un plan à la Straße du port."
+    for terms in (["orsted", "oeuvre", "strasse"], ["ØRSTED", "Œuvre", "Straße"]):
+        assert hits(build_snippet([text], terms)) == ["Ørsted", "œuvre", "Straße"]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from alerts.delivery_errors import ChannelConfigError, PermanentDeliveryError, TransientDeliveryError
+from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
 from alerts.message import build_snippet
+from alerts.notifiers.options import SlackOptions
 from alerts.notifiers.slack import (
     ELLIPSIS,
     SlackNotifier,
@@ -31,7 +34,11 @@ FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # one emoji, seven code points, e
 
 
 def send(url: str, timeout: float = 5.0) -> None:
-    asyncio.run(SlackNotifier("slack", webhook_url=url, timeout=timeout).send(message()))
+    asyncio.run(
+        SlackNotifier("slack", SlackOptions(webhook_url=url, timeout=timedelta(seconds=timeout))).send(
+            message()
+        )
+    )
 
 
 def failure(server: WebhookServer, reply: Reply) -> TransientDeliveryError | PermanentDeliveryError:
@@ -104,15 +111,15 @@ def test_the_webhook_url_never_shows_in_errors_reprs_or_logs(caplog: pytest.LogC
         )
         send(url)
     assert "SECRETxTOKEN" not in err.reason and "[redacted]" in err.reason
-    assert "SECRETxTOKEN" not in repr(SlackNotifier("slack", webhook_url=url))
+    assert "SECRETxTOKEN" not in repr(SlackNotifier("slack", SlackOptions(webhook_url=url)))
     assert "HTTP Request: POST" in caplog.text  # httpx did log the request…
     assert "SECRETxTOKEN" not in caplog.text  # …without the secret
 
 
 def test_a_webhook_url_must_be_http() -> None:
-    with pytest.raises(ChannelConfigError) as err:
-        SlackNotifier("slack", webhook_url="hooks.slack.com/services/T/B/SECRET")
-    assert err.value.channel == "slack" and "SECRET" not in str(err.value)
+    with pytest.raises(ValidationError, match="not an absolute URL") as err:
+        SlackOptions(webhook_url="hooks.slack.com/services/T/B/SECRET")
+    assert "SECRET" not in str(err.value)
 
 
 # ------------------------------------------------------------------ limits
@@ -186,6 +193,6 @@ def test_snippet_mrkdwn_is_bounded_and_balanced(parts: list[tuple[str, bool]], l
 
 def test_a_plain_notice_is_escaped_mrkdwn() -> None:
     with webhook_server() as server:
-        notifier = SlackNotifier("slack", webhook_url=server.url())
+        notifier = SlackNotifier("slack", SlackOptions(webhook_url=server.url()))
         asyncio.run(notifier.send_text("source <arsfr> is failing", "HTTP 503 & more"))
     assert server.posts[0].json() == {"text": "*source &lt;arsfr&gt; is failing*\nHTTP 503 &amp; more"}

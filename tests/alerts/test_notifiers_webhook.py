@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pydantic import ValidationError
 
-from alerts.delivery_errors import ChannelConfigError, PermanentDeliveryError, TransientDeliveryError
+from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from alerts.notifiers.options import WebhookOptions
 from alerts.notifiers.webhook import WebhookNotifier
 
 from .outbox_helpers import message
@@ -16,9 +18,8 @@ TOKEN = "Bearer s3cr3t-t0ken"
 
 
 def hook(url: str) -> WebhookNotifier:
-    return WebhookNotifier(
-        "hook", url=url, headers={"Authorization": TOKEN, "X-Source": "newsmon"}, timeout=5
-    )
+    options = WebhookOptions(url=url, headers={"Authorization": TOKEN, "X-Source": "newsmon"}, timeout="5s")
+    return WebhookNotifier("hook", options)
 
 
 def test_posts_the_alert_as_json_with_the_configured_headers() -> None:
@@ -59,10 +60,11 @@ def test_status_mapping_and_no_secret_in_errors(reply: Reply, error: type[Except
 
 def test_header_values_are_secrets_and_names_are_checked() -> None:
     assert "s3cr3t" not in repr(hook("http://127.0.0.1/in"))
-    with pytest.raises(ChannelConfigError):
-        WebhookNotifier("hook", url="http://127.0.0.1/in", headers={"X-A": "1\r\nX-Injected: 2"})
-    with pytest.raises(ChannelConfigError):
-        WebhookNotifier("hook", url="ftp://127.0.0.1/in")
+    with pytest.raises(ValidationError, match="header 'X-A' is not a valid HTTP header") as err:
+        WebhookOptions(url="http://127.0.0.1/in", headers={"X-A": "1\r\nX-Injected: 2"})
+    assert "X-Injected" not in str(err.value)
+    with pytest.raises(ValidationError, match="unsupported URL scheme 'ftp'"):
+        WebhookOptions(url="ftp://127.0.0.1/in")
 
 
 def test_a_plain_notice() -> None:

@@ -13,6 +13,7 @@ from parsel import Selector
 from crawler.context import CrawlContext, CrawlSource
 from crawler.runner import CrawlService
 from crawler.selectors import link_hrefs, select_fields, selector_kind
+from crawler.spiders.options import HtmlOptions, Selectors
 from db.engine import Database
 from newsmon.wiring import App
 from tests.crawler.helpers import SITE, TEST_SETTINGS, articles, fetch_log, source_row
@@ -42,7 +43,8 @@ ARTICLES = (
 
 
 def html_context(database: Database, url: str, selectors: Mapping[str, str], **settings: Any) -> CrawlContext:
-    source = CrawlSource("courier", "html", url, language="en", selectors=dict(selectors))
+    options = HtmlOptions(selectors=Selectors.model_validate(selectors))
+    source = CrawlSource("courier", "html", url, language="en", options=options)
     return CrawlContext(database=database, sources=(source,), settings={**TEST_SETTINGS, **settings})
 
 
@@ -190,10 +192,10 @@ sources:
             app.database.dispose()
 
     (source,) = ctx.sources
-    assert source.type == "html" and source.selectors == {
-        "links": XPATH["links"],
-        "title": "h1.story-title::text",
-    }
+    assert source.type == "html"
+    assert source.options == HtmlOptions(
+        selectors=Selectors(links=XPATH["links"], title="h1.story-title::text")
+    )
     assert reports["courier"].new_articles == 3
     assert "Reservoir levels reach a ten-year high after a wet winter" in {a.title for a in stored}
 
@@ -229,8 +231,8 @@ def test_links_and_fields_from_elements_strings_and_attributes() -> None:
     )
     assert link_hrefs(page, "div.card") == ["/a", "/b"]  # an element without href: the first inside it
     assert link_hrefs(page, "//a/@href") == ["/a", "/b"]
-    fields = select_fields(page, {"links": "a", "title": "h2.t", "text": "div.body", "published": "meta"})
+    fields = select_fields(page, Selectors(links="a", title="h2.t", text="div.body", published="meta"))
     assert fields is not None
     assert fields.title == "The real title" and fields.text == "One.\nTwo."
     assert fields.published == datetime(2024, 3, 1, tzinfo=UTC)
-    assert select_fields(page, {"links": "a"}) is None  # no field selector: the extractor alone
+    assert select_fields(page, Selectors(links="a")) is None  # no field selector: the extractor alone

@@ -15,6 +15,7 @@ from crawler.context import CrawlContext, CrawlSource
 from crawler.errors import NotASitemapError
 from crawler.runner import CrawlService
 from crawler.sitemaps import parse_sitemap, period_end
+from crawler.spiders.options import SitemapOptions
 from db.engine import Database
 from newsmon.wiring import App
 from tests.crawler.helpers import SITE, TEST_SETTINGS, articles, fetch_log
@@ -43,7 +44,8 @@ def fill(name: str, base: str, now: datetime) -> str:
 def sitemap_context(
     database: Database, url: str, max_age: timedelta | None = None, **settings: Any
 ) -> CrawlContext:
-    source = CrawlSource("post", "sitemap", url, max_age=max_age)
+    options = SitemapOptions(max_age=max_age) if max_age else None
+    source = CrawlSource("post", "sitemap", url, options=options)
     return CrawlContext(database=database, sources=(source,), settings={**TEST_SETTINGS, **settings})
 
 
@@ -210,8 +212,8 @@ sources:
         post, other = app.crawl_context().sources
     finally:
         app.database.dispose()
-    assert post.max_age == timedelta(hours=6) and post.selectors is None
-    assert other.max_age is None  # the spider's default, two days
+    assert post.options == SitemapOptions(max_age=timedelta(hours=6))
+    assert other.options == SitemapOptions(max_age=timedelta(days=2))  # declared once, in the options model
 
 
 # Parsing, without a crawl.

@@ -76,10 +76,11 @@ def test_a_source_that_stops_producing_articles_turns_stale_and_back(database: D
     record_fetch(database, "wire", FetchResult("ok", 200, entries=6))
     update_staleness(database, "wire", factor=3, interval=timedelta(minutes=15), now=start + 7 * HOUR)
     assert health(database, "wire").status == "ok"  # type: ignore[union-attr]
-    update_staleness(database, "wire", factor=3, interval=timedelta(minutes=15), now=start + 9 * HOUR)
+    update_staleness(database, "wire", factor=3, interval=timedelta(minutes=15), now=start + 9.5 * HOUR)
     state = health(database, "wire")
     assert state is not None and state.status == "stale"
-    assert "usually one every 1h" in (state.last_error or "")
+    # Durations in messages are written as in config.yaml (db/durations.py).
+    assert state.last_error == "no new article for 4h30m (usually one every 1h)"
     record_fetch(database, "wire", FetchResult("ok", 200, entries=7, new_articles=1))  # articles again
     update_staleness(database, "wire", factor=3, interval=timedelta(minutes=15))
     assert health(database, "wire").status == "ok"  # type: ignore[union-attr]

@@ -25,7 +25,7 @@ from db.query import (
     terms_of,
     unparse,
 )
-from db.textfold import fold, token_spans, tokens, word_string
+from db.textfold import fold, fold_with_origin, token_spans, tokens, word_string
 
 
 def w(*words: str, prefix: bool = False) -> Words:
@@ -127,6 +127,15 @@ def test_fold_is_idempotent_and_word_string_agrees_with_tokens(text: str) -> Non
     words = tokens(text)
     assert tokens(" ".join(words)) == words
     assert word_string(text) == (" " + " ".join(words) + " " if words else " ")
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300)
+def test_fold_with_origin_folds_alike_and_points_into_the_text(text: str) -> None:
+    folded, origin = fold_with_origin(text)
+    assert tokens(folded) == tokens(text)
+    assert len(origin) == len(folded)
+    assert origin == sorted(origin) and all(0 <= i < len(text) for i in origin)
 
 
 @given(st.text(alphabet=st.characters(codec="cp1252"), max_size=80))

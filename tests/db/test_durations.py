@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsmon.durations import DurationError, format_duration, parse_duration
+from db.durations import DurationError, format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,20 @@ def test_format(value: timedelta, text: str) -> None:
 def test_format_reads_back(seconds: int) -> None:
     value = timedelta(seconds=seconds)
     assert parse_duration(format_duration(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (timedelta(days=2, hours=12, minutes=3, seconds=17), "2d12h"),
+        (timedelta(hours=4, minutes=30, seconds=20), "4h30m"),
+        (timedelta(minutes=59, seconds=59.6), "1h"),
+        (timedelta(seconds=59.96), "1m"),
+        (timedelta(seconds=37.34), "37.3s"),
+        (timedelta(hours=3), "3h"),
+        (timedelta(days=10), "1w3d"),
+        (-timedelta(minutes=90, seconds=10), "-1h30m"),
+    ],
+)
+def test_format_in_two_units_for_messages(value: timedelta, text: str) -> None:
+    assert format_duration(value, parts=2) == text

@@ -1,9 +1,10 @@
 """Human durations: ``30s``, ``15m``, ``2h``, ``1d``, ``1w`` and sums like ``1h30m``.
 
-Used by ``config.yaml`` (``every``, ``retry_min``, …) and by ``--since`` on the
-command line. A bare number is refused — ``every: 30`` could mean seconds or
-minutes, and guessing wrong polls a site 60 times too often — except ``0``,
-which means the same in every unit.
+Read from ``config.yaml`` (``every``, ``retry_min``, …) and ``--since`` on the
+command line; written in every message that states a duration (a retry's
+wait, a stale source's silence) in the same form. A bare number is refused —
+``every: 30`` could mean seconds or minutes, and guessing wrong polls a site
+60 times too often — except ``0``, which means the same in every unit.
 """
 
 from __future__ import annotations
@@ -62,20 +63,38 @@ def parse_duration(text: str) -> timedelta:
     return total
 
 
-def format_duration(value: timedelta) -> str:
-    """The shortest text :func:`parse_duration` reads back: ``1h30m``, ``2d``, ``0.5s``."""
+def format_duration(value: timedelta, parts: int | None = None) -> str:
+    """The shortest text :func:`parse_duration` reads back: ``1h30m``, ``2d``, ``0.5s``.
+
+    ``parts``: at most that many units, rounded to the smallest one kept —
+    ``2d12h`` for 2 days 12 hours 3 minutes, ``1h`` for 59 minutes 59.6
+    seconds — what a message needs; under a minute, three significant digits.
+    """
     seconds = value.total_seconds()
     if seconds < 0:
-        return "-" + format_duration(-value)
+        return "-" + format_duration(-value, parts)
+    if parts is not None:
+        seconds = _rounded(seconds, parts)
     if seconds == 0:
         return "0s"
     whole = int(seconds)
-    parts: list[str] = []
-    for suffix, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+    out: list[str] = []
+    for suffix, size in _SIZES[:-1]:
         count, whole = divmod(whole, size)
         if count:
-            parts.append(f"{count}{suffix}")
+            out.append(f"{count}{suffix}")
     rest = whole + (seconds - int(seconds))
     if rest:
-        parts.append(f"{rest:g}s")
-    return "".join(parts)
+        out.append(f"{rest:g}s")
+    return "".join(out)
+
+
+_SIZES = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def _rounded(seconds: float, parts: int) -> float:
+    largest = next((i for i, (_, size) in enumerate(_SIZES) if seconds >= size), len(_SIZES) - 1)
+    smallest = _SIZES[min(largest + max(parts, 1) - 1, len(_SIZES) - 1)][1]
+    if smallest == 1 and seconds < 60:
+        return float(f"{seconds:.3g}")
+    return float(round(seconds / smallest) * smallest)
