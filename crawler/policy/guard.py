@@ -48,8 +48,10 @@ class DownloadGuardMiddleware:
         crawler.signals.connect(guard.bytes_received, signal=signals.bytes_received)
         return guard
 
-    def headers_received(self, headers: Headers, body_length: int, request: Request) -> None:
-        if body_length > 0:
+    def headers_received(self, headers: Headers, body_length: int | str, request: Request) -> None:
+        # Without Content-Length (chunked, connection-close) Twisted says UNKNOWN_LENGTH, a string:
+        # the cap is then checked on the bytes received alone.
+        if isinstance(body_length, int) and body_length > 0:
             self._announced[request] = body_length
 
     def bytes_received(self, data: bytes, request: Request) -> None:
