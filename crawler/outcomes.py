@@ -1,8 +1,10 @@
 """What happened to each source during one crawl, and how it is recorded.
 
 The spider fills in the feed's outcome, the pipelines and signal handlers
-count the pages; when the spider closes, every source's report becomes one
-``db.store.record_fetch`` row.
+count the pages. A source is finished when its document has answered and
+each page it asked for is done: ``on_finished`` is then called, and the
+report becomes one ``db.store.record_fetch`` row (crawler.extensions), so
+a crawl killed midway has recorded every source that finished before.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class CrawlLedger:
     ) -> None:
         self.reports: dict[str, SourceReport] = {name: SourceReport(name, url) for name, url in sources}
         self._on_progress = on_progress
+        self.on_finished: Callable[[str], None] | None = None
+        self._finished: set[str] = set()
 
     def __getitem__(self, source: str) -> SourceReport:
         return self.reports[source]
@@ -84,6 +88,7 @@ class CrawlLedger:
         self._emit(
             ProgressEvent(source, "feed", entries=report.entries, pending=report.followed, error=error)
         )
+        self._maybe_finished(report)
 
     def page_done(
         self, source: str, *, stored: bool, url: str | None = None, problem: str | None = None
@@ -96,6 +101,7 @@ class CrawlLedger:
         if problem:
             self.problem(source, problem)
         self._emit(ProgressEvent(source, "article", stored=int(stored), url=url, error=problem))
+        self._maybe_finished(report)
 
     def page_extracted(self, source: str, *, ok: bool) -> None:
         report = self.reports.get(source)
@@ -120,6 +126,13 @@ class CrawlLedger:
                 error=report.error,
             )
         )
+
+    def _maybe_finished(self, report: SourceReport) -> None:
+        if report.outcome is None or report.done < report.followed or report.source in self._finished:
+            return
+        self._finished.add(report.source)
+        if self.on_finished is not None:
+            self.on_finished(report.source)
 
     def _emit(self, event: ProgressEvent) -> None:
         if self._on_progress is not None:
