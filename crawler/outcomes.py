@@ -30,8 +30,11 @@ class SourceReport:
     outcome: str | None = None  # ok | not_modified | unchanged | error | skipped
     http_status: int | None = None
     entries: int = 0
-    followed: int = 0  # article pages requested
+    followed: int = 0  # article pages requested, from the document
+    retried: int = 0  # article pages requested again after an earlier crawl's failure
     done: int = 0  # article pages finished, stored or not
+    page_failures: int = 0  # article pages that could not be fetched
+    page_error: str | None = None  # why the first of them failed
     new_articles: int = 0
     pages_extracted: int = 0  # article pages given to the extractor
     extraction_failures: int = 0  # of those, pages it found no text in
@@ -57,6 +60,9 @@ class SourceReport:
             new_articles=self.new_articles,
             pages_extracted=self.pages_extracted,
             extraction_failures=self.extraction_failures,
+            pages_requested=self.followed + self.retried,
+            page_failures=self.page_failures,
+            page_error=self.page_error,
             error=error,
             etag=self.etag,
             last_modified=self.last_modified,
@@ -103,6 +109,17 @@ class CrawlLedger:
         self._emit(ProgressEvent(source, "article", stored=int(stored), url=url, error=problem))
         self._maybe_finished(report)
 
+    def retrying(self, source: str, pages: int) -> None:
+        """``pages`` failed pages of an earlier crawl are asked again in this one."""
+        self.reports[source].retried += pages
+
+    def page_failed(self, source: str, problem: str) -> None:
+        """An article page could not be fetched (its ``page_done`` follows, as for every page)."""
+        report = self.reports.get(source)
+        if report is not None:
+            report.page_failures += 1
+            report.page_error = report.page_error or problem
+
     def page_extracted(self, source: str, *, ok: bool) -> None:
         report = self.reports.get(source)
         if report is not None:
@@ -128,7 +145,8 @@ class CrawlLedger:
         )
 
     def _maybe_finished(self, report: SourceReport) -> None:
-        if report.outcome is None or report.done < report.followed or report.source in self._finished:
+        pages = report.followed + report.retried
+        if report.outcome is None or report.done < pages or report.source in self._finished:
             return
         self._finished.add(report.source)
         if self.on_finished is not None:
