@@ -113,7 +113,8 @@ class Web:
 
 
 async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await reader.read()  # never answers; returns when the client gives up
+    with contextlib.suppress(ConnectionError):
+        await reader.read()  # never answers; returns when the client gives up
 
 
 async def serve(root: Path, hosts: int) -> None:
