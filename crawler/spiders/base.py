@@ -274,20 +274,19 @@ class SourceSpider(scrapy.Spider):
         source: str = kwargs["source"]
         entry: FeedEntry = kwargs["entry"]
         language_hint: str | None = kwargs["language_hint"]
+        link = entry.link or request.url  # pending pages are known by their entry's link
         problem = describe_failure(failure)
         self.ledger.page_failed(source, problem)
         if is_permanent(failure):
             # Gone or forbidden for good: what the source's document said is all there will be.
             if request.meta.get(RETRY):
-                forget_page(self.context.database, source, request.url)
+                forget_page(self.context.database, source, link)
             yield from self._without_page(source, entry, language_hint, problem)
             return
-        page = FailedPage(
-            source, request.url, tuple(entry_keys(source, entry)), pack_entry(entry, language_hint)
-        )
+        page = FailedPage(source, link, tuple(entry_keys(source, entry)), pack_entry(entry, language_hint))
         pending = record_page_failure(self.context.database, page, problem, self.retry_policy.delay)
         if pending is not None and self.retry_policy.given_up(pending.first_failed, utcnow()):
-            forget_page(self.context.database, source, request.url)
+            forget_page(self.context.database, source, link)
             since = f"{pending.first_failed:%Y-%m-%d %H:%M} UTC"
             yield from self._without_page(source, entry, language_hint, f"{problem} Failing since {since}")
             return
