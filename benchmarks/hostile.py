@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
 TARGET_SECONDS = 120
+GIVE_UP_SECONDS = 600
 FEEDPARSER_SAMPLE = 200
 HOSTS = 8  # the last one serves the feeds whose pages hang: that host looks down to the crawler
 
@@ -169,15 +170,19 @@ def main(argv: list[str] | None = None) -> int:
             config = write_config(Path(workdir), chosen)
             names = json.dumps(mapping(served["bases"], served["hung"]))
             started = time.perf_counter()
-            crawl = subprocess.run(
-                [sys.executable, "-m", "benchmarks.hostile", "--crawl", str(config), names],
-                cwd=workdir,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
+            try:
+                crawl = subprocess.run(
+                    [sys.executable, "-m", "benchmarks.hostile", "--crawl", str(config), names],
+                    cwd=workdir,
+                    env={**os.environ, "PYTHONPATH": str(ROOT)},
+                    capture_output=True,
+                    text=True,
+                    timeout=GIVE_UP_SECONDS,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                print(f"newsmon crawl: did not finish in {GIVE_UP_SECONDS} s (target <= {TARGET_SECONDS} s)")
+                return 1
             elapsed = time.perf_counter() - started
             by_state = states(Path(workdir) / "hostile.db")
     finally:
