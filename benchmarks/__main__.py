@@ -15,6 +15,7 @@ BENCHMARKS = (
     "politeness",
     "search",
     "extraction",
+    "hostile",
 )
 
 

@@ -6,7 +6,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.policy import HostBackedOffError
+from crawler.policy import PolicyError
 
 # 4xx other than these mean the page is gone or forbidden for good.
 TRANSIENT_HTTP = frozenset({408, 425, 429})
@@ -18,4 +18,6 @@ def is_permanent(failure: Failure) -> bool:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return 400 <= status < 500 and status not in TRANSIENT_HTTP
-    return isinstance(exc, IgnoreRequest) and not isinstance(exc, HostBackedOffError)
+    if isinstance(exc, PolicyError):
+        return not exc.transient
+    return isinstance(exc, IgnoreRequest)

@@ -1,8 +1,10 @@
 """What happened to each source during one crawl, and how it is recorded.
 
 The spider fills in the feed's outcome, the pipelines and signal handlers
-count the pages; when the spider closes, every source's report becomes one
-``db.store.record_fetch`` row.
+count the pages. A source is finished when its document has answered and
+each page it asked for is done: ``on_finished`` is then called, and the
+report becomes one ``db.store.record_fetch`` row (crawler.extensions), so
+a crawl killed midway has recorded every source that finished before.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ class SourceReport:
     outcome: str | None = None  # ok | not_modified | unchanged | error | skipped
     http_status: int | None = None
     entries: int = 0
-    followed: int = 0  # article pages requested
+    followed: int = 0  # article pages requested, from the document
+    retried: int = 0  # article pages requested again after an earlier crawl's failure
     done: int = 0  # article pages finished, stored or not
+    page_failures: int = 0  # article pages that could not be fetched
+    page_error: str | None = None  # why the first of them failed
     new_articles: int = 0
     pages_extracted: int = 0  # article pages given to the extractor
     extraction_failures: int = 0  # of those, pages it found no text in
@@ -55,6 +60,9 @@ class SourceReport:
             new_articles=self.new_articles,
             pages_extracted=self.pages_extracted,
             extraction_failures=self.extraction_failures,
+            pages_requested=self.followed + self.retried,
+            page_failures=self.page_failures,
+            page_error=self.page_error,
             error=error,
             etag=self.etag,
             last_modified=self.last_modified,
@@ -71,6 +79,8 @@ class CrawlLedger:
     ) -> None:
         self.reports: dict[str, SourceReport] = {name: SourceReport(name, url) for name, url in sources}
         self._on_progress = on_progress
+        self.on_finished: Callable[[str], None] | None = None
+        self._finished: set[str] = set()
 
     def __getitem__(self, source: str) -> SourceReport:
         return self.reports[source]
@@ -84,6 +94,7 @@ class CrawlLedger:
         self._emit(
             ProgressEvent(source, "feed", entries=report.entries, pending=report.followed, error=error)
         )
+        self._maybe_finished(report)
 
     def page_done(
         self, source: str, *, stored: bool, url: str | None = None, problem: str | None = None
@@ -96,6 +107,18 @@ class CrawlLedger:
         if problem:
             self.problem(source, problem)
         self._emit(ProgressEvent(source, "article", stored=int(stored), url=url, error=problem))
+        self._maybe_finished(report)
+
+    def retrying(self, source: str, pages: int) -> None:
+        """``pages`` failed pages of an earlier crawl are asked again in this one."""
+        self.reports[source].retried += pages
+
+    def page_failed(self, source: str, problem: str) -> None:
+        """An article page could not be fetched (its ``page_done`` follows, as for every page)."""
+        report = self.reports.get(source)
+        if report is not None:
+            report.page_failures += 1
+            report.page_error = report.page_error or problem
 
     def page_extracted(self, source: str, *, ok: bool) -> None:
         report = self.reports.get(source)
@@ -120,6 +143,14 @@ class CrawlLedger:
                 error=report.error,
             )
         )
+
+    def _maybe_finished(self, report: SourceReport) -> None:
+        pages = report.followed + report.retried
+        if report.outcome is None or report.done < pages or report.source in self._finished:
+            return
+        self._finished.add(report.source)
+        if self.on_finished is not None:
+            self.on_finished(report.source)
 
     def _emit(self, event: ProgressEvent) -> None:
         if self._on_progress is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from scrapy.exceptions import DropItem
 
@@ -15,7 +16,7 @@ from crawler.items import ArticleItem
 from crawler.language import detect_language, warm_up
 from crawler.merge import choose_title, choose_url
 from crawler.text import lead
-from crawler.urls import identity
+from crawler.urls import canonicalize, identity, resolve
 from db.store import NewArticle, guid_key, store_article, url_key
 
 if TYPE_CHECKING:
@@ -79,10 +80,20 @@ class MetadataPipeline(_Pipeline):
 
 
 class CanonicalUrlPipeline(_Pipeline):
-    """The canonical URL, and every key the article is known by (URL variants, GUID)."""
+    """The canonical URL, and every key the article is known by (URL variants, GUID).
+
+    An entry without a link is known by its GUID alone; its URL is the GUID
+    when that is a web address, else the source's URL with the GUID as fragment.
+    """
 
     def process_item(self, item: Any) -> ArticleItem:
         article = _article(item)
+        entry = article.entry
+        if entry.link is None and article.page_url is None and entry.guid:
+            source = self.spider.context.source(article.source)
+            article.url = _guid_url(entry.guid, source.url if source else "")
+            article.keys = (guid_key(article.source, entry.guid),)
+            return article
         canonical = choose_url(
             article.entry.link, article.page_url, article.page.canonical if article.page else None
         )
@@ -97,6 +108,12 @@ class CanonicalUrlPipeline(_Pipeline):
             keys.append(guid_key(article.source, article.entry.guid))
         article.keys = tuple(dict.fromkeys(keys))
         return article
+
+
+def _guid_url(guid: str, source_url: str) -> str:
+    if resolve(guid, guid) == guid:
+        return canonicalize(guid)
+    return f"{source_url.partition('#')[0]}#{quote(guid, safe='')}"
 
 
 class LanguagePipeline(_Pipeline):
@@ -145,6 +162,7 @@ class StorePipeline(_Pipeline):
                 summary=article.summary,
                 lead=article.lead,
                 text=article.text,
+                text_from="page" if article.page_url else "feed",
             ),
             context.on_stored,
         )

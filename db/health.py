@@ -3,7 +3,9 @@
 A failing source is retried less often — the poll interval doubled per
 consecutive failure, capped — and recovers by itself on its next success: it
 is never disabled. A source that keeps answering but stops producing new
-articles for ``factor`` times its usual cadence is flagged stale.
+articles for ``factor`` times its usual cadence is flagged stale, and so is
+one whose document answers while its article pages do not: most of them
+fail to download, or none yields any text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import itertools
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -19,8 +22,13 @@ from db.durations import format_duration
 from db.engine import Database
 from db.models import Article, Source, utcnow
 
+if TYPE_CHECKING:
+    from db.store import FetchResult
+
 CADENCE_SAMPLE = 20
 MIN_ARTICLES_FOR_CADENCE = 4
+# One empty or failed page is an odd article; most pages of a crawl failing is a broken source.
+MIN_PAGES_FOR_VERDICT = 2
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,21 @@ def backoff_delay(failures: int, interval: timedelta, cap: timedelta) -> timedel
     # The exponent is bounded: a source failing for months must not overflow timedelta.
     delay: timedelta = interval * (2 ** min(failures - 1, 32))
     return min(delay, cap)
+
+
+def fetch_verdict(result: FetchResult) -> str | None:
+    """Why a fetch whose document answered still leaves its source stale, or None when it is healthy."""
+    failed, asked = result.page_failures, result.pages_requested
+    if asked >= MIN_PAGES_FOR_VERDICT and failed * 2 > asked:
+        return f"{failed} of {asked} article pages could not be fetched; the first: {result.page_error}"
+    extracted = result.pages_extracted
+    if extracted >= MIN_PAGES_FOR_VERDICT and result.extraction_failures == extracted:
+        # A redesign broke extraction.
+        return (
+            f"no article text could be extracted from any of the {extracted} pages fetched"
+            " (has the site changed?)"
+        )
+    return None
 
 
 def health(database: Database, source: str) -> Health | None:

@@ -98,6 +98,9 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     lead: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")
+    # "page": read from the article's page; "feed": from the feed's own content (no link, or the page
+    # could not be fetched for good).
+    text_from: Mapped[str] = mapped_column(String(8), default="page", server_default="page")
     # What event detection found: the news events [{type, actors, amount, sentence}] (and
     # their types, for the index), organisations (canonical names) and every amount stated
     # [{value, currency, usd, text}] (and the largest, for amount>=).
@@ -121,6 +124,24 @@ class ArticleKey(Base):
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+
+
+class PendingPage(Base):
+    """An article page that failed transiently: asked again on later polls until stored or given up on."""
+
+    __tablename__ = "pending_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    keys: Mapped[list[str]] = mapped_column(default=list)  # the keys the article will be stored under
+    entry: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the feed entry, to store it from the feed
+    first_failed: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    next_attempt: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+    __table_args__ = (UniqueConstraint("source_id", "url", name="uq_pending_pages_source_url"),)
 
 
 class FetchLog(Base):

@@ -48,6 +48,7 @@ class StoredArticle(Headline):
     lead: str
     text: str
     fetched: datetime
+    text_from: str = "page"  # "feed": stored from the feed's own content, without its page
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class StoredArticle(Headline):
             "authors": list(self.authors),
             "summary": self.summary,
             "text": self.text,
+            "text_from": self.text_from,
             "fetched": _iso(self.fetched),
         }
 
@@ -104,6 +106,7 @@ def _stored(article: Article, source: str) -> StoredArticle:
         lead=article.lead,
         text=article.text,
         fetched=article.fetched,
+        text_from=article.text_from,
     )
 
 

@@ -1,4 +1,4 @@
-"""Writes of the crawl: sources, articles with their identity keys, the fetch log.
+"""Writes of the crawl: sources, articles with their identity keys, pages to retry, the fetch log.
 
 An article is stored with every key it is known by (canonical URL, URL
 variants, feed GUID) in one ``BEGIN IMMEDIATE`` transaction, together with
@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Article, ArticleKey, FetchLog, Source, utcnow
+from db.health import fetch_verdict
+from db.models import Article, ArticleKey, FetchLog, PendingPage, Source, utcnow
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class NewArticle:
     summary: str = ""
     lead: str = ""
     text: str = ""
+    text_from: str = "page"  # or "feed": stored from the feed's own content, without its page
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class FetchResult:
     new_articles: int = 0
     pages_extracted: int = 0
     extraction_failures: int = 0
+    pages_requested: int = 0  # article pages asked for (new and retried)
+    page_failures: int = 0  # of those, pages that could not be fetched
+    page_error: str | None = None  # why the first of them failed
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -64,8 +70,24 @@ class Validators:
     body_hash: str | None
 
 
-# One empty page is an odd article; every page of a crawl empty is a broken extraction.
-MIN_PAGES_FOR_EXTRACTION_VERDICT = 2
+@dataclass(frozen=True)
+class FailedPage:
+    """An article page that could not be fetched: ``entry`` is its feed entry as JSON."""
+
+    source: str
+    url: str
+    keys: tuple[str, ...]
+    entry: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryPage(FailedPage):
+    """A page waiting for its retry (``db.models.PendingPage``)."""
+
+    first_failed: datetime
+    attempts: int
+    next_attempt: datetime
+
 
 OnStored = Callable[[Session, int, NewArticle], None]
 
@@ -140,6 +162,7 @@ def store_article(database: Database, article: NewArticle, on_stored: OnStored |
                     summary=article.summary,
                     lead=article.lead,
                     text=article.text,
+                    text_from=article.text_from,
                 )
                 .returning(Article.id)
             ).scalar_one()
@@ -155,6 +178,73 @@ def store_article(database: Database, article: NewArticle, on_stored: OnStored |
 def _add_keys(session: Session, article_id: int, keys: set[str]) -> None:
     if keys:
         session.execute(insert(ArticleKey), [{"key": k, "article_id": article_id} for k in sorted(keys)])
+
+
+def pending_pages(database: Database, sources: Iterable[str]) -> list[RetryPage]:
+    """The pages of ``sources`` waiting for a retry, due or not, oldest failure first."""
+    with database.read() as session:
+        rows = session.execute(
+            select(PendingPage, Source.name)
+            .join(Source, Source.id == PendingPage.source_id)
+            .where(Source.name.in_(list(sources)))
+            .order_by(PendingPage.first_failed, PendingPage.id)
+        ).all()
+    return [_retry_page(page, name) for page, name in rows]
+
+
+def record_page_failure(
+    database: Database,
+    page: FailedPage,
+    error: str,
+    backoff: Callable[[int], timedelta],
+    now: datetime | None = None,
+) -> RetryPage | None:
+    """Count one more failure of ``page``; return it as kept (None for an unknown source).
+
+    ``backoff(attempts)`` is the wait before the next attempt.
+    """
+    now = now or utcnow()
+    with database.write() as session:
+        source_id = session.scalar(select(Source.id).where(Source.name == page.source))
+        if source_id is None:
+            return None
+        row = session.scalar(
+            select(PendingPage).where(PendingPage.source_id == source_id, PendingPage.url == page.url)
+        )
+        if row is None:
+            row = PendingPage(
+                source_id=source_id,
+                url=page.url,
+                keys=list(page.keys),
+                entry=page.entry,
+                first_failed=now,
+                attempts=0,
+            )
+            session.add(row)
+        row.attempts += 1
+        row.next_attempt = now + backoff(row.attempts)
+        row.last_error = error
+        session.flush()
+        return _retry_page(row, page.source)
+
+
+def forget_page(database: Database, source: str, url: str) -> None:
+    """The page was fetched, stored from the feed, or is gone for good: no more retries."""
+    with database.write() as session:
+        source_id = select(Source.id).where(Source.name == source).scalar_subquery()
+        session.execute(delete(PendingPage).where(PendingPage.source_id == source_id, PendingPage.url == url))
+
+
+def _retry_page(row: PendingPage, source: str) -> RetryPage:
+    return RetryPage(
+        source=source,
+        url=row.url,
+        keys=tuple(row.keys),
+        entry=dict(row.entry),
+        first_failed=row.first_failed,
+        attempts=row.attempts,
+        next_attempt=row.next_attempt,
+    )
 
 
 def validators(database: Database, source: str) -> Validators:
@@ -232,15 +322,9 @@ def _success(source_id: int, result: FetchResult, now: datetime) -> dict[str, ob
     }
     if result.new_articles:
         values["last_new_entry"] = now
-    if result.pages_extracted >= MIN_PAGES_FOR_EXTRACTION_VERDICT and (
-        result.extraction_failures == result.pages_extracted
-    ):
-        # The feed answers but no page yields text any more: a redesign broke extraction.
+    if (verdict := fetch_verdict(result)) is not None:
         values["status"] = "stale"
-        values["last_error"] = (
-            f"no article text could be extracted from any of the {result.pages_extracted} pages fetched"
-            " (has the site changed?)"
-        )
+        values["last_error"] = verdict
     if result.outcome == "ok":
         values.update(etag=result.etag, last_modified=result.last_modified, body_hash=result.body_hash)
     return values

@@ -30,6 +30,7 @@ from crawler.policy.describe import describe_failure
 from crawler.policy.errors import (
     BodyTooLargeError,
     HostBackedOffError,
+    HostDownError,
     PolicyConfigError,
     PolicyError,
     RequestRefusedError,
@@ -60,6 +61,7 @@ __all__ = [
     "SETTINGS",
     "BodyTooLargeError",
     "HostBackedOffError",
+    "HostDownError",
     "PolicyConfigError",
     "PolicyError",
     "RequestRefusedError",

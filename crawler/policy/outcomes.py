@@ -5,7 +5,9 @@ Stats keys, read by the runner after each crawl:
 - ``newsmon/refused`` and ``newsmon/refused/<code>``: URLs the address policy refused;
 - ``newsmon/cut/<kind>``: downloads cut by a limit (``body_too_large``,
   ``decompressed_too_large``, ``timeout``);
-- ``newsmon/retry_after/paused`` and ``newsmon/retry_after/gave_up``.
+- ``newsmon/retry_after/paused`` and ``newsmon/retry_after/gave_up``;
+- ``newsmon/skipped/host_down``: requests not sent because their host did
+  not resolve, or timed out repeatedly, earlier in the crawl.
 """
 
 from __future__ import annotations

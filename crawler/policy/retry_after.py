@@ -108,10 +108,7 @@ class RetryAfterMiddleware:
         return parse_retry_after(header.decode("latin-1")) if header else None
 
     def _slot(self, request: Request) -> str:
-        engine = self.crawler.engine
-        if engine is not None:
-            return str(engine.downloader.get_slot_key(request))
-        return str(request.meta.get("download_slot", ""))
+        return slots.slot_key(self.crawler, request)
 
     def _running(self) -> bool:
         engine = self.crawler.engine

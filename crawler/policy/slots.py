@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import IgnoreRequest
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
 
 # How often a held slot checks whether the crawl is stopping.
@@ -64,6 +65,14 @@ def fail_queued(crawler: Crawler, key: str, error: Callable[[str], Exception]) -
     while queue:
         request, waiting = queue.popleft()
         waiting.errback(error(request.url))
+
+
+def slot_key(crawler: Crawler, request: Request) -> str:
+    """The downloader slot ``request`` waits in (by default its host)."""
+    engine = crawler.engine
+    if engine is not None:
+        return str(engine.downloader.get_slot_key(request))
+    return str(request.meta.get("download_slot", ""))
 
 
 def _slot(crawler: Crawler, key: str) -> tuple[Any, Any]:

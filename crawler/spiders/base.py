@@ -8,6 +8,12 @@ GUID, checked in the database, since Scrapy's duplicate filter lives for one
 crawl only. A stored article's page is never fetched again. Links are
 discovered URLs: the address policy applies to them (crawler.policy). The
 pipelines (crawler.pipelines) extract, merge, key and store each page.
+
+An article without its page is stored from the source's document alone
+(``from_document``, marked ``text_from: feed``): an entry without a link
+(keyed by its id), a page gone for good, and a page that kept failing
+transiently for ``NEWSMON_PAGE_RETRY_FOR`` — until then it is asked again on
+later crawls, whatever the document says (crawler.retries).
 """
 
 from __future__ import annotations
@@ -29,11 +35,26 @@ from crawler.feeds import FeedEntry
 from crawler.items import ArticleItem
 from crawler.outcomes import CrawlLedger
 from crawler.policy import describe_failure, discovered_request_meta, trusted_request_meta
+from crawler.retries import RetryPolicy, pack_entry, unpack_entry
 from crawler.selectors import PageFields
 from crawler.urls import identity
-from db.store import SourceSpec, guid_key, known_keys, sync_sources, url_key, validators
+from db.models import utcnow
+from db.store import (
+    FailedPage,
+    RetryPage,
+    SourceSpec,
+    forget_page,
+    guid_key,
+    known_keys,
+    pending_pages,
+    record_page_failure,
+    sync_sources,
+    url_key,
+    validators,
+)
 
 SOURCE = "newsmon_source"  # request meta: the source a request belongs to
+RETRY = "newsmon_page_retry"  # request meta: a page asked again after an earlier crawl's failure
 SOURCE_PRIORITY = 10  # source documents before article pages: every source gets its outcome early
 # Listing pages and sitemaps can list thousands of links: at most this many pages per source and crawl
 # (setting NEWSMON_MAX_FOLLOW); the rest wait for the next crawl.
@@ -50,6 +71,7 @@ class SourceSpider(scrapy.Spider):
     context: CrawlContext
     sources: tuple[CrawlSource, ...]
     ledger: CrawlLedger
+    retry_policy: RetryPolicy
 
     def __init__(
         self,
@@ -73,12 +95,17 @@ class SourceSpider(scrapy.Spider):
         spider.context = spider._given_context or _context_from_settings(crawler)
         spider.sources = select_sources(spider.context, spider._wanted, cls.source_types)
         spider.ledger = CrawlLedger(((s.name, s.url) for s in spider.sources), spider.context.on_progress)
+        spider.retry_policy = RetryPolicy.from_settings(crawler.settings)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
         sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in self.sources))
+        retries = self._due_retries()
         for source in self.sources:
             yield self.source_request(source)
+            for page in retries.get(source.name, ()):
+                entry, language_hint = unpack_entry(page.entry)
+                yield self._page_request(source, entry, language_hint=language_hint, retry=True)
 
     def source_request(self, source: CrawlSource) -> Request:
         raise NotImplementedError
@@ -140,16 +167,31 @@ class SourceSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ article pages
 
+    def _due_retries(self) -> dict[str, list[RetryPage]]:
+        """Failed pages whose back-off has passed, per source (counted in the ledger already).
+
+        Every pending page's keys count as being fetched, so that the document
+        listing it again does not bypass its back-off.
+        """
+        now = utcnow()
+        due: dict[str, list[RetryPage]] = {}
+        for page in pending_pages(self.context.database, [s.name for s in self.sources]):
+            self._following.update(page.keys)
+            if page.next_attempt <= now:
+                due.setdefault(page.source, []).append(page)
+        for name, pages in due.items():
+            del pages[self.follow_limit() :]
+            self.ledger.retrying(name, len(pages))
+        return due
+
     def new_entries(self, source: CrawlSource, entries: Sequence[FeedEntry]) -> list[FeedEntry]:
         """Entries whose article is neither stored nor already being fetched in this crawl, in order."""
         keyed: list[tuple[FeedEntry, list[str]]] = []
         for entry in entries:
-            if entry.link is None:
-                self.ledger.problem(source.name, f"entry {entry.guid or entry.title!r} has no link")
+            keys = entry_keys(source.name, entry)
+            if not keys:
+                self.ledger.problem(source.name, f"entry {entry.title!r} has neither a link nor an id")
                 continue
-            keys = [url_key(identity(entry.link))]
-            if entry.guid:
-                keys.append(guid_key(source.name, entry.guid))
             keyed.append((entry, keys))
         known = known_keys(self.context.database, [k for _, keys in keyed for k in keys])
         new: list[FeedEntry] = []
@@ -174,17 +216,35 @@ class SourceSpider(scrapy.Spider):
         ``raw_links`` maps a link to its spelling in the content, for the address policy.
         """
         for rank, entry in enumerate(entries):
-            assert entry.link is not None
-            raw = raw_links.get(entry.link) if raw_links else None
-            yield Request(
-                entry.link,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                # Scrapy's default queue is last-in first-out: only priorities keep an order.
-                priority=-rank if ranked else 0,
-                meta={SOURCE: source.name, **discovered_request_meta(source.url, raw)},
-                cb_kwargs={"source": source.name, "entry": entry, "language_hint": language_hint},
+            raw = raw_links.get(entry.link) if raw_links and entry.link else None
+            # Scrapy's default queue is last-in first-out: only priorities keep an order.
+            yield self._page_request(
+                source, entry, language_hint=language_hint, priority=-rank if ranked else 0, raw=raw
             )
+
+    def _page_request(
+        self,
+        source: CrawlSource,
+        entry: FeedEntry,
+        *,
+        language_hint: str | None,
+        priority: int = 0,
+        raw: str | None = None,
+        retry: bool = False,
+    ) -> Request:
+        assert entry.link is not None, "entries without a link are stored from_document"
+        return Request(
+            entry.link,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            priority=priority,
+            meta={SOURCE: source.name, RETRY: retry, **discovered_request_meta(source.url, raw)},
+            cb_kwargs={"source": source.name, "entry": entry, "language_hint": language_hint},
+        )
+
+    def from_document(self, source: str, entry: FeedEntry, language_hint: str | None) -> ArticleItem:
+        """The article as the source's document tells it, without its page (``text_from: feed``)."""
+        return ArticleItem(source, entry, language_hint=language_hint)
 
     def follow_limit(self) -> int:
         return max(1, self.settings.getint("NEWSMON_MAX_FOLLOW", MAX_FOLLOW))
@@ -192,6 +252,8 @@ class SourceSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, source: str, entry: FeedEntry, language_hint: str | None
     ) -> Iterator[ArticleItem]:
+        if response.meta.get(RETRY) and entry.link:
+            forget_page(self.context.database, source, entry.link)
         html = response.text if isinstance(response, TextResponse) else None
         yield ArticleItem(
             source,
@@ -209,15 +271,36 @@ class SourceSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         request = failure.request  # type: ignore[attr-defined]
         kwargs = request.cb_kwargs
+        source: str = kwargs["source"]
         entry: FeedEntry = kwargs["entry"]
+        language_hint: str | None = kwargs["language_hint"]
+        link = entry.link or request.url  # pending pages are known by their entry's link
         problem = describe_failure(failure)
-        if is_permanent(failure) and (entry.title or entry.summary):
+        self.ledger.page_failed(source, problem)
+        if is_permanent(failure):
             # Gone or forbidden for good: what the source's document said is all there will be.
-            self.ledger.problem(kwargs["source"], f"{problem} (stored from the {self.document})")
-            yield ArticleItem(kwargs["source"], entry, language_hint=kwargs["language_hint"])
+            if request.meta.get(RETRY):
+                forget_page(self.context.database, source, link)
+            yield from self._without_page(source, entry, language_hint, problem)
+            return
+        page = FailedPage(source, link, tuple(entry_keys(source, entry)), pack_entry(entry, language_hint))
+        pending = record_page_failure(self.context.database, page, problem, self.retry_policy.delay)
+        if pending is not None and self.retry_policy.given_up(pending.first_failed, utcnow()):
+            forget_page(self.context.database, source, link)
+            since = f"{pending.first_failed:%Y-%m-%d %H:%M} UTC"
+            yield from self._without_page(source, entry, language_hint, f"{problem} Failing since {since}")
+            return
+        when = f" (asked again after {pending.next_attempt:%Y-%m-%d %H:%M} UTC)" if pending else ""
+        self.ledger.page_done(source, stored=False, url=request.url, problem=problem + when)
+
+    def _without_page(
+        self, source: str, entry: FeedEntry, language_hint: str | None, problem: str
+    ) -> Iterator[ArticleItem]:
+        if entry.title or entry.summary or entry.content:
+            self.ledger.problem(source, f"{problem} (stored from the {self.document})")
+            yield self.from_document(source, entry, language_hint)
         else:
-            # Left unstored, so that a later crawl tries the page again.
-            self.ledger.page_done(kwargs["source"], stored=False, url=request.url, problem=problem)
+            self.ledger.page_done(source, stored=False, url=entry.link, problem=problem)
 
 
 def select_sources(
@@ -232,6 +315,14 @@ def select_sources(
             raise UnknownSourceError(unknown, [s.name for s in context.sources])
         chosen = tuple(s for s in context.sources if s.name in set(names))
     return tuple(s for s in chosen if not types or s.type in types)
+
+
+def entry_keys(source: str, entry: FeedEntry) -> list[str]:
+    """The keys an entry's article is known by: its link's identity and its GUID."""
+    keys = [url_key(identity(entry.link))] if entry.link else []
+    if entry.guid:
+        keys.append(guid_key(source, entry.guid))
+    return keys
 
 
 def response_header(response: Response, name: str) -> str | None:

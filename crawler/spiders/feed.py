@@ -3,6 +3,8 @@
 For each source: fetch the feed (conditionally, with the validators kept in
 the database), parse it, and follow each entry whose article is not stored
 yet (crawler.spiders.base). A stored article's page is never fetched again.
+An entry without a link (an Atom entry with its content, an RSS item whose
+guid is no permalink) is stored from the feed at once, keyed by its id.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from scrapy.http import Request, Response
 from crawler.context import CrawlSource
 from crawler.errors import NotAFeedError
 from crawler.feeds import parse_feed
+from crawler.items import ArticleItem
 from crawler.spiders.base import SOURCE, SourceSpider, response_header, select_sources
 
 __all__ = ["FEED_TYPES", "SOURCE", "FeedSpider", "select_sources"]
@@ -29,7 +32,7 @@ class FeedSpider(SourceSpider):
     def source_request(self, source: CrawlSource) -> Request:
         return self.conditional_request(source, self.parse_feed)
 
-    def parse_feed(self, response: Response, source: CrawlSource) -> Iterator[Request]:
+    def parse_feed(self, response: Response, source: CrawlSource) -> Iterator[Request | ArticleItem]:
         body_hash = self.changed_body_hash(response, source)
         if body_hash is None:
             return
@@ -59,4 +62,9 @@ class FeedSpider(SourceSpider):
             last_modified=response_header(response, "Last-Modified"),
             body_hash=body_hash,
         )
-        yield from self.follow(source, to_follow, language_hint=source.language or feed.language)
+        language_hint = source.language or feed.language
+        for entry in to_follow:
+            if entry.link is None:
+                yield self.from_document(source.name, entry, language_hint)
+        linked = [entry for entry in to_follow if entry.link is not None]
+        yield from self.follow(source, linked, language_hint=language_hint)

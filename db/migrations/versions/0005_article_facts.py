@@ -1,7 +1,7 @@
 """article facts: events, organisations and amounts, searchable
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 from db import fts
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

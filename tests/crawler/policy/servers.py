@@ -111,6 +111,20 @@ class _Handler(BaseHTTPRequestHandler):
         body = "".join(f"LINK {link}\n" for link in query.get("links", "").split("|") if link)
         self._send(200, body.encode(), {"Content-Type": "text/plain"})
 
+    def _unsized(self, query: dict[str, str]) -> None:
+        """A body without Content-Length: chunked, or (``close``) ended by closing the connection."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        if "close" in query:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+            self.end_headers()
+            self.wfile.write(b"ended by closing")
+            return
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"7\r\nchunked\r\n0\r\n\r\n")
+
     def _redirect(self, query: dict[str, str]) -> None:
         self._send(302, b"", {"Location": query["to"]})
 

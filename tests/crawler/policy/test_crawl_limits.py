@@ -55,6 +55,23 @@ def test_2gib_body_is_cut_at_the_cap(site: Site, tmp_path: Path, announced: bool
     _report(f"2 GiB body ({path})", big, crawled)
 
 
+def test_bodies_without_content_length_pass_quietly(site: Site, tmp_path: Path) -> None:
+    # Twisted's unknown length is a string: comparing it with the cap raised a TypeError per response.
+    spec = {
+        "requests": [
+            {"id": "chunked", "url": site.url("/unsized")},
+            {"id": "close", "url": site.url("/unsized?close=1")},
+        ]
+    }
+    crawled = run_crawl(spec, tmp_path)
+    assert crawled["chunked"]["status"] == 200
+    assert crawled["chunked"]["bytes"] == len(b"chunked")
+    assert crawled["close"]["status"] == 200
+    assert crawled["close"]["bytes"] == len(b"ended by closing")
+    assert crawled.stat("log_count/ERROR") == 0
+    assert "TypeError" not in crawled.log
+
+
 def test_hung_and_trickling_servers_time_out_and_the_rest_completes(site: Site, tmp_path: Path) -> None:
     with Hung() as hung:
         spec = {
