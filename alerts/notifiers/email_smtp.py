@@ -2,9 +2,16 @@
 
 Subject ``[newsmon] <rule>: <title>``; text/plain and text/html bodies with
 the canonical link, source, date, rule and the snippet with the matched
-terms marked. Headers are built with ``policy=SMTP``, which refuses CR/LF in
-header values; titles are reduced to one line before that (controls, U+2028
-and U+2029, bidi overrides become spaces), so a title cannot add headers.
+terms marked.
+
+Header values that come from content (the title, the rule) are reduced to
+one line (controls, U+2028/U+2029/U+0085, bidi overrides become spaces) and
+then written as RFC 2047 encoded words by newsmon itself, never parsed by
+the email package: it would decode an encoded word in the title and, on
+Python before 3.11.10 and 3.12.5, write a decoded CR LF through
+(CVE-2024-6923). The rendered bytes are parsed back before sending and must
+carry exactly the headers newsmon set, with the values it set; those bytes
+are what is sent, to the configured recipients only.
 
 Server answers map to outcomes as RFC 5321 intends: 4xx (421 on connect,
 451…) transient, 5xx permanent; connection failures and timeouts transient.
@@ -18,8 +25,10 @@ import asyncio
 import html
 import logging
 from collections.abc import Sequence
+from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.parser import BytesParser
+from email.policy import SMTP, default
 from email.utils import format_datetime, make_msgid
 from typing import Literal
 
@@ -89,9 +98,13 @@ class EmailNotifier(Notifier):
 
     async def _deliver(self, email: EmailMessage) -> None:
         try:
+            data = render(email)
+        except UnsafeMessageError as exc:
+            raise PermanentDeliveryError(str(exc)) from None
+        try:
             # aiosmtplib bounds each command; this bounds the whole conversation.
             async with asyncio.timeout(self.timeout):
-                refused, _ = await self._send(email)
+                refused, _ = await self._send(data)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             reason = "; ".join(f"{r.recipient}: {r.code} {self.redact(r.message)}" for r in exc.recipients)
@@ -116,9 +129,12 @@ class EmailNotifier(Notifier):
         if refused:
             log.warning("channel %s: some recipients refused the alert: %s", self.name, ", ".join(refused))
 
-    async def _send(self, email: EmailMessage) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    async def _send(self, data: bytes) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+        # Sender and recipients are the configured ones, never read from the message's headers.
         return await aiosmtplib.send(
-            email,
+            data,
+            sender=self.sender,
+            recipients=self.to,
             hostname=self.host,
             port=self.port,
             username=self.username,
@@ -129,25 +145,59 @@ class EmailNotifier(Notifier):
         )
 
 
+class UnsafeMessageError(ValueError):
+    """The rendered message does not carry exactly the headers newsmon set: it is not sent."""
+
+
 def build_email(message: AlertMessage, *, sender: str, to: Sequence[str]) -> EmailMessage:
     email = _envelope(f"[newsmon] {message.rule}: {message.title}", sender=sender, to=to)
-    email["X-Newsmon-Rule"] = one_line(message.rule)
+    set_literal_header(email, "X-Newsmon-Rule", message.rule)
     email.set_content(text_body(message))
     email.add_alternative(html_body(message), subtype="html")
     return email
 
 
 def _envelope(subject: str, *, sender: str, to: Sequence[str]) -> EmailMessage:
-    """A message with its headers set; the subject reduced to one line, so it cannot add headers."""
+    """A message with its headers set; the subject is content, so it is set as a literal."""
     email = EmailMessage(policy=SMTP)
     subject = one_line(subject)
-    email["Subject"] = subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
+    set_literal_header(
+        email, "Subject", subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
+    )
     email["From"] = sender
     email["To"] = ", ".join(to)
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid("newsmon", domain=sender.rpartition("@")[2] or None)
     email["Auto-Submitted"] = "auto-generated"
     return email
+
+
+def set_literal_header(email: EmailMessage, name: str, text: str) -> None:
+    """Add header ``name`` so that every reader decodes it to exactly ``one_line(text)``.
+
+    The whole value is encoded as UTF-8 encoded words folded to short lines and
+    stored raw, so the email package neither decodes nor refolds it; an encoded
+    word inside ``text`` is encoded again and reads back as the literal text.
+    """
+    email.set_raw(name, Header(one_line(text), "utf-8", header_name=name).encode(linesep="\n"))
+
+
+def render(email: EmailMessage) -> bytes:
+    """The message's bytes as sent, parsed back to check they carry exactly the headers newsmon set."""
+    data = email.as_bytes()
+    parsed = BytesParser(policy=default).parsebytes(data)
+    expected = [(name.lower(), _read(email, name)) for name in email]
+    found = [(name.lower(), _read(parsed, name)) for name in parsed]
+    if found != expected:
+        unexpected = sorted({name for name, _ in found} - {name for name, _ in expected})
+        detail = f"headers newsmon did not set: {', '.join(unexpected)}" if unexpected else "altered headers"
+        raise UnsafeMessageError(f"the alert's text would change the mail's headers ({detail}); not sent")
+    return data
+
+
+def _read(email: EmailMessage, name: str) -> str:
+    # Folding may differ between the object and its bytes; the words may not.
+    return " ".join(str(email[name]).split())
 
 
 def text_body(message: AlertMessage) -> str:

@@ -30,6 +30,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each accepted message's bytes, as received
         self.envelopes: list[tuple[str, list[str]]] = []
         self.rcpt_reply: str | None = None
         self.refuse: dict[str, str] = {}  # recipient -> reply, for that recipient only
@@ -51,6 +52,7 @@ class Recorder:
         message = email.message_from_bytes(content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.raw.append(content)
         self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
         return "250 2.0.0 Message accepted"
 
