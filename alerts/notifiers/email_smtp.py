@@ -84,6 +84,9 @@ class EmailNotifier(Notifier):
             raise self.config_error(f"tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
         if (username is None) != (password is None):
             raise self.config_error("username and password go together")
+        if password is not None:
+            # AUTH PLAIN sends this whole blob in base64, and a server may quote it back.
+            self.keep_secret(f"\0{username}\0{password}")
         self.host, self.port, self.sender, self.to = host, port, sender, tuple(recipients)
         self.username, self._password, self.tls = username, password, tls
         self.timeout = self.check_timeout(timeout)

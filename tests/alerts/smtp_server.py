@@ -6,6 +6,7 @@ trouble: 421 on connect, or a given reply to RCPT or DATA (451, 550…).
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import socket
@@ -57,6 +58,17 @@ class Recorder:
         return "250 2.0.0 Message accepted"
 
 
+class EchoingAuth(Recorder):
+    """Refuses every login quoting what the client sent, as some servers do: the AUTH blob, in base64."""
+
+    async def handle_AUTH(self, server: SMTP, session: Session, envelope: Envelope, args: list[str]) -> str:  # noqa: N802
+        if args[0].upper() == "LOGIN":
+            password = await server.challenge_auth("Password:")
+            assert isinstance(password, bytes)
+            args = [*args, base64.b64encode(password).decode()]
+        return f"535 5.7.8 Authentication failed: {' '.join(args)}"
+
+
 class _RefusingSMTP(SMTP):
     """Answers 421 to the greeting and hangs up, like a server shedding load."""
 
@@ -77,11 +89,13 @@ class _Controller(Controller):
 
 
 @contextmanager
-def smtp_server(*, refuse_connections: bool = False) -> Iterator[tuple[Recorder, int]]:
-    """A running server: (its recorder, its port)."""
-    recorder = Recorder()
+def smtp_server(
+    *, refuse_connections: bool = False, handler: Recorder | None = None, **options: Any
+) -> Iterator[tuple[Recorder, int]]:
+    """A running server: (its recorder, its port); ``options`` go to aiosmtpd's SMTP."""
+    recorder = handler or Recorder()
     port = free_port()
-    controller = _Controller(recorder, refuse_connections, hostname="127.0.0.1", port=port)
+    controller = _Controller(recorder, refuse_connections, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield recorder, port

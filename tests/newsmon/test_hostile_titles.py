@@ -18,12 +18,11 @@ from crawler.runner import CrawlService
 from db import outbox
 from db.engine import Database
 from db.store import NewArticle
+from tests.alerts.outbox_helpers import Match
+from tests.alerts.smtp_server import smtp_server
+from tests.alerts.test_notifiers_email import HEADERS_SET
 from tests.crawler.helpers import articles, context
 from tests.servers import Reply, TestServer
-
-from .outbox_helpers import Match
-from .smtp_server import smtp_server
-from .test_notifiers_email import HEADERS_SET
 
 Run = Callable[[Any], Any]
 
