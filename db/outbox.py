@@ -180,37 +180,40 @@ def due_deliveries(
         if not ids:
             return []
         session.execute(update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt=now + lease))
-        rows = session.execute(
-            select(
-                Delivery.id,
-                Delivery.alert_id,
-                Delivery.channel,
-                Delivery.attempts,
-                Delivery.created,
-                Delivery.last_error,
-                Alert.rule,
-                Alert.matched,
-                Article.id,
-                Article.title,
-                Article.url,
-                Source.name,
-                Article.published,
-                Article.language,
-                Article.summary,
-                Article.lead,
-                Article.text,
-            )
-            .join(Alert, Alert.id == Delivery.alert_id)
-            .join(Article, Article.id == Alert.article_id)
-            .join(Source, Source.id == Article.source_id)
-            .where(Delivery.id.in_(ids))
-        ).all()
-    fields = [f for f in DeliveryJob.__dataclass_fields__ if f != "terms"]
-    jobs: dict[int, DeliveryJob] = {}
-    for row in rows:
-        values: dict[str, Any] = dict(zip(fields, (*row[:7], *row[8:]), strict=True))
-        jobs[row[0]] = DeliveryJob(terms=tuple(row[7] or ()), **values)
+        rows = session.execute(_JOB_COLUMNS.where(Delivery.id.in_(ids))).all()
+    jobs = {row.delivery_id: _job(row._asdict()) for row in rows}
     return [jobs[i] for i in ids if i in jobs]
+
+
+# Labelled with DeliveryJob's field names: a row becomes a job by name, never by position.
+_JOB_COLUMNS = (
+    select(
+        Delivery.id.label("delivery_id"),
+        Delivery.alert_id,
+        Delivery.channel,
+        Delivery.attempts,
+        Delivery.created,
+        Delivery.last_error,
+        Alert.rule,
+        Alert.matched.label("terms"),
+        Article.id.label("article_id"),
+        Article.title,
+        Article.url,
+        Source.name.label("source"),
+        Article.published,
+        Article.language,
+        Article.summary,
+        Article.lead,
+        Article.text,
+    )
+    .join(Alert, Alert.id == Delivery.alert_id)
+    .join(Article, Article.id == Alert.article_id)
+    .join(Source, Source.id == Article.source_id)
+)
+
+
+def _job(values: dict[str, Any]) -> DeliveryJob:
+    return DeliveryJob(**{**values, "terms": tuple(values["terms"] or ())})
 
 
 def next_due_time(database: Database, channels: Collection[str] | None = None) -> datetime | None:
