@@ -20,6 +20,7 @@ from alerts.notifiers.base import retry_after_seconds
 
 BODY_IN_ERROR = 200
 USER_AGENT = "newsmon (+https://github.com/newsmon)"
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # the same on every attempt of one delivery
 
 
 async def post_json(

@@ -16,7 +16,11 @@ are what is sent, to the configured recipients only.
 Server answers map to outcomes as RFC 5321 intends: 4xx (421 on connect,
 451…) transient, 5xx permanent; connection failures and timeouts transient.
 A message accepted for some recipients counts as sent: retrying would
-duplicate it for the others.
+duplicate it for the others. The send counts as done the moment the server
+accepts the message data: QUIT follows in the background, so a slow or lost
+goodbye never makes a sent alert look unsent (and sent again). Each delivery
+has one Message-ID, the same on every attempt, so a rare re-send after a
+crash is recognisable as the same message.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ log = logging.getLogger(__name__)
 TLSMode = Literal["auto", "starttls", "tls", "none"]
 TLS_MODES = ("auto", "starttls", "tls", "none")
 SUBJECT_LIMIT = 200
+QUIT_TIMEOUT = 5.0
 
 
 class EmailNotifier(Notifier):
@@ -90,9 +95,13 @@ class EmailNotifier(Notifier):
         self.host, self.port, self.sender, self.to = host, port, sender, tuple(recipients)
         self.username, self._password, self.tls = username, password, tls
         self.timeout = self.check_timeout(timeout)
+        self._quitting: set[asyncio.Task[None]] = set()
 
     async def send(self, message: AlertMessage) -> None:
         await self._deliver(build_email(message, sender=self.sender, to=self.to))
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*self._quitting, return_exceptions=True)
 
     async def send_text(self, title: str, text: str) -> None:
         email = _envelope(f"[newsmon] {title}", sender=self.sender, to=self.to)
@@ -104,10 +113,25 @@ class EmailNotifier(Notifier):
             data = render(email)
         except UnsafeMessageError as exc:
             raise PermanentDeliveryError(str(exc)) from None
+        client = self._client()
+        try:
+            refused = await self._transmit(client, data)
+        except BaseException:
+            client.close()
+            raise
+        self._quit_later(client)
+        if refused:
+            log.warning("channel %s: some recipients refused the alert: %s", self.name, ", ".join(refused))
+
+    async def _transmit(self, client: aiosmtplib.SMTP, data: bytes) -> dict[str, aiosmtplib.SMTPResponse]:
+        """Connect, log in, send ``data``; return the refused recipients once the server has the message."""
         try:
             # aiosmtplib bounds each command; this bounds the whole conversation.
             async with asyncio.timeout(self.timeout):
-                refused, _ = await self._send(data)
+                await client.connect()
+                # Sender and recipients are the configured ones, never read from the message's headers.
+                refused, _ = await client.sendmail(self.sender, self.to, data)
+                return refused
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             reason = "; ".join(f"{r.recipient}: {r.code} {self.redact(r.message)}" for r in exc.recipients)
@@ -129,15 +153,9 @@ class EmailNotifier(Notifier):
         except aiosmtplib.SMTPException as exc:
             # SMTPNotSupported and friends: the server cannot do what the config asks (STARTTLS, AUTH).
             raise PermanentDeliveryError(f"SMTP: {self.redact(str(exc))}") from None
-        if refused:
-            log.warning("channel %s: some recipients refused the alert: %s", self.name, ", ".join(refused))
 
-    async def _send(self, data: bytes) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
-        # Sender and recipients are the configured ones, never read from the message's headers.
-        return await aiosmtplib.send(
-            data,
-            sender=self.sender,
-            recipients=self.to,
+    def _client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
             username=self.username,
@@ -147,20 +165,39 @@ class EmailNotifier(Notifier):
             timeout=self.timeout,
         )
 
+    def _quit_later(self, client: aiosmtplib.SMTP) -> None:
+        """Say goodbye after the caller has recorded the send: the message is the server's already."""
+        task = asyncio.create_task(_quit(client), name=f"newsmon-smtp-quit-{self.name}")
+        self._quitting.add(task)
+        task.add_done_callback(self._quitting.discard)
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    try:
+        async with asyncio.timeout(QUIT_TIMEOUT):
+            await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        pass  # the server accepted the message before; a lost goodbye changes nothing
+    finally:
+        client.close()
+
 
 class UnsafeMessageError(ValueError):
     """The rendered message does not carry exactly the headers newsmon set: it is not sent."""
 
 
 def build_email(message: AlertMessage, *, sender: str, to: Sequence[str]) -> EmailMessage:
-    email = _envelope(f"[newsmon] {message.rule}: {message.title}", sender=sender, to=to)
+    message_id = f"<{message.delivery_key}@{_domain(sender)}>"
+    email = _envelope(
+        f"[newsmon] {message.rule}: {message.title}", sender=sender, to=to, message_id=message_id
+    )
     set_literal_header(email, "X-Newsmon-Rule", message.rule)
     email.set_content(text_body(message))
     email.add_alternative(html_body(message), subtype="html")
     return email
 
 
-def _envelope(subject: str, *, sender: str, to: Sequence[str]) -> EmailMessage:
+def _envelope(subject: str, *, sender: str, to: Sequence[str], message_id: str | None = None) -> EmailMessage:
     """A message with its headers set; the subject is content, so it is set as a literal."""
     email = EmailMessage(policy=SMTP)
     subject = one_line(subject)
@@ -170,7 +207,7 @@ def _envelope(subject: str, *, sender: str, to: Sequence[str]) -> EmailMessage:
     email["From"] = sender
     email["To"] = ", ".join(to)
     email["Date"] = format_datetime(utcnow())
-    email["Message-ID"] = make_msgid("newsmon", domain=sender.rpartition("@")[2] or None)
+    email["Message-ID"] = message_id or make_msgid("newsmon", domain=_domain(sender))
     email["Auto-Submitted"] = "auto-generated"
     return email
 
@@ -230,6 +267,10 @@ def html_body(message: AlertMessage) -> str:
         + f'<p><a href="{e(message.url)}">{e(message.url)}</a></p>'
         "</body></html>\n"
     )
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2]
 
 
 def _plausible_address(address: str) -> bool:

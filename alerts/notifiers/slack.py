@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from alerts.message import AlertMessage, Fragment
-from alerts.notifiers._http import check_status, post, post_json
+from alerts.notifiers._http import IDEMPOTENCY_HEADER, check_status, post, post_json
 from alerts.notifiers.base import Notifier
 
 log = logging.getLogger(__name__)
@@ -58,17 +58,21 @@ class SlackNotifier(Notifier):
         return "slack:" + hashlib.sha256(self._url.encode()).hexdigest()[:16]
 
     async def send(self, message: AlertMessage) -> None:
-        response = await post(self._url, slack_payload(message), time_limit=self.timeout, redact=self.redact)
+        key = message.delivery_key
+        response = await self._post(slack_payload(message), key)
         if blocks_refused(response):
             log.warning(
                 "channel %s: Slack refused the alert's blocks (%s); sending it as text",
                 self.name,
                 self.redact(" ".join(response.text.split()))[:200],
             )
-            response = await post(
-                self._url, text_payload(message), time_limit=self.timeout, redact=self.redact
-            )
+            # Another request, so another key: a receiver replaying the refusal for the first would lose it.
+            response = await self._post(text_payload(message), f"{key}-text")
         check_status(response, self.redact)
+
+    async def _post(self, payload: dict[str, Any], key: str) -> httpx.Response:
+        headers = {IDEMPOTENCY_HEADER: key}
+        return await post(self._url, payload, time_limit=self.timeout, redact=self.redact, headers=headers)
 
     async def send_text(self, title: str, text: str) -> None:
         payload = {"text": fit_mrkdwn(f"*{escape(title)}*\n{escape(text)}", TEXT_LIMIT)}

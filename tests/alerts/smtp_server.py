@@ -1,11 +1,13 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for the email notifier's tests.
 
 It records what it accepts and can be told to answer like a server in
-trouble: 421 on connect, or a given reply to RCPT or DATA (451, 550…).
+trouble: 421 on connect, a given reply to RCPT or DATA (451, 550…), or a
+slow answer to QUIT.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email
 import email.policy
@@ -37,6 +39,7 @@ class Recorder:
         self.refuse: dict[str, str] = {}  # recipient -> reply, for that recipient only
         self.data_reply: str | None = None
         self.connections = 0
+        self.quit_delay = 0.0  # seconds before answering QUIT
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -56,6 +59,10 @@ class Recorder:
         self.raw.append(content)
         self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
         return "250 2.0.0 Message accepted"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        await asyncio.sleep(self.quit_delay)
+        return "221 Bye"
 
 
 class EchoingAuth(Recorder):

@@ -170,3 +170,41 @@ def test_pending_deliveries_survive_a_new_deliverer_on_the_same_file(tmp_path: P
         second = Deliverer(reopened, {"mail": mail(port)}, clock=FakeClock(due))
         assert asyncio.run(second.deliver_due()) == DeliveryReport(sent=1)
     assert len(server.messages) == 1
+
+
+CHILD_MAIL = """
+import asyncio, sys
+from alerts.delivery import Deliverer
+from alerts.notifiers.email_smtp import EmailNotifier
+from db.engine import Database
+mail = EmailNotifier(
+    "mail", host="127.0.0.1", port=int(sys.argv[2]), sender="n@example.org", to=["a@example.org"],
+    tls="none", timeout=30,
+)
+async def main():
+    await Deliverer(Database(sys.argv[1]), {"mail": mail}).deliver_due()
+    await mail.aclose()
+asyncio.run(main())
+"""
+
+
+def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("mail",))], now=datetime.now(UTC))
+    with smtp_server() as (server, port):
+        server.quit_delay = 60
+        child = subprocess.Popen([sys.executable, "-c", CHILD_MAIL, database.url, str(port)], cwd=REPO)
+        try:
+            deadline = time.monotonic() + 20
+            while not server.messages or outbox.list_deliveries(database)[0].status != "sent":
+                if time.monotonic() > deadline:
+                    break  # killed anyway: the restart below must then not send it twice either
+                time.sleep(0.05)
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+        later = datetime.now(UTC) + outbox.DEFAULT_LEASE + timedelta(hours=1)
+        restarted = Deliverer(database, {"mail": mail(port)}, clock=FakeClock(later))
+        asyncio.run(restarted.deliver_due())
+    assert len(server.messages) == 1
+    assert outbox.list_deliveries(database)[0].status == "sent"

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import email
 import email.policy
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -232,3 +233,29 @@ def test_a_message_accepted_for_some_recipients_counts_as_sent(caplog: pytest.Lo
         send(port, to=["analyst@example.org", "gone@example.org"])
     assert server.envelopes == [("newsmon@example.org", ["analyst@example.org"])]
     assert "some recipients refused the alert: gone@example.org" in caplog.text
+
+
+def test_the_send_is_done_once_the_server_has_the_message_however_slow_the_quit() -> None:
+    with smtp_server() as (server, port):
+        server.quit_delay = 5
+
+        async def scenario() -> float:
+            mail = notifier(port, timeout=1)
+            started = time.monotonic()
+            await mail.send(message())
+            elapsed = time.monotonic() - started
+            await mail.aclose()  # the goodbye, in the background meanwhile
+            return elapsed
+
+        elapsed = asyncio.run(scenario())
+    assert elapsed < 1 and len(server.messages) == 1
+
+
+def test_every_attempt_of_a_delivery_has_the_same_message_id_and_no_other_delivery_has_it() -> None:
+    with smtp_server() as (server, port):
+        send(port, message(delivery_id=41))
+        send(port, message(delivery_id=41))
+        send(port, message(delivery_id=42))
+    first, again, other = (str(m["Message-ID"]) for m in server.messages)
+    assert first == again != other
+    assert first.startswith("<newsmon-41-") and first.endswith("@example.org>")
