@@ -209,24 +209,36 @@ class Deliverer:
             return
         me = holders.ProcessIdentity.current()
         self._take_back(me)
-        self._holder = holders.register(self.database, me, self.clock())
-        beating = asyncio.create_task(self._heartbeat(me, on_released), name="newsmon-deliver-heartbeat")
+        holder: str | None = None
+        try:
+            holder = holders.register(self.database, me, self.clock())
+        except Exception:
+            # Delivering matters more: unnamed claims are still bounded by their lease.
+            log.exception("could not record this process as the holder of its delivery claims")
+        if holder is None:
+            yield
+            return
+        self._holder = holder
+        beating = asyncio.create_task(
+            self._heartbeat(holder, me, on_released), name="newsmon-deliver-heartbeat"
+        )
         try:
             yield
         finally:
+            self._holder = None
             await _cancel([beating])
-            holder, self._holder = self._holder, None
             try:
                 holders.unregister(self.database, holder, self.clock())
             except Exception:
                 log.exception("could not hand back the delivery claims; they are due when their lease ends")
 
-    async def _heartbeat(self, me: holders.ProcessIdentity, on_released: Callable[[], None] | None) -> None:
+    async def _heartbeat(
+        self, holder: str, me: holders.ProcessIdentity, on_released: Callable[[], None] | None
+    ) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_every)
             try:
-                assert self._holder is not None
-                holders.beat(self.database, self._holder, self.clock())
+                holders.beat(self.database, holder, self.clock())
             except Exception:
                 log.exception("could not renew the delivery claims' heartbeat")
             if self._take_back(me) and on_released is not None:

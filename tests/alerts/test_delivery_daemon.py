@@ -214,3 +214,22 @@ def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(tmp_
         asyncio.run(restarted.deliver_due())
     assert len(server.messages) == 1
     assert outbox.list_deliveries(database)[0].status == "sent"
+
+
+def test_the_running_loop_takes_back_the_claims_of_a_host_that_fell_silent(tmp_path: Path) -> None:
+    from db import holders
+
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
+    # A daemon on another machine claimed it, and its last heartbeat is 59 s old: not stale yet.
+    elsewhere = holders.ProcessIdentity("other-host", "another boot", 4242, 1.0)
+    beat = datetime.now(UTC) - holders.STALE_AFTER + timedelta(seconds=1)
+    holder = holders.register(database, elsewhere, beat)
+    assert len(outbox.due_deliveries(database, datetime.now(UTC), 10, holder=holder)) == 1
+    with webhook_server() as slack:
+        deliverer = Deliverer(database, {"slack": SlackNotifier("slack", webhook_url=slack.url())})
+        deliverer.heartbeat_every = 0.2
+        elapsed = asyncio.run(run_until(deliverer, lambda: slack.accepted))
+    # Taken back by a heartbeat once stale (~1 s), not when the 5-minute lease or a 30 s poll ends.
+    assert 0.5 < elapsed < 5
+    assert outbox.list_deliveries(database)[0].status == "sent"
