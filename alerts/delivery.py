@@ -15,8 +15,11 @@ Rules it keeps:
   a note in last_error), so configuring the channel again delivers it.
 - Sends sharing a notifier ``rate_key`` (one Slack webhook URL) start at
   least ``per_webhook_interval`` seconds apart.
-- Claims carry a lease, so a crash mid-send is retried once the lease ends;
-  on a graceful stop, in-flight sends get ``stop_grace`` seconds, then
+- Claims carry a lease and name their holder (this process: db/holders.py).
+  A deliverer starting, and every heartbeat after, takes back the claims of
+  holders that are gone (killed, crashed, their host silent), so a crash
+  mid-send is retried within seconds of a restart rather than when the lease
+  ends; on a graceful stop, in-flight sends get ``stop_grace`` seconds, then
   whatever was claimed but not finished is put back, due at once.
 """
 
@@ -25,7 +28,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +37,7 @@ from typing import Any
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
 from alerts.message import message_from_job
 from alerts.notifiers.base import Notifier
-from db import outbox
+from db import holders, outbox
 from db.durations import format_duration
 from db.engine import Database
 from db.models import utcnow
@@ -129,11 +133,17 @@ class Deliverer:
         self._rng = rng or random.Random()
         self._throttle = _Throttle()
         self._warned_unconfigured: set[str] = set()
+        self._holder: str | None = None
+        self.heartbeat_every = holders.HEARTBEAT_EVERY.total_seconds()
 
     # ------------------------------------------------------------ one pass
 
     async def deliver_due(self) -> DeliveryReport:
         """Send everything due now, all channels in parallel; return what happened."""
+        async with self._holding():
+            return await self._deliver_due()
+
+    async def _deliver_due(self) -> DeliveryReport:
         self._flag_unconfigured()
         # Every channel finishes its pass even if another one's database work fails.
         results = await asyncio.gather(
@@ -149,6 +159,17 @@ class Deliverer:
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
         """Deliver until ``stop`` is set; ``wake`` (set after a crawl raised alerts) means look now."""
         kicks = {name: asyncio.Event() for name in self.notifiers}
+
+        def look_now() -> None:
+            for kick in kicks.values():
+                kick.set()
+
+        async with self._holding(on_released=look_now):
+            await self._run(stop, wake, kicks)
+
+    async def _run(
+        self, stop: asyncio.Event, wake: asyncio.Event | None, kicks: dict[str, asyncio.Event]
+    ) -> None:
         self._flag_unconfigured()
         workers = [
             asyncio.create_task(self._worker(name, stop, kick), name=f"newsmon-deliver-{name}")
@@ -179,6 +200,67 @@ class Deliverer:
         for notifier in self.notifiers.values():
             await notifier.aclose()
 
+    # ------------------------------------------------------------- claims
+
+    @asynccontextmanager
+    async def _holding(self, on_released: Callable[[], None] | None = None) -> AsyncIterator[None]:
+        """Claim as a registered holder: first take back the claims of gone holders, then heartbeat."""
+        if self._holder is not None:
+            yield  # already holding (a pass inside the running loop)
+            return
+        me = holders.ProcessIdentity.current()
+        self._take_back(me)
+        holder: str | None = None
+        try:
+            holder = holders.register(self.database, me, self.clock())
+        except Exception:
+            # Delivering matters more: unnamed claims are still bounded by their lease.
+            log.exception("could not record this process as the holder of its delivery claims")
+        if holder is None:
+            yield
+            return
+        self._holder = holder
+        beating = asyncio.create_task(
+            self._heartbeat(holder, me, on_released), name="newsmon-deliver-heartbeat"
+        )
+        try:
+            yield
+        finally:
+            self._holder = None
+            await _cancel([beating])
+            try:
+                holders.unregister(self.database, holder, self.clock())
+            except Exception:
+                log.exception("could not hand back the delivery claims; they are due when their lease ends")
+
+    async def _heartbeat(
+        self, holder: str, me: holders.ProcessIdentity, on_released: Callable[[], None] | None
+    ) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_every)
+            try:
+                holders.beat(self.database, holder, self.clock())
+            except Exception:
+                log.exception("could not renew the delivery claims' heartbeat")
+            if self._take_back(me) and on_released is not None:
+                on_released()
+
+    def _take_back(self, me: holders.ProcessIdentity) -> bool:
+        """Make the claims of gone holders due now; whether there were any."""
+        try:
+            gone = holders.reap(self.database, me, self.clock())
+        except Exception:
+            log.exception("could not look for the delivery claims of stopped processes")
+            return False
+        for holder in gone:
+            if holder.released:
+                log.warning(
+                    "%s is gone: its %d delivery claim(s) are due again",
+                    holder.identity.describe(),
+                    holder.released,
+                )
+        return any(holder.released for holder in gone)
+
     async def _worker(self, channel: str, stop: asyncio.Event, kick: asyncio.Event) -> None:
         while not stop.is_set():
             kick.clear()
@@ -202,7 +284,12 @@ class Deliverer:
         report = DeliveryReport()
         while stop is None or not stop.is_set():
             jobs = outbox.due_deliveries(
-                self.database, self.clock(), self.batch_size, channels=[channel], lease=self.lease
+                self.database,
+                self.clock(),
+                self.batch_size,
+                channels=[channel],
+                lease=self.lease,
+                holder=self._holder,
             )
             if not jobs:
                 break

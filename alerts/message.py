@@ -10,6 +10,7 @@ hyphenated words as their words in sequence.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -60,6 +61,14 @@ class AlertMessage:
     @property
     def snippet_text(self) -> str:
         return self.snippet_as(str)
+
+    @property
+    def delivery_key(self) -> str:
+        """The same for every attempt of this delivery and different for any other, so a re-send
+        after a crash is recognisable: the mail's Message-ID, the posts' Idempotency-Key."""
+        identity = (self.delivery_id, self.alert_id, self.channel, self.article_id, self.rule, self.url)
+        digest = hashlib.sha256("\0".join(map(str, identity)).encode()).hexdigest()[:20]
+        return f"newsmon-{self.delivery_id}-{digest}"
 
 
 def message_from_job(job: DeliveryJob) -> AlertMessage:

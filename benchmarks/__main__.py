@@ -16,6 +16,7 @@ BENCHMARKS = (
     "search",
     "extraction",
     "hostile",
+    "delivery_crash",
 )
 
 

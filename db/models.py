@@ -182,8 +182,25 @@ class Delivery(Base):
     created: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt: Mapped[datetime] = mapped_column(default=utcnow)
     sent: Mapped[datetime | None] = mapped_column(default=None)
+    # The holder of an outstanding claim (ClaimHolder.id); None when nobody is sending it.
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
 
     __table_args__ = (
         UniqueConstraint("alert_id", "channel", name="uq_deliveries_alert_channel"),
         Index("ix_deliveries_due", "status", "next_attempt"),
     )
+
+
+class ClaimHolder(Base):
+    """A process claiming deliveries, recorded so that others can tell when it is gone (db/holders.py)."""
+
+    __tablename__ = "claim_holders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    # Boot id and pid namespace: where ``pid`` names the same process for everyone who shares them.
+    machine: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer)
+    process_start: Mapped[float] = mapped_column(Float)  # seconds since the epoch, as the OS reports it
+    started: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,10 +8,12 @@ duplicate never aborts the article's transaction.
 
 A delivery moves ``pending`` → ``sent`` | ``failed``. Senders claim due
 deliveries with a lease — ``next_attempt`` is pushed past the expected send
-time — so a process killed mid-send leaves the delivery pending and due again
-once the lease runs out. On PostgreSQL the claim also takes ``FOR UPDATE SKIP
-LOCKED`` so concurrent workers never claim the same row; SQLite serialises
-writers with ``BEGIN IMMEDIATE`` instead.
+time — and their holder id (``claimed_by``, see db/holders.py), so a process
+killed mid-send leaves the delivery pending, due again as soon as another
+process sees its holder gone, and at the latest once the lease runs out.
+On PostgreSQL the claim also takes ``FOR UPDATE SKIP LOCKED`` so concurrent
+workers never claim the same row; SQLite serialises writers with ``BEGIN
+IMMEDIATE`` instead.
 """
 
 from __future__ import annotations
@@ -164,10 +166,12 @@ def due_deliveries(
     *,
     channels: Collection[str] | None = None,
     lease: timedelta = DEFAULT_LEASE,
+    holder: str | None = None,
 ) -> list[DeliveryJob]:
     """Claim up to ``limit`` pending deliveries due at ``now``, oldest first, for ``lease``.
 
-    ``channels`` restricts the claim to those channels (the configured ones).
+    ``channels`` restricts the claim to those channels (the configured ones);
+    ``holder`` (a db.holders id) is recorded with the claim.
     The lease must outlast the send: a claimed delivery is due again at
     ``now + lease`` unless marked sent, failed or retried before.
     """
@@ -179,38 +183,43 @@ def due_deliveries(
         ids = list(session.scalars(query.with_for_update(skip_locked=True)))
         if not ids:
             return []
-        session.execute(update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt=now + lease))
-        rows = session.execute(
-            select(
-                Delivery.id,
-                Delivery.alert_id,
-                Delivery.channel,
-                Delivery.attempts,
-                Delivery.created,
-                Delivery.last_error,
-                Alert.rule,
-                Alert.matched,
-                Article.id,
-                Article.title,
-                Article.url,
-                Source.name,
-                Article.published,
-                Article.language,
-                Article.summary,
-                Article.lead,
-                Article.text,
-            )
-            .join(Alert, Alert.id == Delivery.alert_id)
-            .join(Article, Article.id == Alert.article_id)
-            .join(Source, Source.id == Article.source_id)
-            .where(Delivery.id.in_(ids))
-        ).all()
-    fields = [f for f in DeliveryJob.__dataclass_fields__ if f != "terms"]
-    jobs: dict[int, DeliveryJob] = {}
-    for row in rows:
-        values: dict[str, Any] = dict(zip(fields, (*row[:7], *row[8:]), strict=True))
-        jobs[row[0]] = DeliveryJob(terms=tuple(row[7] or ()), **values)
+        session.execute(
+            update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt=now + lease, claimed_by=holder)
+        )
+        rows = session.execute(_JOB_COLUMNS.where(Delivery.id.in_(ids))).all()
+    jobs = {row.delivery_id: _job(row._asdict()) for row in rows}
     return [jobs[i] for i in ids if i in jobs]
+
+
+# Labelled with DeliveryJob's field names: a row becomes a job by name, never by position.
+_JOB_COLUMNS = (
+    select(
+        Delivery.id.label("delivery_id"),
+        Delivery.alert_id,
+        Delivery.channel,
+        Delivery.attempts,
+        Delivery.created,
+        Delivery.last_error,
+        Alert.rule,
+        Alert.matched.label("terms"),
+        Article.id.label("article_id"),
+        Article.title,
+        Article.url,
+        Source.name.label("source"),
+        Article.published,
+        Article.language,
+        Article.summary,
+        Article.lead,
+        Article.text,
+    )
+    .join(Alert, Alert.id == Delivery.alert_id)
+    .join(Article, Article.id == Alert.article_id)
+    .join(Source, Source.id == Article.source_id)
+)
+
+
+def _job(values: dict[str, Any]) -> DeliveryJob:
+    return DeliveryJob(**{**values, "terms": tuple(values["terms"] or ())})
 
 
 def next_due_time(database: Database, channels: Collection[str] | None = None) -> datetime | None:
@@ -258,7 +267,7 @@ def release(database: Database, delivery_ids: Sequence[int], next_attempt: datet
         session.execute(
             update(Delivery)
             .where(Delivery.id.in_(list(delivery_ids)), Delivery.status == PENDING)
-            .values(next_attempt=next_attempt)
+            .values(next_attempt=next_attempt, claimed_by=None)
         )
 
 
@@ -290,6 +299,7 @@ def flag_unconfigured(database: Database, configured: Collection[str]) -> list[s
 
 
 def _finish(database: Database, delivery_id: int, *, attempted: bool = True, **values: Any) -> bool:
+    values["claimed_by"] = None  # an outcome ends the claim
     if attempted:
         values["attempts"] = Delivery.attempts + 1
     with database.write() as session:

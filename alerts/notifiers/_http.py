@@ -20,6 +20,7 @@ from db.retry_after import parse_retry_after
 
 BODY_IN_ERROR = 200
 USER_AGENT = "newsmon (+https://github.com/newsmon)"
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # the same on every attempt of one delivery
 
 
 async def post_json(
@@ -31,11 +32,25 @@ async def post_json(
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     """POST ``payload``; return the response if accepted, else raise a DeliveryError."""
+    response = await post(url, payload, time_limit=time_limit, redact=redact, headers=headers)
+    check_status(response, redact)
+    return response
+
+
+async def post(
+    url: str,
+    payload: Mapping[str, Any],
+    *,
+    time_limit: float,
+    redact: Callable[[str], str],
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """POST ``payload`` and return the response, whatever its status; transport failures raise."""
     try:
         # httpx's timeout bounds each phase; the outer one bounds the whole exchange.
         async with asyncio.timeout(time_limit):
             async with httpx.AsyncClient(timeout=time_limit, follow_redirects=False) as client:
-                response = await client.post(
+                return await client.post(
                     url, json=payload, headers={"User-Agent": USER_AGENT, **(headers or {})}
                 )
     except (TimeoutError, httpx.TimeoutException):
@@ -44,8 +59,6 @@ async def post_json(
         raise TransientDeliveryError(f"connection failed: {_describe(exc, redact)}") from None
     except httpx.HTTPError as exc:
         raise PermanentDeliveryError(f"request failed: {_describe(exc, redact)}") from None
-    check_status(response, redact)
-    return response
 
 
 def check_status(response: httpx.Response, redact: Callable[[str], str]) -> None:

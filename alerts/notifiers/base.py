@@ -10,23 +10,27 @@ Secrets (webhook URLs, passwords, header values) arrive as plain strings.
 They never appear in a repr, an error or a log line: notifiers pass every
 text they did not write themselves through ``redact``, and the secrets are
 also scrubbed from the log records of the HTTP/SMTP/Apprise libraries (httpx
-logs each request's full URL at INFO level).
+logs each request's full URL at INFO level). Servers echo what they were sent
+in the form they were sent it, so each secret is also redacted URL-quoted and
+in base64 — alone (AUTH LOGIN), and inside a longer blob such as AUTH PLAIN's
+``\0user\0password`` at any of base64's three alignments.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 from abc import ABC, abstractmethod
 from typing import ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from alerts.delivery_errors import ChannelConfigError
 from alerts.message import AlertMessage
 
 REDACTED = "[redacted]"
 # httpx logs "HTTP Request: POST <full url>"; Apprise logs its service URLs. (httpcore logs hosts only.)
-_LIBRARY_LOGGERS = ("httpx", "apprise")
+_LIBRARY_LOGGERS = ("httpx", "apprise", "aiosmtplib")
 
 
 class Notifier(ABC):
@@ -78,15 +82,38 @@ class Notifier(ABC):
 
 
 def _secret_variants(secret: str | None) -> list[str]:
+    """Every form in which ``secret`` (or, for a URL, its secret parts) may come back from a server."""
     if not secret:
         return []
-    variants = [secret]
+    parts = [secret]
     if "://" in secret:
-        parts = urlsplit(secret)
-        path_query = parts.path + (f"?{parts.query}" if parts.query else "")
+        url = urlsplit(secret)
+        path_query = url.path + (f"?{url.query}" if url.query else "")
         # A bare "/" or a short path is no secret and would blank unrelated text.
-        variants += [v for v in (path_query, parts.path, parts.query, parts.password or "") if len(v) > 3]
-    return variants
+        parts += [v for v in (path_query, url.path, url.query, url.password or "") if len(v) > 3]
+    variants = [secret]
+    for part in parts:
+        variants += [part, quote(part), quote(part, safe=""), quote_plus(part)]
+        variants += [v for v in _base64_forms(part.encode()) if len(v) > 3]
+    return list(dict.fromkeys(variants))
+
+
+def _base64_forms(secret: bytes) -> list[str]:
+    """``secret`` in base64 on its own, and the characters it alone decides inside any longer blob.
+
+    Inside a blob the secret starts 0, 1 or 2 bytes into a 3-byte group; for
+    each alignment only the characters made of the secret's bits alone are
+    fixed, whatever surrounds it: those are redacted.
+    """
+    forms = []
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        forms.append(encode(secret).decode())
+        for offset in range(3):
+            encoded = encode(bytes(offset) + secret).decode()
+            first = -(-offset * 8 // 6)  # the first character holding no bit of the padding
+            last = (offset + len(secret)) * 8 // 6  # past the last character holding only secret bits
+            forms.append(encoded[first:last])
+    return forms
 
 
 class _SecretRegistry:

@@ -2,14 +2,25 @@
 
 Subject ``[newsmon] <rule>: <title>``; text/plain and text/html bodies with
 the canonical link, source, date, rule and the snippet with the matched
-terms marked. Headers are built with ``policy=SMTP``, which refuses CR/LF in
-header values; titles are reduced to one line before that (controls, U+2028
-and U+2029, bidi overrides become spaces), so a title cannot add headers.
+terms marked.
+
+Header values that come from content (the title, the rule) are reduced to
+one line (controls, U+2028/U+2029/U+0085, bidi overrides become spaces) and
+then written as RFC 2047 encoded words by newsmon itself, never parsed by
+the email package: it would decode an encoded word in the title and, on
+Python before 3.11.10 and 3.12.5, write a decoded CR LF through
+(CVE-2024-6923). The rendered bytes are parsed back before sending and must
+carry exactly the headers newsmon set, with the values it set; those bytes
+are what is sent, to the configured recipients only.
 
 Server answers map to outcomes as RFC 5321 intends: 4xx (421 on connect,
 451…) transient, 5xx permanent; connection failures and timeouts transient.
 A message accepted for some recipients counts as sent: retrying would
-duplicate it for the others.
+duplicate it for the others. The send counts as done the moment the server
+accepts the message data: QUIT follows in the background, so a slow or lost
+goodbye never makes a sent alert look unsent (and sent again). Each delivery
+has one Message-ID, the same on every attempt, so a rare re-send after a
+crash is recognisable as the same message.
 """
 
 from __future__ import annotations
@@ -18,8 +29,10 @@ import asyncio
 import html
 import logging
 from collections.abc import Sequence
+from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.parser import BytesParser
+from email.policy import SMTP, default
 from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
@@ -33,6 +46,7 @@ from db.models import utcnow
 log = logging.getLogger(__name__)
 
 SUBJECT_LIMIT = 200
+QUIT_TIMEOUT = 5.0
 
 
 class EmailNotifier(Notifier):
@@ -44,12 +58,19 @@ class EmailNotifier(Notifier):
         super().__init__(name)
         password = options.password.get_secret_value() if options.password else None
         self.keep_secret(password)
+        if password is not None:
+            # AUTH PLAIN sends this whole blob in base64, and a server may quote it back.
+            self.keep_secret(f"\0{options.username}\0{password}")
         self.host, self.port, self.sender, self.to = options.host, options.port, options.sender, options.to
         self.username, self._password, self.tls = options.username, password, options.tls
         self.timeout = options.timeout.total_seconds()
+        self._quitting: set[asyncio.Task[None]] = set()
 
     async def send(self, message: AlertMessage) -> None:
         await self._deliver(build_email(message, sender=self.sender, to=self.to))
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*self._quitting, return_exceptions=True)
 
     async def send_text(self, title: str, text: str) -> None:
         email = _envelope(f"[newsmon] {title}", sender=self.sender, to=self.to)
@@ -58,9 +79,28 @@ class EmailNotifier(Notifier):
 
     async def _deliver(self, email: EmailMessage) -> None:
         try:
+            data = render(email)
+        except UnsafeMessageError as exc:
+            raise PermanentDeliveryError(str(exc)) from None
+        client = self._client()
+        try:
+            refused = await self._transmit(client, data)
+        except BaseException:
+            client.close()
+            raise
+        self._quit_later(client)
+        if refused:
+            log.warning("channel %s: some recipients refused the alert: %s", self.name, ", ".join(refused))
+
+    async def _transmit(self, client: aiosmtplib.SMTP, data: bytes) -> dict[str, aiosmtplib.SMTPResponse]:
+        """Connect, log in, send ``data``; return the refused recipients once the server has the message."""
+        try:
             # aiosmtplib bounds each command; this bounds the whole conversation.
             async with asyncio.timeout(self.timeout):
-                refused, _ = await self._send(email)
+                await client.connect()
+                # Sender and recipients are the configured ones, never read from the message's headers.
+                refused, _ = await client.sendmail(self.sender, self.to, data)
+                return refused
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             reason = "; ".join(f"{r.recipient}: {r.code} {self.redact(r.message)}" for r in exc.recipients)
@@ -82,41 +122,91 @@ class EmailNotifier(Notifier):
         except aiosmtplib.SMTPException as exc:
             # SMTPNotSupported and friends: the server cannot do what the config asks (STARTTLS, AUTH).
             raise PermanentDeliveryError(f"SMTP: {self.redact(str(exc))}") from None
-        if refused:
-            log.warning("channel %s: some recipients refused the alert: %s", self.name, ", ".join(refused))
 
-    async def _send(self, email: EmailMessage) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
-        return await aiosmtplib.send(
-            email,
+    def _client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
             username=self.username,
             password=self._password,
             use_tls=self.tls == "tls",
-            start_tls={"auto": None, "starttls": True, "tls": False, "none": False}[self.tls],
+            start_tls={"starttls": True, "tls": False, "none": False}[self.tls],
             timeout=self.timeout,
         )
 
+    def _quit_later(self, client: aiosmtplib.SMTP) -> None:
+        """Say goodbye after the caller has recorded the send: the message is the server's already."""
+        task = asyncio.create_task(_quit(client), name=f"newsmon-smtp-quit-{self.name}")
+        self._quitting.add(task)
+        task.add_done_callback(self._quitting.discard)
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    try:
+        async with asyncio.timeout(QUIT_TIMEOUT):
+            await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        pass  # the server accepted the message before; a lost goodbye changes nothing
+    finally:
+        client.close()
+
+
+class UnsafeMessageError(ValueError):
+    """The rendered message does not carry exactly the headers newsmon set: it is not sent."""
+
 
 def build_email(message: AlertMessage, *, sender: str, to: Sequence[str]) -> EmailMessage:
-    email = _envelope(f"[newsmon] {message.rule}: {message.title}", sender=sender, to=to)
-    email["X-Newsmon-Rule"] = one_line(message.rule)
+    message_id = f"<{message.delivery_key}@{_domain(sender)}>"
+    email = _envelope(
+        f"[newsmon] {message.rule}: {message.title}", sender=sender, to=to, message_id=message_id
+    )
+    set_literal_header(email, "X-Newsmon-Rule", message.rule)
     email.set_content(text_body(message))
     email.add_alternative(html_body(message), subtype="html")
     return email
 
 
-def _envelope(subject: str, *, sender: str, to: Sequence[str]) -> EmailMessage:
-    """A message with its headers set; the subject reduced to one line, so it cannot add headers."""
+def _envelope(subject: str, *, sender: str, to: Sequence[str], message_id: str | None = None) -> EmailMessage:
+    """A message with its headers set; the subject is content, so it is set as a literal."""
     email = EmailMessage(policy=SMTP)
     subject = one_line(subject)
-    email["Subject"] = subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
+    set_literal_header(
+        email, "Subject", subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
+    )
     email["From"] = sender
     email["To"] = ", ".join(to)
     email["Date"] = format_datetime(utcnow())
-    email["Message-ID"] = make_msgid("newsmon", domain=sender.rpartition("@")[2] or None)
+    email["Message-ID"] = message_id or make_msgid("newsmon", domain=_domain(sender))
     email["Auto-Submitted"] = "auto-generated"
     return email
+
+
+def set_literal_header(email: EmailMessage, name: str, text: str) -> None:
+    """Add header ``name`` so that every reader decodes it to exactly ``one_line(text)``.
+
+    The whole value is encoded as UTF-8 encoded words folded to short lines and
+    stored raw, so the email package neither decodes nor refolds it; an encoded
+    word inside ``text`` is encoded again and reads back as the literal text.
+    """
+    email.set_raw(name, Header(one_line(text), "utf-8", header_name=name).encode(linesep="\n"))
+
+
+def render(email: EmailMessage) -> bytes:
+    """The message's bytes as sent, parsed back to check they carry exactly the headers newsmon set."""
+    data = email.as_bytes()
+    parsed = BytesParser(policy=default).parsebytes(data)
+    expected = [(name.lower(), _read(email, name)) for name in email]
+    found = [(name.lower(), _read(parsed, name)) for name in parsed]
+    if found != expected:
+        unexpected = sorted({name for name, _ in found} - {name for name, _ in expected})
+        detail = f"headers newsmon did not set: {', '.join(unexpected)}" if unexpected else "altered headers"
+        raise UnsafeMessageError(f"the alert's text would change the mail's headers ({detail}); not sent")
+    return data
+
+
+def _read(email: EmailMessage, name: str) -> str:
+    # Folding may differ between the object and its bytes; the words may not.
+    return " ".join(str(email[name]).split())
 
 
 def text_body(message: AlertMessage) -> str:
@@ -146,3 +236,7 @@ def html_body(message: AlertMessage) -> str:
         + f'<p><a href="{e(message.url)}">{e(message.url)}</a></p>'
         "</body></html>\n"
     )
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2]

@@ -3,26 +3,40 @@
 The payload has a fallback ``text`` (rule and linked title) and ``blocks``:
 the linked title, a context line (source · date · rule · matched terms) and
 the snippet with the matched terms in bold. Everything stays inside Slack's
-limits — 3,000 characters per text object, 50 blocks — counted in UTF-16
-code units (the stricter count) and cut between whole characters, never
-inside an emoji sequence or an ``&amp;``-style escape.
+limits — 3,000 characters per text object, 50 blocks, 40,000 for the
+message's text — counted in UTF-16 code units (the stricter count) and cut
+between whole characters, never inside an emoji sequence, an ``&amp;``-style
+escape or a ``<url|label>`` link: a label is shortened, a link is kept whole
+or left out. A link too long for a block (a 4,000-character URL) stays in the
+message's text, and the title block says so.
+
+Slack refuses a whole message for one block it dislikes (HTTP 400
+``invalid_blocks``), which would lose the alert for good: such a refusal gets
+one more try with the text alone.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 from alerts.message import AlertMessage, Fragment
-from alerts.notifiers._http import post_json
+from alerts.notifiers._http import IDEMPOTENCY_HEADER, check_status, post, post_json
 from alerts.notifiers.base import Notifier
 from alerts.notifiers.options import SlackOptions
 
-TEXT_LIMIT = 3000
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 3000  # a text object in a block
+FALLBACK_LIMIT = 40_000  # the message's top-level text: Slack cuts what is longer
 TITLE_LIMIT = 150
+FIELD_LIMIT = 200  # the source's and the rule's names in the context line
 MAX_BLOCKS = 50
 ELLIPSIS = "…"
 
@@ -42,7 +56,21 @@ class SlackNotifier(Notifier):
         return "slack:" + hashlib.sha256(self._url.encode()).hexdigest()[:16]
 
     async def send(self, message: AlertMessage) -> None:
-        await post_json(self._url, slack_payload(message), time_limit=self.timeout, redact=self.redact)
+        key = message.delivery_key
+        response = await self._post(slack_payload(message), key)
+        if blocks_refused(response):
+            log.warning(
+                "channel %s: Slack refused the alert's blocks (%s); sending it as text",
+                self.name,
+                self.redact(" ".join(response.text.split()))[:200],
+            )
+            # Another request, so another key: a receiver replaying the refusal for the first would lose it.
+            response = await self._post(text_payload(message), f"{key}-text")
+        check_status(response, self.redact)
+
+    async def _post(self, payload: dict[str, Any], key: str) -> httpx.Response:
+        headers = {IDEMPOTENCY_HEADER: key}
+        return await post(self._url, payload, time_limit=self.timeout, redact=self.redact, headers=headers)
 
     async def send_text(self, title: str, text: str) -> None:
         payload = {"text": fit_mrkdwn(f"*{escape(title)}*\n{escape(text)}", TEXT_LIMIT)}
@@ -50,26 +78,55 @@ class SlackNotifier(Notifier):
 
 
 def slack_payload(message: AlertMessage) -> dict[str, Any]:
-    link = mrkdwn_link(message.url, truncate(message.title, TITLE_LIMIT))
-    context = " · ".join(
-        (
-            escape(message.source),
-            escape(message.date_label),
-            f"rule *{escape(message.rule)}*",
-            "matched: " + ", ".join(escape(t) for t in message.terms),
-        )
-    )
     blocks: list[dict[str, Any]] = [
-        _section(f"*{link}*"),
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_mrkdwn(context, TEXT_LIMIT)}]},
+        _section(_title_mrkdwn(message)),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": context_mrkdwn(message)}]},
     ]
     if message.snippet:
         blocks.append(_section(snippet_mrkdwn(message.snippet, TEXT_LIMIT)))
-    return {
-        "text": fit_mrkdwn(f"[{escape(message.rule)}] {link}", TEXT_LIMIT),
-        "blocks": blocks[:MAX_BLOCKS],
-        "unfurl_links": False,
-    }
+    return {**text_payload(message), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def text_payload(message: AlertMessage) -> dict[str, Any]:
+    """The message without blocks: what Slack cannot refuse for a block's sake."""
+    return {"text": fallback_text(message), "unfurl_links": False}
+
+
+def fallback_text(message: AlertMessage) -> str:
+    """``[rule] <url|title>``, the link whole or, past Slack's limit, left out."""
+    prefix = f"[{escape(truncate(message.rule, FIELD_LIMIT))}] "
+    label = truncate(message.title, TITLE_LIMIT)
+    link = mrkdwn_link(message.url, label)
+    if units(prefix + link) <= FALLBACK_LIMIT:
+        return prefix + link
+    return f"{prefix}{escape(label)} (link too long for Slack: {len(message.url):,} characters)"
+
+
+def _title_mrkdwn(message: AlertMessage) -> str:
+    label = truncate(message.title, TITLE_LIMIT)
+    link = f"*{mrkdwn_link(message.url, label)}*"
+    if units(link) <= TEXT_LIMIT:
+        return link
+    return (
+        f"*{escape(label)}*\n_The link ({len(message.url):,} characters) is too long for a Slack block: "
+        f"it is in this message's notification text, and in `newsmon show {message.article_id}`._"
+    )
+
+
+def context_mrkdwn(message: AlertMessage) -> str:
+    parts = (
+        escape(truncate(message.source, FIELD_LIMIT)),
+        escape(message.date_label),
+        f"rule *{escape(truncate(message.rule, FIELD_LIMIT))}*",
+        "matched: " + ", ".join(escape(t) for t in message.terms),
+    )
+    # Only the matched terms, last, can still run long: a cut there leaves the bold rule whole.
+    return fit_mrkdwn(" · ".join(parts), TEXT_LIMIT)
+
+
+def blocks_refused(response: httpx.Response) -> bool:
+    """Slack's answer to a message whose blocks it will not take (``invalid_blocks``, ``…_format``)."""
+    return response.status_code == 400 and "block" in response.text.lower()
 
 
 def _section(text: str) -> dict[str, Any]:

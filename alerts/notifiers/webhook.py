@@ -1,8 +1,9 @@
 """A JSON POST of the alert to any URL, for scripts and other services.
 
 The body (``"event": "newsmon.alert"``) carries the rule, the matched terms
-and the article; the delivery id lets a receiver drop the rare duplicate
-(a crash between the server's answer and recording it). Status mapping as
+and the article; the ``Idempotency-Key`` header (also ``delivery_key`` in the
+body), the same on every attempt of a delivery, lets a receiver drop the rare
+duplicate (a crash between the server's answer and recording it). Status mapping as
 for Slack: 2xx sent, 408/429/5xx transient, other statuses permanent. The URL
 and header values may hold credentials and are kept out of errors and logs.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from alerts.message import AlertMessage
-from alerts.notifiers._http import post_json
+from alerts.notifiers._http import IDEMPOTENCY_HEADER, post_json
 from alerts.notifiers.base import Notifier
 from alerts.notifiers.options import WebhookOptions
 
@@ -34,7 +35,7 @@ class WebhookNotifier(Notifier):
             webhook_payload(message),
             time_limit=self.timeout,
             redact=self.redact,
-            headers=self._headers,
+            headers={**self._headers, IDEMPOTENCY_HEADER: message.delivery_key},
         )
 
     async def send_text(self, title: str, text: str) -> None:
@@ -48,6 +49,7 @@ def webhook_payload(message: AlertMessage) -> dict[str, Any]:
     return {
         "event": "newsmon.alert",
         "delivery_id": message.delivery_id,
+        "delivery_key": message.delivery_key,
         "alert_id": message.alert_id,
         "channel": message.channel,
         "rule": message.rule,

@@ -1,11 +1,14 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for the email notifier's tests.
 
 It records what it accepts and can be told to answer like a server in
-trouble: 421 on connect, or a given reply to RCPT or DATA (451, 550…).
+trouble: 421 on connect, a given reply to RCPT or DATA (451, 550…), or a
+slow answer to QUIT.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import email
 import email.policy
 import socket
@@ -30,11 +33,13 @@ class Recorder:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each accepted message's bytes, as received
         self.envelopes: list[tuple[str, list[str]]] = []
         self.rcpt_reply: str | None = None
         self.refuse: dict[str, str] = {}  # recipient -> reply, for that recipient only
         self.data_reply: str | None = None
         self.connections = 0
+        self.quit_delay = 0.0  # seconds before answering QUIT
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -51,8 +56,24 @@ class Recorder:
         message = email.message_from_bytes(content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.raw.append(content)
         self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
         return "250 2.0.0 Message accepted"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        await asyncio.sleep(self.quit_delay)
+        return "221 Bye"
+
+
+class EchoingAuth(Recorder):
+    """Refuses every login quoting what the client sent, as some servers do: the AUTH blob, in base64."""
+
+    async def handle_AUTH(self, server: SMTP, session: Session, envelope: Envelope, args: list[str]) -> str:  # noqa: N802
+        if args[0].upper() == "LOGIN":
+            password = await server.challenge_auth("Password:")
+            assert isinstance(password, bytes)
+            args = [*args, base64.b64encode(password).decode()]
+        return f"535 5.7.8 Authentication failed: {' '.join(args)}"
 
 
 class _RefusingSMTP(SMTP):
@@ -75,11 +96,13 @@ class _Controller(Controller):
 
 
 @contextmanager
-def smtp_server(*, refuse_connections: bool = False) -> Iterator[tuple[Recorder, int]]:
-    """A running server: (its recorder, its port)."""
-    recorder = Recorder()
+def smtp_server(
+    *, refuse_connections: bool = False, handler: Recorder | None = None, **options: Any
+) -> Iterator[tuple[Recorder, int]]:
+    """A running server: (its recorder, its port); ``options`` go to aiosmtpd's SMTP."""
+    recorder = handler or Recorder()
     port = free_port()
-    controller = _Controller(recorder, refuse_connections, hostname="127.0.0.1", port=port)
+    controller = _Controller(recorder, refuse_connections, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield recorder, port

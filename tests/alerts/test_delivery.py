@@ -221,3 +221,28 @@ def test_an_unexpected_notifier_bug_keeps_the_delivery(database: Database, clock
     report = asyncio.run(deliverer(database, {"x": Broken("x")}, clock).deliver_due())
     assert report == DeliveryReport(retrying=1)
     assert rows(database)["x"].last_error == "internal error (KeyError), see the log"
+
+
+def test_every_attempt_of_a_post_carries_the_same_idempotency_key(
+    database: Database, slack: WebhookServer, clock: FakeClock
+) -> None:
+    from alerts.notifiers.options import WebhookOptions
+    from alerts.notifiers.webhook import WebhookNotifier
+
+    store(database, [Match("ai-deals", ("slack", "hook"))], now=T0)
+    store(database, [Match("ai-deals", ("hook",))], url="https://e.org/other", now=T0)
+    slack.then(Reply(500), Reply(503), Reply(500))
+    notifiers: dict[str, Notifier] = {
+        "slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url("/slack"), timeout=2)),
+        "hook": WebhookNotifier("hook", WebhookOptions(url=slack.url("/hook"), timeout=2)),
+    }
+    for _ in range(4):
+        asyncio.run(deliverer(database, notifiers, clock).deliver_due())
+        clock.advance(hours=1)
+    assert {r.status for r in outbox.list_deliveries(database)} == {"sent"}
+    keys: dict[str, list[str]] = {}
+    for post in slack.posts:
+        keys.setdefault(post.path, []).append(post.headers["Idempotency-Key"])
+    assert len(keys["/slack"]) >= 2 and len(set(keys["/slack"])) == 1
+    assert len(keys["/hook"]) >= 3 and len(set(keys["/hook"])) == 2  # two deliveries, retried
+    assert not set(keys["/slack"]) & set(keys["/hook"])

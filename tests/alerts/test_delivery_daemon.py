@@ -17,6 +17,7 @@ from alerts.notifiers.email_smtp import EmailNotifier
 from alerts.notifiers.options import EmailOptions, SlackOptions
 from alerts.notifiers.slack import SlackNotifier
 from db import outbox
+from db.engine import Database
 
 from .outbox_helpers import FakeClock, Match, new_database, store
 from .smtp_server import smtp_server
@@ -114,7 +115,8 @@ def test_sends_to_one_webhook_are_spaced(tmp_path: Path) -> None:
         report = asyncio.run(Deliverer(database, {"slack": notifier}, per_webhook_interval=0.3).deliver_due())
     assert report == DeliveryReport(sent=3)
     gaps = [b.at - a.at for a, b in zip(slack.posts, slack.posts[1:], strict=False)]
-    assert all(gap >= 0.28 for gap in gaps), gaps
+    # Arrival times also carry each request's own set-up (a new client per post), which load makes uneven.
+    assert all(gap >= 0.2 for gap in gaps) and sum(gaps) >= 0.55, gaps
 
 
 CHILD = """
@@ -128,38 +130,42 @@ asyncio.run(Deliverer(Database(sys.argv[1]), {"slack": notifier}).deliver_due())
 """
 
 
-def test_a_delivery_claimed_by_a_killed_process_is_sent_once_after_a_restart(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def claimed_by_a_child(database: Database, hung_port: int) -> subprocess.Popen[bytes]:
+    """A process that claimed the pending delivery and is sending it into a server that never answers."""
     raised = datetime.now(UTC)
-    store(database, [Match("ai-deals", ("slack",))], now=raised)
-    with silent_server() as hung:
-        child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, database.url, f"http://127.0.0.1:{hung}/hook/SECRET"], cwd=REPO
-        )
-        try:
-            # Claimed (leased) means the child is sending, into a server that never answers.
-            deadline = time.monotonic() + 20
-            while (outbox.next_due_time(database) or raised) <= raised + timedelta(minutes=1):
-                assert time.monotonic() < deadline and child.poll() is None
-                time.sleep(0.05)
-            time.sleep(0.3)
-        finally:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
-    row = outbox.list_deliveries(database)[0]
-    assert (row.status, row.attempts) == ("pending", 0)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, database.url, f"http://127.0.0.1:{hung_port}/hook/SECRET"], cwd=REPO
+    )
+    deadline = time.monotonic() + 20
+    while (outbox.next_due_time(database) or raised) <= raised + timedelta(minutes=1):
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    return child
 
-    with webhook_server() as slack:
+
+def test_claims_of_a_live_process_are_respected_and_taken_back_at_once_when_it_is_killed(
+    tmp_path: Path,
+) -> None:
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
+    with silent_server() as hung, webhook_server() as slack:
+        child = claimed_by_a_child(database, hung)
         notifiers: dict[str, Notifier] = {
             "slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))
         }
-        restarted = Deliverer(database, notifiers, clock=FakeClock(datetime.now(UTC)))
-        # Still leased to the dead process: not sent twice by accident…
-        assert asyncio.run(restarted.deliver_due()) == DeliveryReport()
-        # …and due again once the lease has run out.
-        later = Deliverer(database, notifiers, clock=FakeClock(datetime.now(UTC) + outbox.DEFAULT_LEASE))
-        assert asyncio.run(later.deliver_due()) == DeliveryReport(sent=1)
-        assert asyncio.run(later.deliver_due()) == DeliveryReport()
+        try:
+            # Another process on the same database, alive and sending: its claim stands.
+            assert asyncio.run(Deliverer(database, notifiers).deliver_due()) == DeliveryReport()
+            assert child.poll() is None and slack.posts == []
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+        row = outbox.list_deliveries(database)[0]
+        assert (row.status, row.attempts) == ("pending", 0)
+        # The daemon restarted: the dead holder's claim is taken back at once, not when its lease ends.
+        elapsed = asyncio.run(run_until(Deliverer(database, notifiers), lambda: slack.accepted))
+        again = asyncio.run(Deliverer(database, notifiers).deliver_due())
+    assert elapsed < 5 and again == DeliveryReport()
     assert len(slack.posts) == 1
     assert outbox.list_deliveries(database)[0].status == "sent"
 
@@ -178,3 +184,66 @@ def test_pending_deliveries_survive_a_new_deliverer_on_the_same_file(tmp_path: P
         second = Deliverer(reopened, {"mail": mail(port)}, clock=FakeClock(due))
         assert asyncio.run(second.deliver_due()) == DeliveryReport(sent=1)
     assert len(server.messages) == 1
+
+
+CHILD_MAIL = """
+import asyncio, sys
+from alerts.delivery import Deliverer
+from alerts.notifiers.email_smtp import EmailNotifier
+from alerts.notifiers.options import EmailOptions
+from db.engine import Database
+mail = EmailNotifier(
+    "mail",
+    EmailOptions(
+        host="127.0.0.1", port=int(sys.argv[2]), sender="n@example.org", to=["a@example.org"],
+        tls="none", timeout=30,
+    ),
+)
+async def main():
+    await Deliverer(Database(sys.argv[1]), {"mail": mail}).deliver_due()
+    await mail.aclose()
+asyncio.run(main())
+"""
+
+
+def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("mail",))], now=datetime.now(UTC))
+    with smtp_server() as (server, port):
+        server.quit_delay = 60
+        child = subprocess.Popen([sys.executable, "-c", CHILD_MAIL, database.url, str(port)], cwd=REPO)
+        try:
+            deadline = time.monotonic() + 20
+            while not server.messages or outbox.list_deliveries(database)[0].status != "sent":
+                if time.monotonic() > deadline:
+                    break  # killed anyway: the restart below must then not send it twice either
+                time.sleep(0.05)
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+        later = datetime.now(UTC) + outbox.DEFAULT_LEASE + timedelta(hours=1)
+        restarted = Deliverer(database, {"mail": mail(port)}, clock=FakeClock(later))
+        asyncio.run(restarted.deliver_due())
+    assert len(server.messages) == 1
+    assert outbox.list_deliveries(database)[0].status == "sent"
+
+
+def test_the_running_loop_takes_back_the_claims_of_a_host_that_fell_silent(tmp_path: Path) -> None:
+    from db import holders
+
+    database = new_database(tmp_path)
+    store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
+    # A daemon on another machine claimed it, and its last heartbeat is 59 s old: not stale yet.
+    elsewhere = holders.ProcessIdentity("other-host", "another boot", 4242, 1.0)
+    beat = datetime.now(UTC) - holders.STALE_AFTER + timedelta(seconds=1)
+    holder = holders.register(database, elsewhere, beat)
+    assert len(outbox.due_deliveries(database, datetime.now(UTC), 10, holder=holder)) == 1
+    with webhook_server() as slack:
+        deliverer = Deliverer(
+            database, {"slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))}
+        )
+        deliverer.heartbeat_every = 0.2
+        elapsed = asyncio.run(run_until(deliverer, lambda: slack.accepted))
+    # Taken back by a heartbeat once stale (~1 s), not when the 5-minute lease or a 30 s poll ends.
+    assert 0.5 < elapsed < 5
+    assert outbox.list_deliveries(database)[0].status == "sent"

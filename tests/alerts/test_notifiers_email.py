@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import email
+import email.policy
+import time
+from email.message import EmailMessage
 
 import pytest
 from pydantic import ValidationError
 
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
-from alerts.message import AlertMessage
-from alerts.notifiers.email_smtp import EmailNotifier
+from alerts.message import AlertMessage, one_line
+from alerts.notifiers.email_smtp import EmailNotifier, UnsafeMessageError, build_email, render
 from alerts.notifiers.options import EmailOptions
 
 from .outbox_helpers import SEED_TITLE, message
@@ -74,6 +79,72 @@ def test_a_title_cannot_inject_headers(separator: str) -> None:
     subject = str(mail["Subject"])
     assert "Bcc: victim@example.org X-Evil: yes" in " ".join(subject.split())
     assert separator not in subject
+
+
+# Every way a title has been seen to smuggle a line break into a header. Encoded words are decoded by
+# Python's email package when a header is set, and written through on 3.11 < 3.11.10 (CVE-2024-6923).
+INJECTIONS = {
+    "crlf": "Breaking\r\nBcc: x@example.com",
+    "html-entities-decoded": "Breaking\x0d\x0aBcc: x@example.com",
+    "u2028": "Breaking\u2028Bcc: x@example.com",
+    "u2029": "Breaking\u2029Bcc: x@example.com",
+    "u0085": "Breaking\x85Bcc: x@example.com",
+    "ew-q": "=?utf-8?q?=0D=0ABcc:_x@example.com?=",
+    "ew-q-body": "=?utf-8?q?=0D=0A=0D=0AYour_account_is_locked,_log_in_at_evil.example?=",
+    "ew-b": "=?utf-8?b?" + base64.b64encode(b"\r\nBcc: x@example.com").decode() + "?=",
+    "ew-B-latin1": "=?ISO-8859-1?B?" + base64.b64encode(b"\r\nBcc: x@example.com").decode() + "?=",
+    "ew-in-text": "OpenAI raises =?utf-8?Q?=0D=0ABcc:_x@example.com?= billions",
+}
+HEADERS_SET = [
+    "subject",
+    "from",
+    "to",
+    "date",
+    "message-id",
+    "auto-submitted",
+    "x-newsmon-rule",
+    "mime-version",
+    "content-type",
+]
+
+
+def parsed(data: bytes) -> EmailMessage:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.mark.parametrize("title", INJECTIONS.values(), ids=INJECTIONS.keys())
+def test_the_rendered_bytes_carry_exactly_the_headers_newsmon_set(title: str) -> None:
+    built = build_email(message(title=title, rule=title), sender="n@example.org", to=["a@example.org"])
+    mail = parsed(render(built))
+    assert [name.lower() for name in mail] == HEADERS_SET
+    # Read back as the literal text: an encoded word in a title is text, never decoded into a header.
+    assert str(mail["Subject"]) == f"[newsmon] {one_line(title)}: {one_line(title)}"
+    assert str(mail["X-Newsmon-Rule"]) == one_line(title)
+    plain = mail.get_body(("plain",))
+    assert (
+        plain is not None and "https://example.org/fr/microsoft-investit-openai.html" in plain.get_content()
+    )
+
+
+@pytest.mark.parametrize("title", INJECTIONS.values(), ids=INJECTIONS.keys())
+def test_a_title_cannot_add_headers_or_recipients_over_smtp(title: str) -> None:
+    with smtp_server() as (server, port):
+        send(port, message(title=title))
+    (raw,) = server.raw
+    mail = parsed(raw)
+    assert [name.lower() for name in mail] == HEADERS_SET
+    assert str(mail["Subject"]) == f"[newsmon] ai-deals: {one_line(title)}"
+    assert server.envelopes == [("newsmon@example.org", ["analyst@example.org"])]
+
+
+def test_a_message_whose_bytes_carry_other_headers_is_refused() -> None:
+    # Whatever the cause (a library bug like CVE-2024-6923), such bytes are never sent.
+    built = build_email(message(), sender="n@example.org", to=["a@example.org"])
+    built.set_raw("Comments", "fine\nBcc: x@example.com")
+    with pytest.raises(UnsafeMessageError, match="headers newsmon did not set: bcc"):
+        render(built)
 
 
 def test_bidi_overrides_and_controls_are_dropped_from_the_subject() -> None:
@@ -168,3 +239,29 @@ def test_a_message_accepted_for_some_recipients_counts_as_sent(caplog: pytest.Lo
         send(port, to=["analyst@example.org", "gone@example.org"])
     assert server.envelopes == [("newsmon@example.org", ["analyst@example.org"])]
     assert "some recipients refused the alert: gone@example.org" in caplog.text
+
+
+def test_the_send_is_done_once_the_server_has_the_message_however_slow_the_quit() -> None:
+    with smtp_server() as (server, port):
+        server.quit_delay = 5
+
+        async def scenario() -> float:
+            mail = notifier(port, timeout=1)
+            started = time.monotonic()
+            await mail.send(message())
+            elapsed = time.monotonic() - started
+            await mail.aclose()  # the goodbye, in the background meanwhile
+            return elapsed
+
+        elapsed = asyncio.run(scenario())
+    assert elapsed < 1 and len(server.messages) == 1
+
+
+def test_every_attempt_of_a_delivery_has_the_same_message_id_and_no_other_delivery_has_it() -> None:
+    with smtp_server() as (server, port):
+        send(port, message(delivery_id=41))
+        send(port, message(delivery_id=41))
+        send(port, message(delivery_id=42))
+    first, again, other = (str(m["Message-ID"]) for m in server.messages)
+    assert first == again != other
+    assert first.startswith("<newsmon-41-") and first.endswith("@example.org>")

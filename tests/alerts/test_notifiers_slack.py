@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
-from alerts.message import build_snippet
+from alerts.message import AlertMessage, build_snippet
 from alerts.notifiers.options import SlackOptions
 from alerts.notifiers.slack import (
     ELLIPSIS,
@@ -28,17 +29,14 @@ from alerts.notifiers.slack import (
 
 from .outbox_helpers import message
 from .smtp_server import free_port
-from .webhook_server import Reply, WebhookServer, silent_server, webhook_server
+from .webhook_server import Reply, WebhookServer, silent_server, slack_judge, slack_refusal, webhook_server
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # one emoji, seven code points, eleven UTF-16 units
 
 
-def send(url: str, timeout: float = 5.0) -> None:
-    asyncio.run(
-        SlackNotifier("slack", SlackOptions(webhook_url=url, timeout=timedelta(seconds=timeout))).send(
-            message()
-        )
-    )
+def send(url: str, timeout: float = 5.0, msg: AlertMessage | None = None) -> None:
+    options = SlackOptions(webhook_url=url, timeout=timedelta(seconds=timeout))
+    asyncio.run(SlackNotifier("slack", options).send(msg or message()))
 
 
 def failure(server: WebhookServer, reply: Reply) -> TransientDeliveryError | PermanentDeliveryError:
@@ -196,3 +194,75 @@ def test_a_plain_notice_is_escaped_mrkdwn() -> None:
         notifier = SlackNotifier("slack", SlackOptions(webhook_url=server.url()))
         asyncio.run(notifier.send_text("source <arsfr> is failing", "HTTP 503 & more"))
     assert server.posts[0].json() == {"text": "*source &lt;arsfr&gt; is failing*\nHTTP 503 &amp; more"}
+
+
+# ------------------------------------------------------- Slack's own refusals
+
+LONG_URL = "https://example.org/news/" + "a-very-long-article-slug-" * 160  # 4,024 characters
+_LINK = re.compile(r"<([^<>|]*)\|[^<>]*>")
+
+
+def links(text: str) -> list[str]:
+    """The URLs of the whole ``<url|label>`` links in ``text``; a ``<`` left open means a cut link."""
+    assert text.count("<") == text.count(">") == len(_LINK.findall(text)), text[:300]
+    return _LINK.findall(text)
+
+
+def test_a_4000_character_link_is_delivered_whole_and_every_field_fits() -> None:
+    assert len(LONG_URL) > 4000
+    with webhook_server() as server:
+        server.judge = slack_judge
+        send(server.url(), msg=message(url=LONG_URL))
+    (post,) = server.posts
+    assert post.status == 200
+    payload = post.json()
+    assert links(payload["text"]) == [LONG_URL]
+    title = payload["blocks"][0]["text"]["text"]
+    assert links(title) == [] and "Microsoft investit" in title and "too long" in title
+    assert "newsmon show 7" in title
+
+
+def test_blocks_slack_refuses_get_one_retry_as_text() -> None:
+    with webhook_server() as server:
+        server.then(Reply(400, b"invalid_blocks"))
+        send(server.url())
+    first, second = server.posts
+    assert (first.status, second.status) == (400, 200)
+    assert "blocks" in first.json() and "blocks" not in second.json()
+    assert links(second.json()["text"]) == ["https://example.org/fr/microsoft-investit-openai.html"]
+
+
+def test_a_second_refusal_is_permanent_and_other_400s_are_not_retried() -> None:
+    with webhook_server() as server:
+        server.then(Reply(400, b"invalid_blocks"), Reply(400, b"invalid_blocks"))
+        with pytest.raises(PermanentDeliveryError) as err:
+            send(server.url())
+        assert err.value.reason == "HTTP 400: invalid_blocks" and len(server.posts) == 2
+        server.then(Reply(400, b"invalid_payload"))
+        with pytest.raises(PermanentDeliveryError):
+            send(server.url())
+        assert len(server.posts) == 3
+
+
+HOSTILE = st.sampled_from(["a", "é", "&", "<", ">", "|", "*", "_", " ", FAMILY, "🇫🇷", "\u0301"])
+
+
+def long_text(minimum: int = 0) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda parts, n: "".join(parts) * n,
+        st.lists(HOSTILE, min_size=1, max_size=8),
+        st.integers(max(minimum, 0), 1500),
+    )
+
+
+@settings(deadline=None)  # long texts, a loaded machine
+@given(long_text(), long_text(1), long_text(1), long_text(1), st.lists(long_text(1), max_size=5))
+def test_every_payload_is_one_slack_takes_with_its_links_whole(
+    title: str, slug: str, rule: str, source: str, terms: list[str]
+) -> None:
+    url = "https://example.org/" + slug.replace(" ", "-")
+    payload = slack_payload(message(title=title, url=url, rule=rule, source=source, terms=tuple(terms)))
+    assert slack_refusal(payload) is None
+    assert units(payload["text"]) <= 40_000
+    for text in all_texts(payload):
+        links(text)

@@ -65,10 +65,22 @@ def test_alerts_roll_back_with_the_article(database: Database) -> None:
 
 
 def test_a_claim_leases_the_delivery_until_marked(database: Database) -> None:
-    store(database, [Match("ai-deals", ("mail", "slack"))], now=T0)
+    article_id = store(database, [Match("ai-deals", ("mail", "slack"))], now=T0)
     jobs = outbox.due_deliveries(database, T0, 10, lease=timedelta(minutes=5))
     assert [j.channel for j in jobs] == ["mail", "slack"]
     job = jobs[0]
+    with database.read() as session:
+        delivery = session.get(Delivery, job.delivery_id)
+        article = session.get(Article, article_id)
+    assert delivery is not None and article is not None
+    assert (job.alert_id, job.attempts, job.created, job.last_error) == (delivery.alert_id, 0, T0, None)
+    assert (job.article_id, job.title, job.summary, job.lead, job.text) == (
+        article.id,
+        article.title,
+        article.summary,
+        article.lead,
+        article.text,
+    )
     assert (job.rule, job.terms, job.source, job.language, job.published) == (
         "ai-deals",
         ("investissement", "OpenAI"),

@@ -1,8 +1,10 @@
 """Local HTTP servers standing in for Slack and for webhook receivers.
 
 ``WebhookServer`` records every POST and answers from a script of queued
-replies (200 "ok" once the script runs out). ``silent_server`` accepts
-connections and never answers, for timeouts.
+replies (200 "ok" once the script runs out); with ``judge`` set, a reply the
+judge returns comes first (``slack_judge`` answers as Slack does to a payload
+over its limits). ``silent_server`` accepts connections and never answers,
+for timeouts.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,7 @@ class WebhookServer:
     def __init__(self) -> None:
         self.posts: list[Post] = []  # every request, answered with success or not
         self.script: list[Reply] = []
+        self.judge: Callable[[bytes], Reply | None] | None = None
         self.lock = threading.Lock()
         server = self
 
@@ -51,7 +54,8 @@ class WebhookServer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with server.lock:
-                    reply = server.script.pop(0) if server.script else Reply()
+                    reply = server.judge(body) if server.judge else None
+                    reply = reply or (server.script.pop(0) if server.script else Reply())
                     server.posts.append(
                         Post(self.path, dict(self.headers), body, time.monotonic(), reply.status)
                     )
@@ -78,6 +82,29 @@ class WebhookServer:
     def accepted(self) -> list[Post]:
         """The posts answered with a 2xx."""
         return [p for p in self.posts if 200 <= p.status < 300]
+
+
+def slack_refusal(payload: Any) -> str | None:
+    """The error Slack answers (with HTTP 400) to a payload it will not post, None if it takes it.
+
+    Limits as Slack documents them: 50 blocks, 3,000 characters per text
+    object, counted here in UTF-16 code units.
+    """
+    if not isinstance(payload, dict) or not (payload.get("text") or payload.get("blocks")):
+        return "no_text"
+    blocks = payload.get("blocks", [])
+    if len(blocks) > 50:
+        return "invalid_blocks"
+    for block in blocks:
+        texts = ([block["text"]] if "text" in block else []) + block.get("elements", [])
+        if any(not t.get("text") or len(t["text"].encode("utf-16-le")) // 2 > 3000 for t in texts):
+            return "invalid_blocks"
+    return None
+
+
+def slack_judge(body: bytes) -> Reply | None:
+    refusal = slack_refusal(json.loads(body))
+    return Reply(400, refusal.encode()) if refusal else None
 
 
 @contextmanager
