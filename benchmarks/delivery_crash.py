@@ -79,7 +79,7 @@ async def main():
         "mail",
         EmailOptions(
             host="127.0.0.1", port=int(sys.argv[2]), sender="n@example.org", to=["a@example.org"],
-            tls="none", timeout=20,
+            tls="none", timeout="20s",
         ),
     )
     deliverer = Deliverer(Database(sys.argv[1]), {"mail": mail}, clock=lambda: datetime.now(UTC) + later)

@@ -233,8 +233,8 @@ def test_every_attempt_of_a_post_carries_the_same_idempotency_key(
     store(database, [Match("ai-deals", ("hook",))], url="https://e.org/other", now=T0)
     slack.then(Reply(500), Reply(503), Reply(500))
     notifiers: dict[str, Notifier] = {
-        "slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url("/slack"), timeout=2)),
-        "hook": WebhookNotifier("hook", WebhookOptions(url=slack.url("/hook"), timeout=2)),
+        "slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url("/slack"), timeout="2s")),
+        "hook": WebhookNotifier("hook", WebhookOptions(url=slack.url("/hook"), timeout="2s")),
     }
     for _ in range(4):
         asyncio.run(deliverer(database, notifiers, clock).deliver_due())

@@ -196,7 +196,7 @@ mail = EmailNotifier(
     "mail",
     EmailOptions(
         host="127.0.0.1", port=int(sys.argv[2]), sender="n@example.org", to=["a@example.org"],
-        tls="none", timeout=30,
+        tls="none", timeout="30s",
     ),
 )
 async def main():

@@ -246,7 +246,7 @@ def test_the_send_is_done_once_the_server_has_the_message_however_slow_the_quit(
         server.quit_delay = 5
 
         async def scenario() -> float:
-            mail = notifier(port, timeout=1)
+            mail = notifier(port, timeout="1s")
             started = time.monotonic()
             await mail.send(message())
             elapsed = time.monotonic() - started
