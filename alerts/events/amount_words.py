@@ -272,6 +272,9 @@ AT_LEAST = (
     "exceeds|exceeding|dépasse les|dépasse|übersteigt"
 )
 
+# "between €5 and 7 billion": the word before the first number of a range.
+BETWEEN = ("between", "from", "entre", "zwischen", "von")
+
 # Deal nouns after a number with a scale that make it money although no currency is written.
 MONEY_NOUNS = (
     "deal|takeover|bid|offer|acquisition|purchase|investment|round|funding|contract|order|"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alerts.events.amounts import (
     Amount,
@@ -146,3 +149,56 @@ def test_parse_amount_filter_refuses_bad_input_naming_it(text: str, message: str
     with pytest.raises(AmountFilterError, match=message) as caught:
         parse_amount_filter(text)
     assert repr(text) in str(caught.value)
+
+
+# Where natura (an English money finder) and this grammar disagree, natura is wrong: it reads
+# "¥" as yuan and "C$" as córdobas, drops suffixes ("$4T", "€1,5 Md", "120 Mio."), doubles
+# "half a billion", reads "$1-2 billion" as minus two billion, and knows no long-scale "Billion".
+NATURA_WRONG = {
+    "Toshiba was bought for ¥2 trillion.",
+    "Sony will spend ¥50 billion on the plant.",
+    "Shopify invested C$2.5 billion in the venture.",
+    "Nvidia is worth $4T, analysts say.",
+    "It is valued at half a billion dollars.",
+    "The unit could sell for $1-2 billion.",
+    "The stake is valued between €5 and 7 billion.",
+    "Le montant atteint €1,5 Md selon le communiqué.",
+    "Die Firma erhält 120 Mio. Euro.",
+    "Die Bank zahlt CHF 200 Mio. für die Sparte.",
+    "Der Konzern ist eine Billion Dollar wert.",
+}
+
+
+def test_cross_check_with_natura_where_it_parses() -> None:
+    from natura import Finder
+
+    finder = Finder()
+    agreed = []
+    for phrase in PHRASES:
+        theirs = finder.findall(phrase["text"])
+        ours = find_amounts(phrase["text"], phrase["lang"])
+        if len(theirs) != 1 or len(ours) != 1 or phrase["text"] in NATURA_WRONG:
+            continue
+        assert _close(theirs[0].value, ours[0].value), phrase["text"]
+        assert str(theirs[0].currency) == ours[0].currency, phrase["text"]
+        agreed.append(phrase["text"])
+    assert len(agreed) >= 40
+
+
+_PIECES = [
+    *"0123456789 ,.'-$€£¥kmMbB%()ä\u202f",
+    *("milliards", "de", "d'euros", "dollars", "Mrd.", "US-", "between", "and", "more than", "bn", "mil"),
+    *("millones", "des", "Milliardenbetrag", "to", "US$", "C$", "half a", "billion", "Billion", "2030"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_any_text_gives_ordered_amounts_whose_offsets_are_their_text(text: str) -> None:
+    for language in (None, "en", "fr", "de", "es"):
+        found = find_amounts(text, language)
+        for amount in found:
+            assert text[amount.start : amount.end] == amount.text
+            assert amount.value > 0 and amount.usd > 0
+            assert amount.upper is None or amount.upper > amount.value
+        assert all(a.end <= b.start for a, b in itertools.pairwise(found))
