@@ -10,8 +10,9 @@ not as the first word of a sentence, where every word is capitalised.
 Names outside the list still count when they look like an organisation
 (:func:`lookalikes`): a capitalised name before a legal or corporate suffix
 ("Acme Robotics Inc.", "Vinci SA", "Nordwerk GmbH"), or, outside German
-(where every noun is capitalised), a run of two or more capitalised words
-inside a sentence ("Blue Harbor Logistics").
+(where every noun is capitalised, and only the word before a suffix is
+taken), a run of two or more capitalised words inside a sentence
+("Blue Harbor Logistics").
 """
 
 from __future__ import annotations
@@ -152,42 +153,46 @@ def resolve_overlaps(mentions: Iterable[OrgMention]) -> list[OrgMention]:
 def word_spans(text: str) -> list[tuple[int, int]]:
     """The ``(start, end)`` in ``text`` of each word of :func:`db.textfold.word_string` (same order).
 
-    Folding works character by character and never joins across whitespace,
-    so each whitespace-separated chunk yields its own words; a word whose
-    chunk folds to a different number of words than it holds (rare: "™",
-    decomposed accents) gets the chunk's span.
+    When folding keeps the length (most text: accents are dropped, case
+    changes in place), offsets in the folded text are offsets in ``text``.
+    Otherwise each whitespace-separated chunk is folded on its own (folding
+    never joins across whitespace); a chunk folding to a different number
+    of words than it holds (rare: "™", decomposed accents) gives its span to
+    each of them.
     """
+    folded = fold(text)
+    if len(folded) == len(text):
+        return [match.span() for match in WORD_RE.finditer(folded)]
     spans: list[tuple[int, int]] = []
     for chunk in re.finditer(r"\S+", text):
         part = chunk.group()
         base = chunk.start()
-        if part.isascii():
-            spans.extend((base + m.start(), base + m.end()) for m in WORD_RE.finditer(part))
-            continue
-        folded = WORD_RE.findall(fold(part))
+        pieces = WORD_RE.findall(fold(part))
         raw = [(base + m.start(), base + m.end()) for m in WORD_RE.finditer(part)]
-        spans.extend(raw if len(raw) == len(folded) else [(chunk.start(), chunk.end())] * len(folded))
+        spans.extend(raw if len(raw) == len(pieces) else [chunk.span()] * len(pieces))
     return spans
 
 
 # --- names that look like an organisation -------------------------------------------------
 
 _SUFFIXES = (
-    r"Inc\.?|Corp\.?|Corporation|Co\.|Ltd\.?|Limited|LLC|L\.L\.C\.|plc|PLC|S\.A\.S\.?|SAS|S\.A\.|SA|SE|AG|GmbH|"
-    r"KGaA|S\.p\.A\.|SpA|S\.L\.|SL|NV|N\.V\.|BV|B\.V\.|AB|ASA|Oyj|SARL|S\.à r\.l\.|Holdings?|Group|Groupe|Grupo|"
+    r"Inc\.?|Corp\.?|Corporation|Co\.|Ltd\.?|Limited|LLC|L\.L\.C\.|plc|PLC|S\.A\.S\.?|SAS|S\.A\.|SA|SE|"
+    r"AG|GmbH|KGaA|S\.p\.A\.|SpA|S\.L\.|SL|NV|N\.V\.|BV|B\.V\.|AB|ASA|Oyj|SARL|S\.à r\.l\.|Holdings?|"
+    r"Group|Groupe|Grupo|"
     r"Capital|Ventures|Partners|Technologies|Labs|Systems|Therapeutics|Pharmaceuticals|Robotics|Energy|"
     r"Bank|Banque|Motors|Airlines|Aerospace|Semiconductor|AI"
 )
 # A capitalised word; dots only inside it ("Character.AI"), not the full stop after it.
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w&'’-]*(?:\.[\w&'’-]+)*"
 _LEGAL = re.compile(rf"\b((?:{_CAP}\s+){{0,3}}{_CAP})\s*,?\s+(?:{_SUFFIXES})(?![\w])")
+# In German every noun is capitalised: only the word before the suffix is the name.
+_LEGAL_DE = re.compile(rf"\b({_CAP})\s*,?\s+(?:{_SUFFIXES})(?![\w])")
 # Words that link the parts of one name ("Bank of America", "Banco de Sabadell"); "and" joins two.
 _LINKED = r"(?:\s+(?:&|of|de|du|des|del)\s+|\s+)"
 _RUN = re.compile(rf"\b{_CAP}(?:{_LINKED}{_CAP})+")
 
 # Capitalised words that start or make up non-organisation runs.
-_NOT_NAMES = frozenset(
-    """
+_NOT_NAMES_TEXT = """
     the a an this that these those its his her their our in on at for with by from as after before
     but and or if when while under over about says said chief executive officer ceo cfo president
     minister prime secretary chairman chairwoman founder analyst analysts monday tuesday wednesday
@@ -197,22 +202,28 @@ _NOT_NAMES = frozenset(
     avril mai juin juillet aout septembre octobre novembre decembre el los las lo una unos unas del
     al en con segun lunes martes miercoles jueves viernes sabado domingo enero febrero marzo abril
     mayo junio julio agosto septiembre octubre noviembre diciembre der die das den dem ein eine
-    mit und nach laut
-    """.split()
-)
+    mit und nach laut french german british american chinese us european spanish japanese korean
+    indian israeli canadian swiss dutch italian swedish danish norwegian finnish saudi emirati
+    taiwanese australian brazilian mexican irish francaise francais allemand allemande americain
+    americaine chinois chinoise espanol espanola aleman alemana estadounidense frances francesa
+    britanico britanica
+"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 
 
 def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
     """Names outside the list that look like an organisation's."""
     found = []
-    for match in _LEGAL.finditer(text):
-        start, end = _trim(text, match.start(), match.end())
-        if end > start:
-            found.append(OrgMention(text[start:end].rstrip(" ,"), start, end, False))
+    for match in (_LEGAL_DE if language == "de" else _LEGAL).finditer(text):
+        start, name_end = _trim(text, match.start(1), match.end(1))
+        if name_end > start:
+            found.append(OrgMention(text[start : match.end()], start, match.end(), False))
     if language != "de":
         for match in _RUN.finditer(text):
             start, end = _trim(text, match.start(), match.end())
-            if text.count(" ", start, end) >= 1 and not sentence_initial(text, start):
+            # At a sentence's start the first capital proves nothing: three words then.
+            words = text.count(" ", start, end) + 1
+            if words >= (3 if sentence_initial(text, start) else 2):
                 found.append(OrgMention(text[start:end], start, end, False))
     return found
 

@@ -51,16 +51,25 @@ class PhraseSet(Generic[T]):
         self._payloads = [tuple(payloads.get(key, ())) for key in range(len(compiler.keys))]
         self._words = [spec.words for spec in compiler.keys]
         self._lengths = [len(spec.text) for spec in compiler.keys]
-        self._prefix = [spec.prefix for spec in compiler.keys]
         self._automaton = compiler.automaton()
 
+    def payloads(self, key: int) -> tuple[T, ...]:
+        return self._payloads[key]
+
+    def __len__(self) -> int:
+        return len(self._payloads)
+
     def scan(self, string: str) -> Iterator[Hit[T]]:
-        """Hits in a :func:`db.textfold.word_string`, ordered by their end."""
+        """Hits in a :func:`db.textfold.word_string`, ordered by their end; positions count its words."""
+        for start, words, key in self.raw(string):
+            first = string.count(" ", 0, start)
+            yield Hit(first, first + words - 1, self._payloads[key])
+
+    def raw(self, string: str) -> Iterator[tuple[int, int, int]]:
+        """Each hit as (offset of the space before its first word, number of words, key)."""
         if self._automaton is None:
             return
+        lengths = self._lengths
+        words = self._words
         for end, key in self._automaton.iter(string):
-            # The key starts with the space before its first word; the spaces
-            # before that one count the words before it.
-            first = string.count(" ", 0, end - self._lengths[key] + 1)
-            yield Hit(first, first + self._words[key] - 1, self._payloads[key])
-
+            yield end - lengths[key] + 1, words[key], key
