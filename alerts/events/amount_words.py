@@ -285,4 +285,10 @@ PRICE_PREPOSITIONS = "for|por|pour|für|de|à hauteur de|valued at|worth|valorad
 # ...when what follows is not the thing counted ("pour 2 millions de visiteurs", "for 3 million years").
 FUNCTION_WORDS = "to|from|in|at|a|al|à|au|an|von|bis|en|y|et|and|und|with|avec|con|mit|par|by|dans|im"
 
+# "$57 a share": a price per share, not an amount of the deal.
+PER_SHARE = (
+    "a share|per share|each share|a piece|par action|l'action|l’action|je aktie|pro aktie|"
+    "por acción|por título|la acción"
+)
+
 DEFAULT_CURRENCY = {"en": "USD", "fr": "EUR", "de": "EUR", "es": "EUR"}

@@ -80,7 +80,11 @@ _CODE_AFTER = rf"(?:{_alternation(words.SYMBOLS)}|{'|'.join(words.CODES)}){_END}
 _CURRENCY = rf"(?i:{_alternation(words.WORDS)}){_END}"
 _SCALE_WORD = rf"(?i:{_alternation([*words.SCALES, *words.BILLION])})(?:(?<=\.)|{_END})"
 _SCALE = rf"(?:{_SCALE_WORD}|(?<=\d)[kKmMbBT]{_END}|[Mk](?=\s?[€$£]))"
-_DIGITS = r"(?<![\d.,])\d{1,3}(?:[,.'\u00a0\u202f\u2009 ]\d{3})+(?:[.,]\d+)?(?!\d)|(?<![\d.,])\d+(?:[.,]\d+)?"
+_DIGITS = (
+    r"(?<![\d.,])\d{1,3}(?:[,.'\u00a0\u202f\u2009 ]\d{3})+(?:[.,]\d+)?(?!\d)"
+    r"|(?<![\d.,])\d{1,2}(?:,\d\d)+,\d{3}(?!\d)"  # Indian grouping: "Rs 1,00,000 crore"
+    r"|(?<![\d.,])\d+(?:[.,]\d+)?"
+)
 _NUMBER_WORD = rf"(?i:{_alternation(words.NUMBER_WORDS)})(?:\s+|(?<=-))(?={_SCALE_WORD})"
 _NUMBER = rf"(?:{_DIGITS}|{_NUMBER_WORD}|(?=(?i:mil\s+millones)))"
 _SEP = r"[\s\u00a0\u202f-]?"
@@ -146,6 +150,7 @@ _COMPOUND_STARTS = ("milliarden", "millionen", "multi")
 _DEAL_NOUN = re.compile(rf"[\s-]+(?i:{words.MONEY_NOUNS})\b")
 _PRICE_BEFORE = re.compile(rf"(?i:\b(?:{words.PRICE_PREPOSITIONS}))\s+(?:(?i:{_AT_LEAST})\s+)?$")
 _CLAUSE_GOES_ON = re.compile(rf"\s*(?:[.,;:!?)]|$|\s(?i:{words.FUNCTION_WORDS})\b)")
+_PER_SHARE = re.compile(rf"\s+(?i:{words.PER_SHARE})\b")
 _NOT_MONEY_AFTER = re.compile(rf"\s+(?:de\s+|d['’]\s?)(?!{_CURRENCY})[^\W\d_]")
 
 
@@ -268,8 +273,8 @@ def _amount(match: re.Match[str], text: str, lang: str | None) -> tuple[Amount |
             currency = words.WORDS[_key(g("cur"))][0]
             if currency == "KRW" and not g("scale1") and not g("scale2"):
                 return None, end  # "the 5 won": a verb, not the currency
-    if first <= 0:
-        return None, end  # "$0": nothing was paid
+    if first <= 0 or _PER_SHARE.match(text, end):
+        return None, end  # "$0" is nothing paid; "$57 a share" a price, not the deal's amount
     if currency is None:
         currency = _bare_money(match, text, end, lang)
         if currency is None:
