@@ -15,6 +15,7 @@ Run: ``python -m benchmarks amounts`` (or ``make bench``).
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
@@ -106,6 +107,7 @@ def quality_report() -> None:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     ok = speed_report()
     print()
     quality_report()
