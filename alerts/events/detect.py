@@ -79,8 +79,22 @@ _AGENT = re.compile(
     r"(?:\s+(?:the|its|la|le|l’|l'|les|der|dem|den|des|el|los|las|su|sus)\b)?[\w\s'’-]{0,12}\s*$",
     re.IGNORECASE,
 )
-_BACKGROUND_CUES = frozenset({"background", "denial", "opinion"})
-_NOT_AN_INVESTMENT = frozenset({"capex", "charity", "workforce"})
+# Cues that make every mention of their sentence background; "denial" only near its trigger.
+_BACKGROUND_CUES = ("background", "opinion", "rumour")
+# Trigger groups whose wording names the event type on its own.
+_SPECIFIC = frozenset({"firm", "stake"})
+# Where a cue is looked for: (words before, words after) the trigger; elsewhere the whole sentence.
+_WINDOWS = {
+    "goods": (0, 5),
+    "business": (0, 6),
+    "capex": (8, 8),
+    "charity": (8, 8),
+    "workforce": (8, 8),
+    "denial": (10, 10),
+    "stake": (8, 8),
+    "majority": (8, 8),
+}
+_NOT_AN_INVESTMENT = ("capex", "charity", "workforce")
 
 
 @dataclass(frozen=True)
@@ -111,7 +125,7 @@ class _Sentence:
     lead: bool
     aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
     triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
-    cues: dict[str, list[Hit[object]]] = field(default_factory=dict)
+    cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
     tails: dict[str, list[int]] = field(default_factory=dict)
     _spans: list[tuple[int, int]] | None = None
 
@@ -243,7 +257,7 @@ class EventDetector:
                 if isinstance(payload, Trigger):
                     sentence.triggers.append((hit, payload))
                 elif isinstance(payload, Cue):
-                    sentence.cues.setdefault(payload.name, []).append(hit)
+                    sentence.cues.setdefault(payload.name, []).append((hit, payload))
                 elif isinstance(payload, Alias):
                     sentence.aliases.append((hit, payload))
                 elif isinstance(payload, Tail):
@@ -251,44 +265,48 @@ class EventDetector:
         return sentence
 
     def _mentions(self, sentence: _Sentence) -> list[_Mention]:
-        cues = sentence.cues
-        if "analyst" in cues or "market" in cues:
+        cues = {
+            name: [
+                hit
+                for hit, cue in hits
+                if cue.tail is None or _followed(hit, sentence.tails.get(cue.tail, ()))
+            ]
+            for name, hits in sentence.cues.items()
+        }
+        if cues.get("analyst") or cues.get("market"):
             return []
-        senses = cues.get("wordsense", [])
+        # A trigger inside a word-sense phrase ("investment bank") or an organisation's
+        # name ("Allianz", "Partners Group") is no trigger.
+        covers = [*cues.get("wordsense", ()), *(hit for hit, _ in sentence.aliases)]
         triggers = [
             (hit, trigger)
             for hit, trigger in sentence.triggers
-            if not any(sense.first <= hit.first and hit.last <= sense.last for sense in senses)
+            if not any(other.first <= hit.first and hit.last <= other.last for other in covers)
             and (trigger.tail is None or _followed(hit, sentence.tails.get(trigger.tail, ())))
         ]
         if not triggers:
             return []
-        if "stake" not in cues and _PERCENT.search(sentence.text):
-            cues = {**cues, "stake": []}  # "takes 5 % of", "acquires 10% of": a share, not the company
-        if "majority" not in cues and _MAJORITY.search(sentence.text):
-            cues = {**cues, "majority": []}
-        firm = {trigger.type for _, trigger in triggers if trigger.group == "firm"}
-        has_amount = _MONEY_HINT.search(sentence.text) is not None
-        has_name = bool(sentence.aliases) or _NAME.search(sentence.text) is not None
+        context = _Context(sentence, cues, {t.type for _, t in triggers if t.group in _SPECIFIC})
         typed: dict[str, tuple[Hit[object], str]] = {}
         deals: list[Hit[object]] = []
         for hit, trigger in triggers:
-            kind = _kind(trigger, cues, firm, has_amount, has_name)
+            kind = context.kind(hit, trigger)
             if kind == "deal":
                 deals.append(hit)
             elif kind is not None and kind not in typed:
                 typed[kind] = (hit, trigger.group)
-        if not typed and deals and has_name:
+        if not typed and deals and context.has_name and not cues.get("politics"):
             typed["partnership"] = (deals[0], "deal")
         if not typed:
             return []
-        background = not _BACKGROUND_CUES.isdisjoint(cues) or self._past_year(sentence.text)
+        background = any(cues.get(name) for name in _BACKGROUND_CUES) or self._past_year(sentence.text)
         clauses = [match.span() for match in _RELATIVE.finditer(sentence.text)]
         spans = sentence.spans() if clauses else []
         mentions = []
         for kind, (hit, group) in typed.items():
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
-            mentions.append(_Mention(kind, hit, group, background or recalled))
+            denied = context.near(hit, "denial")
+            mentions.append(_Mention(kind, hit, group, background or recalled or denied))
         return mentions
 
     def _past_year(self, text: str) -> bool:
@@ -310,29 +328,62 @@ class EventDetector:
         return list(find_amounts(text, language))
 
 
-def _kind(
-    trigger: Trigger, cues: dict[str, list[Hit[object]]], firm: set[str], has_amount: bool, has_name: bool
-) -> str | None:
-    """The event type a trigger stands for in its sentence, "deal" for a generic one, or None."""
-    kind = trigger.type
-    group = trigger.group
-    others = bool(firm - {kind})
-    if group == "deal":
-        return None if firm else "deal"
-    if group == "money" and (not has_amount or others):
-        return None
-    if group == "invest" and (not (has_amount or has_name) or not _NOT_AN_INVESTMENT.isdisjoint(cues)):
-        return None
-    if group == "buy":
-        if "goods" in cues:
-            return "partnership" if has_name and not others else None
-        if not has_name or others:
+class _Context:
+    """What a sentence offers its triggers: cues (by word position), amounts, names, percentages."""
+
+    def __init__(self, sentence: _Sentence, cues: dict[str, list[Hit[object]]], specific: set[str]) -> None:
+        self.text = sentence.text
+        self.cues = cues
+        self.specific = specific
+        self.has_name = bool(sentence.aliases) or _NAME.search(self.text) is not None
+        self._amount: bool | None = None
+
+    @property
+    def has_amount(self) -> bool:
+        if self._amount is None:
+            self._amount = _MONEY_HINT.search(self.text) is not None
+        return self._amount
+
+    def near(self, trigger: Hit[object], cue: str) -> bool:
+        """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``."""
+        before, after = _WINDOWS.get(cue, (1000, 1000))
+        return any(
+            trigger.first - before <= hit.first and hit.last <= trigger.last + after
+            for hit in self.cues.get(cue, ())
+        )
+
+    def stake(self, trigger: Hit[object]) -> bool:
+        return self.near(trigger, "stake") or _PERCENT.search(self.text) is not None
+
+    def majority(self, trigger: Hit[object]) -> bool:
+        return self.near(trigger, "majority") or _MAJORITY.search(self.text) is not None
+
+    def kind(self, hit: Hit[object], trigger: Trigger) -> str | None:
+        """The event type ``trigger`` stands for here, "deal" for a generic word, or None."""
+        kind, group = trigger.type, trigger.group
+        others = bool(self.specific - {kind})
+        if group == "deal":
+            return None if self.specific else "deal"
+        if group == "money" and (others or not self.has_amount):
             return None
-    if group == "sale" and "business" not in cues:
-        return None
-    if kind == "acquisition" and "stake" in cues and "majority" not in cues:
-        return "investment"
-    return kind
+        if group == "share" and not _PERCENT.search(self.text):
+            return None
+        if group == "invest" and (
+            not (self.has_amount or self.has_name) or any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT)
+        ):
+            return None
+        if group == "buy":
+            if self.near(hit, "goods"):
+                return "partnership" if self.has_name and not others else None
+            if others or not self.has_name:
+                return None
+        if group == "sale" and not self.near(hit, "business"):
+            return None
+        if group == "stake" and self.majority(hit):
+            return "acquisition"
+        if kind == "acquisition" and self.stake(hit) and not self.majority(hit):
+            return "investment"
+        return kind
 
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:

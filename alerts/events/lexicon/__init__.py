@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 FOLDER = Path(__file__).resolve().parent
 LANGUAGES = ("en", "fr", "de", "es")
 
-GROUPS = ("firm", "money", "invest", "buy", "sale", "deal")
+GROUPS = ("firm", "stake", "share", "money", "invest", "buy", "sale", "deal")
 CUES = (
     "goods",
     "business",
@@ -26,6 +26,7 @@ CUES = (
     "denial",
     "rumour",
     "opinion",
+    "politics",
     "wordsense",
 )
 
@@ -46,6 +47,7 @@ class Cue:
 
     name: str
     phrase: str
+    tail: str | None = None  # "weist ... zurück": a phrase that must follow within a few words
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,11 @@ def entries() -> tuple[tuple[str, Entry], ...]:
         for name, phrases in raw["cues"].items():
             if name not in CUES:
                 raise ValueError(f"{path}: unknown cue {name!r}")
-            found.extend((str(phrase), Cue(name, str(phrase))) for phrase in phrases)
+            for phrase in phrases:
+                head, _, tail = (part.strip() for part in str(phrase).partition("..."))
+                found.append((head, Cue(name, head, tail or None)))
+                if tail:
+                    found.append((tail, Tail(tail)))
     return tuple(found)
 
 
