@@ -19,6 +19,7 @@ USD from the dated table of :mod:`alerts.events.rates`. Pure functions, no I/O.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -164,8 +165,8 @@ def _amount(match: re.Match[str], text: str, lang: str | None) -> tuple[Amount |
             currency = words.WORDS[_key(g("cur"))][0]
             if currency == "KRW" and not g("scale1") and not g("scale2"):
                 return None, end  # "the 5 won": a verb, not the currency
-    if first <= 0 or grammar.PER_SHARE.match(text, end):
-        return None, end  # "$0" is nothing paid; "$57 a share" a price, not the deal's amount
+    if not 0 < first < math.inf or grammar.PER_SHARE.match(text, end):
+        return None, end  # "$0" is nothing paid, 400 nines no amount; "$57 a share" a price, not the deal's
     if currency is None:
         currency = _bare_money(match, text, end, lang)
         if currency is None:
@@ -194,7 +195,7 @@ def _range_upper(match: re.Match[str], family: str, lang: str | None, first: flo
     if g("sep").lower() in ("and", "et", "und", "y") and not g("between"):
         return None
     upper = _number(g("num2"), family) * _scale(g("scale2") or g("scale1"), match, lang)
-    return upper if upper > first else None
+    return upper if first < upper < math.inf else None
 
 
 def _bare_money(match: re.Match[str], text: str, end: int, lang: str | None) -> str | None:

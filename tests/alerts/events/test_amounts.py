@@ -199,6 +199,6 @@ def test_any_text_gives_ordered_amounts_whose_offsets_are_their_text(text: str) 
         found = find_amounts(text, language)
         for amount in found:
             assert text[amount.start : amount.end] == amount.text
-            assert amount.value > 0 and amount.usd > 0
+            assert 0 < amount.value < math.inf and 0 < amount.usd < math.inf
             assert amount.upper is None or amount.upper > amount.value
         assert all(a.end <= b.start for a, b in itertools.pairwise(found))
