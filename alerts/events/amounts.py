@@ -50,7 +50,8 @@ def find_amounts(text: str, language: str | None = None) -> list[Amount]:
     """Every amount of money stated in ``text``, in order; ``language`` is an ISO 639-1 hint."""
     if not grammar.HINT.search(text):
         return []
-    lang = language if language in words.DEFAULT_CURRENCY else None
+    lang = (language or "")[:2].lower() or None  # "fr", "fr-CA" and "FR" alike
+    lang = lang if lang in words.DEFAULT_CURRENCY else None
     found = []
     position = 0
     for anchor in grammar.ANCHOR.finditer(text):
