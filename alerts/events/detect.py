@@ -87,9 +87,9 @@ _SPECIFIC = frozenset({"firm", "stake"})
 _WINDOWS = {
     "goods": (0, 5),
     "business": (0, 6),
-    "capex": (8, 8),
-    "charity": (8, 8),
-    "workforce": (8, 8),
+    "capex": (8, 12),
+    "charity": (8, 12),
+    "workforce": (8, 12),
     "denial": (10, 10),
     "stake": (8, 8),
     "majority": (8, 8),
@@ -335,6 +335,7 @@ class _Context:
         self.text = sentence.text
         self.cues = cues
         self.specific = specific
+        self.phrases = [hit for hit, trigger in sentence.triggers if trigger.group in _SPECIFIC]
         self.has_name = bool(sentence.aliases) or _NAME.search(self.text) is not None
         self._amount: bool | None = None
 
@@ -345,10 +346,15 @@ class _Context:
         return self._amount
 
     def near(self, trigger: Hit[object], cue: str) -> bool:
-        """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``."""
+        """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
+
+        Not where a specific trigger's own words hold it ("all-stock deal" is no stake).
+        """
         before, after = _WINDOWS.get(cue, (1000, 1000))
         return any(
-            trigger.first - before <= hit.first and hit.last <= trigger.last + after
+            trigger.first - before <= hit.first
+            and hit.last <= trigger.last + after
+            and not any(t.first <= hit.first and hit.last <= t.last for t in self.phrases)
             for hit in self.cues.get(cue, ())
         )
 
@@ -366,10 +372,14 @@ class _Context:
             return None if self.specific else "deal"
         if group == "money" and (others or not self.has_amount):
             return None
-        if group == "share" and not _PERCENT.search(self.text):
-            return None
-        if group == "invest" and (
-            not (self.has_amount or self.has_name) or any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT)
+        if group == "share":
+            if others or not _PERCENT.search(self.text):
+                return None
+            return "acquisition" if self.majority(hit) else "investment"
+        if group in ("invest", "noun") and (
+            (group == "noun" and others)
+            or not (self.has_amount or self.has_name)
+            or any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT)
         ):
             return None
         if group == "buy":

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 FOLDER = Path(__file__).resolve().parent
 LANGUAGES = ("en", "fr", "de", "es")
 
-GROUPS = ("firm", "stake", "share", "money", "invest", "buy", "sale", "deal")
+GROUPS = ("firm", "stake", "share", "money", "invest", "noun", "buy", "sale", "deal")
 CUES = (
     "goods",
     "business",
