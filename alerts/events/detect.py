@@ -65,7 +65,7 @@ _NAME = re.compile(r"(?<=[\w,;:)”\"'’]\s)[A-ZÀ-ÖØ-Þ][\w&’'.-]*[A-Za-z0
 _PERCENT = re.compile(r"\d\s*%|\d\s*(?:per ?cent|pour cent|Prozent|por ciento)\b")
 # More than half: control ("88 %", "100 percent").
 _MAJORITY = re.compile(
-    r"(?<![\d.,])(?:100|[5-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
+    r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
 _PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
@@ -88,13 +88,14 @@ _WINDOWS = {
     "goods": (0, 5),
     "business": (0, 6),
     "capex": (8, 12),
+    "place": (0, 3),
     "charity": (8, 12),
     "workforce": (8, 12),
     "denial": (10, 10),
     "stake": (8, 8),
     "majority": (8, 8),
 }
-_NOT_AN_INVESTMENT = ("capex", "charity", "workforce")
+_NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place")
 
 
 @dataclass(frozen=True)
@@ -348,13 +349,13 @@ class _Context:
     def near(self, trigger: Hit[object], cue: str) -> bool:
         """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
 
-        Not where a specific trigger's own words hold it ("all-stock deal" is no stake).
+        A stake is not where a specific trigger's own words hold it ("all-stock deal").
         """
         before, after = _WINDOWS.get(cue, (1000, 1000))
         return any(
             trigger.first - before <= hit.first
             and hit.last <= trigger.last + after
-            and not any(t.first <= hit.first and hit.last <= t.last for t in self.phrases)
+            and (cue != "stake" or not any(t.first <= hit.first and hit.last <= t.last for t in self.phrases))
             for hit in self.cues.get(cue, ())
         )
 

@@ -18,6 +18,7 @@ CUES = (
     "stake",
     "majority",
     "capex",
+    "place",
     "charity",
     "workforce",
     "analyst",

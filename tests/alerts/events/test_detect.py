@@ -56,6 +56,8 @@ POSITIVES = [
     ("en", "Danone gained control of the plant-milk maker after its offer closed.", "acquisition"),
     ("en", "Private equity firm KKR bought out the family owners of the Italian pasta maker.", "acquisition"),
     ("en", "Sony scooped up the anime streaming service Crunchyroll from AT&T.", "acquisition"),
+    ("en", "Pfizer completed its $43 billion purchase of Seagen on Thursday.", "acquisition"),
+    ("en", "Ineos agreed a takeover of the French yoghurt maker for €1.2 billion.", "acquisition"),
     ("fr", "Le groupe Bouygues rachète l'opérateur Equans pour 7,1 milliards d'euros.", "acquisition"),
     ("fr", "Vinci met la main sur le gestionnaire d'aéroports britannique.", "acquisition"),
     ("de", "Der Chemiekonzern Henkel übernimmt einen US-Klebstoffhersteller.", "acquisition"),
@@ -125,6 +127,36 @@ NEGATIVES = [
 @pytest.mark.parametrize(("language", "text"), NEGATIVES)
 def test_the_traps_raise_no_event(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Orsted took a 50% stake in the offshore wind farm's developer, Northwind Power.", "investment"),
+        ("Orsted took a 51% stake in the offshore wind farm's developer, Northwind Power.", "acquisition"),
+        ("Vivendi a porté sa participation dans Lagardère à 57,4 %.", "acquisition"),
+        ("Vivendi a porté sa participation dans Lagardère à 29 %.", "investment"),
+        ("Indra compra el 100 % del fabricante de radares Escribano.", "acquisition"),
+        ("Elon Musk bought $1 billion of Tesla's stock, a filing showed.", "investment"),
+        ("Chevron agreed to buy Hess in a $53 billion all-stock deal.", "acquisition"),
+    ],
+)
+def test_a_stake_is_an_investment_and_more_than_half_is_control(
+    detector: EventDetector, text: str, kind: str
+) -> None:
+    assert news(detector, text, None) == {kind}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boeing machinists approve a new contract, ending their strike.",
+        "Senators reached a deal on the farm bill late on Thursday.",
+        "Stellantis will invest $4.1 billion in its U.S. plants.",
+    ],
+)
+def test_labour_political_and_own_plant_deals_are_no_events(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
 
 
 def test_a_deal_recalled_deeper_in_an_article_is_background(detector: EventDetector) -> None:
