@@ -1,33 +1,41 @@
 """Events in an article, sentence by sentence: what happened, between whom, for how much, and is it news.
 
-For each sentence (the headline first, then the summary's and the text's):
-
-1. One pass of one automaton (:mod:`alerts.events.patterns`) over the
-   folded sentence finds organisation aliases (:mod:`alerts.events.orgs`),
-   event triggers and cues (:mod:`alerts.events.lexicon`, one file per
-   language, all languages at once). Only sentences with a trigger are
-   looked at further.
+1. The article's sentences (the headline, what the summary adds, the
+   text's: :mod:`alerts.events.sentences`) are joined and scanned in one
+   pass of one automaton (:mod:`alerts.events.patterns`) that holds the
+   organisation aliases (:mod:`alerts.events.orgs`) and every language's
+   event triggers and cues (:mod:`alerts.events.lexicon`). Only sentences
+   with a trigger are read further.
 2. A trigger counts according to its group (lexicon/README.md): ``firm``
-   phrases alone ("agreed to buy", "funding round", "joint venture");
-   ``money`` ones next to an amount ("raises $40m"); ``invest`` ones with an
-   amount or a name, and not into plants, charity or staff (capex,
-   charitable and workforce "investment plans"); ``buy`` ones with a name,
-   turned into an order (a partnership) when what is bought is goods;
-   ``sale`` ones when a business changes hands; generic ``deal`` words
-   ("deal", "agreement", "order") only when nothing more specific is there.
-   Buying a stake without control is an investment. A phrase inside a
-   word-sense cue ("investment bank", "partner at", "big deal") is no
-   trigger; an analyst's rating or a market-value story none at all.
-3. Arguments from the same sentence: actors (listed organisations and
-   look-alike names; the investor or buyer first when the wording says so)
-   and the amount (:func:`alerts.events.amounts.find_amounts`).
-4. News or background: a mention is background when its sentence recalls
-   it ("which raised", a past year, "last year", a comparison), denies or
-   blocks it, or is an aside of opinion or a condition; or when the trigger
-   sits in a relative clause (", which Microsoft bought"). A mention is the
-   article's news when it is not background and is in the headline or the
-   lead (first two sentences), or when its type is reported by two
-   sentences or more.
+   phrases alone ("agreed to buy", "funding round", "teams up"); ``stake``
+   ones as an investment, or an acquisition when the stake is a majority;
+   ``share`` verbs with a percentage ("takes 5 % of"); ``money`` ones next to
+   an amount ("raises $40m"); ``invest`` verbs and ``noun`` investments with
+   an amount or a name, and not into plants, places, gifts or staff (capex,
+   charitable and workforce "investment plans"); ``buy`` verbs with a name,
+   an order (a partnership) when goods are bought; ``sale`` ones when a
+   business changes hands; generic ``deal`` words ("deal", "agreement",
+   "partnership", "joint venture") only when nothing more specific is in the
+   sentence. Buying a stake without control is an investment. A trigger
+   inside a word-sense phrase ("investment bank", "partner at", "big deal")
+   or an organisation's name ("Allianz") is none; an analyst's rating or a
+   market-value story has no event at all. Cues such as goods, capex or a
+   denial count near their trigger only.
+3. News or background: a mention is background when its sentence recalls
+   it ("which raised", a past year, "last year", a comparison), reports
+   talks or rumours, is an aside of opinion or a condition, when a denial or
+   a block is near it, or when it sits in a relative clause (", which
+   Microsoft bought"). A mention is the article's news when it is not
+   background and is in the headline or the lead (first two sentences), or,
+   for a type the headline and lead do not report, when two sentences or
+   more do. Further down, sentences whose triggers could only repeat what
+   the headline and lead already report are not read: ``Analysis.events``
+   holds the mentions read.
+4. Arguments, for the news: actors from the same sentence (listed
+   organisations and look-alike names; the investor or buyer first when the
+   wording says so) and the amount (:func:`alerts.events.amounts.find_amounts`),
+   which prices the investment or acquisition rather than a partnership
+   reported with it.
 """
 
 from __future__ import annotations

@@ -6,8 +6,11 @@ industries); none is taken from the benchmark's labelled set.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from alerts.events import lexicon
 from alerts.events.detect import EventDetector
 from alerts.events.orgs import OrgIndex
 
@@ -230,3 +233,10 @@ def test_orgs_of_the_whole_article_are_listed_once(detector: EventDetector) -> N
     )
     assert analysis.orgs == ("Nvidia", "AMD")
     assert analysis.events == ()
+
+
+def test_a_lexicon_with_an_unknown_group_is_refused_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "xx.yaml"
+    bad.write_text("triggers:\n  investment:\n    strong: [raises]\ncues: {}\n", "utf-8")
+    with pytest.raises(ValueError, match=r"xx\.yaml: unknown trigger group 'strong' under investment"):
+        lexicon.read(bad)
