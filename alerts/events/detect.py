@@ -28,8 +28,9 @@
    Microsoft bought"). A mention is the article's news when it is not
    background and is in the headline or the lead (first two sentences), or,
    for a type the headline and lead do not report, when two sentences or
-   more do. Further down, sentences whose triggers could only repeat what
-   the headline and lead already report are not read: ``Analysis.events``
+   more do (the first of them is then the news, the others repeat it).
+   Further down, sentences whose triggers could only repeat what the
+   headline and lead already report are not read: ``Analysis.events``
    holds the mentions read.
 4. Arguments, for the news: actors from the same sentence (listed
    organisations and look-alike names; the investor or buyer first when the
@@ -128,15 +129,37 @@ class Analysis:
 
 @dataclass
 class _Sentence:
-    """One sentence's hits, sorted by kind."""
+    """One sentence with a trigger: its raw hits, sorted by kind when it is read."""
 
     text: str
     lead: bool
+    string: str  # the article's word string, and where this sentence starts in it
+    base: int
+    hits: list[tuple[int, int, int]]
+    phrases: PhraseSet[object] | None
     aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
     triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
     cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
     tails: dict[str, list[int]] = field(default_factory=dict)
     _spans: list[tuple[int, int]] | None = None
+
+    def read(self) -> _Sentence:
+        """Sort the hits into aliases, triggers, cues and tails, with word positions (once)."""
+        if self.phrases is not None:
+            for start, words, key in self.hits:
+                first = self.string.count(" ", self.base, start)
+                hit: Hit[object] = Hit(first, first + words - 1, self.phrases.payloads(key))
+                for payload in hit.payloads:
+                    if isinstance(payload, Trigger):
+                        self.triggers.append((hit, payload))
+                    elif isinstance(payload, Cue):
+                        self.cues.setdefault(payload.name, []).append((hit, payload))
+                    elif isinstance(payload, Alias):
+                        self.aliases.append((hit, payload))
+                    elif isinstance(payload, Tail):
+                        self.tails.setdefault(payload.phrase, []).append(hit.first)
+            self.phrases = None
+        return self
 
     def spans(self) -> list[tuple[int, int]]:
         """Where each folded word is in ``text`` (computed once)."""
@@ -160,34 +183,48 @@ class EventDetector:
         self.orgs = orgs if orgs is not None else OrgIndex()
         entries: list[tuple[str, object]] = [*self.orgs.entries(), *lexicon.entries()]
         self._phrases: PhraseSet[object] = PhraseSet(entries)
-        # A key standing for a trigger makes its sentence worth reading closely.
-        self._has_trigger = [
-            any(isinstance(p, Trigger) for p in self._phrases.payloads(key))
-            for key in range(len(self._phrases))
+        keys = range(len(self._phrases))
+        # Per key: the organisations it names, the event types its triggers could report.
+        self._aliases = [
+            tuple(p for p in self._phrases.payloads(key) if isinstance(p, Alias)) for key in keys
+        ]
+        self._types = [
+            frozenset(
+                kind for p in self._phrases.payloads(key) if isinstance(p, Trigger) for kind in _possible(p)
+            )
+            for key in keys
         ]
         self._this_year = date.today().year
 
     def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
         orgs: dict[str, None] = {}
-        read = self._scan(self._units(title, summary, text), orgs)
+        scanned = self._scan(self._units(title, summary, text), orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
-        for sentence in read:
+        for sentence, _ in scanned:
             if sentence.lead:
-                mentions = self._mentions(sentence)
+                mentions = self._mentions(sentence.read())
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
         # Further down, only what the headline and lead did not already say can
-        # still be news (by repetition): other sentences are not looked at.
-        body: list[tuple[_Sentence, list[_Mention]]] = []
-        for sentence in read:
-            if not sentence.lead and not _possible_types(sentence) <= lead_types:
-                body.append((sentence, self._mentions(sentence)))
+        # still be news (by repetition): other sentences are not read.
+        body = [
+            (sentence, self._mentions(sentence.read()))
+            for sentence, possible in scanned
+            if not sentence.lead and not possible <= lead_types
+        ]
+        # A type reported by two body sentences or more is news: its first mention
+        # stands for it, the others are the same news told again.
         repeated = _repeated(body) - lead_types
         events: list[Event] = []
         amounts: list[Amount] = []
         for sentence, mentions in (*found, *body):
-            news = [not m.background and (sentence.lead or m.type in repeated) for m in mentions]
+            news = []
+            for m in mentions:
+                first = m.type in repeated and not m.background and not sentence.lead
+                news.append(not m.background and (sentence.lead or first))
+                if first:
+                    repeated.discard(m.type)
             if not any(news):
                 actors = tuple(dict.fromkeys(alias.org for _, alias in sentence.aliases))
                 events.extend(Event(m.type, actors, None, sentence.text, False) for m in mentions)
@@ -219,8 +256,11 @@ class EventDetector:
         units.extend((sentence, index < LEAD_SENTENCES) for index, sentence in enumerate(body))
         return units
 
-    def _scan(self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]) -> list[_Sentence]:
-        """The sentences with a trigger, from one automaton pass over all of them; ``orgs`` gets the names."""
+    def _scan(
+        self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]
+    ) -> list[tuple[_Sentence, frozenset[str]]]:
+        """The sentences with a trigger, each with the event types it could report, from one
+        automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
         starts = [0]
@@ -229,49 +269,24 @@ class EventDetector:
             starts.append(position + len(_MARK) - 1)
             position = string.find(_MARK, position + 1)
         starts.append(len(string))
-        # Hits come in text order: bucket them per sentence; read closely only
-        # the sentences with a trigger (cues alone say nothing).
+        # Hits come in text order: bucket them per sentence; only sentences with
+        # a trigger are kept to be read (cues alone say nothing).
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in units]
-        triggered = set()
+        possible: dict[int, frozenset[str]] = {}
         index = 0
         for start, words, key in self._phrases.raw(string):
             while start >= starts[index + 1]:
                 index += 1
             buckets[index].append((start, words, key))
-            if self._has_trigger[key]:
-                triggered.add(index)
-        read = []
-        for index, hits in enumerate(buckets):
-            if index in triggered:
-                sentence = self._sentence(units[index], string, starts[index], hits)
-                aliases: Iterable[Alias] = (alias for _, alias in sentence.aliases)
-                read.append(sentence)
-            else:
-                aliases = (
-                    p for _, _, key in hits for p in self._phrases.payloads(key) if isinstance(p, Alias)
-                )
-            for alias in aliases:
+            for alias in self._aliases[key]:
                 if alias.org not in orgs and self.orgs.accepts(alias, units[index][0]):
                     orgs[alias.org] = None
-        return read
-
-    def _sentence(
-        self, unit: tuple[str, bool], string: str, base: int, hits: list[tuple[int, int, int]]
-    ) -> _Sentence:
-        sentence = _Sentence(*unit)
-        for start, words, key in hits:
-            first = string.count(" ", base, start)
-            hit: Hit[object] = Hit(first, first + words - 1, self._phrases.payloads(key))
-            for payload in hit.payloads:
-                if isinstance(payload, Trigger):
-                    sentence.triggers.append((hit, payload))
-                elif isinstance(payload, Cue):
-                    sentence.cues.setdefault(payload.name, []).append((hit, payload))
-                elif isinstance(payload, Alias):
-                    sentence.aliases.append((hit, payload))
-                elif isinstance(payload, Tail):
-                    sentence.tails.setdefault(payload.phrase, []).append(hit.first)
-        return sentence
+            if self._types[key]:
+                possible[index] = possible.get(index, frozenset()) | self._types[key]
+        return [
+            (_Sentence(*units[i], string, starts[i], buckets[i], self._phrases), types)
+            for i, types in sorted(possible.items())
+        ]
 
     def _mentions(self, sentence: _Sentence) -> list[_Mention]:
         cues = {
@@ -413,16 +428,16 @@ def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start <= position < end for start, end in spans)
 
 
-def _possible_types(sentence: _Sentence) -> set[str]:
-    """The event types a sentence's triggers could stand for (a stake bought is an investment…)."""
-    types = set()
-    for _, trigger in sentence.triggers:
-        types.add(trigger.type)
-        if trigger.type == "acquisition":
-            types.add("investment")
-        if trigger.group in ("buy", "deal"):
-            types.add("partnership")
-    return types
+def _possible(trigger: Trigger) -> tuple[str, ...]:
+    """The event types a trigger could report (a stake bought is an investment, goods an order…)."""
+    types = [trigger.type]
+    if trigger.type == "acquisition":
+        types.append("investment")
+    if trigger.group in ("stake", "share"):
+        types.append("acquisition")
+    if trigger.group in ("buy", "deal"):
+        types.append("partnership")
+    return tuple(types)
 
 
 def _repeated(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> set[str]:
