@@ -42,6 +42,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -206,12 +207,15 @@ class EventDetector:
                 mentions = self._mentions(sentence.read())
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
-        # Further down, only what the headline and lead did not already say can
-        # still be news (by repetition): other sentences are not read.
+        # Further down, only what the headline and lead did not already say, and
+        # two sentences or more could say, can still be news (by repetition):
+        # other sentences are not read.
+        counts = Counter(kind for sentence, possible in scanned if not sentence.lead for kind in possible)
+        open_types = {kind for kind, count in counts.items() if count >= 2} - lead_types
         body = [
             (sentence, self._mentions(sentence.read()))
             for sentence, possible in scanned
-            if not sentence.lead and not possible <= lead_types
+            if not sentence.lead and not possible.isdisjoint(open_types)
         ]
         # A type reported by two body sentences or more is news: its first mention
         # stands for it, the others are the same news told again.

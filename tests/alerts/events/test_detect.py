@@ -166,11 +166,11 @@ def test_a_deal_recalled_deeper_in_an_article_is_background(detector: EventDetec
     text = (
         "Software maker Atlas Forge reported quarterly revenue above forecasts. Cloud sales rose 18%. "
         "The company bought the analytics firm Quantly for $400 million in 2019. "
-        "Its chief executive said demand stayed strong."
+        "Quantly, which Atlas Forge acquired to enter the bank market, now brings a third of sales."
     )
     analysis = detector.analyse("Atlas Forge beats forecasts", text, "en")
     assert analysis.news_types == frozenset()
-    assert [(event.type, event.news) for event in analysis.events] == [("acquisition", False)]
+    assert [(event.type, event.news) for event in analysis.events] == [("acquisition", False)] * 2
 
 
 def test_an_event_repeated_in_the_body_is_news_without_the_headline(detector: EventDetector) -> None:
