@@ -98,7 +98,7 @@ _WINDOWS = {
     "goods": (0, 5),
     "business": (0, 6),
     "capex": (8, 12),
-    "place": (0, 3),
+    "place": (0, 6),
     "charity": (8, 12),
     "workforce": (8, 12),
     "denial": (10, 10),

@@ -61,6 +61,8 @@ POSITIVES = [
     ("en", "Sony scooped up the anime streaming service Crunchyroll from AT&T.", "acquisition"),
     ("en", "Pfizer completed its $43 billion purchase of Seagen on Thursday.", "acquisition"),
     ("en", "Ineos agreed a takeover of the French yoghurt maker for €1.2 billion.", "acquisition"),
+    ("en", "EU regulators approve Mars's $36 billion Kellanova deal.", "acquisition"),
+    ("en", "Oracle and OpenAI strike a $30 billion-a-year cloud deal.", "partnership"),
     ("fr", "Le groupe Bouygues rachète l'opérateur Equans pour 7,1 milliards d'euros.", "acquisition"),
     ("fr", "Vinci met la main sur le gestionnaire d'aéroports britannique.", "acquisition"),
     ("de", "Der Chemiekonzern Henkel übernimmt einen US-Klebstoffhersteller.", "acquisition"),
@@ -156,6 +158,7 @@ def test_a_stake_is_an_investment_and_more_than_half_is_control(
         "Boeing machinists approve a new contract, ending their strike.",
         "Senators reached a deal on the farm bill late on Thursday.",
         "Stellantis will invest $4.1 billion in its U.S. plants.",
+        "Hyundai to invest $21 billion in the U.S. over four years.",
     ],
 )
 def test_labour_political_and_own_plant_deals_are_no_events(detector: EventDetector, text: str) -> None:
