@@ -50,9 +50,17 @@ from datetime import date
 from alerts.events import lexicon, sentences
 from alerts.events.amounts import Amount, find_amounts
 from alerts.events.lexicon import Cue, Tail, Trigger
-from alerts.events.orgs import Alias, OrgIndex, OrgMention, lookalikes, resolve_overlaps, word_spans
+from alerts.events.orgs import (
+    NOT_NAMES,
+    Alias,
+    OrgIndex,
+    OrgMention,
+    lookalikes,
+    resolve_overlaps,
+    word_spans,
+)
 from alerts.events.patterns import Hit, PhraseSet
-from db.textfold import word_string
+from db.textfold import fold, word_string
 
 EVENT_TYPES = ("investment", "acquisition", "partnership")
 
@@ -204,7 +212,7 @@ class EventDetector:
         lead_types: set[str] = set()
         for sentence, _ in scanned:
             if sentence.lead:
-                mentions = self._mentions(sentence.read())
+                mentions = self._mentions(sentence.read(), language)
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
         # Further down, only what the headline and lead did not already say, and
@@ -213,7 +221,7 @@ class EventDetector:
         counts = Counter(kind for sentence, possible in scanned if not sentence.lead for kind in possible)
         open_types = {kind for kind, count in counts.items() if count >= 2} - lead_types
         body = [
-            (sentence, self._mentions(sentence.read()))
+            (sentence, self._mentions(sentence.read(), language))
             for sentence, possible in scanned
             if not sentence.lead and not possible.isdisjoint(open_types)
         ]
@@ -292,7 +300,7 @@ class EventDetector:
             for i, types in sorted(possible.items())
         ]
 
-    def _mentions(self, sentence: _Sentence) -> list[_Mention]:
+    def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
         cues = {
             name: [
                 hit
@@ -314,7 +322,7 @@ class EventDetector:
         ]
         if not triggers:
             return []
-        context = _Context(sentence, cues, {t.type for _, t in triggers if t.group in _SPECIFIC})
+        context = _Context(sentence, cues, {t.type for _, t in triggers if t.group in _SPECIFIC}, language)
         typed: dict[str, tuple[Hit[object], str]] = {}
         deals: list[Hit[object]] = []
         for hit, trigger in triggers:
@@ -359,7 +367,15 @@ class EventDetector:
 class _Context:
     """What a sentence offers its triggers: cues (by word position), amounts, names, percentages."""
 
-    def __init__(self, sentence: _Sentence, cues: dict[str, list[Hit[object]]], specific: set[str]) -> None:
+    def __init__(
+        self,
+        sentence: _Sentence,
+        cues: dict[str, list[Hit[object]]],
+        specific: set[str],
+        language: str | None,
+    ) -> None:
+        self.sentence = sentence
+        self.language = language
         self.text = sentence.text
         self.cues = cues
         self.specific = specific
@@ -386,6 +402,24 @@ class _Context:
             for hit in self.cues.get(cue, ())
         )
 
+    def named_recipient(self, trigger: Hit[object]) -> bool:
+        """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
+        to expand…" invests in a company; "invest $1bn in plants" does not. In German, where every
+        noun is capitalised, only listed organisations count."""
+        cues = [
+            hit.first
+            for cue in _NOT_AN_INVESTMENT
+            for hit in self.cues.get(cue, ())
+            if hit.first > trigger.last
+        ]
+        limit = min(cues, default=trigger.last + 8)
+        if any(trigger.last < hit.first < limit for hit, _ in self.sentence.aliases):
+            return True
+        if self.language == "de":
+            return False
+        words = (self.text[start:end] for start, end in self.sentence.spans()[trigger.last + 1 : limit])
+        return any(_recipient_like(word) for word in words)
+
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _PERCENT.search(self.text) is not None
 
@@ -407,7 +441,7 @@ class _Context:
         if group in ("invest", "noun") and (
             (group == "noun" and others)
             or not (self.has_amount or self.has_name)
-            or any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT)
+            or (any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT) and not self.named_recipient(hit))
         ):
             return None
         if group == "buy":
@@ -422,6 +456,12 @@ class _Context:
         if kind == "acquisition" and self.stake(hit) and not self.majority(hit):
             return "investment"
         return kind
+
+
+def _recipient_like(word: str) -> bool:
+    """A capitalised word that may name a company: not a date, title or nationality, nor a
+    short acronym ("AI", "EV", "US")."""
+    return word[:1].isupper() and not (word.isupper() and len(word) <= 3) and fold(word) not in NOT_NAMES
 
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:

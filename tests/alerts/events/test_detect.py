@@ -32,6 +32,7 @@ POSITIVES = [
         "investment",
     ),
     ("en", "Toyota plans to invest $500 million in air-taxi maker Joby Aviation.", "investment"),
+    ("en", "Ford will invest $900 million in Redwood Materials to expand battery recycling.", "investment"),
     ("en", "Chevron took a stake in the geothermal developer Fervo Energy.", "investment"),
     ("en", "Aramco bought $2 billion of Rumo Logistics's new shares in a private placement.", "investment"),
     (
@@ -117,6 +118,12 @@ NEGATIVES = [
     ("en", "It's not a big deal, the coach said after the draw."),  # word sense
     ("en", "Goldman Sachs's investment banking revenue rose 20%."),  # word sense
     ("en", "The charity raises awareness of heart disease among young athletes."),  # word sense
+    ("en", "Sarah Chen takes over as chief executive of the insurer in May."),  # a role, not a company
+    ("en", "Foxconn to invest $1 billion to expand an Indian iPhone plant."),  # capex, with a purpose
+    ("en", "The lender is exploring strategic options, including a possible sale."),  # rumour
+    ("en", "The start-up has raised $90 million to date from Accel and Index Ventures."),  # history
+    ("fr", "Le groupe lance un programme de rachat d'actions de 500 millions d'euros."),  # buyback
+    ("de", "Die Stadt übernimmt die Kosten für den Umbau des Stadions."),  # covers costs
     ("fr", "TotalEnergies va investir 2 milliards d'euros dans ses raffineries françaises."),  # capex
     ("fr", "Le courtier Oddo relève son objectif de cours sur Capgemini."),  # analyst
     ("fr", "Le groupe dément toute discussion en vue d'un rachat de son concurrent."),  # denial
