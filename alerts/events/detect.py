@@ -114,6 +114,8 @@ _WINDOWS = {
     "majority": (8, 8),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place")
+# Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
+_ANAPHORIC = frozenset({"noun", "deal"})
 
 
 @dataclass(frozen=True)
@@ -485,13 +487,17 @@ def _possible(trigger: Trigger) -> tuple[str, ...]:
 
 
 def _repeated(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> set[str]:
-    """Event types reported (not as background) by two sentences or more."""
+    """Event types reported (not as background) by two sentences or more, one of them in
+    specific words: "the investment", "the deal" only refer back to an event named elsewhere."""
     counts: dict[str, int] = {}
+    named: set[str] = set()
     for _, mentions in found:
         for mention in mentions:
             if not mention.background:
                 counts[mention.type] = counts.get(mention.type, 0) + 1
-    return {kind for kind, count in counts.items() if count >= 2}
+                if mention.group not in _ANAPHORIC:
+                    named.add(mention.type)
+    return {kind for kind, count in counts.items() if count >= 2 and kind in named}
 
 
 def _actors(

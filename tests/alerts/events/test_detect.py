@@ -250,3 +250,12 @@ def test_a_lexicon_with_an_unknown_group_is_refused_naming_the_file(tmp_path: Pa
     bad.write_text("triggers:\n  investment:\n    strong: [raises]\ncues: {}\n", "utf-8")
     with pytest.raises(ValueError, match=r"xx\.yaml: unknown trigger group 'strong' under investment"):
         lexicon.read(bad)
+
+
+def test_generic_words_repeated_in_the_body_refer_back_and_make_no_news(detector: EventDetector) -> None:
+    text = (
+        "The carmaker reported record sales in the quarter. Margins widened. "
+        "The investment of $2 billion announced in spring is on track, it said. "
+        "Renault's board expects the investment to lift margins."
+    )
+    assert news(detector, text, "en", title="Carmaker's sales hit record") == set()
