@@ -17,6 +17,9 @@ BENCHMARKS = (
     "extraction",
     "hostile",
     "delivery_crash",
+    "events",
+    "amounts",
+    "stories",
 )
 
 
