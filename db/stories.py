@@ -13,14 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Alert, Article, Source, Story, StoryKey
 from db.queries import Headline
+
+# The hot path (every new article) runs on the tables, not the ORM entities: an ORM-enabled
+# UPDATE or INSERT goes through the ORM's bulk-persistence layer for nothing.
+_STORIES = cast(Table, Story.__table__)
+_KEYS = cast(Table, StoryKey.__table__)
+_ARTICLES = cast(Table, Article.__table__)
 
 
 @dataclass(frozen=True)
@@ -54,18 +60,18 @@ def candidate_stories(session: Session, since: datetime, keys: Iterable[str]) ->
     wanted = sorted(set(keys))
     if not wanted:
         return []
-    matching = select(StoryKey.story_id).where(StoryKey.key.in_(wanted))
+    matching = select(_KEYS.c.story_id).where(_KEYS.c.key.in_(wanted))
     rows = session.execute(
-        select(*_STORY_COLUMNS)
-        .where(Story.last_seen >= since, Story.id.in_(matching))
-        .order_by(Story.last_seen.desc())
+        select(_STORIES)
+        .where(_STORIES.c.last_seen >= since, _STORIES.c.id.in_(matching))
+        .order_by(_STORIES.c.last_seen.desc())
     ).all()
     return [_record(row) for row in rows]
 
 
 def insert_story(session: Session, story: StoryRecord, article_id: int) -> int:
     """Store a new story started by ``article_id``; return its id."""
-    story_id = session.execute(insert(Story).values(_values(story)).returning(Story.id)).scalar_one()
+    story_id = session.execute(insert(_STORIES).values(_values(story)).returning(_STORIES.c.id)).scalar_one()
     _add_keys(session, story_id, story.keys)
     _attach(session, story_id, article_id)
     return int(story_id)
@@ -75,7 +81,7 @@ def update_story(
     session: Session, story: StoryRecord, article_id: int, previous_keys: frozenset[str]
 ) -> None:
     """Save ``story`` (stored already) after ``article_id`` joined it."""
-    session.execute(update(Story).where(Story.id == story.id).values(_values(story)))
+    session.execute(update(_STORIES).where(_STORIES.c.id == story.id).values(_values(story)))
     _add_keys(session, story.id, story.keys - previous_keys)
     _attach(session, story.id, article_id)
 
@@ -193,11 +199,11 @@ def _values(story: StoryRecord) -> dict[str, Any]:
 def _add_keys(session: Session, story_id: int, keys: Iterable[str]) -> None:
     rows = [{"key": key, "story_id": story_id} for key in sorted(keys)]
     if rows:
-        session.execute(insert(StoryKey), rows)
+        session.execute(insert(_KEYS), rows)
 
 
 def _attach(session: Session, story_id: int, article_id: int) -> None:
-    session.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
+    session.execute(update(_ARTICLES).where(_ARTICLES.c.id == article_id).values(story_id=story_id))
 
 
 def _member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int]]:

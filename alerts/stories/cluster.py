@@ -8,9 +8,15 @@ reaches the threshold AND the fingerprints agree:
 2. at least one organisation is shared, when both sides name some;
 3. some stated amount is within 15 % of one the story stated, when both state one.
 
-Otherwise it starts a story of its own. Evidence lowers the bar: a story
-whose amount matches the article's is the same deal even when two outlets
-tell it in words far apart (``Thresholds.with_amount``).
+Otherwise it starts a story of its own. The bar depends on the evidence:
+
+- a stated amount that matches the story's: the same deal even when two
+  outlets tell it in words far apart (``Thresholds.with_amount``, lowest);
+- no amount to compare, and every organisation of the article already in
+  the story (``Thresholds.join``);
+- no amount to compare, and the article names an organisation the story
+  does not know — Microsoft investing in Builder.ai the week Microsoft
+  invests in OpenAI (``Thresholds.novel``, highest).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class Thresholds:
 
     join: float = 0.5
     with_amount: float = 0.4
+    novel: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def best_match(
         if not agrees(arrival.fingerprint, story):
             continue
         similarity = float(arrival.vector @ unit(centroid(story)))
-        bar = thresholds.with_amount if _amounts_match(arrival.fingerprint, story) else thresholds.join
+        bar = _bar(arrival.fingerprint, story, thresholds)
         if similarity >= bar and (best is None or similarity > best.similarity):
             best = Match(story, similarity)
     return best
@@ -126,8 +133,12 @@ def unit(vector: Vector) -> Vector:
     return vector / norm if norm else vector
 
 
-def _amounts_match(ours: Fingerprint, story: StoryRecord) -> bool:
-    return bool(ours.amounts_usd and story.amounts_usd) and amounts_agree(ours.amounts_usd, story.amounts_usd)
+def _bar(ours: Fingerprint, story: StoryRecord, thresholds: Thresholds) -> float:
+    if ours.amounts_usd and story.amounts_usd and amounts_agree(ours.amounts_usd, story.amounts_usd):
+        return thresholds.with_amount
+    if set(ours.orgs) <= set(story.orgs):
+        return thresholds.join
+    return thresholds.novel
 
 
 def _union(first: Sequence[str], more: Sequence[str]) -> tuple[str, ...]:

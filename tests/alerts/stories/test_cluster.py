@@ -139,3 +139,12 @@ def test_the_fingerprint_counts_the_news_only() -> None:
 def test_without_news_the_organisations_mentioned_stand_in() -> None:
     found = fingerprint(Analysis(orgs=("OpenAI", "OpenAI", "Microsoft"), events=()))
     assert found == Fingerprint(orgs=("OpenAI", "Microsoft"))
+
+
+def test_an_organisation_the_story_does_not_know_raises_the_bar() -> None:
+    story = start(arrival(unit(1, 1), Fingerprint(orgs=("Microsoft", "OpenAI"), events=("investment",))))
+    thresholds = Thresholds(join=0.6, with_amount=0.5, novel=0.8)  # cosine to the story: 0.707
+    known = Fingerprint(orgs=("OpenAI",), events=("investment",))
+    builder = Fingerprint(orgs=("Microsoft", "Builder.ai"), events=("investment",))
+    assert best_match(arrival(unit(1), known), [story], thresholds) is not None
+    assert best_match(arrival(unit(1), builder), [story], thresholds) is None
