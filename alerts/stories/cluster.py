@@ -12,11 +12,12 @@ Otherwise it starts a story of its own. The bar depends on the evidence:
 
 - a stated amount that matches the story's: the same deal even when two
   outlets tell it in words far apart (``Thresholds.with_amount``, lowest);
-- no amount to compare, and every organisation of the article already in
-  the story (``Thresholds.join``);
+- no amount to compare, the same kind of event, and every organisation of
+  the article already in the story (``Thresholds.join``);
 - no amount to compare, and the article names an organisation the story
   does not know — Microsoft investing in Builder.ai the week Microsoft
-  invests in OpenAI (``Thresholds.novel``, highest).
+  invests in OpenAI — or one side has no event to compare
+  (``Thresholds.novel``, highest).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ Vector = npt.NDArray[np.float32]
 class Thresholds:
     """Cosine similarities to a story's centroid; tuned on half of benchmarks/data/stories."""
 
-    join: float = 0.5
+    join: float = 0.45
     with_amount: float = 0.4
-    novel: float = 0.6
+    novel: float = 0.65
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def unit(vector: Vector) -> Vector:
 def _bar(ours: Fingerprint, story: StoryRecord, thresholds: Thresholds) -> float:
     if ours.amounts_usd and story.amounts_usd and amounts_agree(ours.amounts_usd, story.amounts_usd):
         return thresholds.with_amount
-    if set(ours.orgs) <= set(story.orgs):
+    if ours.events and story.events and set(ours.orgs) <= set(story.orgs):
         return thresholds.join
     return thresholds.novel
 

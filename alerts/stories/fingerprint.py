@@ -2,8 +2,11 @@
 
 Built from ``alerts.events``' analysis of the article. Only the article's
 news counts (``Event.news``): a background mention ("Microsoft, which backed
-OpenAI in 2019, ...") must not pull an article into an older story. Vague
-amounts ("billions") are not compared: they agree with everything.
+OpenAI in 2019, ...") must not pull an article into an older story. Every
+precise amount of the news sentences is compared, not only the one that
+prices the event: outlets lead with different figures of one deal (the
+round, the valuation, the investor's share). Vague amounts ("billions") are
+not compared: they agree with everything.
 """
 
 from __future__ import annotations
@@ -47,14 +50,16 @@ class AnalysisLike(Protocol):
     def orgs(self) -> tuple[str, ...]: ...
     @property
     def events(self) -> Sequence[EventLike]: ...
+    @property
+    def amounts(self) -> Sequence[AmountLike]: ...  # those of the news sentences
 
 
 @dataclass(frozen=True)
 class Fingerprint:
     orgs: tuple[str, ...] = ()  # canonical names, in order of appearance
     events: tuple[str, ...] = ()  # event types of the article's news
-    amounts_usd: tuple[float, ...] = ()  # precise amounts of the news, in USD
-    amount: dict[str, Any] | None = None  # the largest, as stored: {value, currency, usd, text}
+    amounts_usd: tuple[float, ...] = ()  # precise amounts of the news sentences, in USD
+    amount: dict[str, Any] | None = None  # the largest pricing an event: {value, currency, usd, text}
 
 
 def fingerprint(analysis: AnalysisLike) -> Fingerprint:
@@ -62,12 +67,13 @@ def fingerprint(analysis: AnalysisLike) -> Fingerprint:
     actors = _unique(actor for event in news for actor in event.actors)
     # The news' actors say who the story is about; other organisations are context.
     orgs = actors or _unique(analysis.orgs)
-    amounts = [event.amount for event in news if event.amount is not None and not event.amount.lower_bound]
-    largest = max(amounts, key=lambda amount: amount.usd, default=None)
+    priced = [event.amount for event in news if event.amount is not None and not event.amount.lower_bound]
+    largest = max(priced, key=lambda amount: amount.usd, default=None)
+    stated = [*priced, *analysis.amounts]
     return Fingerprint(
         orgs=orgs,
         events=_unique(event.type for event in news),
-        amounts_usd=tuple(sorted({amount.usd for amount in amounts})),
+        amounts_usd=tuple(sorted({amount.usd for amount in stated if not amount.lower_bound})),
         amount=amount_dict(largest) if largest is not None else None,
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from alerts.stories.book import Filed, Report, StoryBook
 from alerts.stories.embedding import Embedder
-from alerts.stories.fingerprint import Fingerprint
+from alerts.stories.fingerprint import Fingerprint, fingerprint
 from db.engine import Database
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
 from db.stories import list_stories, story_articles
@@ -151,3 +151,56 @@ def test_an_article_with_nothing_to_key_on_starts_its_own_story(db: Database, em
     store(db, book, SEED[0])
     bare = store(db, book, Story("spiegel", "de", SEED[2].title, SEED[2].lead, found=Fingerprint(), hours=1))
     assert not bare.joined
+
+
+SEED_ARTICLES = (  # (source, language, hours, title, text) as three outlets wrote it, then the distractor
+    (
+        "reuters",
+        "en",
+        0,
+        "Microsoft makes multibillion-dollar investment in ChatGPT maker OpenAI",
+        "Microsoft said on Monday it is making a multiyear, multibillion-dollar investment in OpenAI.\n"
+        "People familiar with the matter put the new commitment at about $10 billion.",
+    ),
+    (
+        "lemonde",
+        "fr",
+        4,
+        "Le créateur de ChatGPT reçoit le soutien massif de Microsoft",
+        "Le géant de Redmond va injecter plusieurs milliards de dollars dans OpenAI, qui a conçu ChatGPT.\n"
+        "Selon la presse américaine, la somme avoisinerait les 10 milliards de dollars.",
+    ),
+    (
+        "handelsblatt",
+        "de",
+        16,
+        "Milliarden für ChatGPT: Microsoft steigt tiefer bei OpenAI ein",
+        "Microsoft baut seine Beteiligung an OpenAI mit einer Investition in Milliardenhöhe aus.\n"
+        "Berichten zufolge fließen rund zehn Milliarden Dollar an das kalifornische Unternehmen.",
+    ),
+    (
+        "techcrunch",
+        "en",
+        49,
+        "Microsoft takes minority stake in app-building start-up Builder.ai",
+        "Microsoft has made an equity investment in Builder.ai, a London start-up.\n"
+        "The size of the stake was not disclosed.",
+    ),
+)
+
+
+def test_the_seed_story_through_event_detection(db: Database, embedder: Embedder) -> None:
+    from alerts.events.detect import EventDetector
+
+    detector, book = EventDetector(), StoryBook(embedder)
+    filed = []
+    for source, language, hours, title, text in SEED_ARTICLES:
+        found = fingerprint(detector.analyse(title, text, language))
+        story = Story(source, language, title, text.split("\n")[0], found=found, hours=hours)
+        filed.append(store(db, book, story))
+    assert [f.joined for f in filed] == [False, True, True, False]
+    seed = filed[2].story
+    assert seed.id == filed[0].story.id != filed[3].story.id
+    assert seed.outlets == ("reuters", "lemonde", "handelsblatt")
+    assert seed.languages == ("en", "fr", "de")
+    assert "investment" in seed.events and {"Microsoft", "OpenAI"} <= set(seed.orgs)

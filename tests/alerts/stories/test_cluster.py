@@ -121,6 +121,7 @@ class Event:
 class Analysis:
     orgs: tuple[str, ...]
     events: tuple[Event, ...]
+    amounts: tuple[Amount, ...] = ()
 
 
 def test_the_fingerprint_counts_the_news_only() -> None:
@@ -129,10 +130,14 @@ def test_the_fingerprint_counts_the_news_only() -> None:
     precise = Event(
         "investment", ("OpenAI", "Microsoft"), Amount(9.2e9, "EUR", 1e10, "9,2 Mrd. €"), news=True
     )
-    found = fingerprint(Analysis(orgs=("Google", "Microsoft", "OpenAI"), events=(background, vague, precise)))
+    valuation = Amount(2.9e10, "USD", 2.9e10, "$29bn")
+    news_amounts = (vague.amount, precise.amount, valuation)
+    found = fingerprint(
+        Analysis(("Google", "Microsoft", "OpenAI"), (background, vague, precise), news_amounts)  # type: ignore[arg-type]
+    )
     assert found.orgs == ("Microsoft", "OpenAI")
     assert found.events == ("investment",)
-    assert found.amounts_usd == (1e10,)
+    assert found.amounts_usd == (1e10, 2.9e10)  # every precise figure of the news, to compare
     assert found.amount == {"value": 9.2e9, "currency": "EUR", "usd": 1e10, "text": "9,2 Mrd. €"}
 
 
@@ -141,10 +146,12 @@ def test_without_news_the_organisations_mentioned_stand_in() -> None:
     assert found == Fingerprint(orgs=("OpenAI", "Microsoft"))
 
 
-def test_an_organisation_the_story_does_not_know_raises_the_bar() -> None:
+def test_an_organisation_the_story_does_not_know_or_no_event_raises_the_bar() -> None:
     story = start(arrival(unit(1, 1), Fingerprint(orgs=("Microsoft", "OpenAI"), events=("investment",))))
     thresholds = Thresholds(join=0.6, with_amount=0.5, novel=0.8)  # cosine to the story: 0.707
     known = Fingerprint(orgs=("OpenAI",), events=("investment",))
     builder = Fingerprint(orgs=("Microsoft", "Builder.ai"), events=("investment",))
     assert best_match(arrival(unit(1), known), [story], thresholds) is not None
     assert best_match(arrival(unit(1), builder), [story], thresholds) is None
+    no_event = Fingerprint(orgs=("Microsoft",))
+    assert best_match(arrival(unit(1), no_event), [story], thresholds) is None
