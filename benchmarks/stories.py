@@ -49,7 +49,7 @@ from crawler.text import lead
 from db.engine import Database
 from db.migrate import upgrade
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
-from db.stories import StoryRecord, story_keys
+from db.stories import MAX_CANDIDATES, StoryRecord, lookup_keys
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
 TARGET_PRECISION = 0.95
@@ -283,13 +283,10 @@ def cluster_in_memory(
     assigned: dict[str, int] = {}
     for article_id, item in enumerate(items, 1):
         found = prints[item.id]
-        keys = story_keys(found.orgs, found.events)
+        keys = lookup_keys(found.orgs, found.events)
         since = item.published - WINDOW
-        candidates = sorted(
-            (s for s in stories if s.last_seen >= since and s.keys & keys),
-            key=lambda s: s.last_seen,
-            reverse=True,
-        )
+        recent = (s for s in stories if s.last_seen >= since and s.keys & keys)
+        candidates = sorted(recent, key=lambda s: s.last_seen, reverse=True)[:MAX_CANDIDATES]
         arrival = Arrival(
             article_id=article_id,
             title=item.title,

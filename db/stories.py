@@ -52,11 +52,28 @@ class StoryRecord:
 
 
 def story_keys(orgs: Iterable[str], events: Iterable[str]) -> frozenset[str]:
+    """What a story is stored under."""
     return frozenset([*(f"org:{name}" for name in orgs), *(f"event:{kind}" for kind in events)])
 
 
-def candidate_stories(session: Session, since: datetime, keys: Iterable[str]) -> list[StoryRecord]:
-    """Stories seen since ``since`` that share at least one key."""
+def lookup_keys(orgs: Sequence[str], events: Sequence[str]) -> frozenset[str]:
+    """What an article looks its candidates up by: its organisations, or its events when it names none.
+
+    A story it could join shares one of its organisations anyway (the clusterer
+    requires it when both name some), and an event type alone would make every
+    investment of the last three days a candidate of every investment article.
+    """
+    return story_keys(orgs, ()) if orgs else story_keys((), events)
+
+
+# Enough for the busiest organisation's three days; bounds the work of a key shared by many stories.
+MAX_CANDIDATES = 200
+
+
+def candidate_stories(
+    session: Session, since: datetime, keys: Iterable[str], limit: int = MAX_CANDIDATES
+) -> list[StoryRecord]:
+    """The stories seen since ``since`` that share at least one key, the most recently seen first."""
     wanted = sorted(set(keys))
     if not wanted:
         return []
@@ -65,6 +82,7 @@ def candidate_stories(session: Session, since: datetime, keys: Iterable[str]) ->
         select(_STORIES)
         .where(_STORIES.c.last_seen >= since, _STORIES.c.id.in_(matching))
         .order_by(_STORIES.c.last_seen.desc())
+        .limit(limit)
     ).all()
     return [_record(row) for row in rows]
 

@@ -1,8 +1,8 @@
 """Filing a new article into its story, inside the transaction that stores the article.
 
 The candidates are read from the database (stories seen in the last 72 hours
-sharing an organisation or event type with the article), so a restart, or
-another process, sees the same stories. On SQLite the writer's ``BEGIN
+sharing an organisation with the article — or an event type, when it names
+no organisation), so a restart, or another process, sees the same stories. On SQLite the writer's ``BEGIN
 IMMEDIATE`` serialises filings; two processes on PostgreSQL may each start
 a story for the same event at the same instant (a duplicate story, never a
 lost article).
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from alerts.stories.cluster import Arrival, Thresholds, best_match, join, start
 from alerts.stories.embedding import Embedder, shared_embedder
 from alerts.stories.fingerprint import Fingerprint
-from db.stories import StoryRecord, candidate_stories, insert_story, story_keys, update_story
+from db.stories import StoryRecord, candidate_stories, insert_story, lookup_keys, update_story
 
 WINDOW = timedelta(hours=72)
 # What the embedding reads besides the title when the extractor found no lead.
@@ -68,7 +68,7 @@ class StoryBook:
             fingerprint=report.fingerprint,
             vector=embedder.embed(embedding_text(report.title, report.lead)),
         )
-        keys = story_keys(report.fingerprint.orgs, report.fingerprint.events)
+        keys = lookup_keys(report.fingerprint.orgs, report.fingerprint.events)
         candidates = candidate_stories(session, report.seen - self.window, keys)
         match = best_match(arrival, candidates, self.thresholds)
         if match is None:
