@@ -18,6 +18,7 @@ from db.stories import (
     get_story,
     insert_story,
     list_stories,
+    lookup_keys,
     story_articles,
     story_id_of,
     update_story,
@@ -143,3 +144,15 @@ def test_stories_survive_a_restart(db: Database, tmp_path: Path) -> None:
     with reopened.read() as session:
         assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"})] == [story_id]
     reopened.dispose()
+
+
+def test_an_article_looks_up_by_its_organisations_or_else_its_events(db: Database) -> None:
+    assert lookup_keys(["OpenAI"], ["investment"]) == {"org:OpenAI"}
+    assert lookup_keys([], ["investment"]) == {"event:investment"}
+    ids = [stored(db, "en", n) for n in range(3)]
+    with db.write() as session:
+        for hours, article_id in enumerate(ids):
+            insert_story(session, record(last_seen=T0 + timedelta(hours=hours)), article_id)
+    with db.read() as session:
+        newest = candidate_stories(session, T0, {"org:OpenAI"}, limit=2)
+    assert [story.last_seen for story in newest] == [T0 + timedelta(hours=2), T0 + timedelta(hours=1)]
