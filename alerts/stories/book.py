@@ -10,9 +10,11 @@ lost article).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from alerts.stories.cluster import Arrival, Thresholds, best_match, join, start
@@ -69,7 +71,14 @@ class StoryBook:
             vector=embedder.embed(embedding_text(report.title, report.lead)),
         )
         keys = lookup_keys(report.fingerprint.orgs, report.fingerprint.events)
-        candidates = candidate_stories(session, report.seen - self.window, keys)
+        lowest = min(self.thresholds.join, self.thresholds.with_amount, self.thresholds.novel)
+
+        def near(centroids: Sequence[bytes]) -> list[bool]:
+            matrix = np.frombuffer(b"".join(centroids), dtype=np.float32).reshape(len(centroids), -1)
+            norms = np.linalg.norm(matrix, axis=1)
+            return list(matrix @ arrival.vector >= lowest * np.where(norms > 0, norms, 1.0))
+
+        candidates = candidate_stories(session, report.seen - self.window, keys, near)
         match = best_match(arrival, candidates, self.thresholds)
         if match is None:
             story = start(arrival)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,3 +157,20 @@ def test_an_article_looks_up_by_its_organisations_or_else_its_events(db: Databas
     with db.read() as session:
         newest = candidate_stories(session, T0, {"org:OpenAI"}, limit=2)
     assert [story.last_seen for story in newest] == [T0 + timedelta(hours=2), T0 + timedelta(hours=1)]
+
+
+def test_only_the_candidates_whose_centroid_is_near_are_read_whole(db: Database) -> None:
+    ids = [stored(db, "en", n) for n in range(2)]
+    with db.write() as session:
+        far = insert_story(session, record(centroid=b"\x00\x00\x00\x00" * 4), ids[0])
+        close = insert_story(session, record(), ids[1])
+    seen: list[int] = []
+
+    def near(centroids: Sequence[bytes]) -> list[bool]:
+        seen.append(len(centroids))
+        return [centroid != b"\x00\x00\x00\x00" * 4 for centroid in centroids]
+
+    with db.read() as session:
+        assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"}, near)] == [close]
+        assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"})] == [close, far]
+    assert seen == [2]
