@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from alerts.stories.book import Filed, Report, StoryBook
-from alerts.stories.embedding import Embedder
+from alerts.stories.book import Filed, Report, StoryBook, embedding_text
+from alerts.stories.embedding import Embedder, Vector
 from alerts.stories.fingerprint import Fingerprint, fingerprint
 from db.engine import Database
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
@@ -204,3 +204,27 @@ def test_the_seed_story_through_event_detection(db: Database, embedder: Embedder
     assert seed.outlets == ("reuters", "lemonde", "handelsblatt")
     assert seed.languages == ("en", "fr", "de")
     assert "investment" in seed.events and {"Microsoft", "OpenAI"} <= set(seed.orgs)
+
+
+class NoModel(Embedder):
+    def embed(self, text: str) -> Vector:
+        raise AssertionError("the vector was given: nothing to embed")
+
+
+def test_a_vector_computed_in_a_batch_is_used_as_given(db: Database, embedder: Embedder) -> None:
+    first = store(db, StoryBook(embedder), SEED[0])
+    french = SEED[1]
+    (vector,) = embedder.embed_many([embedding_text(french.title, french.lead)])
+    filed: list[Filed] = []
+
+    def file(session: Session, article_id: int, article: NewArticle) -> None:
+        report = Report(
+            article_id, article.title, article.lead, article.source, "fr", T0, french.found, vector=vector
+        )
+        filed.append(StoryBook(NoModel()).file(session, report))
+
+    article = NewArticle(
+        source="lemonde", url="https://lemonde.example/1", title=french.title, keys=(), lead=french.lead
+    )
+    assert store_article(db, article, file) is not None
+    assert filed[0].joined and filed[0].story.id == first.story.id
