@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each reporting against a baseline run in the same invocation.
 
-Usage: python -m benchmarks [NAME ...]   (names: crawl, rules, politeness, events, stories)
+Usage: python -m benchmarks [NAME ...]   (names: crawl, rules, politeness, events, amounts, stories)
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("crawl", "rules", "politeness", "events", "stories")
+BENCHMARKS = ("crawl", "rules", "politeness", "events", "amounts", "stories")
 
 
 def main(argv: list[str]) -> int:

@@ -283,6 +283,14 @@ MONEY_NOUNS = (
 # "por 1.400 millones", "pour 2 milliards", "für 10 Milliarden", "for 2 billion": a price...
 PRICE_PREPOSITIONS = "for|por|pour|für|de|à hauteur de|valued at|worth|valorada en|valorisée à"
 # ...when what follows is not the thing counted ("pour 2 millions de visiteurs", "for 3 million years").
-FUNCTION_WORDS = "to|from|in|at|a|al|à|au|an|von|bis|en|y|et|and|und|with|avec|con|mit|par|by|dans|im"
+FUNCTION_WORDS = (
+    "to|from|in|at|a|al|à|au|an|von|bis|en|y|et|and|und|with|avec|con|mit|par|by|dans|im|for|pour|para|für"
+)
+
+# "$57 a share": a price per share, not an amount of the deal.
+PER_SHARE = (
+    "a share|per share|each share|a piece|par action|l'action|l’action|je aktie|pro aktie|"
+    "por acción|por título|la acción"
+)
 
 DEFAULT_CURRENCY = {"en": "USD", "fr": "EUR", "de": "EUR", "es": "EUR"}

@@ -1,34 +1,31 @@
 """Amounts of money in English, French, German and Spanish news, normalised to US dollars.
 
-The grammar, one compiled regular expression for the four languages (words in
-:mod:`alerts.events.amount_words`), tried left to right:
+:func:`find_amounts` looks for anchors (a digit, a currency sign, a scale word such as
+"milliards") and tries the grammar (:mod:`alerts.events.amount_grammar`) at the few word starts
+just before each, then reads the match:
 
-    vague   "billions of dollars", "des milliards", "miles de millones de euros",
-            "Milliardenbetrag", "einen dreistelligen Millionenbetrag", "multibillion-dollar"
-            -> a lower bound: the smallest amount the words allow
-    amount  [at-least] [between] [symbol] NUMBER [scale] [(-|to|à|bis|and|et|und|y) [symbol] NUMBER [scale]]
-            [symbol | code | [de|d'] currency word]
+- which convention it follows, by its own words first (a scale word, "de/d'" before the
+  currency, German "US-Dollar"), else by the language given: thousand separators (1,000.5 /
+  1.000,5 / 1 000,5) and "Billion"/"billón", which is 10^12 outside English;
+- a range only when its second number carries a scale or a symbol ("$5bn to 2030" is none);
+- a currency from a symbol, a code or a word; without one, a number with a scale word is money
+  in the local currency only before a deal noun ("a 1.2bn takeover") or after a price
+  preposition when nothing counted follows ("por 1.400 millones."); "$57 a share" is a price,
+  not an amount;
+- vague phrases ("des milliards", "billions of dollars") and "more than …" are lower bounds.
 
-NUMBER is digits with the separators of the writer's language (1,000.5 / 1.000,5 /
-1 000,5 with a narrow no-break space) or a number word before a scale ("two billion",
-"half a billion", "deux milliards"). A match is an amount only when it names a currency
-(a symbol, a code or a word) or is a bare "1.2bn" before a deal noun. "Billion" and
-"billón" are 10^12 outside English. Which convention a match follows is decided by its own
-words (scale, "de/d'" before the currency, German "US-Dollar") and else by the language
-given; a range is a range only when its second number carries a scale or a symbol.
-
-Pure functions, no I/O; rates from :mod:`alerts.events.rates`.
+USD from the dated table of :mod:`alerts.events.rates`. Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from alerts.errors import AlertsError
+from alerts.events import amount_grammar as grammar
 from alerts.events import amount_words as words
 from alerts.events.rates import USD_PER_UNIT
 
@@ -49,114 +46,15 @@ class AmountFilterError(AlertsError, ValueError):
     """An ``amount>=`` filter of a query that is not a number with a k/M/B suffix and a known currency."""
 
 
-def _alternation(phrases: Iterable[str]) -> str:
-    """The phrases as one regular expression shaped like a trie ("mil(?:l(?:ones|ón)|...)?"):
-    ``re`` tries the branches of a flat alternation one by one, which made the grammar four times
-    slower. At each letter the longer phrase is tried first, so "mil millones" wins over "mil"."""
-    trie: dict[str, Any] = {}
-    for phrase in phrases:
-        node = trie
-        for char in phrase:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _render(trie)
-
-
-def _render(node: dict[str, Any]) -> str:
-    branches = [
-        (r"\s+" if char == " " else re.escape(char)) + _render(child) for char, child in node.items() if char
-    ]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-    if "" in node:
-        return f"(?:{body})?" if len(branches) == 1 else f"{body}?"
-    return body
-
-
-_END = r"(?![^\W\d_])"  # not followed by a letter
-_SYMBOL = rf"(?:{_alternation(words.SYMBOLS)}|(?:{'|'.join(words.CODES)})(?=\s?\d))"
-_CODE_AFTER = rf"(?:{_alternation(words.SYMBOLS)}|{'|'.join(words.CODES)}){_END}(?!\s?\d)"
-_CURRENCY = rf"(?i:{_alternation(words.WORDS)}){_END}"
-_SCALE_WORD = rf"(?i:{_alternation([*words.SCALES, *words.BILLION])})(?:(?<=\.)|{_END})"
-_SCALE = rf"(?:{_SCALE_WORD}|(?<=\d)[kKmMbBT]{_END}|[Mk](?=\s?[€$£]))"
-_DIGITS = r"(?<![\d.,])\d{1,3}(?:[,.'\u00a0\u202f\u2009 ]\d{3})+(?:[.,]\d+)?(?!\d)|(?<![\d.,])\d+(?:[.,]\d+)?"
-_NUMBER_WORD = rf"(?i:{_alternation(words.NUMBER_WORDS)})(?:\s+|(?<=-))(?={_SCALE_WORD})"
-_NUMBER = rf"(?:{_DIGITS}|{_NUMBER_WORD}|(?=(?i:mil\s+millones)))"
-_SEP = r"[\s\u00a0\u202f-]?"
-_AT_LEAST = words.AT_LEAST.replace(" ", r"\s+")
-
-_VAGUE = rf"""
-    (?P<v_en>(?:(?P<v_en_mult>hundreds|tens|dozens)\s+of\s+)?(?P<v_en_scale>billions|millions|trillions)
-        \s+of\s+(?P<v_en_cur>{_CURRENCY}))
-  | (?P<v_multi>(?:multi-?)?(?P<v_multi_scale>billion|million|trillion)
-        -(?P<v_multi_cur>dollar|euro|pound){_END})
-  | (?P<v_fr>(?:des|plusieurs|quelques)\s+(?:(?P<v_fr_mult>centaines|dizaines)\s+de\s+)?
-        (?P<v_fr_scale>milliards|millions)(?:\s+(?:de\s+|d['’]\s?)(?P<v_fr_cur>{_CURRENCY}))?)
-  | (?P<v_es>(?:(?:varios|unos|algunos)\s+)?(?P<v_es_mult>miles|cientos|decenas)\s+de\s+millones
-        (?:\s+de\s+(?P<v_es_cur>{_CURRENCY}))?)
-  | (?P<v_de>(?:(?:mehrere|einige|viele|etliche)\s+)?(?:(?P<v_de_mult>hunderte|dutzende)\s+)?
-        (?P<v_de_scale>milliarden|millionen)[\s-](?P<v_de_cur>(?:us-)?(?:euro|dollar|franken|pfund)){_END})
-  | (?P<v_st>(?P<v_st_digits>ein|zwei|drei)stellige[nmr]?\s+(?P<v_st_scale>millionen|milliarden)betrag{_END})
-  | (?P<v_comp>(?P<v_comp_scale>milliarden|millionen)
-        (?:betrag|beträge|summe|höhe|deal|auftrag|übernahme|investition|investitionen|pakt|geschäft|kredit
-        |spritze|paket|zukauf|einstieg|finanzierung|schwer|schwere|schweren|schwerer|schweres){_END})
-"""
-
-_AMOUNT = rf"""
-    (?:(?P<least>(?i:{_AT_LEAST}))\s*)?
-    (?:(?P<between>{"|".join(words.BETWEEN)})\s+)?
-    (?:(?P<pre1>{_SYMBOL})\s?)?
-    (?P<num1>{_NUMBER})
-    (?:{_SEP}(?P<scale1>{_SCALE}))?
-    (?:\s?(?P<sep>-|–|—|\bto\b|\bà\b|\bbis\b|\ba\b|\band\b|\bet\b|\bund\b|\by\b)\s?
-        (?:(?P<pre2>{_SYMBOL})\s?)?(?P<num2>{_DIGITS})(?:{_SEP}(?P<scale2>{_SCALE}))?)?
-    (?:\s?(?P<post>{_CODE_AFTER})
-      |[\s-](?P<conn>de\s+|d['’]\s?)?(?P<cur>{_CURRENCY}))?
-"""
-
-_PATTERN = re.compile(rf"(?<![\w$€£¥])(?:(?i:{_VAGUE})|{_AMOUNT})", re.VERBOSE)
-_NUMERIC = re.compile(rf"(?<![\w$€£¥])(?:{_AMOUNT})", re.VERBOSE)  # where a digit or a sign comes first
-# Cheap test first: most sentences hold no amount at all.
-_HINT = re.compile(r"[\d$€£¥₹₩]|(?i:mill|bill)")
-# Where an amount may be: its number, its sign, or the scale word of a vague one ("des milliards").
-_ANCHOR = re.compile(r"[\d$€£¥₹₩]+|(?i:mill|bill|trill|stellige)")
-_WORD_START = re.compile(r"(?<![\w$€£¥])\S")
-_REACH = 32  # characters before an anchor where its phrase may begin: "plus de", "hundreds of"
-_SIGNS = frozenset("$€£¥₹₩")
-_LETTERS = re.compile(r"[^\W\d_]+")
-_VAGUE_STARTS = (
-    *("hundreds", "tens", "dozens", "billions", "millions", "trillions", "billion", "million", "trillion"),
-    *("des", "plusieurs", "quelques", "varios", "unos", "algunos", "miles", "cientos", "decenas", "mil"),
-    *("mehrere", "einige", "viele", "etliche", "hunderte", "dutzende"),
-)
-_FIRST_WORDS = frozenset(
-    first.group().lower()
-    for phrase in (
-        *words.AT_LEAST.split("|"),
-        *words.BETWEEN,
-        *words.NUMBER_WORDS,
-        *words.SYMBOLS,
-        *words.CODES,
-        *_VAGUE_STARTS,
-    )
-    if (first := _LETTERS.match(phrase))
-)
-_COMPOUND_STARTS = ("milliarden", "millionen", "multi")
-_DEAL_NOUN = re.compile(rf"[\s-]+(?i:{words.MONEY_NOUNS})\b")
-_PRICE_BEFORE = re.compile(rf"(?i:\b(?:{words.PRICE_PREPOSITIONS}))\s+(?:(?i:{_AT_LEAST})\s+)?$")
-_CLAUSE_GOES_ON = re.compile(rf"\s*(?:[.,;:!?)]|$|\s(?i:{words.FUNCTION_WORDS})\b)")
-_NOT_MONEY_AFTER = re.compile(rf"\s+(?:de\s+|d['’]\s?)(?!{_CURRENCY})[^\W\d_]")
-
-
 def find_amounts(text: str, language: str | None = None) -> list[Amount]:
     """Every amount of money stated in ``text``, in order; ``language`` is an ISO 639-1 hint."""
-    if not _HINT.search(text):
+    if not grammar.HINT.search(text):
         return []
-    lang = language if language in words.DEFAULT_CURRENCY else None
+    lang = (language or "")[:2].lower() or None  # "fr", "fr-CA" and "FR" alike
+    lang = lang if lang in words.DEFAULT_CURRENCY else None
     found = []
     position = 0
-    for anchor in _ANCHOR.finditer(text):
+    for anchor in grammar.ANCHOR.finditer(text):
         if anchor.start() >= position:
             amount, position = _at(anchor.start(), text, lang, position)
             if amount is not None:
@@ -171,12 +69,12 @@ def _at(anchor: int, text: str, lang: str | None, position: int) -> tuple[Amount
     phrase may begin ("more than", "between", "US$", "hundreds of", "two"): trying it at every
     character of every sentence cost four times as much.
     """
-    for start in _word_starts(text, max(position, anchor - _REACH), anchor):
+    for start in _word_starts(text, max(position, anchor - grammar.REACH), anchor):
         first = text[start]
-        if first.isdigit() or first in _SIGNS:
-            match = _NUMERIC.match(text, start)
+        if first.isdigit() or first in grammar.SIGNS:
+            match = grammar.NUMERIC.match(text, start)
         elif _may_begin(text, start):
-            match = _PATTERN.match(text, start)
+            match = grammar.PATTERN.match(text, start)
         else:
             continue
         if match is None or match.end() <= anchor:
@@ -190,15 +88,15 @@ def _at(anchor: int, text: str, lang: str | None, position: int) -> tuple[Amount
 
 def _may_begin(text: str, start: int) -> bool:
     """Whether the word at ``start`` is one an amount's phrase can begin with (a cheap test first)."""
-    word = _LETTERS.match(text, start)
+    word = grammar.LETTERS.match(text, start)
     if word is None:
         return False
     key = word.group().lower()
-    return key in _FIRST_WORDS or key.startswith(_COMPOUND_STARTS) or "stellig" in key
+    return key in grammar.FIRST_WORDS or key.startswith(grammar.COMPOUND_STARTS) or "stellig" in key
 
 
 def _word_starts(text: str, low: int, anchor: int) -> list[int]:
-    starts = [m.start() for m in _WORD_START.finditer(text, low, anchor)]
+    starts = [m.start() for m in grammar.WORD_START.finditer(text, low, anchor)]
     return [*starts, anchor] if not starts or starts[-1] != anchor else starts
 
 
@@ -268,8 +166,8 @@ def _amount(match: re.Match[str], text: str, lang: str | None) -> tuple[Amount |
             currency = words.WORDS[_key(g("cur"))][0]
             if currency == "KRW" and not g("scale1") and not g("scale2"):
                 return None, end  # "the 5 won": a verb, not the currency
-    if first <= 0:
-        return None, end  # "$0": nothing was paid
+    if not 0 < first < math.inf or grammar.PER_SHARE.match(text, end):
+        return None, end  # "$0" is nothing paid, 400 nines no amount; "$57 a share" a price, not the deal's
     if currency is None:
         currency = _bare_money(match, text, end, lang)
         if currency is None:
@@ -298,7 +196,7 @@ def _range_upper(match: re.Match[str], family: str, lang: str | None, first: flo
     if g("sep").lower() in ("and", "et", "und", "y") and not g("between"):
         return None
     upper = _number(g("num2"), family) * _scale(g("scale2") or g("scale1"), match, lang)
-    return upper if upper > first else None
+    return upper if first < upper < math.inf else None
 
 
 def _bare_money(match: re.Match[str], text: str, end: int, lang: str | None) -> str | None:
@@ -306,11 +204,13 @@ def _bare_money(match: re.Match[str], text: str, end: int, lang: str | None) -> 
     ("a 1.2bn takeover", "un rachat de 2 milliards"), or when a price preposition comes before and the
     clause goes on without naming what is counted ("compra autopistas por 1.400 millones")."""
     scale = match.group("scale2") or match.group("scale1")
-    if scale is None or len(scale) < 2 or _NOT_MONEY_AFTER.match(text, end):
+    if scale is None or len(scale) < 2 or grammar.NOT_MONEY_AFTER.match(text, end):
         return None
     start = match.start("pre1") if match.group("pre1") else match.start("num1")
-    priced = _PRICE_BEFORE.search(text, max(0, start - 8), start) and _CLAUSE_GOES_ON.match(text, end)
-    if priced or _DEAL_NOUN.match(text, end):
+    priced = grammar.PRICE_BEFORE.search(text, max(0, start - 16), start) and grammar.CLAUSE_GOES_ON.match(
+        text, end
+    )
+    if priced or grammar.DEAL_NOUN.match(text, end):
         return words.DEFAULT_CURRENCY.get(lang or "", "EUR" if _family(match, lang) == "eu" else "USD")
     return None
 
@@ -343,7 +243,7 @@ def _vague(match: re.Match[str], text: str, lang: str | None) -> Amount | None:
         value = digits * scale[_key(g("v_st_scale"))]
     else:
         value = scale[_key(g("v_comp_scale"))]
-    if currency_word is None and _NOT_MONEY_AFTER.match(text, match.end()):
+    if currency_word is None and grammar.NOT_MONEY_AFTER.match(text, match.end()):
         return None  # "des milliards de cellules"
     currency = _word_currency(currency_word) if currency_word else _default_currency(lang, family)
     return Amount(

@@ -1,38 +1,48 @@
 """Events in an article, sentence by sentence: what happened, between whom, for how much, and is it news.
 
-For each sentence (the headline first, then the summary's and the text's):
-
-1. One pass of one automaton (:mod:`alerts.events.patterns`) over the
-   folded sentence finds organisation aliases (:mod:`alerts.events.orgs`),
-   event triggers and cues (:mod:`alerts.events.lexicon`, one file per
-   language, all languages at once). Only sentences with a trigger are
-   looked at further.
+1. The article's sentences (the headline, what the summary adds, the
+   text's: :mod:`alerts.events.sentences`) are joined and scanned in one
+   pass of one automaton (:mod:`alerts.events.patterns`) that holds the
+   organisation aliases (:mod:`alerts.events.orgs`) and every language's
+   event triggers and cues (:mod:`alerts.events.lexicon`). Only sentences
+   with a trigger are read further.
 2. A trigger counts according to its group (lexicon/README.md): ``firm``
-   phrases alone ("agreed to buy", "funding round", "joint venture");
-   ``money`` ones next to an amount ("raises $40m"); ``invest`` ones with an
-   amount or a name, and not into plants, charity or staff (capex,
-   charitable and workforce "investment plans"); ``buy`` ones with a name,
-   turned into an order (a partnership) when what is bought is goods;
-   ``sale`` ones when a business changes hands; generic ``deal`` words
-   ("deal", "agreement", "order") only when nothing more specific is there.
-   Buying a stake without control is an investment. A phrase inside a
-   word-sense cue ("investment bank", "partner at", "big deal") is no
-   trigger; an analyst's rating or a market-value story none at all.
-3. Arguments from the same sentence: actors (listed organisations and
-   look-alike names; the investor or buyer first when the wording says so)
-   and the amount (:func:`alerts.events.amounts.find_amounts`).
-4. News or background: a mention is background when its sentence recalls
-   it ("which raised", a past year, "last year", a comparison), denies or
-   blocks it, or is an aside of opinion or a condition; or when the trigger
-   sits in a relative clause (", which Microsoft bought"). A mention is the
-   article's news when it is not background and is in the headline or the
-   lead (first two sentences), or when its type is reported by two
-   sentences or more.
+   phrases alone ("agreed to buy", "funding round", "teams up"); ``stake``
+   ones as an investment, or an acquisition when the stake is a majority;
+   ``share`` verbs with a percentage ("takes 5 % of"); ``money`` ones next to
+   an amount ("raises $40m"); ``invest`` verbs and ``noun`` investments with
+   an amount or a name, and not into plants, places, gifts or staff (capex,
+   charitable and workforce "investment plans"); ``buy`` verbs with a name,
+   an order (a partnership) when goods are bought; ``sale`` ones when a
+   business changes hands; generic ``deal`` words ("deal", "agreement",
+   "partnership", "joint venture") only when nothing more specific is in the
+   sentence. Buying a stake without control is an investment. A trigger
+   inside a word-sense phrase ("investment bank", "partner at", "big deal")
+   or an organisation's name ("Allianz") is none; an analyst's rating or a
+   market-value story has no event at all. Cues such as goods, capex or a
+   denial count near their trigger only.
+3. News or background: a mention is background when its sentence recalls
+   it ("which raised", a past year, "last year", a comparison), reports
+   talks or rumours, is an aside of opinion or a condition, when a denial or
+   a block is near it, or when it sits in a relative clause (", which
+   Microsoft bought"). A mention is the article's news when it is not
+   background and is in the headline or the lead (first two sentences), or,
+   for a type the headline and lead do not report, when two sentences or
+   more do (the first of them is then the news, the others repeat it).
+   Further down, sentences whose triggers could only repeat what the
+   headline and lead already report are not read: ``Analysis.events``
+   holds the mentions read.
+4. Arguments, for the news: actors from the same sentence (listed
+   organisations and look-alike names; the investor or buyer first when the
+   wording says so) and the amount (:func:`alerts.events.amounts.find_amounts`),
+   which prices the investment or acquisition rather than a partnership
+   reported with it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,9 +50,17 @@ from datetime import date
 from alerts.events import lexicon, sentences
 from alerts.events.amounts import Amount, find_amounts
 from alerts.events.lexicon import Cue, Tail, Trigger
-from alerts.events.orgs import Alias, OrgIndex, OrgMention, lookalikes, resolve_overlaps, word_spans
+from alerts.events.orgs import (
+    NOT_NAMES,
+    Alias,
+    OrgIndex,
+    OrgMention,
+    lookalikes,
+    resolve_overlaps,
+    word_spans,
+)
 from alerts.events.patterns import Hit, PhraseSet
-from db.textfold import word_string
+from db.textfold import fold, word_string
 
 EVENT_TYPES = ("investment", "acquisition", "partnership")
 
@@ -65,7 +83,7 @@ _NAME = re.compile(r"(?<=[\w,;:)”\"'’]\s)[A-ZÀ-ÖØ-Þ][\w&’'.-]*[A-Za-z0
 _PERCENT = re.compile(r"\d\s*%|\d\s*(?:per ?cent|pour cent|Prozent|por ciento)\b")
 # More than half: control ("88 %", "100 percent").
 _MAJORITY = re.compile(
-    r"(?<![\d.,])(?:100|[5-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
+    r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
 _PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
@@ -79,8 +97,23 @@ _AGENT = re.compile(
     r"(?:\s+(?:the|its|la|le|l’|l'|les|der|dem|den|des|el|los|las|su|sus)\b)?[\w\s'’-]{0,12}\s*$",
     re.IGNORECASE,
 )
-_BACKGROUND_CUES = frozenset({"background", "denial", "opinion"})
-_NOT_AN_INVESTMENT = frozenset({"capex", "charity", "workforce"})
+# Cues that make every mention of their sentence background; "denial" only near its trigger.
+_BACKGROUND_CUES = ("background", "opinion", "rumour")
+# Trigger groups whose wording names the event type on its own.
+_SPECIFIC = frozenset({"firm", "stake"})
+# Where a cue is looked for: (words before, words after) the trigger; elsewhere the whole sentence.
+_WINDOWS = {
+    "goods": (0, 5),
+    "business": (0, 6),
+    "capex": (8, 12),
+    "place": (0, 6),
+    "charity": (8, 12),
+    "workforce": (8, 12),
+    "denial": (10, 10),
+    "stake": (8, 8),
+    "majority": (8, 8),
+}
+_NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place")
 
 
 @dataclass(frozen=True)
@@ -105,15 +138,37 @@ class Analysis:
 
 @dataclass
 class _Sentence:
-    """One sentence's hits, sorted by kind."""
+    """One sentence with a trigger: its raw hits, sorted by kind when it is read."""
 
     text: str
     lead: bool
+    string: str  # the article's word string, and where this sentence starts in it
+    base: int
+    hits: list[tuple[int, int, int]]
+    phrases: PhraseSet[object] | None
     aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
     triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
-    cues: dict[str, list[Hit[object]]] = field(default_factory=dict)
+    cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
     tails: dict[str, list[int]] = field(default_factory=dict)
     _spans: list[tuple[int, int]] | None = None
+
+    def read(self) -> _Sentence:
+        """Sort the hits into aliases, triggers, cues and tails, with word positions (once)."""
+        if self.phrases is not None:
+            for start, words, key in self.hits:
+                first = self.string.count(" ", self.base, start)
+                hit: Hit[object] = Hit(first, first + words - 1, self.phrases.payloads(key))
+                for payload in hit.payloads:
+                    if isinstance(payload, Trigger):
+                        self.triggers.append((hit, payload))
+                    elif isinstance(payload, Cue):
+                        self.cues.setdefault(payload.name, []).append((hit, payload))
+                    elif isinstance(payload, Alias):
+                        self.aliases.append((hit, payload))
+                    elif isinstance(payload, Tail):
+                        self.tails.setdefault(payload.phrase, []).append(hit.first)
+            self.phrases = None
+        return self
 
     def spans(self) -> list[tuple[int, int]]:
         """Where each folded word is in ``text`` (computed once)."""
@@ -137,34 +192,51 @@ class EventDetector:
         self.orgs = orgs if orgs is not None else OrgIndex()
         entries: list[tuple[str, object]] = [*self.orgs.entries(), *lexicon.entries()]
         self._phrases: PhraseSet[object] = PhraseSet(entries)
-        # A key standing for a trigger makes its sentence worth reading closely.
-        self._has_trigger = [
-            any(isinstance(p, Trigger) for p in self._phrases.payloads(key))
-            for key in range(len(self._phrases))
+        keys = range(len(self._phrases))
+        # Per key: the organisations it names, the event types its triggers could report.
+        self._aliases = [
+            tuple(p for p in self._phrases.payloads(key) if isinstance(p, Alias)) for key in keys
+        ]
+        self._types = [
+            frozenset(
+                kind for p in self._phrases.payloads(key) if isinstance(p, Trigger) for kind in _possible(p)
+            )
+            for key in keys
         ]
         self._this_year = date.today().year
 
     def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
         orgs: dict[str, None] = {}
-        read = self._scan(self._units(title, summary, text), orgs)
+        scanned = self._scan(self._units(title, summary, text), orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
-        for sentence in read:
+        for sentence, _ in scanned:
             if sentence.lead:
-                mentions = self._mentions(sentence)
+                mentions = self._mentions(sentence.read(), language)
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
-        # Further down, only what the headline and lead did not already say can
-        # still be news (by repetition): other sentences are not looked at.
-        body: list[tuple[_Sentence, list[_Mention]]] = []
-        for sentence in read:
-            if not sentence.lead and not _possible_types(sentence) <= lead_types:
-                body.append((sentence, self._mentions(sentence)))
+        # Further down, only what the headline and lead did not already say, and
+        # two sentences or more could say, can still be news (by repetition):
+        # other sentences are not read.
+        counts = Counter(kind for sentence, possible in scanned if not sentence.lead for kind in possible)
+        open_types = {kind for kind, count in counts.items() if count >= 2} - lead_types
+        body = [
+            (sentence, self._mentions(sentence.read(), language))
+            for sentence, possible in scanned
+            if not sentence.lead and not possible.isdisjoint(open_types)
+        ]
+        # A type reported by two body sentences or more is news: its first mention
+        # stands for it, the others are the same news told again.
         repeated = _repeated(body) - lead_types
         events: list[Event] = []
         amounts: list[Amount] = []
         for sentence, mentions in (*found, *body):
-            news = [not m.background and (sentence.lead or m.type in repeated) for m in mentions]
+            news = []
+            for m in mentions:
+                first = m.type in repeated and not m.background and not sentence.lead
+                news.append(not m.background and (sentence.lead or first))
+                if first:
+                    repeated.discard(m.type)
             if not any(news):
                 actors = tuple(dict.fromkeys(alias.org for _, alias in sentence.aliases))
                 events.extend(Event(m.type, actors, None, sentence.text, False) for m in mentions)
@@ -196,8 +268,11 @@ class EventDetector:
         units.extend((sentence, index < LEAD_SENTENCES) for index, sentence in enumerate(body))
         return units
 
-    def _scan(self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]) -> list[_Sentence]:
-        """The sentences with a trigger, from one automaton pass over all of them; ``orgs`` gets the names."""
+    def _scan(
+        self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]
+    ) -> list[tuple[_Sentence, frozenset[str]]]:
+        """The sentences with a trigger, each with the event types it could report, from one
+        automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
         starts = [0]
@@ -206,89 +281,68 @@ class EventDetector:
             starts.append(position + len(_MARK) - 1)
             position = string.find(_MARK, position + 1)
         starts.append(len(string))
-        # Hits come in text order: bucket them per sentence; read closely only
-        # the sentences with a trigger (cues alone say nothing).
+        # Hits come in text order: bucket them per sentence; only sentences with
+        # a trigger are kept to be read (cues alone say nothing).
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in units]
-        triggered = set()
+        possible: dict[int, frozenset[str]] = {}
         index = 0
         for start, words, key in self._phrases.raw(string):
             while start >= starts[index + 1]:
                 index += 1
             buckets[index].append((start, words, key))
-            if self._has_trigger[key]:
-                triggered.add(index)
-        read = []
-        for index, hits in enumerate(buckets):
-            if index in triggered:
-                sentence = self._sentence(units[index], string, starts[index], hits)
-                aliases: Iterable[Alias] = (alias for _, alias in sentence.aliases)
-                read.append(sentence)
-            else:
-                aliases = (
-                    p for _, _, key in hits for p in self._phrases.payloads(key) if isinstance(p, Alias)
-                )
-            for alias in aliases:
+            for alias in self._aliases[key]:
                 if alias.org not in orgs and self.orgs.accepts(alias, units[index][0]):
                     orgs[alias.org] = None
-        return read
+            if self._types[key]:
+                possible[index] = possible.get(index, frozenset()) | self._types[key]
+        return [
+            (_Sentence(*units[i], string, starts[i], buckets[i], self._phrases), types)
+            for i, types in sorted(possible.items())
+        ]
 
-    def _sentence(
-        self, unit: tuple[str, bool], string: str, base: int, hits: list[tuple[int, int, int]]
-    ) -> _Sentence:
-        sentence = _Sentence(*unit)
-        for start, words, key in hits:
-            first = string.count(" ", base, start)
-            hit: Hit[object] = Hit(first, first + words - 1, self._phrases.payloads(key))
-            for payload in hit.payloads:
-                if isinstance(payload, Trigger):
-                    sentence.triggers.append((hit, payload))
-                elif isinstance(payload, Cue):
-                    sentence.cues.setdefault(payload.name, []).append(hit)
-                elif isinstance(payload, Alias):
-                    sentence.aliases.append((hit, payload))
-                elif isinstance(payload, Tail):
-                    sentence.tails.setdefault(payload.phrase, []).append(hit.first)
-        return sentence
-
-    def _mentions(self, sentence: _Sentence) -> list[_Mention]:
-        cues = sentence.cues
-        if "analyst" in cues or "market" in cues:
+    def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
+        cues = {
+            name: [
+                hit
+                for hit, cue in hits
+                if cue.tail is None or _followed(hit, sentence.tails.get(cue.tail, ()))
+            ]
+            for name, hits in sentence.cues.items()
+        }
+        if cues.get("analyst") or cues.get("market"):
             return []
-        senses = cues.get("wordsense", [])
+        # A trigger inside a word-sense phrase ("investment bank") or an organisation's
+        # name ("Allianz", "Partners Group") is no trigger.
+        covers = [*cues.get("wordsense", ()), *(hit for hit, _ in sentence.aliases)]
         triggers = [
             (hit, trigger)
             for hit, trigger in sentence.triggers
-            if not any(sense.first <= hit.first and hit.last <= sense.last for sense in senses)
+            if not any(other.first <= hit.first and hit.last <= other.last for other in covers)
             and (trigger.tail is None or _followed(hit, sentence.tails.get(trigger.tail, ())))
         ]
         if not triggers:
             return []
-        if "stake" not in cues and _PERCENT.search(sentence.text):
-            cues = {**cues, "stake": []}  # "takes 5 % of", "acquires 10% of": a share, not the company
-        if "majority" not in cues and _MAJORITY.search(sentence.text):
-            cues = {**cues, "majority": []}
-        firm = {trigger.type for _, trigger in triggers if trigger.group == "firm"}
-        has_amount = _MONEY_HINT.search(sentence.text) is not None
-        has_name = bool(sentence.aliases) or _NAME.search(sentence.text) is not None
+        context = _Context(sentence, cues, {t.type for _, t in triggers if t.group in _SPECIFIC}, language)
         typed: dict[str, tuple[Hit[object], str]] = {}
         deals: list[Hit[object]] = []
         for hit, trigger in triggers:
-            kind = _kind(trigger, cues, firm, has_amount, has_name)
+            kind = context.kind(hit, trigger)
             if kind == "deal":
                 deals.append(hit)
             elif kind is not None and kind not in typed:
                 typed[kind] = (hit, trigger.group)
-        if not typed and deals and has_name:
+        if not typed and deals and context.has_name and not cues.get("politics"):
             typed["partnership"] = (deals[0], "deal")
         if not typed:
             return []
-        background = not _BACKGROUND_CUES.isdisjoint(cues) or self._past_year(sentence.text)
+        background = any(cues.get(name) for name in _BACKGROUND_CUES) or self._past_year(sentence.text)
         clauses = [match.span() for match in _RELATIVE.finditer(sentence.text)]
         spans = sentence.spans() if clauses else []
         mentions = []
         for kind, (hit, group) in typed.items():
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
-            mentions.append(_Mention(kind, hit, group, background or recalled))
+            denied = context.near(hit, "denial")
+            mentions.append(_Mention(kind, hit, group, background or recalled or denied))
         return mentions
 
     def _past_year(self, text: str) -> bool:
@@ -310,29 +364,104 @@ class EventDetector:
         return list(find_amounts(text, language))
 
 
-def _kind(
-    trigger: Trigger, cues: dict[str, list[Hit[object]]], firm: set[str], has_amount: bool, has_name: bool
-) -> str | None:
-    """The event type a trigger stands for in its sentence, "deal" for a generic one, or None."""
-    kind = trigger.type
-    group = trigger.group
-    others = bool(firm - {kind})
-    if group == "deal":
-        return None if firm else "deal"
-    if group == "money" and (not has_amount or others):
-        return None
-    if group == "invest" and (not (has_amount or has_name) or not _NOT_AN_INVESTMENT.isdisjoint(cues)):
-        return None
-    if group == "buy":
-        if "goods" in cues:
-            return "partnership" if has_name and not others else None
-        if not has_name or others:
+class _Context:
+    """What a sentence offers its triggers: cues (by word position), amounts, names, percentages."""
+
+    def __init__(
+        self,
+        sentence: _Sentence,
+        cues: dict[str, list[Hit[object]]],
+        specific: set[str],
+        language: str | None,
+    ) -> None:
+        self.sentence = sentence
+        self.language = language
+        self.text = sentence.text
+        self.cues = cues
+        self.specific = specific
+        self.phrases = [hit for hit, trigger in sentence.triggers if trigger.group in _SPECIFIC]
+        self.has_name = bool(sentence.aliases) or _NAME.search(self.text) is not None
+        self._amount: bool | None = None
+
+    @property
+    def has_amount(self) -> bool:
+        if self._amount is None:
+            self._amount = _MONEY_HINT.search(self.text) is not None
+        return self._amount
+
+    def near(self, trigger: Hit[object], cue: str) -> bool:
+        """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
+
+        A stake is not where a specific trigger's own words hold it ("all-stock deal").
+        """
+        before, after = _WINDOWS.get(cue, (1000, 1000))
+        return any(
+            trigger.first - before <= hit.first
+            and hit.last <= trigger.last + after
+            and (cue != "stake" or not any(t.first <= hit.first and hit.last <= t.last for t in self.phrases))
+            for hit in self.cues.get(cue, ())
+        )
+
+    def named_recipient(self, trigger: Hit[object]) -> bool:
+        """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
+        to expand…" invests in a company; "invest $1bn in plants" does not. In German, where every
+        noun is capitalised, only listed organisations count."""
+        cues = [
+            hit.first
+            for cue in _NOT_AN_INVESTMENT
+            for hit in self.cues.get(cue, ())
+            if hit.first > trigger.last
+        ]
+        limit = min(cues, default=trigger.last + 8)
+        if any(trigger.last < hit.first < limit for hit, _ in self.sentence.aliases):
+            return True
+        if self.language == "de":
+            return False
+        words = (self.text[start:end] for start, end in self.sentence.spans()[trigger.last + 1 : limit])
+        return any(_recipient_like(word) for word in words)
+
+    def stake(self, trigger: Hit[object]) -> bool:
+        return self.near(trigger, "stake") or _PERCENT.search(self.text) is not None
+
+    def majority(self, trigger: Hit[object]) -> bool:
+        return self.near(trigger, "majority") or _MAJORITY.search(self.text) is not None
+
+    def kind(self, hit: Hit[object], trigger: Trigger) -> str | None:
+        """The event type ``trigger`` stands for here, "deal" for a generic word, or None."""
+        kind, group = trigger.type, trigger.group
+        others = bool(self.specific - {kind})
+        if group == "deal":
+            return None if self.specific else "deal"
+        if group == "money" and (others or not self.has_amount):
             return None
-    if group == "sale" and "business" not in cues:
-        return None
-    if kind == "acquisition" and "stake" in cues and "majority" not in cues:
-        return "investment"
-    return kind
+        if group == "share":
+            if others or not _PERCENT.search(self.text):
+                return None
+            return "acquisition" if self.majority(hit) else "investment"
+        if group in ("invest", "noun") and (
+            (group == "noun" and others)
+            or not (self.has_amount or self.has_name)
+            or (any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT) and not self.named_recipient(hit))
+        ):
+            return None
+        if group == "buy":
+            if self.near(hit, "goods"):
+                return "partnership" if self.has_name and not others else None
+            if others or not self.has_name:
+                return None
+        if group == "sale" and not self.near(hit, "business"):
+            return None
+        if group == "stake" and self.majority(hit):
+            return "acquisition"
+        if kind == "acquisition" and self.stake(hit) and not self.majority(hit):
+            return "investment"
+        return kind
+
+
+def _recipient_like(word: str) -> bool:
+    """A capitalised word that may name a company: not a date, title or nationality, nor a
+    short acronym ("AI", "EV", "US")."""
+    return word[:1].isupper() and not (word.isupper() and len(word) <= 3) and fold(word) not in NOT_NAMES
 
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:
@@ -343,16 +472,16 @@ def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start <= position < end for start, end in spans)
 
 
-def _possible_types(sentence: _Sentence) -> set[str]:
-    """The event types a sentence's triggers could stand for (a stake bought is an investment…)."""
-    types = set()
-    for _, trigger in sentence.triggers:
-        types.add(trigger.type)
-        if trigger.type == "acquisition":
-            types.add("investment")
-        if trigger.group in ("buy", "deal"):
-            types.add("partnership")
-    return types
+def _possible(trigger: Trigger) -> tuple[str, ...]:
+    """The event types a trigger could report (a stake bought is an investment, goods an order…)."""
+    types = [trigger.type]
+    if trigger.type == "acquisition":
+        types.append("investment")
+    if trigger.group in ("stake", "share"):
+        types.append("acquisition")
+    if trigger.group in ("buy", "deal"):
+        types.append("partnership")
+    return tuple(types)
 
 
 def _repeated(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> set[str]:

@@ -191,8 +191,8 @@ _LEGAL_DE = re.compile(rf"\b({_CAP})\s*,?\s+(?:{_SUFFIXES})(?![\w])")
 _LINKED = r"(?:\s+(?:&|of|de|du|des|del)\s+|\s+)"
 _RUN = re.compile(rf"\b{_CAP}(?:{_LINKED}{_CAP})+")
 
-# Capitalised words that start or make up non-organisation runs.
-_NOT_NAMES_TEXT = """
+# Capitalised words that start or make up non-organisation runs (dates, titles, nationalities…).
+NOT_NAMES_TEXT = """
     the a an this that these those its his her their our in on at for with by from as after before
     but and or if when while under over about says said chief executive officer ceo cfo president
     minister prime secretary chairman chairwoman founder analyst analysts monday tuesday wednesday
@@ -208,7 +208,7 @@ _NOT_NAMES_TEXT = """
     americaine chinois chinoise espanol espanola aleman alemana estadounidense frances francesa
     britanico britanica
 """
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+NOT_NAMES = frozenset(NOT_NAMES_TEXT.split())
 
 
 def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
@@ -231,6 +231,6 @@ def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading function words, titles and dates from a capitalised run."""
     for word in re.finditer(r"\S+", text[start:end]):
-        if fold(word.group().strip(",.")) not in _NOT_NAMES:
+        if fold(word.group().strip(",.")) not in NOT_NAMES:
             return start + word.start(), end
     return end, end

@@ -25,20 +25,23 @@ ABBREVIATIONS = tuple(_ABBREVIATIONS_TEXT.split())
 # One character class first (the regex engine then skips ahead to the next
 # candidate in C); the abbreviation test is look-behinds that include the
 # full stop, so they run only at full stops.
-_NOT_AFTER = "".join(rf"(?<!\b{re.escape(word)}\.)" for word in ABBREVIATIONS)
-_CLOSE = r"[.!?…]*[\"'»”’)\]]*(?=\s+[\"'«“‘(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9])"
-_END = re.compile(
-    r"[.!?…\n](?:(?<=\n)\n*"
-    rf"|(?<=[!?…]){_CLOSE}"
-    rf"|(?<=\.)(?i:(?<!\b[^\W\d_]\.)(?<!\b\d\.)(?<!\b\d\d\.){_NOT_AFTER}){_CLOSE})"
+# A look-behind needs one width: one per length of abbreviation, its words as alternatives.
+_NOT_AFTER = "".join(
+    rf"(?<!\b(?:{'|'.join(re.escape(word) for word in ABBREVIATIONS if len(word) == length)})\.)"
+    for length in sorted({len(word) for word in ABBREVIATIONS})
 )
-# What each end is replaced with: the end itself and a mark to split on.
-_MARK = "\x00"
+_CLOSE = r"[.!?…]*[\"'»”’)\]]*(?=\s+[\"'«“‘(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9])"
+# The whole end is one group: re.split then hands back text and ends alternately, in C.
+_END = re.compile(
+    r"([.!?…\n](?:(?<=\n)\n*"
+    rf"|(?<=[!?…]){_CLOSE}"
+    rf"|(?<=\.)(?i:(?<!\b[^\W\d_]\.)(?<!\b\d\.)(?<!\b\d\d\.){_NOT_AFTER}){_CLOSE}))"
+)
 
 
 def split(text: str) -> list[str]:
     """The sentences of ``text``, stripped, in order (none for blank text)."""
-    if _MARK in text:
-        text = text.replace(_MARK, " ")
-    marked = _END.sub("\\g<0>" + _MARK, text)
-    return [stripped for part in marked.split(_MARK) if (stripped := part.strip())]
+    parts = _END.split(text)
+    parts.append("")
+    pieces = map(str.__add__, parts[::2], parts[1::2])
+    return [stripped for piece in pieces if (stripped := piece.strip())]

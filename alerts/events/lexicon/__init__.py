@@ -11,13 +11,14 @@ from ruamel.yaml import YAML
 FOLDER = Path(__file__).resolve().parent
 LANGUAGES = ("en", "fr", "de", "es")
 
-GROUPS = ("firm", "money", "invest", "buy", "sale", "deal")
+GROUPS = ("firm", "stake", "share", "money", "invest", "noun", "buy", "sale", "deal")
 CUES = (
     "goods",
     "business",
     "stake",
     "majority",
     "capex",
+    "place",
     "charity",
     "workforce",
     "analyst",
@@ -26,6 +27,7 @@ CUES = (
     "denial",
     "rumour",
     "opinion",
+    "politics",
     "wordsense",
 )
 
@@ -46,6 +48,7 @@ class Cue:
 
     name: str
     phrase: str
+    tail: str | None = None  # "weist ... zurück": a phrase that must follow within a few words
 
 
 @dataclass(frozen=True)
@@ -61,21 +64,28 @@ Entry = Trigger | Cue | Tail
 @cache
 def entries() -> tuple[tuple[str, Entry], ...]:
     """Every (phrase, entry) of every language's lexicon."""
+    return tuple(entry for language in LANGUAGES for entry in read(FOLDER / f"{language}.yaml"))
+
+
+def read(path: Path) -> list[tuple[str, Entry]]:
+    """The (phrase, entry) pairs of one lexicon file; ValueError naming the file for what is wrong."""
+    raw = YAML(typ="safe").load(path.read_text("utf-8"))
     found: list[tuple[str, Entry]] = []
-    for language in LANGUAGES:
-        path = FOLDER / f"{language}.yaml"
-        raw = YAML(typ="safe").load(path.read_text("utf-8"))
-        for type_, groups in raw["triggers"].items():
-            for group, phrases in groups.items():
-                if group not in GROUPS:
-                    raise ValueError(f"{path}: unknown trigger group {group!r} under {type_}")
-                for phrase in phrases:
-                    found.extend(_trigger(str(type_), group, str(phrase)))
-        for name, phrases in raw["cues"].items():
-            if name not in CUES:
-                raise ValueError(f"{path}: unknown cue {name!r}")
-            found.extend((str(phrase), Cue(name, str(phrase))) for phrase in phrases)
-    return tuple(found)
+    for type_, groups in raw["triggers"].items():
+        for group, phrases in groups.items():
+            if group not in GROUPS:
+                raise ValueError(f"{path}: unknown trigger group {group!r} under {type_}")
+            for phrase in phrases:
+                found.extend(_trigger(str(type_), group, str(phrase)))
+    for name, phrases in raw["cues"].items():
+        if name not in CUES:
+            raise ValueError(f"{path}: unknown cue {name!r}")
+        for phrase in phrases:
+            head, _, tail = (part.strip() for part in str(phrase).partition("..."))
+            found.append((head, Cue(name, head, tail or None)))
+            if tail:
+                found.append((tail, Tail(tail)))
+    return found
 
 
 def _trigger(type_: str, group: str, phrase: str) -> list[tuple[str, Entry]]:

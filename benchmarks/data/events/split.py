@@ -1,6 +1,7 @@
 """Append a batch of labelled event items to the development and held-out halves.
 
 Usage: python benchmarks/data/events/split.py BATCH.jsonl
+       python benchmarks/data/events/split.py --counts    (the tables of README.md)
 
 The half is fixed by the item's id alone (sha1, odd -> held-out), so it was decided
 before anything was tuned and does not depend on the order items were written in.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +54,42 @@ def existing_ids() -> set[str]:
     return ids
 
 
+def counts() -> int:
+    items = [json.loads(line) for path in HALVES.values() for line in path.read_text("utf-8").splitlines()]
+    labels = ("investment", "acquisition", "partnership")
+    print("| half | items | positives | investment | acquisition | partnership | hard negatives |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for half, name in ((0, "dev"), (1, "held-out")):
+        part = [i for i in items if half_of(i["id"]) == half]
+        by_label = Counter(label for i in part for label in i["labels"])
+        hard = sum(i["hard_negative"] is not None for i in part)
+        positives = sum(bool(i["labels"]) for i in part)
+        per_label = " | ".join(str(by_label[x]) for x in labels)
+        print(f"| {name} | {len(part)} | {positives} | {per_label} | {hard} |")
+    print()
+    kinds = ("headline", "lead", "sentence", "article")
+    print(f"| lang | items | {' | '.join(kinds)} | {' | '.join(labels)} | negatives | hard negatives |")
+    print("| --- " * 11 + "|")
+    for lang in ("en", "fr", "de", "es", None):
+        part = [i for i in items if lang is None or i["lang"] == lang]
+        by_kind = Counter(i["kind"] for i in part)
+        by_label = Counter(label for i in part for label in i["labels"])
+        negatives = sum(not i["labels"] for i in part)
+        hard = sum(i["hard_negative"] is not None for i in part)
+        share = f" ({100 * hard / len(part):.0f} %)" if lang is None else ""
+        print(
+            f"| {lang or 'all'} | {len(part)} | {' | '.join(str(by_kind[k]) for k in kinds)} | "
+            f"{' | '.join(str(by_label[x]) for x in labels)} | {negatives} | {hard}{share} |"
+        )
+    articles = [i for i in items if i["kind"] == "article"]
+    positive = sum(bool(i["labels"]) for i in articles)
+    print(f"\nArticles: {positive} positive, {len(articles) - positive} negative.\n")
+    print("| trap (`hard_negative`) | items |\n| --- | --- |")
+    for trap, number in Counter(i["hard_negative"] for i in items if i["hard_negative"]).most_common():
+        print(f"| {trap} | {number} |")
+    return 0
+
+
 def main(batch: Path) -> int:
     seen = existing_ids()
     out: dict[int, list[str]] = {0: [], 1: []}
@@ -73,4 +111,4 @@ def main(batch: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    sys.exit(counts() if sys.argv[1:] == ["--counts"] else main(Path(sys.argv[1])))

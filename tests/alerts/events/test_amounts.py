@@ -88,6 +88,12 @@ def test_language_decides_what_an_ambiguous_number_means() -> None:
     assert find_amounts("The group is worth a billion dollars.", "en")[0].value == 1e9
 
 
+def test_language_tags_with_a_region_or_in_capitals_count() -> None:
+    for language in ("de", "de-CH", "DE"):
+        assert find_amounts("Der Konzern ist eine Billion Dollar wert.", language)[0].value == 1e12
+    assert find_amounts("Der Konzern ist eine Billion Dollar wert.", "it")[0].value == 1e12
+
+
 def test_a_range_needs_a_second_amount_not_a_year() -> None:
     (amount,) = find_amounts("The fund will invest $5bn to 2030.", "en")
     assert (amount.value, amount.upper, amount.text) == (5e9, None, "$5bn")
@@ -199,6 +205,6 @@ def test_any_text_gives_ordered_amounts_whose_offsets_are_their_text(text: str) 
         found = find_amounts(text, language)
         for amount in found:
             assert text[amount.start : amount.end] == amount.text
-            assert amount.value > 0 and amount.usd > 0
+            assert 0 < amount.value < math.inf and 0 < amount.usd < math.inf
             assert amount.upper is None or amount.upper > amount.value
         assert all(a.end <= b.start for a, b in itertools.pairwise(found))

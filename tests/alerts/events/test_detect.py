@@ -6,8 +6,11 @@ industries); none is taken from the benchmark's labelled set.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from alerts.events import lexicon
 from alerts.events.detect import EventDetector
 from alerts.events.orgs import OrgIndex
 
@@ -29,6 +32,7 @@ POSITIVES = [
         "investment",
     ),
     ("en", "Toyota plans to invest $500 million in air-taxi maker Joby Aviation.", "investment"),
+    ("en", "Ford will invest $900 million in Redwood Materials to expand battery recycling.", "investment"),
     ("en", "Chevron took a stake in the geothermal developer Fervo Energy.", "investment"),
     ("en", "Aramco bought $2 billion of Rumo Logistics's new shares in a private placement.", "investment"),
     (
@@ -56,6 +60,10 @@ POSITIVES = [
     ("en", "Danone gained control of the plant-milk maker after its offer closed.", "acquisition"),
     ("en", "Private equity firm KKR bought out the family owners of the Italian pasta maker.", "acquisition"),
     ("en", "Sony scooped up the anime streaming service Crunchyroll from AT&T.", "acquisition"),
+    ("en", "Pfizer completed its $43 billion purchase of Seagen on Thursday.", "acquisition"),
+    ("en", "Ineos agreed a takeover of the French yoghurt maker for €1.2 billion.", "acquisition"),
+    ("en", "EU regulators approve Mars's $36 billion Kellanova deal.", "acquisition"),
+    ("en", "Oracle and OpenAI strike a $30 billion-a-year cloud deal.", "partnership"),
     ("fr", "Le groupe Bouygues rachète l'opérateur Equans pour 7,1 milliards d'euros.", "acquisition"),
     ("fr", "Vinci met la main sur le gestionnaire d'aéroports britannique.", "acquisition"),
     ("de", "Der Chemiekonzern Henkel übernimmt einen US-Klebstoffhersteller.", "acquisition"),
@@ -110,6 +118,12 @@ NEGATIVES = [
     ("en", "It's not a big deal, the coach said after the draw."),  # word sense
     ("en", "Goldman Sachs's investment banking revenue rose 20%."),  # word sense
     ("en", "The charity raises awareness of heart disease among young athletes."),  # word sense
+    ("en", "Sarah Chen takes over as chief executive of the insurer in May."),  # a role, not a company
+    ("en", "Foxconn to invest $1 billion to expand an Indian iPhone plant."),  # capex, with a purpose
+    ("en", "The lender is exploring strategic options, including a possible sale."),  # rumour
+    ("en", "The start-up has raised $90 million to date from Accel and Index Ventures."),  # history
+    ("fr", "Le groupe lance un programme de rachat d'actions de 500 millions d'euros."),  # buyback
+    ("de", "Die Stadt übernimmt die Kosten für den Umbau des Stadions."),  # covers costs
     ("fr", "TotalEnergies va investir 2 milliards d'euros dans ses raffineries françaises."),  # capex
     ("fr", "Le courtier Oddo relève son objectif de cours sur Capgemini."),  # analyst
     ("fr", "Le groupe dément toute discussion en vue d'un rachat de son concurrent."),  # denial
@@ -127,15 +141,46 @@ def test_the_traps_raise_no_event(detector: EventDetector, language: str, text: 
     assert news(detector, text, language) == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Orsted took a 50% stake in the offshore wind farm's developer, Northwind Power.", "investment"),
+        ("Orsted took a 51% stake in the offshore wind farm's developer, Northwind Power.", "acquisition"),
+        ("Vivendi a porté sa participation dans Lagardère à 57,4 %.", "acquisition"),
+        ("Vivendi a porté sa participation dans Lagardère à 29 %.", "investment"),
+        ("Indra compra el 100 % del fabricante de radares Escribano.", "acquisition"),
+        ("Elon Musk bought $1 billion of Tesla's stock, a filing showed.", "investment"),
+        ("Chevron agreed to buy Hess in a $53 billion all-stock deal.", "acquisition"),
+    ],
+)
+def test_a_stake_is_an_investment_and_more_than_half_is_control(
+    detector: EventDetector, text: str, kind: str
+) -> None:
+    assert news(detector, text, None) == {kind}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boeing machinists approve a new contract, ending their strike.",
+        "Senators reached a deal on the farm bill late on Thursday.",
+        "Stellantis will invest $4.1 billion in its U.S. plants.",
+        "Hyundai to invest $21 billion in the U.S. over four years.",
+    ],
+)
+def test_labour_political_and_own_plant_deals_are_no_events(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
 def test_a_deal_recalled_deeper_in_an_article_is_background(detector: EventDetector) -> None:
     text = (
         "Software maker Atlas Forge reported quarterly revenue above forecasts. Cloud sales rose 18%. "
         "The company bought the analytics firm Quantly for $400 million in 2019. "
-        "Its chief executive said demand stayed strong."
+        "Quantly, which Atlas Forge acquired to enter the bank market, now brings a third of sales."
     )
     analysis = detector.analyse("Atlas Forge beats forecasts", text, "en")
     assert analysis.news_types == frozenset()
-    assert [(event.type, event.news) for event in analysis.events] == [("acquisition", False)]
+    assert [(event.type, event.news) for event in analysis.events] == [("acquisition", False)] * 2
 
 
 def test_an_event_repeated_in_the_body_is_news_without_the_headline(detector: EventDetector) -> None:
@@ -198,3 +243,10 @@ def test_orgs_of_the_whole_article_are_listed_once(detector: EventDetector) -> N
     )
     assert analysis.orgs == ("Nvidia", "AMD")
     assert analysis.events == ()
+
+
+def test_a_lexicon_with_an_unknown_group_is_refused_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "xx.yaml"
+    bad.write_text("triggers:\n  investment:\n    strong: [raises]\ncues: {}\n", "utf-8")
+    with pytest.raises(ValueError, match=r"xx\.yaml: unknown trigger group 'strong' under investment"):
+        lexicon.read(bad)

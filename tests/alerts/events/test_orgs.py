@@ -72,6 +72,10 @@ def test_the_configs_aliases_extend_the_list(index: OrgIndex) -> None:
         ("Le mistral souffle fort sur Marseille.", False),
         ("The meta question is who pays.", False),
         ("Amazon opened a lab.", True),
+        ("Bei der Auktion war das Interesse groß, sagte er bei der Vorstellung.", False),
+        ("Dans le monde entier, les ventes reculent.", False),
+        ("Selon Le Monde, la vente est conclue.", True),
+        ("Tenía prisa por cerrar la operación.", False),
     ],
 )
 def test_guarded_aliases_count_only_with_their_capitals(text: str, found: bool) -> None:
