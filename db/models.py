@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -109,11 +110,49 @@ class Article(Base):
     orgs: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     amounts: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
     amount_usd: Mapped[float | None] = mapped_column(Float, default=None)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     __table_args__ = (
         Index("ix_articles_published", "published"),
         Index("ix_articles_fetched", "fetched"),
         Index("ix_articles_amount_usd", "amount_usd"),
+    )
+
+
+class Story(Base):
+    """The same event reported by several articles: what alerts.stories clusters into.
+
+    ``centroid`` is the mean of the members' title-and-lead embeddings
+    (float32 bytes); ``amounts_usd`` every amount the members stated, which a
+    newcomer's amount must agree with; ``amount`` the largest, as shown.
+    """
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column()
+    last_seen: Mapped[datetime] = mapped_column(index=True)
+    articles: Mapped[int] = mapped_column(Integer, default=1)
+    outlets: Mapped[list[str]] = mapped_column(default=list)
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    orgs: Mapped[list[str]] = mapped_column(default=list)
+    events: Mapped[list[str]] = mapped_column(default=list)
+    amount: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
+    amounts_usd: Mapped[list[float]] = mapped_column(JSONType, default=list)
+    centroid: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class StoryKey(Base):
+    """What a story can be found by: ``org:<canonical name>`` and ``event:<type>``."""
+
+    __tablename__ = "story_keys"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

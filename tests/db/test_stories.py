@@ -1,0 +1,176 @@
+"""Stories on a real SQLite file: candidates by key and time, writes, the `newsmon stories` shape."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from db.engine import Database
+from db.models import Alert
+from db.store import NewArticle, SourceSpec, store_article, sync_sources
+from db.stories import (
+    StoryRecord,
+    candidate_stories,
+    get_story,
+    insert_story,
+    list_stories,
+    lookup_keys,
+    story_articles,
+    story_id_of,
+    update_story,
+)
+
+T0 = datetime(2023, 1, 23, 14, 0, tzinfo=UTC)
+CONTRACT_KEYS = {
+    "id", "title", "first_seen", "last_seen", "articles", "article_ids",
+    "outlets", "languages", "orgs", "events", "amount",
+}  # fmt: skip
+
+
+@pytest.fixture
+def db(database: Database) -> Database:
+    sync_sources(
+        database, [SourceSpec(name, "feed", f"http://127.0.0.1/{name}") for name in ("en", "fr", "de")]
+    )
+    return database
+
+
+def stored(database: Database, source: str, n: int, published: datetime = T0) -> int:
+    article = NewArticle(
+        source=source, url=f"https://{source}.example/{n}", title=f"t{n}", keys=(), published=published
+    )
+    article_id = store_article(database, article)
+    assert article_id is not None
+    return article_id
+
+
+def record(**changes: object) -> StoryRecord:
+    base = StoryRecord(
+        id=0,
+        title="Microsoft invests $10bn in OpenAI",
+        first_seen=T0,
+        last_seen=T0,
+        articles=1,
+        outlets=("en",),
+        languages=("en",),
+        orgs=("Microsoft", "OpenAI"),
+        events=("investment",),
+        amount={"value": 1e10, "currency": "USD", "usd": 1e10, "text": "$10bn"},
+        amounts_usd=(1e10,),
+        centroid=b"\x00\x00\x80?" * 4,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_a_story_is_found_by_any_of_its_keys_while_recent(db: Database) -> None:
+    article_id = stored(db, "en", 1)
+    with db.write() as session:
+        story_id = insert_story(session, record(), article_id)
+    with db.read() as session:
+        assert [s.id for s in candidate_stories(session, T0 - timedelta(hours=72), {"org:OpenAI"})] == [
+            story_id
+        ]
+        assert [s.id for s in candidate_stories(session, T0, {"event:investment", "org:Nobody"})] == [
+            story_id
+        ]
+        assert candidate_stories(session, T0, {"org:Google", "event:acquisition"}) == []
+        assert candidate_stories(session, T0 + timedelta(seconds=1), {"org:OpenAI"}) == []
+        assert candidate_stories(session, T0, set()) == []
+        found = candidate_stories(session, T0, {"org:Microsoft"})[0]
+        assert story_id_of(session, article_id) == story_id
+    assert found == record(id=story_id)
+
+
+def test_joining_updates_the_story_and_its_keys(db: Database) -> None:
+    first, second = stored(db, "en", 1), stored(db, "de", 2, T0 + timedelta(hours=5))
+    with db.write() as session:
+        story = record(id=insert_story(session, record(), first))
+    joined = replace(
+        story,
+        last_seen=T0 + timedelta(hours=5),
+        articles=2,
+        outlets=("en", "de"),
+        languages=("en", "de"),
+        orgs=("Microsoft", "OpenAI", "Bing"),
+    )
+    with db.write() as session:
+        update_story(session, joined, second, previous_keys=story.keys)
+    with db.read() as session:
+        assert [s.id for s in candidate_stories(session, T0 + timedelta(hours=4), {"org:Bing"})] == [story.id]
+        assert story_id_of(session, second) == story.id
+    assert get_story(db, story.id) == {
+        "id": story.id,
+        "title": "Microsoft invests $10bn in OpenAI",
+        "first_seen": "2023-01-23T14:00:00+00:00",
+        "last_seen": "2023-01-23T19:00:00+00:00",
+        "articles": 2,
+        "article_ids": [first, second],
+        "outlets": ["en", "de"],
+        "languages": ["en", "de"],
+        "orgs": ["Microsoft", "OpenAI", "Bing"],
+        "events": ["investment"],
+        "amount": {"value": 1e10, "currency": "USD", "usd": 1e10, "text": "$10bn"},
+    }
+    assert [h.source for h in story_articles(db, story.id)] == ["en", "de"]
+
+
+def test_listing_is_newest_first_filtered_by_time_and_rule(db: Database) -> None:
+    old, new = stored(db, "en", 1), stored(db, "fr", 2)
+    with db.write() as session:
+        old_id = insert_story(session, record(), old)
+        new_id = insert_story(session, record(last_seen=T0 + timedelta(days=2), amount=None), new)
+        session.execute(insert(Alert).values(rule="ai-deals", article_id=old, matched=[]))
+    listed = list_stories(db)
+    assert [s["id"] for s in listed] == [new_id, old_id]
+    assert all(set(s) == CONTRACT_KEYS for s in listed)
+    assert listed[0]["amount"] is None
+    assert [s["id"] for s in list_stories(db, since=T0 + timedelta(days=1))] == [new_id]
+    assert [s["id"] for s in list_stories(db, rule="ai-deals")] == [old_id]
+    assert list_stories(db, rule="other") == []
+    assert [s["id"] for s in list_stories(db, limit=1)] == [new_id]
+    assert get_story(db, 999) is None
+
+
+def test_stories_survive_a_restart(db: Database, tmp_path: Path) -> None:
+    article_id = stored(db, "en", 1)
+    with db.write() as session:
+        story_id = insert_story(session, record(), article_id)
+    db.dispose()
+    reopened = Database(f"sqlite:///{tmp_path / 'newsmon.db'}")
+    with reopened.read() as session:
+        assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"})] == [story_id]
+    reopened.dispose()
+
+
+def test_an_article_looks_up_by_its_organisations_or_else_its_events(db: Database) -> None:
+    assert lookup_keys(["OpenAI"], ["investment"]) == {"org:OpenAI"}
+    assert lookup_keys([], ["investment"]) == {"event:investment"}
+    ids = [stored(db, "en", n) for n in range(3)]
+    with db.write() as session:
+        for hours, article_id in enumerate(ids):
+            insert_story(session, record(last_seen=T0 + timedelta(hours=hours)), article_id)
+    with db.read() as session:
+        newest = candidate_stories(session, T0, {"org:OpenAI"}, limit=2)
+    assert [story.last_seen for story in newest] == [T0 + timedelta(hours=2), T0 + timedelta(hours=1)]
+
+
+def test_only_the_candidates_whose_centroid_is_near_are_read_whole(db: Database) -> None:
+    ids = [stored(db, "en", n) for n in range(2)]
+    with db.write() as session:
+        far = insert_story(session, record(centroid=b"\x00\x00\x00\x00" * 4), ids[0])
+        close = insert_story(session, record(), ids[1])
+    seen: list[int] = []
+
+    def near(centroids: Sequence[bytes]) -> list[bool]:
+        seen.append(len(centroids))
+        return [centroid != b"\x00\x00\x00\x00" * 4 for centroid in centroids]
+
+    with db.read() as session:
+        assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"}, near)] == [close]
+        assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"})] == [close, far]
+    assert seen == [2]
