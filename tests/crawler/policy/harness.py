@@ -20,6 +20,7 @@ The output has one result per request (callback or errback, with
 
 from __future__ import annotations
 
+import asyncio
 import json
 import resource
 import socket
@@ -34,7 +35,7 @@ from scrapy.utils.reactor import install_reactor
 
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
-from scrapy import Request, Spider  # noqa: E402
+from scrapy import Request, Spider, signals  # noqa: E402
 from scrapy.http import Response  # noqa: E402
 from twisted.internet import reactor  # noqa: E402
 from twisted.internet.address import IPv4Address, IPv6Address  # noqa: E402
@@ -221,9 +222,22 @@ def main(spec_path: str, out_path: str) -> None:
 
         loop = reactor._asyncioEventloop  # type: ignore[attr-defined]
         reactor.callWhenRunning(lambda: loop.create_task(crawl()))  # type: ignore[attr-defined]
-        if "stop_after" in spec:
+        # Scrapy ignores a stop while the spider is still opening (over a second on a loaded
+        # machine): the stop waits for the engine, as CrawlService.stop does.
+        engine_started = asyncio.Event()
+
+        def on_engine_started() -> None:
+            engine_started.set()
+
+        crawler.signals.connect(on_engine_started, signal=signals.engine_started)
+
+        async def stop() -> None:
             # As the daemon does on SIGTERM: stop the crawl, let it close cleanly.
-            reactor.callLater(spec["stop_after"], lambda: loop.create_task(crawler.stop_async()))  # type: ignore[attr-defined]
+            await engine_started.wait()
+            await crawler.stop_async()
+
+        if "stop_after" in spec:
+            reactor.callLater(spec["stop_after"], lambda: loop.create_task(stop()))  # type: ignore[attr-defined]
         reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
 
     assert crawler.stats is not None
