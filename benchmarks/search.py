@@ -47,7 +47,7 @@ from db.store import SourceSpec, sync_sources
 
 SEED = 20261203
 LIMIT = 20
-CORPUS_VERSION = 2
+CORPUS_VERSION = 3
 
 _VOCABULARY = (
     "the of and to in a is that for on with as by at it from was be this are has have said its an "
@@ -110,6 +110,8 @@ def build(path: Path, articles: int) -> None:
                     words[rng.randrange(12, 250)] = word
             if n % (articles // 200) == 5:
                 words[10:12] = ["grande", "comète"]
+            if n % (articles // 100) == 7:
+                words[3] = "comète"  # in the title: the field case
             title = " ".join(words[:9]).capitalize()
             text = " ".join(words[9:])
             published = (start + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M:%S.%f")
