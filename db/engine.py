@@ -39,6 +39,16 @@ class Database:
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_raw(self) -> Iterator[Any]:
+        """The driver's own connection, from the pool, for a hot read path (search): no ORM or
+        statement layers, each statement its own snapshot. SQL only; nothing is written."""
+        connection = self.engine.raw_connection()
+        try:
+            yield connection.driver_connection
+        finally:
+            connection.close()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
