@@ -44,8 +44,9 @@ SECURITY_HEADERS = (
     ),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
-    # Article links lead to other sites: they must not learn what was searched.
-    ("referrer-policy", "no-referrer"),
+    # Article links lead to other sites: they must not learn what was searched. (Not no-referrer:
+    # then browsers send "Origin: null" on the app's own form posts.)
+    ("referrer-policy", "same-origin"),
 )
 
 
@@ -101,7 +102,7 @@ class Access:
         if self.token is not None and self.by_bearer(connection):
             return True
         origin = connection.headers.get("origin")
-        if origin and urlsplit(origin).netloc != connection.headers.get("host"):
+        if origin and origin != "null" and urlsplit(origin).netloc != connection.headers.get("host"):
             return False
         return bool(given) and hmac.compare_digest(str(given).encode(), self.csrf_token(connection).encode())
 

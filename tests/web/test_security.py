@@ -41,7 +41,7 @@ def test_every_answer_carries_the_security_headers(client: httpx.Client) -> None
         assert headers["content-security-policy"].startswith("default-src 'self'"), path
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
 
 
 def test_stored_markup_is_shown_as_text_on_every_page(client: httpx.Client, site: Site) -> None:
