@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each reporting against a baseline run in the same invocation.
 
-Usage: python -m benchmarks [NAME ...]   (names: crawl, rules, politeness, search)
+Usage: python -m benchmarks [NAME ...]   (names: crawl, rules, politeness, search, web)
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("crawl", "rules", "politeness", "search")
+BENCHMARKS = ("crawl", "rules", "politeness", "search", "web")
 
 
 def main(argv: list[str]) -> int:
