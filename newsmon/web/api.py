@@ -20,7 +20,7 @@ from db.search import SearchFilters, search
 from newsmon.web import schemas
 from newsmon.web.app import AccessDep, AppDep
 from newsmon.web.metrics import CONTENT_TYPE, exposition
-from newsmon.web.params import EVENTS, compose_query, since_cutoff
+from newsmon.web.params import EVENTS, BadParameterError, compose_query, since_cutoff
 from newsmon.wiring import App
 
 router = APIRouter()
@@ -124,7 +124,7 @@ def api_story(app: AppDep, story_id: int) -> JSONResponse:
 def api_alerts(app: AppDep, since: str | None = None, rule: str | None = None) -> JSONResponse:
     """Alerts raised, one row per delivery, oldest first (``newsmon alerts``)."""
     if rule is not None and rule not in app.ruleset.names:
-        raise HTTPException(404, f"no rule named {rule!r}")
+        raise BadParameterError(f"rule: no rule named {rule!r}")
     return _json([row.as_dict() for row in list_deliveries(app.database, since_cutoff(since), rule)])
 
 
@@ -146,7 +146,7 @@ def api_sources(app: AppDep) -> JSONResponse:
     return _json(configured_sources(app))
 
 
-@router.get("/healthz", tags=["operations"])
+@router.api_route("/healthz", methods=["GET", "HEAD"], tags=["operations"])
 def healthz(app: AppDep) -> JSONResponse:
     """200 with ``{"status": "ok"}`` while the database answers, else 503."""
     try:

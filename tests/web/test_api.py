@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from db.engine import Database
 from db.outbox import list_deliveries
-from tests.web.conftest import Site
+from newsmon.web.app import create_app
+from newsmon.wiring import App
+from tests.web.conftest import LiveServer, Site
 
 SEARCH_KEYS = {"id", "title", "url", "source", "published", "language", "snippet", "score"}
 
@@ -92,8 +97,10 @@ def test_alerts_one_row_per_delivery(client: httpx.Client, site: Site) -> None:
     assert {r["rule"] for r in client.get("/api/alerts?rule=partnerships").json()} == {"partnerships"}
 
 
-def test_alerts_of_an_unknown_rule_is_a_404(client: httpx.Client) -> None:
-    assert client.get("/api/alerts?rule=nope").status_code == 404
+def test_alerts_of_an_unknown_rule_or_a_bad_since_is_a_400(client: httpx.Client) -> None:
+    response = client.get("/api/alerts?rule=nope")
+    assert response.status_code == 400 and response.json() == {"detail": "rule: no rule named 'nope'"}
+    assert client.get("/api/alerts?since=forever").status_code == 400
 
 
 def test_retry_makes_a_failed_delivery_pending_and_due(client: httpx.Client, site: Site) -> None:
@@ -136,6 +143,7 @@ def test_openapi_lists_every_endpoint(client: httpx.Client) -> None:
 def test_healthz(client: httpx.Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert client.head("/healthz").status_code == 200  # uptime checkers often probe with HEAD
 
 
 def test_metrics_parse_as_prometheus_text(client: httpx.Client, site: Site) -> None:
@@ -153,3 +161,12 @@ def test_metrics_parse_as_prometheus_text(client: httpx.Client, site: Site) -> N
     pending = sum(1 for r in list_deliveries(site.app.database) if r.status == "pending")
     assert samples[("newsmon_outbox_depth", ())] == pending > 0
     assert 0 <= samples[("newsmon_last_crawl_age_seconds", (("source", "wire"),))] < 60
+
+
+def test_healthz_is_503_while_the_database_does_not_answer(site: Site, tmp_path: Path) -> None:
+    garbage = tmp_path / "not-a-database.db"
+    garbage.write_bytes(b"this is not an SQLite file" * 100)
+    broken = App(site.app.config, Database(f"sqlite:///{garbage}"))
+    with LiveServer(create_app(broken)) as live, httpx.Client(base_url=live.base) as http:
+        response = http.get("/healthz")
+    assert response.status_code == 503 and response.json() == {"status": "unavailable"}
