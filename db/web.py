@@ -90,11 +90,16 @@ def _story_of(session: Session, article_id: int) -> int | None:
 
 
 def latest_articles(database: Database, filters: SearchFilters) -> list[Headline]:
-    """The newest articles under the filters: what the search page shows before a query is typed."""
+    """The last articles stored under the filters: what the search page shows before a query is typed.
+
+    Ordered by id, the order of arrival: walking the primary key back from
+    its end stops at the limit, where ordering by publication time (no index
+    covers "published, else fetched") sorted every article: 6 s at 100k.
+    """
     statement = (
         select(Article.id, Article.title, Article.url, Source.name, Article.published, Article.language)
         .join(Source, Source.id == Article.source_id)
-        .order_by(func.coalesce(Article.published, Article.fetched).desc(), Article.id.desc())
+        .order_by(Article.id.desc())
         .limit(filters.limit)
     )
     if filters.since is not None:

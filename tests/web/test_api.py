@@ -32,9 +32,10 @@ def test_search_filters_by_source_language_and_since(client: httpx.Client, site:
     assert len(client.get("/api/search?q=OpenAI&limit=1").json()) == 1
 
 
-def test_search_without_a_query_lists_the_newest(client: httpx.Client, site: Site) -> None:
+def test_search_without_a_query_lists_the_last_stored(client: httpx.Client, site: Site) -> None:
     hits = client.get("/api/search").json()
-    assert [h["id"] for h in hits] == [site.ids[k] for k in ("xss", "openai_fr", "openai", "weather")]
+    assert [h["id"] for h in hits] == [site.ids[k] for k in ("xss", "weather", "openai_fr", "openai")]
+    assert [h["id"] for h in client.get("/api/search?source=blog&limit=1").json()] == [site.ids["weather"]]
 
 
 def test_a_bad_query_is_a_400_with_detail(client: httpx.Client) -> None:
