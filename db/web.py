@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, ColumnElement, Date, cast, func, inspect, select, text, update
+from sqlalchemy import JSON, ColumnElement, Date, Select, cast, func, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -183,33 +183,29 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _per_day(database: Database, key: Any, moment: Any, days: int, now: datetime | None, *joins: Any) -> Any:
-    start = (now or utcnow()) - timedelta(days=days)
+def _per_day(database: Database, key: Any, moment: Any, days: int, now: datetime | None) -> Select[Any]:
+    """``(key, day, count)`` over the last ``days``; the caller adds the tables (FROM and joins)."""
     day = _day(database, moment).label("day")
-    statement = select(key, day, func.count()).select_from(joins[0])
-    for target, condition in joins[1:]:
-        statement = statement.join(target, condition)
-    return statement.where(moment >= start).group_by(key, day).order_by(key, day)
+    start = (now or utcnow()) - timedelta(days=days)
+    return select(key, day, func.count()).where(moment >= start).group_by(key, day).order_by(key, day)
 
 
 def articles_per_day(
     database: Database, days: int = 30, now: datetime | None = None
 ) -> dict[str, list[DayCount]]:
     """Articles fetched per source and day over the last ``days`` (days without any are absent)."""
-    statement = _per_day(
-        database, Source.name, Article.fetched, days, now, Article, (Source, Source.id == Article.source_id)
-    )
-    return _grouped(database, statement)
+    statement = _per_day(database, Source.name, Article.fetched, days, now)
+    return _grouped(database, statement.select_from(Article).join(Source, Source.id == Article.source_id))
 
 
 def alerts_per_day(
     database: Database, days: int = 30, now: datetime | None = None
 ) -> dict[str, list[DayCount]]:
     """Alerts raised per rule and day over the last ``days`` (days without any are absent)."""
-    return _grouped(database, _per_day(database, Alert.rule, Alert.created, days, now, Alert))
+    return _grouped(database, _per_day(database, Alert.rule, Alert.created, days, now).select_from(Alert))
 
 
-def _grouped(database: Database, statement: Any) -> dict[str, list[DayCount]]:
+def _grouped(database: Database, statement: Select[Any]) -> dict[str, list[DayCount]]:
     result: dict[str, list[DayCount]] = {}
     with database.read() as session:
         for name, day, count in session.execute(statement):

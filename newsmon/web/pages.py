@@ -106,7 +106,7 @@ def article_page(request: Request, app: AppDep, article_id: int) -> HTMLResponse
             request, "error.html", 404, title="Not found", message=f"No article with id {article_id}."
         )
     story = db.get_story(app.database, article["story_id"]) if article["story_id"] else None
-    siblings = [h for h in db.story_articles(app.database, story["id"])] if story else []
+    siblings = db.story_articles(app.database, story["id"]) if story else []
     return render(
         request,
         "article.html",

@@ -82,7 +82,7 @@ def test_rules_page_backtests_and_refuses_an_unknown_rule(client: httpx.Client, 
 
 def test_alerts_page_filters_by_rule(client: httpx.Client) -> None:
     page = client.get("/alerts", params={"rule": "partnerships"}).text
-    assert "<td>partnerships</td>" in page and "<td>ai-deals</td>" not in page
+    assert 'data-label="Rule">partnerships<' in page and 'data-label="Rule">ai-deals<' not in page
 
 
 def test_stories_page_before_clustering_exists(tmp_path: Path) -> None:
