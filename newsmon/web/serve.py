@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 from newsmon.errors import ConfigError
 from newsmon.web.security import is_loopback
 from newsmon.wiring import App
@@ -26,6 +29,14 @@ def serve(app: App, host: str | None, port: int | None) -> int:
     from newsmon.web.app import create_app
 
     address, number = listen_address(app, host, port)
+    # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler it found:
+    # for `newsmon serve`, as for `newsmon run`, that stop is the normal end (exit 0, no traceback).
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopped)
     print(f"newsmon: serving on http://{address}:{number}/", flush=True)
     uvicorn.run(create_app(app), host=address, port=number, server_header=False, log_level="warning")
     return 0
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """The signal that stopped uvicorn, handed back once it has shut down: nothing left to do."""
