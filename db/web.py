@@ -142,11 +142,15 @@ def article_deliveries(database: Database, article_id: int) -> list[DeliveryRow]
         return [DeliveryRow(*row) for row in session.execute(statement)]
 
 
-def recent_deliveries(database: Database, limit: int, rule: str | None = None) -> list[DeliveryRow]:
+def recent_deliveries(
+    database: Database, limit: int, rule: str | None = None, status: str | None = None
+) -> list[DeliveryRow]:
     """The newest deliveries first, at most ``limit``: what the alerts page lists."""
     statement = _delivery_select().order_by(Delivery.id.desc()).limit(limit)
     if rule is not None:
         statement = statement.where(Alert.rule == rule)
+    if status is not None:
+        statement = statement.where(Delivery.status == status)
     with database.read() as session:
         return [DeliveryRow(*row) for row in session.execute(statement)]
 

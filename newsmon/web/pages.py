@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from db import web as db
 from db.errors import QueryError
+from db.outbox import FAILED, PENDING, SENT
 from db.search import SNIPPET_END, SNIPPET_START
 from newsmon.backtest import backtest
 from newsmon.web import charts
@@ -30,6 +31,7 @@ templates = Jinja2Templates(directory=STATIC.parent / "templates")
 CHART_DAYS = 30
 ALERTS_SHOWN = 200
 BACKTEST_SHOWN = 200
+DELIVERY_STATUSES = (PENDING, SENT, FAILED)
 
 
 def snippet_html(snippet: str) -> Markup:
@@ -140,9 +142,19 @@ def stories_page(request: Request, app: AppDep, since: str = "7d") -> HTMLRespon
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, app: AppDep, rule: str = "") -> HTMLResponse:
-    rows = [r.as_dict() for r in db.recent_deliveries(app.database, ALERTS_SHOWN, rule or None)]
-    return render(request, "alerts.html", rows=rows, rule=rule, rules=app.ruleset.names, shown=ALERTS_SHOWN)
+def alerts_page(request: Request, app: AppDep, rule: str = "", status: str = "") -> HTMLResponse:
+    wanted = status if status in DELIVERY_STATUSES else None
+    rows = [r.as_dict() for r in db.recent_deliveries(app.database, ALERTS_SHOWN, rule or None, wanted)]
+    return render(
+        request,
+        "alerts.html",
+        rows=rows,
+        rule=rule,
+        rules=app.ruleset.names,
+        status_filter=wanted or "",
+        statuses=DELIVERY_STATUSES,
+        shown=ALERTS_SHOWN,
+    )
 
 
 @router.post("/alerts/{delivery_id}/retry")

@@ -80,9 +80,11 @@ def test_rules_page_backtests_and_refuses_an_unknown_rule(client: httpx.Client, 
     assert client.get("/rules", params={"rule": "ai-deals", "since": "x"}).status_code == 400
 
 
-def test_alerts_page_filters_by_rule(client: httpx.Client) -> None:
+def test_alerts_page_filters_by_rule_and_status(client: httpx.Client, site: Site) -> None:
     page = client.get("/alerts", params={"rule": "partnerships"}).text
     assert 'data-label="Rule">partnerships<' in page and 'data-label="Rule">ai-deals<' not in page
+    failed = client.get("/alerts", params={"status": "failed"}).text
+    assert failed.count('<tr id="delivery-') == 1 and f'id="delivery-{site.ids["failed_delivery"]}"' in failed
 
 
 def test_stories_page_before_clustering_exists(tmp_path: Path) -> None:
