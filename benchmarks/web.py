@@ -11,9 +11,10 @@ thread and the client's, so HTTP parsing on both ends counts) for:
 - ``api``: ``GET /api/search?q=…`` (HTTP, routing, JSON);
 - ``page``: ``GET /?q=…`` (the same search rendered as the whole HTML page).
 
-Targets: page ≤ 2× api, and api − search ≤ 5 ms: medians over ``--repeat``
-rounds of the ratio and the difference within each round (the load of the
-moment weighs on both sides of a pair alike).
+Targets: page ≤ 2× api, and api − search ≤ 5 ms, where "search" is the CPU
+time the server spent in that same request's search (its ``Server-Timing``
+header): the difference is what HTTP, routing, JSON and the client cost.
+Medians over ``--repeat`` rounds.
 
 Run: ``python -m benchmarks web [--db PATH] [--repeat 30]``.
 """
@@ -74,6 +75,41 @@ def _cpu_ms(run: Callable[[], object]) -> float:
     return (time.process_time() - started) * 1000
 
 
+def _search_cpu_ms(response: httpx.Response) -> float:
+    """The CPU time the server spent in the search itself, from the response's Server-Timing header."""
+    for metric in response.headers["server-timing"].split(","):
+        name, _, rest = metric.strip().partition(";")
+        if name == "search-cpu":
+            return float(rest.split("dur=")[1].split(";")[0])
+    raise ValueError("no search-cpu in Server-Timing")
+
+
+def _measure(app: App, http: httpx.Client, query: str, repeat: int) -> tuple[dict[str, float], float, float]:
+    """p50s of the three, the API's overhead over its own search, and page ÷ API (medians per round)."""
+    timings: dict[str, list[float]] = {"search": [], "api": [], "page": []}
+    overheads: list[float] = []
+    answers: list[httpx.Response] = []
+
+    def call(path: str) -> None:
+        answers.append(http.get(path, params={"q": query}).raise_for_status())
+
+    runs: dict[str, Callable[[], object]] = {
+        "search": lambda: search(app.database, query, SearchFilters(), app.config.topics),
+        "api": lambda: call("/api/search"),
+        "page": lambda: call("/"),
+    }
+    for run in runs.values():
+        run()  # warm caches
+    for _ in range(repeat):
+        for kind, run in runs.items():
+            timings[kind].append(_cpu_ms(run))
+        # The same request's own search, timed by the server: what the API adds is the rest.
+        overheads.append(timings["api"][-1] - _search_cpu_ms(answers[-2]))
+    p50 = {kind: statistics.median(values) for kind, values in timings.items()}
+    ratio = statistics.median(p / a for p, a in zip(timings["page"], timings["api"], strict=True))
+    return p50, statistics.median(overheads), ratio
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "newsmon-bench-search.db")
@@ -91,23 +127,7 @@ def main() -> int:
     )
     with httpx.Client(base_url=base, timeout=60) as http:
         for name, query in QUERIES.items():
-            timings: dict[str, list[float]] = {"search": [], "api": [], "page": []}
-            runs: dict[str, Callable[[], object]] = {
-                "search": lambda q=query: search(app.database, q, SearchFilters(), app.config.topics),
-                "api": lambda q=query: http.get("/api/search", params={"q": q}).raise_for_status(),
-                "page": lambda q=query: http.get("/", params={"q": q}).raise_for_status(),
-            }
-            for run in runs.values():
-                run()  # warm caches
-            for _ in range(args.repeat):
-                for kind, run in runs.items():
-                    timings[kind].append(_cpu_ms(run))
-            p50 = {kind: statistics.median(values) for kind, values in timings.items()}
-            # Paired within each round: the load of the moment weighs on both sides of a pair alike.
-            overhead = statistics.median(
-                a - s for a, s in zip(timings["api"], timings["search"], strict=True)
-            )
-            ratio = statistics.median(p / a for p, a in zip(timings["page"], timings["api"], strict=True))
+            p50, overhead, ratio = _measure(app, http, query, args.repeat)
             ok = overhead <= API_OVERHEAD_MS and ratio <= PAGE_TARGET
             failed |= not ok
             print(
@@ -115,8 +135,8 @@ def main() -> int:
                 f" {overhead:>8.2f} ms {ratio:>8.2f}×{'' if ok else '  BELOW TARGET'}"
             )
     print(
-        f"targets: api - search ≤ {API_OVERHEAD_MS} ms, page ≤ {PAGE_TARGET}× api"
-        " (CPU time of server + client, paired medians)"
+        f"targets: api - its own search ≤ {API_OVERHEAD_MS} ms, page ≤ {PAGE_TARGET}× api"
+        " (CPU time of server + client, medians)"
     )
     server.should_exit = True
     thread.join(timeout=10)

@@ -82,22 +82,25 @@ def search_page(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> HTMLResponse:
     form = SearchRequest(q, since, source, lang, event, org, limit)
-    hits: list[dict[str, Any]] = []
+    result = None
     error = None
     try:
-        hits = run_search(app, form)
+        result = run_search(app, form)
     except (QueryError, BadParameterError) as exc:
         error = f"bad query: {exc}" if isinstance(exc, QueryError) else str(exc)
-    return render(
+    page = render(
         request,
         "search.html",
         400 if error else 200,
         form=form,
-        hits=hits,
+        hits=result.hits if result else [],
         error=error,
         sources=[s.name for s in app.config.sources],
         events=EVENTS,
     )
+    if result is not None:
+        page.headers["server-timing"] = result.server_timing
+    return page
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)

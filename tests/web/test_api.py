@@ -17,7 +17,9 @@ SEARCH_KEYS = {"id", "title", "url", "source", "published", "language", "snippet
 
 
 def test_search_returns_the_cli_shape_best_first(client: httpx.Client, site: Site) -> None:
-    hits = client.get("/api/search", params={"q": "OpenAI"}).json()
+    response = client.get("/api/search", params={"q": "OpenAI"})
+    assert response.headers["server-timing"].startswith("search;dur=")  # the search's own time
+    hits = response.json()
     assert {h["id"] for h in hits} == {site.ids["openai"], site.ids["openai_fr"]}
     assert all(set(h) == SEARCH_KEYS for h in hits)
     assert "<mark>OpenAI</mark>" in hits[0]["snippet"]
