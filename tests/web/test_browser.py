@@ -44,6 +44,16 @@ def page(browser: Browser) -> Iterator[Page]:
     problems: list[str] = []
     opened.on("dialog", lambda dialog: problems.append(f"dialog: {dialog.message}"))
     opened.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    # A Content-Security-Policy violation (an inline style or script of ours) is a console error;
+    # so is a missing file (the favicon a browser asks for by itself). A 401 is the login form's answer.
+    opened.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "status of 401" not in message.text
+            else None
+        ),
+    )
     yield opened
     context.close()
     assert not problems

@@ -65,6 +65,7 @@ def test_article_page_shows_facts_alerts_and_the_story(client: httpx.Client, sit
     assert "HTTP 404 from the webhook: no_service" in page
     assert f'href="/articles/{site.ids["openai_fr"]}"' in page  # the story's other article
     assert 'href="https://example.org/openai-invest"' in page
+    assert 'href="/?source=wire"' in page  # the source's other articles
 
 
 def test_unknown_article_page_is_a_404(client: httpx.Client) -> None:
