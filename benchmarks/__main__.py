@@ -20,6 +20,7 @@ BENCHMARKS = (
     "events",
     "amounts",
     "stories",
+    "web",
 )
 
 

@@ -519,6 +519,20 @@ def backup(config_path: str, path: Path) -> None:
     click.echo(f"backed up to {path} ({size / 1_000_000:.1f} MB)")
 
 
+@cli.command()
+@config_option
+@click.option(
+    "--host", help="Address to listen on (default: web.host, 127.0.0.1); off loopback needs web.token."
+)
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (default: web.port, 8080).")
+@handles_errors
+def serve(config_path: str, host: str | None, port: int | None) -> None:
+    """Serve the web interface and JSON API over the same database as the daemon."""
+    from newsmon.web.serve import serve as run_server
+
+    sys.exit(run_server(open_app(config_path), host, port))
+
+
 @cli.command("check-config")
 @config_option
 @handles_errors

@@ -44,6 +44,7 @@ from newsmon.config.fields import (
     Name,
     NonEmptyStr,
     PositiveDuration,
+    Secret,
     SourceUrl,
     TimeZone,
     problem,
@@ -58,7 +59,9 @@ DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
 DEFAULT_SOURCE_TYPE = "feed"
 
-SECTIONS = frozenset({"sources", "topics", "rules", "delivery", "channels", "crawl", "health", "retention"})
+SECTIONS = frozenset(
+    {"sources", "topics", "rules", "delivery", "channels", "crawl", "health", "retention", "web"}
+)
 
 #: Passed as validation context by the loader, which runs the cross-section checks itself.
 SKIP_CROSS_CHECK = "newsmon.skip_cross_check"
@@ -227,6 +230,37 @@ class RetentionConfig(Frozen):
     fetch_log: Duration = timedelta(days=30)
 
 
+# ---------------------------------------------------------------------- web
+
+MIN_WEB_TOKEN = 16
+
+
+class WebConfig(Frozen):
+    """`newsmon serve`: where it listens, and the token every page and API call then needs.
+
+    Without a token it serves loopback only. An empty token (``${NEWSMON_WEB_TOKEN:-}``
+    with the variable unset) means none.
+    """
+
+    host: NonEmptyStr = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    token: Secret | None = None
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: Secret | None) -> Secret | None:
+        if value is not None and len(value.get_secret_value()) < MIN_WEB_TOKEN:
+            raise problem(
+                f"must be at least {MIN_WEB_TOKEN} characters (e.g. the output of `openssl rand -hex 32`)"
+            )
+        return value
+
+
 # ------------------------------------------------------------------- config
 
 
@@ -282,6 +316,7 @@ class Config(Frozen):
     crawl: CrawlConfig = CrawlConfig()
     health: HealthConfig = HealthConfig()
     retention: RetentionConfig = RetentionConfig()
+    web: WebConfig = WebConfig()
 
     @model_validator(mode="before")
     @classmethod
