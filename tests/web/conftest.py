@@ -24,7 +24,7 @@ from db import outbox
 from db.store import FetchResult, NewArticle, record_fetch, store_article
 from newsmon.web.app import create_app
 from newsmon.wiring import App
-from tests.web.stories_shape import add_story, add_story_tables
+from tests.web.stories_shape import add_story
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 XSS_TITLE = 'Pwned <script>window.__xss = 1</script><img src=x onerror="window.__xss=2">'
@@ -135,7 +135,6 @@ def seed(app: App) -> dict[str, int]:
             ids["sent_delivery"] = row.id
     record_fetch(store, "wire", FetchResult("ok", http_status=200, entries=3, new_articles=2))
     record_fetch(store, "blog", FetchResult("error", error="connection refused"))
-    add_story_tables(store)
     ids["story"] = add_story(store, "Microsoft invests in OpenAI", [ids["openai"], ids["openai_fr"]])
     return ids
 

@@ -1,5 +1,5 @@
-"""The ``stories`` table and ``articles.story_id`` as story clustering's migration (0006, branch
-``stories``) creates them, for the web's tests until that branch is merged (then: its migration)."""
+"""A story over given articles, written straight into the ``stories`` table (migration 0006) the way
+story clustering leaves one, so the web's tests can show a story without running the clusterer."""
 
 from __future__ import annotations
 
@@ -10,21 +10,6 @@ from sqlalchemy import text
 
 from db.engine import Database
 from db.search import sqlite_time
-
-DDL = (
-    """CREATE TABLE IF NOT EXISTS stories (
-        id INTEGER PRIMARY KEY, title TEXT NOT NULL, first_seen DATETIME NOT NULL,
-        last_seen DATETIME NOT NULL, articles INTEGER NOT NULL, outlets JSON NOT NULL,
-        languages JSON NOT NULL, orgs JSON NOT NULL, events JSON NOT NULL, amount JSON,
-        amounts_usd JSON NOT NULL, centroid BLOB NOT NULL)""",
-    "ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories (id) ON DELETE SET NULL",
-)
-
-
-def add_story_tables(database: Database) -> None:
-    with database.write() as session:
-        for statement in DDL:
-            session.execute(text(statement))
 
 
 def add_story(database: Database, title: str, article_ids: list[int]) -> int:

@@ -88,10 +88,10 @@ def test_alerts_page_filters_by_rule_and_status(client: httpx.Client, site: Site
     assert failed.count('<tr id="delivery-') == 1 and f'id="delivery-{site.ids["failed_delivery"]}"' in failed
 
 
-def test_stories_page_before_clustering_exists(tmp_path: Path) -> None:
+def test_stories_page_with_no_story_yet(tmp_path: Path) -> None:
     app = App.open(write_config(tmp_path))
     with LiveServer(create_app(app)) as live, httpx.Client(base_url=live.base) as http:
-        assert "Story clustering has not run" in http.get("/stories").text
+        assert "No story in this period." in http.get("/stories").text
         assert http.get("/api/stories").json() == []
         assert http.get("/api/stories/1").status_code == 404
         assert http.get("/api/articles/1").status_code == 404
