@@ -312,11 +312,9 @@ def _finish(database: Database, delivery_id: int, *, attempted: bool = True, **v
 # ------------------------------------------------------------------- listing
 
 
-def list_deliveries(
-    database: Database, since: datetime | None = None, rule: str | None = None
-) -> list[DeliveryRow]:
-    """Every delivery, oldest first; ``since`` filters on the article's published (else fetched) time."""
-    query = (
+def delivery_rows() -> Any:
+    """The columns of a :class:`DeliveryRow`, one row a delivery, with its alert and article joined."""
+    return (
         select(
             Delivery.id,
             Alert.rule,
@@ -332,8 +330,14 @@ def list_deliveries(
         )
         .join(Alert, Alert.id == Delivery.alert_id)
         .join(Article, Article.id == Alert.article_id)
-        .order_by(Delivery.id)
     )
+
+
+def list_deliveries(
+    database: Database, since: datetime | None = None, rule: str | None = None
+) -> list[DeliveryRow]:
+    """Every delivery, oldest first; ``since`` filters on the article's published (else fetched) time."""
+    query = delivery_rows().order_by(Delivery.id)
     if since is not None:
         query = query.where(func.coalesce(Article.published, Article.fetched) >= since)
     if rule is not None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Alert, Article, Delivery, FetchLog, Source, UTCDateTime, utcnow
-from db.outbox import FAILED, PENDING, DeliveryRow
+from db.outbox import FAILED, PENDING, DeliveryRow, delivery_rows
 from db.queries import Headline
 from db.search import SearchFilters, sqlite_time
 
@@ -116,23 +116,7 @@ def latest_articles(database: Database, filters: SearchFilters) -> list[Headline
 
 
 def _delivery_select() -> Any:
-    return (
-        select(
-            Delivery.id,
-            Alert.rule,
-            Alert.article_id,
-            Article.title,
-            Article.url,
-            Delivery.channel,
-            Delivery.status,
-            Delivery.attempts,
-            Delivery.last_error,
-            Delivery.created,
-            Delivery.sent,
-        )
-        .join(Alert, Alert.id == Delivery.alert_id)
-        .join(Article, Article.id == Alert.article_id)
-    )
+    return delivery_rows()
 
 
 def article_deliveries(database: Database, article_id: int) -> list[DeliveryRow]:
