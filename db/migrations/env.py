@@ -14,7 +14,7 @@ config = context.config
 
 
 def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
-    return not (type_ == "table" and is_fts_object(name))
+    return not (type_ in {"table", "column", "index"} and is_fts_object(name))
 
 
 def _run(connection: Any) -> None:
