@@ -39,6 +39,8 @@ from db.pgfts import (
 SNIPPET_OPTIONS = (
     'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=12, MaxFragments=1, FragmentDelimiter=" … "'
 )
+# 1 + log(length) divides the rank: a word in a short article counts for more, as with bm25.
+RANK_NORMALIZATION = 1
 PageRow = tuple[int, str, str, str, datetime | None, str | None, str]
 """id, title, url, source, published, language, snippet."""
 
@@ -66,7 +68,7 @@ def best(
     """Ids and scores of the best matches, limited before anything is joined."""
     where = " AND ".join([compiled.where, *conditions])
     score = (
-        f"ts_rank_cd('{RANK_WEIGHTS}', a.{WORDS_COLUMN}, to_tsquery('{CONFIG}', :rank))"
+        f"ts_rank_cd('{RANK_WEIGHTS}', a.{WORDS_COLUMN}, to_tsquery('{CONFIG}', :rank), {RANK_NORMALIZATION})"
         if compiled.rank
         else "0.0"
     )
@@ -89,7 +91,7 @@ def page(connection: Connection, ids: list[int], rank: str | None) -> dict[int, 
     if not ids:
         return {}
     snippet = (
-        f"""ts_headline('{CONFIG}', concat_ws(E'\\n', a.title, a.summary, a.text),
+        f"""ts_headline('{CONFIG}', concat_ws(' ', a.title, NULLIF(a.summary, ''), a.text),
                         to_tsquery('{CONFIG}', :rank), :options)"""
         if rank
         else "''"
