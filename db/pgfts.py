@@ -15,7 +15,8 @@ oeuvre and Straße to strasse as ``db.textfold`` does on the query side.
 (STACK-NOTES): a trigger fills the columns. Before parsing, punctuation
 becomes space, so "GPT-4", "A.I." and "d’OpenAI" are split into plain words
 as unicode61 and ``db.textfold`` split them (PostgreSQL's parser would keep
-"gpt-4" whole beside its parts, and shift every later position).
+"gpt-4" whole beside its parts, and shift every later position). Empty
+positions between the fields keep a phrase or a NEAR inside one field.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ WORDS_COLUMN, FACTS_COLUMN = "fts_words", "fts_facts"
 BODY_WEIGHTS = "ACD"
 FIELD_WEIGHTS = {"title": "A", "lead": "AB", "source": "A", "lang": "B", "event": "C", "org": "D"}
 FACT_FIELDS = frozenset({"source", "lang", "event", "org"})
+# NEAR/n is compiled to one exact distance per n (db.search_pg): beyond this, a query grows too big.
+MAX_NEAR = 100
+# Positions the words vector leaves empty between two fields, so that neither a phrase nor a NEAR
+# runs from the end of one field into the next (FTS5 keeps columns apart). "-" is never a lexeme of
+# an article's words, whose punctuation became space.
+_GAP = f"'-:{2 * MAX_NEAR}'::tsvector"
 # ts_rank_cd weights, in the order {D, C, B, A}: text 1, summary 3, lead 2, title 10 as bm25 on SQLite.
 RANK_WEIGHTS = "{0.1, 0.3, 0.2, 1.0}"
 
@@ -47,9 +54,9 @@ CREATE_STATEMENTS = (
     f"ALTER TABLE articles ADD COLUMN {WORDS_COLUMN} tsvector, ADD COLUMN {FACTS_COLUMN} tsvector",
     f"""CREATE FUNCTION articles_fts_fill() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        NEW.{WORDS_COLUMN} := setweight(newsmon_words(NEW.title), 'A')
-            || setweight(newsmon_words(NEW.lead), 'B')
-            || setweight(newsmon_words(NEW.summary), 'C')
+        NEW.{WORDS_COLUMN} := setweight(newsmon_words(NEW.title), 'A') || {_GAP}
+            || setweight(newsmon_words(NEW.lead), 'B') || {_GAP}
+            || setweight(newsmon_words(NEW.summary), 'C') || {_GAP}
             || setweight(newsmon_words(NEW.text), 'D');
         NEW.{FACTS_COLUMN} := setweight(newsmon_words(
                 (SELECT name FROM sources WHERE id = NEW.source_id)), 'A')

@@ -10,10 +10,13 @@ Where PostgreSQL differs from FTS5:
 - ``a NEAR/n b`` is every exact distance ``<1>`` … ``<n+1>`` in both
   orders, which is FTS5's definition. With three or more children every
   pair must be near; FTS5 asks for one window holding all of them.
-- A phrase may run from the end of the summary into the start of the text:
-  the vector numbers positions across fields (FTS5 keeps columns apart).
-- Ranking is ``ts_rank_cd`` (cover density) with the weights of bm25 on
-  SQLite: the same articles, in the same order where one is clearly better.
+- ``NEAR/n`` takes n up to 100 (``db.pgfts.MAX_NEAR``): every distance is a
+  term of the tsquery.
+- Ranking is ``ts_rank_cd`` (cover density, divided by 1 + log of the
+  length) with the weights of bm25 on SQLite: the same articles, in the
+  same order where one is clearly better.
+- ``ts_rank_cd`` has no inverse document frequency: a rare word does not
+  outweigh a common one as under bm25.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from db.pgfts import (
     FACT_FIELDS,
     FACTS_COLUMN,
     FIELD_WEIGHTS,
+    MAX_NEAR,
     RANK_WEIGHTS,
     WORDS_COLUMN,
 )
@@ -157,6 +161,8 @@ def to_tsquery_text(node: q.Words | q.Near, weights: str) -> str:
     """The tsquery text of a term, phrase or NEAR group, its lexemes restricted to ``weights``."""
     if isinstance(node, q.Words):
         return _phrase(node, weights)
+    if node.distance > MAX_NEAR:
+        raise QueryError(f"on PostgreSQL, NEAR/n takes n up to {MAX_NEAR}", node.children[0].column)
     phrases = [_phrase(w, weights) for w in node.children]
     pairs = [
         "(" + " | ".join(_within(a, b, node.distance)) + ")"

@@ -12,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from db.engine import Database
+from db.errors import QueryError
 from db.fts import include_name
 from db.migrate import upgrade
 from db.models import Base
@@ -116,6 +117,10 @@ def titles(database: Database, query: str) -> list[str]:
         ("record NEAR/3 openai", ["OpenAI raises money"]),
         ("microsoft NEAR/3 openai", ["Microsoft and OpenAI"]),
         ("microsoft NEAR/12 openai", ["Microsoft and OpenAI"]),
+        ("values NEAR/3 openai NEAR/3 record", ["OpenAI raises money"]),
+        # Neither a phrase nor a NEAR runs from the title into the text, as FTS5 keeps columns apart.
+        ('"money the"', []),
+        ("money NEAR/2 round", []),
         # Fields: the title; the lead is the title and the opening; a bare term never the lead alone.
         ("title:openai", ["OpenAI raises money", "Microsoft and OpenAI"]),
         ("lead:robots", ["Robots at work"]),
@@ -140,6 +145,8 @@ def test_query_language_on_postgresql(pg: Database, query: str, expected: list[s
         "openai OR anthropic",
         '"series c" OR invest*',
         "openai NEAR/5 record",
+        "values NEAR/3 openai NEAR/3 record",
+        '"round values" OR "money the"',
         "title:openai OR lead:robots",
         "source:wire -openai",
         "lang:fr OR (lang:de KI)",
@@ -166,6 +173,11 @@ def test_ranking_agrees_where_one_article_is_clearly_better(both: tuple[Database
 def test_same_order_as_sqlite_for_plain_terms(both: tuple[Database, Database], query: str) -> None:
     sqlite, postgresql = (titles(database, query) for database in both)
     assert sqlite == postgresql
+
+
+def test_near_too_far_for_postgresql_is_a_clear_error(pg: Database) -> None:
+    with pytest.raises(QueryError, match="NEAR/n takes n up to 100"):
+        search(pg, "openai NEAR/101 record", SearchFilters())
 
 
 def test_snippets_highlight_the_words_found(pg: Database) -> None:
