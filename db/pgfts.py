@@ -39,6 +39,10 @@ RANK_WEIGHTS = "{0.1, 0.3, 0.2, 1.0}"
 # ASCII punctuation, Latin-1 punctuation (« » ¿ ·), general punctuation (’ “ — …), currency
 # signs and CJK punctuation: explicit ranges, because [[:punct:]] is ASCII-only in the C locale.
 _SEPARATORS = r"[[:punct:][:space:]\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u20a0-\u20cf\u3000-\u303f]+"
+# A tsvector holds at most 1 MB and numbers positions up to 16,383: the first 100,000 characters of
+# each field (some 15,000 words) are indexed, so that no page, however hostile, makes an article
+# impossible to store.
+MAX_INDEXED_CHARS = 100_000
 _TOKEN_TYPES = (
     "asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart"
 )
@@ -49,7 +53,8 @@ CREATE_STATEMENTS = (
     f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = simple)",
     f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR {_TOKEN_TYPES} WITH unaccent, simple",
     f"""CREATE FUNCTION newsmon_words(body text) RETURNS tsvector LANGUAGE sql STABLE AS $$
-        SELECT to_tsvector('{CONFIG}', regexp_replace(coalesce(body, ''), '{_SEPARATORS}', ' ', 'g'))
+        SELECT to_tsvector('{CONFIG}',
+            regexp_replace(left(coalesce(body, ''), {MAX_INDEXED_CHARS}), '{_SEPARATORS}', ' ', 'g'))
     $$""",
     f"ALTER TABLE articles ADD COLUMN {WORDS_COLUMN} tsvector, ADD COLUMN {FACTS_COLUMN} tsvector",
     f"""CREATE FUNCTION articles_fts_fill() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -197,6 +197,15 @@ def test_the_trigger_keeps_the_vectors_in_step_with_the_article(pg: Database) ->
     assert titles(pg, "zeppelins") == []
 
 
+def test_a_huge_text_is_stored_and_its_start_indexed(pg: Database) -> None:
+    # Some 300,000 distinct words: a vector of all of them would pass PostgreSQL's 1 MB limit.
+    text = "Zeppelinology opens. " + " ".join(f"w{n:x}" for n in range(300_000)) + " Farewords."
+    huge = NewArticle(source="wire", url="https://example.org/huge", title="Huge", keys=(), text=text)
+    assert store_article(pg, huge) is not None
+    assert titles(pg, "zeppelinology") == ["Huge"]
+    assert titles(pg, "farewords") == []
+
+
 def test_autogenerate_leaves_the_search_objects_alone(pg: Database) -> None:
     with pg.engine.connect() as connection:
         unfiltered = compare_metadata(MigrationContext.configure(connection), Base.metadata)
