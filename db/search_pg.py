@@ -35,6 +35,7 @@ from db.pgfts import (
     FACT_FIELDS,
     FACTS_COLUMN,
     FIELD_WEIGHTS,
+    MAX_INDEXED_CHARS,
     MAX_NEAR,
     RANK_WEIGHTS,
     WORDS_COLUMN,
@@ -91,11 +92,13 @@ def newest(connection: Connection, conditions: list[str], params: dict[str, Any]
 
 
 def page(connection: Connection, ids: list[int], rank: str | None) -> dict[int, PageRow]:
-    """The page's articles with their snippets: ``ts_headline`` re-reads the text, so only for these."""
+    """The page's articles with their snippets: ``ts_headline`` re-parses the text, so only for these,
+    and only as much of it as is indexed."""
     if not ids:
         return {}
     snippet = (
-        f"""ts_headline('{CONFIG}', concat_ws(' ', a.title, NULLIF(a.summary, ''), a.text),
+        f"""ts_headline('{CONFIG}',
+                        left(concat_ws(' ', a.title, NULLIF(a.summary, ''), a.text), {MAX_INDEXED_CHARS}),
                         to_tsquery('{CONFIG}', :rank), :options)"""
         if rank
         else "''"
