@@ -1,4 +1,4 @@
-"""The PostgreSQL full-text index over articles: two stored ``tsvector`` columns kept by a trigger.
+"""The PostgreSQL full-text index over articles: two stored ``tsvector`` columns kept by triggers.
 
 ``fts_words`` holds the article's words with a weight per part — A title,
 B lead, C summary, D text — so a field is a weight mask (``title:`` is
@@ -12,7 +12,7 @@ Both go through the text search configuration ``newsmon``: ``simple`` (no
 stemming, like SQLite's unicode61) behind ``unaccent``, which folds Œuvre to
 oeuvre and Straße to strasse as ``db.textfold`` does on the query side.
 ``unaccent()`` is not immutable, so a generated column cannot call it
-(STACK-NOTES): a trigger fills the columns. Before parsing, punctuation
+(STACK-NOTES): triggers fill the columns. Before parsing, punctuation
 becomes space, so "GPT-4", "A.I." and "d’OpenAI" are split into plain words
 as unicode61 and ``db.textfold`` split them (PostgreSQL's parser would keep
 "gpt-4" whole beside its parts, and shift every later position). Empty
@@ -46,7 +46,8 @@ MAX_INDEXED_CHARS = 100_000
 _TOKEN_TYPES = (
     "asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart"
 )
-_WATCHED = "title, lead, summary, text, source_id, language, event_types, orgs"
+_WORDS_WATCHED = "title, lead, summary, text"
+_FACTS_WATCHED = "source_id, language, event_types, orgs"
 
 CREATE_STATEMENTS = (
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -57,12 +58,16 @@ CREATE_STATEMENTS = (
             regexp_replace(left(coalesce(body, ''), {MAX_INDEXED_CHARS}), '{_SEPARATORS}', ' ', 'g'))
     $$""",
     f"ALTER TABLE articles ADD COLUMN {WORDS_COLUMN} tsvector, ADD COLUMN {FACTS_COLUMN} tsvector",
-    f"""CREATE FUNCTION articles_fts_fill() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE FUNCTION articles_fts_words_fill() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         NEW.{WORDS_COLUMN} := setweight(newsmon_words(NEW.title), 'A') || {_GAP}
             || setweight(newsmon_words(NEW.lead), 'B') || {_GAP}
             || setweight(newsmon_words(NEW.summary), 'C') || {_GAP}
             || setweight(newsmon_words(NEW.text), 'D');
+        RETURN NEW;
+    END $$""",
+    f"""CREATE FUNCTION articles_fts_facts_fill() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
         NEW.{FACTS_COLUMN} := setweight(newsmon_words(
                 (SELECT name FROM sources WHERE id = NEW.source_id)), 'A')
             || setweight(newsmon_words(NEW.language), 'B')
@@ -70,17 +75,22 @@ CREATE_STATEMENTS = (
             || setweight(newsmon_words(NEW.orgs::text), 'D');
         RETURN NEW;
     END $$""",
-    # Only a change to an indexed column re-indexes: setting a story must not rewrite the vectors.
-    f"""CREATE TRIGGER articles_fts_fill BEFORE INSERT OR UPDATE OF {_WATCHED} ON articles
-        FOR EACH ROW EXECUTE FUNCTION articles_fts_fill()""",
-    "UPDATE articles SET title = title",
+    # Only a change to an indexed column re-indexes: setting a story must not rewrite the vectors,
+    # nor event detection's facts re-read 5 KB of text.
+    f"""CREATE TRIGGER articles_fts_words_fill BEFORE INSERT OR UPDATE OF {_WORDS_WATCHED} ON articles
+        FOR EACH ROW EXECUTE FUNCTION articles_fts_words_fill()""",
+    f"""CREATE TRIGGER articles_fts_facts_fill BEFORE INSERT OR UPDATE OF {_FACTS_WATCHED} ON articles
+        FOR EACH ROW EXECUTE FUNCTION articles_fts_facts_fill()""",
+    "UPDATE articles SET title = title, source_id = source_id",
     f"CREATE INDEX articles_fts_words ON articles USING gin ({WORDS_COLUMN})",
     f"CREATE INDEX articles_fts_facts ON articles USING gin ({FACTS_COLUMN})",
 )
 
 DROP_STATEMENTS = (
-    "DROP TRIGGER IF EXISTS articles_fts_fill ON articles",
-    "DROP FUNCTION IF EXISTS articles_fts_fill()",
+    "DROP TRIGGER IF EXISTS articles_fts_words_fill ON articles",
+    "DROP TRIGGER IF EXISTS articles_fts_facts_fill ON articles",
+    "DROP FUNCTION IF EXISTS articles_fts_words_fill()",
+    "DROP FUNCTION IF EXISTS articles_fts_facts_fill()",
     f"ALTER TABLE articles DROP COLUMN IF EXISTS {WORDS_COLUMN}, DROP COLUMN IF EXISTS {FACTS_COLUMN}",
     "DROP FUNCTION IF EXISTS newsmon_words(text)",
     f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}",
