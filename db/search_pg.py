@@ -182,12 +182,12 @@ def _within(a: str, b: str, distance: int) -> list[str]:
 
 
 def _phrase(words: q.Words, weights: str) -> str:
-    lexemes = [_lexeme(word, weights) for word in words.words]
+    lexemes = [lexeme(word, weights) for word in words.words]
     if words.prefix:
-        lexemes[-1] = _lexeme(words.words[-1], "*" + weights)
+        lexemes[-1] = lexeme(words.words[-1], "*" + weights)
     return " <-> ".join(lexemes)
 
 
-def _lexeme(word: str, label: str) -> str:
-    # Quoted, so no user text is ever read as a tsquery operator.
+def lexeme(word: str, label: str) -> str:
+    """A quoted lexeme: no user text is ever read as a tsquery operator."""
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "':" + label

@@ -11,12 +11,14 @@ import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from db import query as q
 from db.engine import Database
 from db.errors import QueryError
 from db.fts import include_name
 from db.migrate import upgrade
 from db.models import Base
 from db.search import SearchFilters, search
+from db.search_pg import compile_query, lexeme
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
 from tests.db.conftest import needs_postgres
 
@@ -214,3 +216,13 @@ def test_autogenerate_leaves_the_search_objects_alone(pg: Database) -> None:
         filtered = compare_metadata(context, Base.metadata)
     assert [change for change in unfiltered if "fts" in repr(change)]
     assert [change for change in filtered if "fts" in repr(change)] == []
+
+
+def test_user_text_never_reaches_tsquery_unquoted() -> None:
+    compiled = compile_query(q.parse('title:"a b" OR c* NEAR/1 d'))
+    assert list(compiled.params.values()) == [
+        "'a':A <-> 'b':A",
+        "(('c':*ACD) <1> ('d':ACD) | ('d':ACD) <1> ('c':*ACD)"
+        " | ('c':*ACD) <2> ('d':ACD) | ('d':ACD) <2> ('c':*ACD))",
+    ]
+    assert lexeme("it's\\", "A") == "'it''s\\\\':A"
