@@ -77,6 +77,12 @@ DROP_STATEMENTS = (
 REBUILD = "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"
 
 
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Alembic's ``include_name`` hook: what autogenerate compares (everything but the index)."""
+    return not (type_ in {"table", "column", "index"} and is_fts_object(name))
+
+
 def is_fts_object(name: str | None) -> bool:
-    """Alembic autogenerate must not propose dropping the index or its shadow tables."""
-    return bool(name) and str(name).startswith("articles_fts")
+    """Alembic autogenerate must not propose dropping the index: FTS5's table and shadow tables on
+    SQLite, the vector columns and their GIN indexes on PostgreSQL (db.pgfts)."""
+    return bool(name) and str(name).startswith(("articles_fts", "fts_"))

@@ -2,21 +2,23 @@
 
 The query language is parsed once into the neutral tree of ``db.query`` and
 compiled here per backend: FTS5 ``MATCH`` on SQLite (ranked by bm25, with a
-highlighted snippet). Compiling the tree, rather than passing user text to
-``MATCH``, is what keeps an unbalanced quote from becoming an SQLite error.
+highlighted snippet), ``tsquery`` on PostgreSQL (``db.search_pg``). Compiling
+the tree, rather than passing user text to ``MATCH``, is what keeps an
+unbalanced quote from becoming an SQLite error.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from db import query as q
+from db import search_pg
 from db.engine import Database
-from db.errors import DatabaseError, QueryError
+from db.errors import QueryError
 from db.money import to_usd
 from db.queries import Headline
 
@@ -59,24 +61,10 @@ def search(
     org_aliases: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> list[SearchHit]:
     tree = q.canonical_orgs(q.resolve_topics(q.parse(query), dict(topics or {})), org_aliases or {})
-    if not database.is_sqlite:
-        raise DatabaseError("full-text search is implemented for SQLite only so far")
     words, amounts = split_amounts(tree)
-    conditions: list[str] = []
-    params: dict[str, Any] = {"limit": filters.limit}
-    for number, (amount, negated) in enumerate(amounts):
-        condition = f"a.amount_usd >= :amount{number}"
-        conditions.append(f"NOT COALESCE({condition}, 0)" if negated else condition)
-        params[f"amount{number}"] = to_usd(amount.value, amount.currency)
-    if filters.since is not None:
-        conditions.append("COALESCE(a.published, a.fetched) >= :since")
-        params["since"] = sqlite_time(filters.since)
-    if filters.source:
-        conditions.append("a.source_id = (SELECT id FROM sources WHERE name = :source)")
-        params["source"] = filters.source
-    if filters.language:
-        conditions.append("a.language = :language")
-        params["language"] = filters.language.lower()
+    conditions, params = _conditions(amounts, filters, database.is_sqlite)
+    if not database.is_sqlite:
+        return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
     with database.read_raw() as connection:
         if words is None:
@@ -85,7 +73,61 @@ def search(
             params["match"] = to_fts5(words)
             ranked = _best(connection, conditions, params)
         page = _page(connection, [row_id for row_id, _ in ranked], params.get("match"))
-    return [replace(page[row_id], score=score) for row_id, score in ranked if row_id in page]
+    return _hits(ranked, page)
+
+
+def _conditions(
+    amounts: list[tuple[q.AmountAtLeast, bool]], filters: SearchFilters, is_sqlite: bool
+) -> tuple[list[str], dict[str, Any]]:
+    """The conditions beside the full-text match, on the article ``a``, and their parameters."""
+    conditions: list[str] = []
+    params: dict[str, Any] = {"limit": filters.limit}
+    for number, (amount, negated) in enumerate(amounts):
+        condition = f"a.amount_usd >= :amount{number}"
+        conditions.append(f"NOT COALESCE({condition}, false)" if negated else condition)
+        params[f"amount{number}"] = to_usd(amount.value, amount.currency)
+    if filters.since is not None:
+        conditions.append("COALESCE(a.published, a.fetched) >= :since")
+        params["since"] = sqlite_time(filters.since) if is_sqlite else filters.since
+    if filters.source:
+        conditions.append("a.source_id = (SELECT id FROM sources WHERE name = :source)")
+        params["source"] = filters.source
+    if filters.language:
+        conditions.append("a.language = :language")
+        params["language"] = filters.language.lower()
+    return conditions, params
+
+
+def _search_postgresql(
+    database: Database, words: q.Node | None, conditions: list[str], params: dict[str, Any]
+) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+    with database.engine.connect() as connection:
+        if words is None:
+            ranked, rank = search_pg.newest(connection, conditions, params), None
+        else:
+            compiled = search_pg.compile_query(words)
+            ranked, rank = search_pg.best(connection, compiled, conditions, params), compiled.rank
+        return ranked, search_pg.page(connection, [row_id for row_id, _ in ranked], rank)
+
+
+def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[SearchHit]:
+    hits = []
+    for row_id, score in ranked:
+        if row_id in page:
+            _, title, url, source, published, language, snippet = page[row_id]
+            hits.append(
+                SearchHit(
+                    id=row_id,
+                    title=title,
+                    url=url,
+                    source=source,
+                    published=published,
+                    language=language,
+                    snippet=snippet,
+                    score=score,
+                )
+            )
+    return hits
 
 
 def _best(connection: sqlite3.Connection, conditions: list[str], params: dict[str, Any]) -> list[Ranked]:
@@ -114,7 +156,7 @@ def _newest(connection: sqlite3.Connection, conditions: list[str], params: dict[
     return [(row_id, score) for row_id, score in connection.execute(sql, params)]
 
 
-def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> dict[int, SearchHit]:
+def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> dict[int, search_pg.PageRow]:
     """The hits of the page returned, with their snippets.
 
     A snippet costs about 0.5 ms over a long text, so only the page gets
@@ -135,16 +177,7 @@ def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> 
         SELECT a.id, a.title, a.url, s.name AS source, a.published, a.language, {snippet} AS snippet
         FROM page JOIN articles a ON a.id = page.id JOIN sources s ON s.id = a.source_id"""
     return {
-        row_id: SearchHit(
-            id=row_id,
-            title=title,
-            url=url,
-            source=source,
-            published=_stored_time(published),
-            language=language,
-            snippet=snippet or "",
-            score=0.0,
-        )
+        row_id: (row_id, title, url, source, _stored_time(published), language, snippet or "")
         for row_id, title, url, source, published, language, snippet in connection.execute(sql, params)
     }
 

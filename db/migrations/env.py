@@ -7,21 +7,17 @@ from typing import Any
 from alembic import context
 from sqlalchemy import create_engine
 
-from db.fts import is_fts_object
+from db.fts import include_name
 from db.models import Base
 
 config = context.config
-
-
-def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
-    return not (type_ == "table" and is_fts_object(name))
 
 
 def _run(connection: Any) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        include_name=_include_name,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -1,8 +1,10 @@
-"""Search: the query language compiled to FTS5, ranked, highlighted and filtered, on a real SQLite file."""
+"""Search: the query language compiled to FTS5 or tsquery, ranked, highlighted and filtered, on a real
+SQLite file and a real PostgreSQL server: every test here runs on both."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from db.errors import QueryError
 from db.migrate import upgrade
 from db.search import SearchFilters, search, to_fts5
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
+from tests.db.conftest import needs_postgres
 
 NOW = datetime.now(UTC)
 ARTICLES = [
@@ -44,10 +47,13 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    path: Path = tmp_path_factory.mktemp("search")
-    db = Database(f"sqlite:///{path}/newsmon.db")
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=needs_postgres)])
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("search")
+        db = Database(f"sqlite:///{path}/newsmon.db")
+    else:
+        db = Database(request.getfixturevalue("postgres_url"))
     upgrade(db)
     sync_sources(
         db, [SourceSpec("arsfr", "feed", "http://a/feed"), SourceSpec("wire", "feed", "http://b/feed")]
@@ -66,7 +72,8 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Database:
                 published=published,
             ),
         )
-    return db
+    yield db
+    db.dispose()
 
 
 def titles(database: Database, query: str, **filters: object) -> list[str]:
