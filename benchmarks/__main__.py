@@ -17,6 +17,8 @@ BENCHMARKS = (
     "extraction",
     "hostile",
     "delivery_crash",
+    "events",
+    "amounts",
 )
 
 

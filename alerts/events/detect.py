@@ -1,0 +1,520 @@
+"""Events in an article, sentence by sentence: what happened, between whom, for how much, and is it news.
+
+1. The article's sentences (the headline, what the summary adds, the
+   text's: :mod:`alerts.events.sentences`) are joined and scanned in one
+   pass of one automaton (:mod:`alerts.events.patterns`) that holds the
+   organisation aliases (:mod:`alerts.events.orgs`) and every language's
+   event triggers and cues (:mod:`alerts.events.lexicon`). Only sentences
+   with a trigger are read further.
+2. A trigger counts according to its group (lexicon/README.md): ``firm``
+   phrases alone ("agreed to buy", "funding round", "teams up"); ``stake``
+   ones as an investment, or an acquisition when the stake is a majority;
+   ``share`` verbs with a percentage ("takes 5 % of"); ``money`` ones next to
+   an amount ("raises $40m"); ``invest`` verbs and ``noun`` investments with
+   an amount or a name, and not into plants, places, gifts or staff (capex,
+   charitable and workforce "investment plans"); ``buy`` verbs with a name,
+   an order (a partnership) when goods are bought; ``sale`` ones when a
+   business changes hands; generic ``deal`` words ("deal", "agreement",
+   "partnership", "joint venture") only when nothing more specific is in the
+   sentence. Buying a stake without control is an investment. A trigger
+   inside a word-sense phrase ("investment bank", "partner at", "big deal")
+   or an organisation's name ("Allianz") is none; an analyst's rating or a
+   market-value story has no event at all. Cues such as goods, capex or a
+   denial count near their trigger only.
+3. News or background: a mention is background when its sentence recalls
+   it ("which raised", a past year, "last year", a comparison), reports
+   talks or rumours, is an aside of opinion or a condition, when a denial or
+   a block is near it, or when it sits in a relative clause (", which
+   Microsoft bought"). A mention is the article's news when it is not
+   background and is in the headline or the lead (first two sentences), or,
+   for a type the headline and lead do not report, when two sentences or
+   more do (the first of them is then the news, the others repeat it).
+   Further down, sentences whose triggers could only repeat what the
+   headline and lead already report are not read: ``Analysis.events``
+   holds the mentions read.
+4. Arguments, for the news: actors from the same sentence (listed
+   organisations and look-alike names; the investor or buyer first when the
+   wording says so) and the amount (:func:`alerts.events.amounts.find_amounts`),
+   which prices the investment or acquisition rather than a partnership
+   reported with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from alerts.events import lexicon, sentences
+from alerts.events.amounts import Amount, find_amounts
+from alerts.events.lexicon import Cue, Tail, Trigger
+from alerts.events.orgs import (
+    NOT_NAMES,
+    Alias,
+    OrgIndex,
+    OrgMention,
+    lookalikes,
+    resolve_overlaps,
+    word_spans,
+)
+from alerts.events.patterns import Hit, PhraseSet
+from db.textfold import fold, word_string
+
+EVENT_TYPES = ("investment", "acquisition", "partnership")
+
+LEAD_SENTENCES = 2
+# An article's sentences are joined by a word no text has, to be scanned in one pass.
+_SEPARATOR = "\nzqxsentencezqx\n"
+_MARK = " zqxsentencezqx "
+# A split phrase's second part ("sammelt 500 Millionen Dollar ... ein") within this many words.
+TAIL_WINDOW = 10
+
+# Something that may be an amount of money: worth asking the amounts grammar.
+_MONEY_HINT = re.compile(
+    r"[$€£¥₹]|\b(?:US|C|A|HK|S)\$|\d\s*(?:bn|mn|m|k|md|mds|mrd|mio)\b|\b\d[\d.,\s]*\s*(?:[Mm]illion|[Bb]illion|"
+    r"[Mm]illiard|[Mm]illi?on|Mrd|Mio|[Mm]illones|mil millones|[Tt]rillion|[Bb]ill?[oó]n|dollars?|euros?|"
+    r"Euro|Dollar|pounds?|francs?|Franken|d[oó]lares|libras|yen|yuan)|Milliarden|Millionen|milliards?|"
+    r"millions?|billions?|millones"
+)
+# A capitalised word that is not the first of its sentence: a name of some kind.
+_NAME = re.compile(r"(?<=[\w,;:)”\"'’]\s)[A-ZÀ-ÖØ-Þ][\w&’'.-]*[A-Za-z0-9]|\b[A-Z][A-Z0-9&]{1,}\b")
+_PERCENT = re.compile(r"\d\s*%|\d\s*(?:per ?cent|pour cent|Prozent|por ciento)\b")
+# More than half: control ("88 %", "100 percent").
+_MAJORITY = re.compile(
+    r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
+)
+_PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
+_RELATIVE = re.compile(
+    r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
+    r"el cual|la cual|los cuales|cuyo|cuya)\b[^,;:]*"
+)
+# After the trigger, these words introduce the investor or the buyer ("acquired by", "led by").
+_AGENT = re.compile(
+    r"\b(?:by|from|led by|par|auprès de|aupres de|de la part de|von|vom|durch|bei|por|de parte de)"
+    r"(?:\s+(?:the|its|la|le|l’|l'|les|der|dem|den|des|el|los|las|su|sus)\b)?[\w\s'’-]{0,12}\s*$",
+    re.IGNORECASE,
+)
+# Cues that make every mention of their sentence background; "denial" only near its trigger.
+_BACKGROUND_CUES = ("background", "opinion", "rumour")
+# Trigger groups whose wording names the event type on its own.
+_SPECIFIC = frozenset({"firm", "stake"})
+# Where a cue is looked for: (words before, words after) the trigger; elsewhere the whole sentence.
+_WINDOWS = {
+    "goods": (0, 5),
+    "business": (0, 6),
+    "capex": (8, 12),
+    "place": (0, 6),
+    "charity": (8, 12),
+    "workforce": (8, 12),
+    "denial": (10, 10),
+    "stake": (8, 8),
+    "majority": (8, 8),
+}
+_NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place")
+# Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
+_ANAPHORIC = frozenset({"noun", "deal"})
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    actors: tuple[str, ...]
+    amount: Amount | None
+    sentence: str
+    news: bool
+
+
+@dataclass(frozen=True)
+class Analysis:
+    orgs: tuple[str, ...]
+    events: tuple[Event, ...]
+    amounts: tuple[Amount, ...]
+
+    @property
+    def news_types(self) -> frozenset[str]:
+        return frozenset(event.type for event in self.events if event.news)
+
+
+@dataclass
+class _Sentence:
+    """One sentence with a trigger: its raw hits, sorted by kind when it is read."""
+
+    text: str
+    lead: bool
+    string: str  # the article's word string, and where this sentence starts in it
+    base: int
+    hits: list[tuple[int, int, int]]
+    phrases: PhraseSet[object] | None
+    aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
+    triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
+    cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
+    tails: dict[str, list[int]] = field(default_factory=dict)
+    _spans: list[tuple[int, int]] | None = None
+
+    def read(self) -> _Sentence:
+        """Sort the hits into aliases, triggers, cues and tails, with word positions (once)."""
+        if self.phrases is not None:
+            for start, words, key in self.hits:
+                first = self.string.count(" ", self.base, start)
+                hit: Hit[object] = Hit(first, first + words - 1, self.phrases.payloads(key))
+                for payload in hit.payloads:
+                    if isinstance(payload, Trigger):
+                        self.triggers.append((hit, payload))
+                    elif isinstance(payload, Cue):
+                        self.cues.setdefault(payload.name, []).append((hit, payload))
+                    elif isinstance(payload, Alias):
+                        self.aliases.append((hit, payload))
+                    elif isinstance(payload, Tail):
+                        self.tails.setdefault(payload.phrase, []).append(hit.first)
+            self.phrases = None
+        return self
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Where each folded word is in ``text`` (computed once)."""
+        if self._spans is None:
+            self._spans = word_spans(self.text)
+        return self._spans
+
+
+@dataclass(frozen=True)
+class _Mention:
+    type: str
+    trigger: Hit[object]
+    group: str
+    background: bool
+
+
+class EventDetector:
+    """Organisations, events and amounts of articles; build once, share between threads."""
+
+    def __init__(self, orgs: OrgIndex | None = None) -> None:
+        self.orgs = orgs if orgs is not None else OrgIndex()
+        entries: list[tuple[str, object]] = [*self.orgs.entries(), *lexicon.entries()]
+        self._phrases: PhraseSet[object] = PhraseSet(entries)
+        keys = range(len(self._phrases))
+        # Per key: the organisations it names, the event types its triggers could report.
+        self._aliases = [
+            tuple(p for p in self._phrases.payloads(key) if isinstance(p, Alias)) for key in keys
+        ]
+        self._types = [
+            frozenset(
+                kind for p in self._phrases.payloads(key) if isinstance(p, Trigger) for kind in _possible(p)
+            )
+            for key in keys
+        ]
+        self._this_year = date.today().year
+
+    def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
+        orgs: dict[str, None] = {}
+        scanned = self._scan(self._units(title, summary, text), orgs)
+        found: list[tuple[_Sentence, list[_Mention]]] = []
+        lead_types: set[str] = set()
+        for sentence, _ in scanned:
+            if sentence.lead:
+                mentions = self._mentions(sentence.read(), language)
+                found.append((sentence, mentions))
+                lead_types.update(m.type for m in mentions if not m.background)
+        # Further down, only what the headline and lead did not already say, and
+        # two sentences or more could say, can still be news (by repetition):
+        # other sentences are not read.
+        counts = Counter(kind for sentence, possible in scanned if not sentence.lead for kind in possible)
+        open_types = {kind for kind, count in counts.items() if count >= 2} - lead_types
+        body = [
+            (sentence, self._mentions(sentence.read(), language))
+            for sentence, possible in scanned
+            if not sentence.lead and not possible.isdisjoint(open_types)
+        ]
+        # A type reported by two body sentences or more is news: its first mention
+        # stands for it, the others are the same news told again.
+        repeated = _repeated(body) - lead_types
+        events: list[Event] = []
+        amounts: list[Amount] = []
+        for sentence, mentions in (*found, *body):
+            news = []
+            for m in mentions:
+                first = m.type in repeated and not m.background and not sentence.lead
+                news.append(not m.background and (sentence.lead or first))
+                if first:
+                    repeated.discard(m.type)
+            if not any(news):
+                actors = tuple(dict.fromkeys(alias.org for _, alias in sentence.aliases))
+                events.extend(Event(m.type, actors, None, sentence.text, False) for m in mentions)
+                continue
+            # The arguments are worked out for the news only.
+            stated = self._amounts(sentence.text, language)
+            amounts.extend(stated)
+            amount = max(stated, key=lambda a: a.usd) if stated else None
+            names = self._names(sentence, language)
+            # One amount per sentence: it prices the investment or acquisition, if any, not the partnership.
+            priced = {m.type for m in mentions} - {"partnership"} or {"partnership"}
+            for mention, is_news in zip(mentions, news, strict=True):
+                actors = _actors(sentence, names, mention.trigger, mention.group)
+                cost = amount if is_news and mention.type in priced else None
+                events.append(Event(mention.type, actors, cost, sentence.text, is_news))
+        return Analysis(tuple(orgs), tuple(events), tuple(amounts))
+
+    # --- reading sentences ---------------------------------------------------------------
+
+    @staticmethod
+    def _units(title: str, summary: str, text: str) -> list[tuple[str, bool]]:
+        """The sentences to read, each with whether it is in the headline or the lead."""
+        body = sentences.split(text)
+        units = [(title.strip(), True)] if title.strip() else []
+        if summary.strip():
+            # A feed's summary is usually the lead again; what it adds counts as lead.
+            seen = {word_string(sentence) for sentence in body}
+            units.extend((s, True) for s in sentences.split(summary) if word_string(s) not in seen)
+        units.extend((sentence, index < LEAD_SENTENCES) for index, sentence in enumerate(body))
+        return units
+
+    def _scan(
+        self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]
+    ) -> list[tuple[_Sentence, frozenset[str]]]:
+        """The sentences with a trigger, each with the event types it could report, from one
+        automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
+        string = word_string(_SEPARATOR.join(text for text, _ in units))
+        # starts[i]: offset of the space before sentence i's first word.
+        starts = [0]
+        position = string.find(_MARK)
+        while position >= 0:
+            starts.append(position + len(_MARK) - 1)
+            position = string.find(_MARK, position + 1)
+        starts.append(len(string))
+        # Hits come in text order: bucket them per sentence; only sentences with
+        # a trigger are kept to be read (cues alone say nothing).
+        buckets: list[list[tuple[int, int, int]]] = [[] for _ in units]
+        possible: dict[int, frozenset[str]] = {}
+        index = 0
+        for start, words, key in self._phrases.raw(string):
+            while start >= starts[index + 1]:
+                index += 1
+            buckets[index].append((start, words, key))
+            for alias in self._aliases[key]:
+                if alias.org not in orgs and self.orgs.accepts(alias, units[index][0]):
+                    orgs[alias.org] = None
+            if self._types[key]:
+                possible[index] = possible.get(index, frozenset()) | self._types[key]
+        return [
+            (_Sentence(*units[i], string, starts[i], buckets[i], self._phrases), types)
+            for i, types in sorted(possible.items())
+        ]
+
+    def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
+        cues = {
+            name: [
+                hit
+                for hit, cue in hits
+                if cue.tail is None or _followed(hit, sentence.tails.get(cue.tail, ()))
+            ]
+            for name, hits in sentence.cues.items()
+        }
+        if cues.get("analyst") or cues.get("market"):
+            return []
+        # A trigger inside a word-sense phrase ("investment bank") or an organisation's
+        # name ("Allianz", "Partners Group") is no trigger.
+        covers = [*cues.get("wordsense", ()), *(hit for hit, _ in sentence.aliases)]
+        triggers = [
+            (hit, trigger)
+            for hit, trigger in sentence.triggers
+            if not any(other.first <= hit.first and hit.last <= other.last for other in covers)
+            and (trigger.tail is None or _followed(hit, sentence.tails.get(trigger.tail, ())))
+        ]
+        if not triggers:
+            return []
+        context = _Context(sentence, cues, {t.type for _, t in triggers if t.group in _SPECIFIC}, language)
+        typed: dict[str, tuple[Hit[object], str]] = {}
+        deals: list[Hit[object]] = []
+        for hit, trigger in triggers:
+            kind = context.kind(hit, trigger)
+            if kind == "deal":
+                deals.append(hit)
+            elif kind is not None and kind not in typed:
+                typed[kind] = (hit, trigger.group)
+        if not typed and deals and context.has_name and not cues.get("politics"):
+            typed["partnership"] = (deals[0], "deal")
+        if not typed:
+            return []
+        background = any(cues.get(name) for name in _BACKGROUND_CUES) or self._past_year(sentence.text)
+        clauses = [match.span() for match in _RELATIVE.finditer(sentence.text)]
+        spans = sentence.spans() if clauses else []
+        mentions = []
+        for kind, (hit, group) in typed.items():
+            recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
+            denied = context.near(hit, "denial")
+            mentions.append(_Mention(kind, hit, group, background or recalled or denied))
+        return mentions
+
+    def _past_year(self, text: str) -> bool:
+        return any(int(year) < self._this_year - 1 for year in _PAST_YEAR.findall(text))
+
+    def _names(self, sentence: _Sentence, language: str | None) -> list[OrgMention]:
+        spans = sentence.spans()
+        listed = []
+        for hit, alias in sentence.aliases:
+            start, end = spans[hit.first][0], spans[hit.last][1]
+            if self.orgs.accepts(alias, sentence.text, start, end):
+                listed.append(OrgMention(alias.org, start, end, True))
+        return resolve_overlaps([*listed, *lookalikes(sentence.text, language)])
+
+    @staticmethod
+    def _amounts(text: str, language: str | None) -> list[Amount]:
+        if not _MONEY_HINT.search(text):
+            return []
+        return list(find_amounts(text, language))
+
+
+class _Context:
+    """What a sentence offers its triggers: cues (by word position), amounts, names, percentages."""
+
+    def __init__(
+        self,
+        sentence: _Sentence,
+        cues: dict[str, list[Hit[object]]],
+        specific: set[str],
+        language: str | None,
+    ) -> None:
+        self.sentence = sentence
+        self.language = language
+        self.text = sentence.text
+        self.cues = cues
+        self.specific = specific
+        self.phrases = [hit for hit, trigger in sentence.triggers if trigger.group in _SPECIFIC]
+        self.has_name = bool(sentence.aliases) or _NAME.search(self.text) is not None
+        self._amount: bool | None = None
+
+    @property
+    def has_amount(self) -> bool:
+        if self._amount is None:
+            self._amount = _MONEY_HINT.search(self.text) is not None
+        return self._amount
+
+    def near(self, trigger: Hit[object], cue: str) -> bool:
+        """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
+
+        A stake is not where a specific trigger's own words hold it ("all-stock deal").
+        """
+        before, after = _WINDOWS.get(cue, (1000, 1000))
+        return any(
+            trigger.first - before <= hit.first
+            and hit.last <= trigger.last + after
+            and (cue != "stake" or not any(t.first <= hit.first and hit.last <= t.last for t in self.phrases))
+            for hit in self.cues.get(cue, ())
+        )
+
+    def named_recipient(self, trigger: Hit[object]) -> bool:
+        """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
+        to expand…" invests in a company; "invest $1bn in plants" does not. In German, where every
+        noun is capitalised, only listed organisations count."""
+        cues = [
+            hit.first
+            for cue in _NOT_AN_INVESTMENT
+            for hit in self.cues.get(cue, ())
+            if hit.first > trigger.last
+        ]
+        limit = min(cues, default=trigger.last + 8)
+        if any(trigger.last < hit.first < limit for hit, _ in self.sentence.aliases):
+            return True
+        if self.language == "de":
+            return False
+        words = (self.text[start:end] for start, end in self.sentence.spans()[trigger.last + 1 : limit])
+        return any(_recipient_like(word) for word in words)
+
+    def stake(self, trigger: Hit[object]) -> bool:
+        return self.near(trigger, "stake") or _PERCENT.search(self.text) is not None
+
+    def majority(self, trigger: Hit[object]) -> bool:
+        return self.near(trigger, "majority") or _MAJORITY.search(self.text) is not None
+
+    def kind(self, hit: Hit[object], trigger: Trigger) -> str | None:
+        """The event type ``trigger`` stands for here, "deal" for a generic word, or None."""
+        kind, group = trigger.type, trigger.group
+        others = bool(self.specific - {kind})
+        if group == "deal":
+            return None if self.specific else "deal"
+        if group == "money" and (others or not self.has_amount):
+            return None
+        if group == "share":
+            if others or not _PERCENT.search(self.text):
+                return None
+            return "acquisition" if self.majority(hit) else "investment"
+        if group in ("invest", "noun") and (
+            (group == "noun" and others)
+            or not (self.has_amount or self.has_name)
+            or (any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT) and not self.named_recipient(hit))
+        ):
+            return None
+        if group == "buy":
+            if self.near(hit, "goods"):
+                return "partnership" if self.has_name and not others else None
+            if others or not self.has_name:
+                return None
+        if group == "sale" and not self.near(hit, "business"):
+            return None
+        if group == "stake" and self.majority(hit):
+            return "acquisition"
+        if kind == "acquisition" and self.stake(hit) and not self.majority(hit):
+            return "investment"
+        return kind
+
+
+def _recipient_like(word: str) -> bool:
+    """A capitalised word that may name a company: not a date, title or nationality, nor a
+    short acronym ("AI", "EV", "US")."""
+    return word[:1].isupper() and not (word.isupper() and len(word) <= 3) and fold(word) not in NOT_NAMES
+
+
+def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:
+    return any(0 < first - hit.last <= TAIL_WINDOW for first in tails)
+
+
+def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def _possible(trigger: Trigger) -> tuple[str, ...]:
+    """The event types a trigger could report (a stake bought is an investment, goods an order…)."""
+    types = [trigger.type]
+    if trigger.type == "acquisition":
+        types.append("investment")
+    if trigger.group in ("stake", "share"):
+        types.append("acquisition")
+    if trigger.group in ("buy", "deal"):
+        types.append("partnership")
+    return tuple(types)
+
+
+def _repeated(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> set[str]:
+    """Event types reported (not as background) by two sentences or more, one of them in
+    specific words: "the investment", "the deal" only refer back to an event named elsewhere."""
+    counts: dict[str, int] = {}
+    named: set[str] = set()
+    for _, mentions in found:
+        for mention in mentions:
+            if not mention.background:
+                counts[mention.type] = counts.get(mention.type, 0) + 1
+                if mention.group not in _ANAPHORIC:
+                    named.add(mention.type)
+    return {kind for kind, count in counts.items() if count >= 2 and kind in named}
+
+
+def _actors(
+    sentence: _Sentence, names: Sequence[OrgMention], trigger: Hit[object], group: str
+) -> tuple[str, ...]:
+    """Organisations of the sentence, the investor or buyer first when the wording says who it is.
+
+    The agent is named after "by", "from", "led by", "par", "auprès de", "von",
+    "durch", "por"… ("acquired by Hyundai", "von Bosch übernommen"); for a
+    company raising money, the ones after the trigger are its investors.
+    """
+    if not names:
+        return ()
+    text = sentence.text
+    agents = [name for name in names if _AGENT.search(text[max(0, name.start - 24) : name.start])]
+    if not agents and group == "money":
+        spans = sentence.spans()
+        after = spans[trigger.last][1] if trigger.last < len(spans) else len(text)
+        agents = [name for name in names if name.start >= after]
+    return tuple(dict.fromkeys([*(name.name for name in agents), *(name.name for name in names)]))

@@ -1,0 +1,236 @@
+"""Organisations by any of their names: the shipped AI-industry list plus the config's ``orgs:``.
+
+Aliases are compiled into the rule engine's automaton (:mod:`alerts.events.patterns`),
+so they are found the way rule terms are: folded, on whole words, in one pass.
+An alias that is also an ordinary word (``data/orgs.yaml``: ``guarded``,
+``common``) counts only where it is written with its own capitalisation —
+"Apple", not "apple"; "Uber", not the German "Über" — and a ``common`` one
+not as the first word of a sentence, where every word is capitalised.
+
+Names outside the list still count when they look like an organisation
+(:func:`lookalikes`): a capitalised name before a legal or corporate suffix
+("Acme Robotics Inc.", "Vinci SA", "Nordwerk GmbH"), or, outside German
+(where every noun is capitalised, and only the word before a suffix is
+taken), a run of two or more capitalised words inside a sentence
+("Blue Harbor Logistics").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+
+from ruamel.yaml import YAML
+
+from alerts.events.patterns import PhraseSet
+from db.textfold import WORD_RE, fold, word_string
+
+DATA = Path(__file__).resolve().parent / "data" / "orgs.yaml"
+
+# Guard levels of an alias.
+FREE, CASED, COMMON = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    name: str  # canonical name, or the name as written for an organisation outside the list
+    start: int
+    end: int
+    listed: bool
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One name of a listed organisation, as a payload of the automaton."""
+
+    org: str
+    text: str
+    guard: int
+
+    def pattern(self) -> re.Pattern[str]:
+        return _cased_pattern(self.text)
+
+
+@cache
+def _cased_pattern(text: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W_]){re.escape(text)}(?![^\W_])")
+
+
+@dataclass(frozen=True)
+class _Shipped:
+    orgs: Mapping[str, tuple[str, ...]]
+    guarded: frozenset[str]
+    common: frozenset[str]
+
+
+@cache
+def _shipped() -> _Shipped:
+    raw = YAML(typ="safe").load(DATA.read_text("utf-8"))
+    orgs = {str(name): tuple(str(alias) for alias in aliases or ()) for name, aliases in raw["orgs"].items()}
+    return _Shipped(orgs, frozenset(raw["guarded"]), frozenset(raw["common"]))
+
+
+class OrgIndex:
+    """The shipped organisations plus ``extra`` (canonical name -> aliases), compiled once."""
+
+    def __init__(self, extra: Mapping[str, Sequence[str]] = MappingProxyType({})) -> None:
+        shipped = _shipped()
+        self._guarded = shipped.guarded
+        self._common = shipped.common
+        names: dict[str, tuple[str, ...]] = dict(shipped.orgs)
+        for name, aliases in extra.items():
+            names[name] = (*names.get(name, ()), *aliases)
+        self.aliases: tuple[Alias, ...] = tuple(self._aliases(names))
+        self._by_folded = {word_string(alias.text): alias.org for alias in self.aliases}
+        self._phrases: PhraseSet[Alias] | None = None
+
+    def _aliases(self, names: Mapping[str, Sequence[str]]) -> Iterable[Alias]:
+        for org, aliases in names.items():
+            seen: set[str] = set()
+            for text in (org, *aliases):
+                if text in seen or not WORD_RE.search(fold(text)):
+                    continue
+                seen.add(text)
+                guard = COMMON if text in self._common else CASED if text in self._guarded else FREE
+                yield Alias(org, text, guard)
+                # German genitive: "Microsofts Beteiligung", "Nvidias Chips".
+                if guard == FREE and " " not in text and text[-1:].isalpha() and text[-1] not in "sSxXzZ":
+                    yield Alias(org, text + "s", FREE)
+
+    def entries(self) -> list[tuple[str, Alias]]:
+        """(phrase, alias) pairs, for compiling aliases into a larger automaton."""
+        return [(alias.text, alias) for alias in self.aliases]
+
+    def canonical(self, alias: str) -> str | None:
+        """The canonical name an alias stands for (folded comparison), or None."""
+        return self._by_folded.get(word_string(alias))
+
+    def find(self, text: str) -> list[OrgMention]:
+        """Listed organisations and look-alikes in ``text``, in order, overlaps resolved longest first."""
+        if self._phrases is None:
+            self._phrases = PhraseSet(self.entries())
+        spans = word_spans(text)
+        found: list[OrgMention] = []
+        for hit in self._phrases.scan(word_string(text)):
+            start, end = spans[hit.first][0], spans[hit.last][1]
+            for alias in hit.payloads:
+                if self.accepts(alias, text, start, end):
+                    found.append(OrgMention(alias.org, start, end, True))
+                    break
+        found.extend(lookalikes(text))
+        return resolve_overlaps(found)
+
+    def accepts(self, alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
+        """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``)."""
+        if alias.guard == FREE:
+            return True
+        for match in alias.pattern().finditer(text, start, len(text) if end is None else end):
+            if alias.guard == CASED or not sentence_initial(text, match.start()):
+                return True
+        return False
+
+
+def sentence_initial(text: str, position: int) -> bool:
+    """Whether ``position`` starts a sentence: only quotes and brackets after a full stop or the start."""
+    before = text[:position].rstrip(" \t\"'«“‘„(¿¡[")
+    return not before or before[-1] in ".!?…:\n"
+
+
+def resolve_overlaps(mentions: Iterable[OrgMention]) -> list[OrgMention]:
+    """Leftmost-longest listed mentions, then look-alikes where no listed one is; in text order."""
+    ordered = sorted(mentions, key=lambda m: (not m.listed, m.start, -(m.end - m.start)))
+    kept: list[OrgMention] = []
+    for mention in ordered:
+        if not any(mention.start < other.end and other.start < mention.end for other in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` in ``text`` of each word of :func:`db.textfold.word_string` (same order).
+
+    When folding keeps the length (most text: accents are dropped, case
+    changes in place), offsets in the folded text are offsets in ``text``.
+    Otherwise each whitespace-separated chunk is folded on its own (folding
+    never joins across whitespace); a chunk folding to a different number
+    of words than it holds (rare: "™", decomposed accents) gives its span to
+    each of them.
+    """
+    folded = fold(text)
+    if len(folded) == len(text):
+        return [match.span() for match in WORD_RE.finditer(folded)]
+    spans: list[tuple[int, int]] = []
+    for chunk in re.finditer(r"\S+", text):
+        part = chunk.group()
+        base = chunk.start()
+        pieces = WORD_RE.findall(fold(part))
+        raw = [(base + m.start(), base + m.end()) for m in WORD_RE.finditer(part)]
+        spans.extend(raw if len(raw) == len(pieces) else [chunk.span()] * len(pieces))
+    return spans
+
+
+# --- names that look like an organisation -------------------------------------------------
+
+_SUFFIXES = (
+    r"Inc\.?|Corp\.?|Corporation|Co\.|Ltd\.?|Limited|LLC|L\.L\.C\.|plc|PLC|S\.A\.S\.?|SAS|S\.A\.|SA|SE|"
+    r"AG|GmbH|KGaA|S\.p\.A\.|SpA|S\.L\.|SL|NV|N\.V\.|BV|B\.V\.|AB|ASA|Oyj|SARL|S\.à r\.l\.|Holdings?|"
+    r"Group|Groupe|Grupo|"
+    r"Capital|Ventures|Partners|Technologies|Labs|Systems|Therapeutics|Pharmaceuticals|Robotics|Energy|"
+    r"Bank|Banque|Motors|Airlines|Aerospace|Semiconductor|AI"
+)
+# A capitalised word; dots only inside it ("Character.AI"), not the full stop after it.
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w&'’-]*(?:\.[\w&'’-]+)*"
+_LEGAL = re.compile(rf"\b((?:{_CAP}\s+){{0,3}}{_CAP})\s*,?\s+(?:{_SUFFIXES})(?![\w])")
+# In German every noun is capitalised: only the word before the suffix is the name.
+_LEGAL_DE = re.compile(rf"\b({_CAP})\s*,?\s+(?:{_SUFFIXES})(?![\w])")
+# Words that link the parts of one name ("Bank of America", "Banco de Sabadell"); "and" joins two.
+_LINKED = r"(?:\s+(?:&|of|de|du|des|del)\s+|\s+)"
+_RUN = re.compile(rf"\b{_CAP}(?:{_LINKED}{_CAP})+")
+
+# Capitalised words that start or make up non-organisation runs (dates, titles, nationalities…).
+NOT_NAMES_TEXT = """
+    the a an this that these those its his her their our in on at for with by from as after before
+    but and or if when while under over about says said chief executive officer ceo cfo president
+    minister prime secretary chairman chairwoman founder analyst analysts monday tuesday wednesday
+    thursday friday saturday sunday january february march april may june july august september
+    october november december le la les l un une des du de ce cette son sa ses leur au aux en dans
+    pour par avec selon lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars
+    avril mai juin juillet aout septembre octobre novembre decembre el los las lo una unos unas del
+    al en con segun lunes martes miercoles jueves viernes sabado domingo enero febrero marzo abril
+    mayo junio julio agosto septiembre octubre noviembre diciembre der die das den dem ein eine
+    mit und nach laut french german british american chinese us european spanish japanese korean
+    indian israeli canadian swiss dutch italian swedish danish norwegian finnish saudi emirati
+    taiwanese australian brazilian mexican irish francaise francais allemand allemande americain
+    americaine chinois chinoise espanol espanola aleman alemana estadounidense frances francesa
+    britanico britanica
+"""
+NOT_NAMES = frozenset(NOT_NAMES_TEXT.split())
+
+
+def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
+    """Names outside the list that look like an organisation's."""
+    found = []
+    for match in (_LEGAL_DE if language == "de" else _LEGAL).finditer(text):
+        start, name_end = _trim(text, match.start(1), match.end(1))
+        if name_end > start:
+            found.append(OrgMention(text[start : match.end()], start, match.end(), False))
+    if language != "de":
+        for match in _RUN.finditer(text):
+            start, end = _trim(text, match.start(), match.end())
+            # At a sentence's start the first capital proves nothing: three words then.
+            words = text.count(" ", start, end) + 1
+            if words >= (3 if sentence_initial(text, start) else 2):
+                found.append(OrgMention(text[start:end], start, end, False))
+    return found
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading function words, titles and dates from a capitalised run."""
+    for word in re.finditer(r"\S+", text[start:end]):
+        if fold(word.group().strip(",.")) not in NOT_NAMES:
+            return start + word.start(), end
+    return end, end

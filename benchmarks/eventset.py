@@ -1,0 +1,56 @@
+"""The labelled event set (benchmarks/data/events/README.md): `load("dev")` or `load("heldout")`.
+
+Tune on "dev" only; "heldout" is read by the benchmark, which prints aggregate figures.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+DATA = Path(__file__).resolve().parent / "data" / "events"
+
+Half = Literal["dev", "heldout"]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    lang: str
+    kind: str  # headline | lead | sentence | article
+    title: str  # articles only; "" otherwise (the whole item is `text`)
+    text: str
+    labels: frozenset[str]  # event types that are the item's news; empty for negatives
+    hard_negative: str | None  # the trap's tag, for negatives written as traps
+    actors: tuple[str, ...]
+    amount_usd: float | None
+
+
+def load(half: Half) -> list[Item]:
+    if half not in ("dev", "heldout"):
+        raise ValueError(f"unknown half {half!r}: 'dev' or 'heldout'")
+    path = DATA / f"{half}.jsonl"
+    items = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        try:
+            items.append(
+                Item(
+                    id=raw["id"],
+                    lang=raw["lang"],
+                    kind=raw["kind"],
+                    title=raw.get("title", ""),
+                    text=raw["text"],
+                    labels=frozenset(raw["labels"]),
+                    hard_negative=raw.get("hard_negative"),
+                    actors=tuple(raw.get("actors", ())),
+                    amount_usd=raw.get("amount_usd"),
+                )
+            )
+        except KeyError as exc:
+            raise ValueError(f"{path}:{number}: missing key {exc}") from None
+    return items

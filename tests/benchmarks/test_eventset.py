@@ -1,0 +1,53 @@
+"""The labelled event set keeps its promises: its size, its traps, and a split fixed by the ids."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pytest
+
+from benchmarks.eventset import Item, load
+
+TYPES = {"investment", "acquisition", "partnership"}
+
+
+@pytest.fixture(scope="module")
+def halves() -> dict[str, list[Item]]:
+    return {"dev": load("dev"), "heldout": load("heldout")}
+
+
+def test_each_item_is_in_the_half_its_id_decides(halves: dict[str, list[Item]]) -> None:
+    for half, items in halves.items():
+        for item in items:
+            odd = int(hashlib.sha1(item.id.encode()).hexdigest(), 16) % 2 == 1
+            assert odd == (half == "heldout"), item.id
+
+
+def test_ids_are_unique_and_items_well_formed(halves: dict[str, list[Item]]) -> None:
+    items = halves["dev"] + halves["heldout"]
+    assert len({item.id for item in items}) == len(items)
+    for item in items:
+        assert item.id.startswith(f"{item.lang}-")
+        assert item.lang in {"en", "fr", "de", "es"}
+        assert item.kind in {"headline", "lead", "sentence", "article"}
+        assert item.labels <= TYPES
+        assert (item.kind == "article") == bool(item.title)
+        assert not (item.labels and item.hard_negative), item.id
+        assert item.labels or not item.actors, item.id
+
+
+def test_size_languages_and_traps(halves: dict[str, list[Item]]) -> None:
+    items = halves["dev"] + halves["heldout"]
+    languages = Counter(item.lang for item in items)
+    assert len(items) >= 640
+    assert languages["en"] / len(items) >= 0.35
+    assert min(languages["fr"], languages["de"], languages["es"]) / len(items) >= 0.18
+    assert sum(item.hard_negative is not None for item in items) / len(items) >= 0.40
+    for half in halves.values():
+        assert {label for item in half for label in item.labels} == TYPES
+
+
+def test_load_refuses_an_unknown_half() -> None:
+    with pytest.raises(ValueError, match="unknown half"):
+        load("test")  # type: ignore[arg-type]
