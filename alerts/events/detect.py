@@ -107,13 +107,14 @@ _WINDOWS = {
     "business": (0, 6),
     "capex": (8, 12),
     "place": (0, 6),
+    "debt": (8, 8),
     "charity": (8, 12),
     "workforce": (8, 12),
     "denial": (10, 10),
     "stake": (8, 8),
     "majority": (8, 8),
 }
-_NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place")
+_NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
 _ANAPHORIC = frozenset({"noun", "deal"})
 
@@ -434,7 +435,7 @@ class _Context:
         others = bool(self.specific - {kind})
         if group == "deal":
             return None if self.specific else "deal"
-        if group == "money" and (others or not self.has_amount):
+        if group == "money" and (others or not self.has_amount or self.near(hit, "debt")):
             return None
         if group == "share":
             if others or not _PERCENT.search(self.text):

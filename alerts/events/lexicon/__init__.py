@@ -19,6 +19,7 @@ CUES = (
     "majority",
     "capex",
     "place",
+    "debt",
     "charity",
     "workforce",
     "analyst",

@@ -124,6 +124,12 @@ NEGATIVES = [
     ("en", "The start-up has raised $90 million to date from Accel and Index Ventures."),  # history
     ("fr", "Le groupe lance un programme de rachat d'actions de 500 millions d'euros."),  # buyback
     ("de", "Die Stadt übernimmt die Kosten für den Umbau des Stadions."),  # covers costs
+    ("en", "Northvolt secures a $5 billion loan to expand its Swedish gigafactory."),  # debt
+    ("en", "Intel gets $7.9 billion in federal funding for its chip plants."),  # subsidy
+    ("fr", "La start-up obtient un prêt de 50 millions d'euros de la BEI."),  # debt
+    ("en", "The company sells its software to banks and the firm's insurers."),  # selling products
+    ("en", "Walmart bought back $4 billion of its shares in the quarter."),  # buyback
+    ("es", "Europa redujo la compra de gas ruso a la mitad el año pasado."),  # goods
     ("fr", "TotalEnergies va investir 2 milliards d'euros dans ses raffineries françaises."),  # capex
     ("fr", "Le courtier Oddo relève son objectif de cours sur Capgemini."),  # analyst
     ("fr", "Le groupe dément toute discussion en vue d'un rachat de son concurrent."),  # denial
