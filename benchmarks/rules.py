@@ -28,12 +28,15 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 
 from alerts import reference
+from alerts.events.detect import EventDetector
+from alerts.events.facts import article_facts, with_facts
 from alerts.rules import ArticleText, RuleSet, RuleSpec
 from db.query import And, Field, Near, Node, Not, Or, Words, parse, unparse
 from db.textfold import fold, tokens
@@ -48,6 +51,8 @@ RATIO_TARGET = 150.0
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS_FILE = ROOT / "config.yaml"
+# The keyword topics config.yaml shipped before event detection: the baseline of the event topics.
+KEYWORD_TOPICS_FILE = ROOT / "benchmarks" / "data" / "keyword_topics.yaml"
 LABELLED_DIR = ROOT / "tests" / "alerts" / "labelled"
 # How each part came to be: see tests/alerts/labelled/README.md.
 LABELLED_SETS = {"dev": LABELLED_DIR, "holdout": LABELLED_DIR / "holdout", "blind": LABELLED_DIR / "blind"}
@@ -399,8 +404,23 @@ def load_shipped(path: Path = TOPICS_FILE) -> tuple[dict[str, str], list[RuleSpe
     return topics, rules
 
 
+def load_keyword_topics(path: Path = KEYWORD_TOPICS_FILE) -> dict[str, str]:
+    """The keyword topics (investment, partnership, acquisition, ai) shipped before event detection."""
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return {str(name): str(query) for name, query in data["topics"].items()}
+
+
+@cache
+def _detector() -> EventDetector:
+    return EventDetector()
+
+
 def load_labelled(directory: Path = LABELLED_DIR) -> list[Labelled]:
-    """Every labelled article: JSON lines of {id, title, summary?, paragraphs, labels}."""
+    """Every labelled article: JSON lines of {id, title, summary?, paragraphs, labels}.
+
+    Each carries the facts event detection finds in it, as a crawled article does.
+    """
+    detector = _detector()
     items = []
     for file in sorted(directory.glob("*.jsonl")):
         language = file.stem
@@ -414,6 +434,8 @@ def load_labelled(directory: Path = LABELLED_DIR) -> list[Labelled]:
             article = ArticleText(
                 raw["title"], raw.get("summary", ""), text, lead, raw.get("source", "test"), language
             )
+            analysis = detector.analyse(article.title, text, language, article.summary)
+            article = with_facts(article, article_facts(analysis))
             labels = frozenset(raw["labels"])
             unknown = labels - set(TOPIC_NAMES)
             if unknown:
