@@ -70,8 +70,9 @@ class EventNote:
 
 
 def event_notes(events: Iterable[Mapping[str, Any]], limit: int | None = MAX_EVENTS) -> tuple[EventNote, ...]:
-    """The stored events as notes, repeats of the same fact left out, at most ``limit``."""
-    notes: dict[tuple[str, tuple[str, ...], str | None], EventNote] = {}
+    """The stored events as notes, at most ``limit``; an event told again (same type and actors) is
+    left out, its first telling — the headline's, the lead's — kept."""
+    notes: dict[tuple[str, tuple[str, ...]], EventNote] = {}
     for event in events:
         note = EventNote(
             type=one_line(str(event.get("type", ""))),
@@ -79,7 +80,7 @@ def event_notes(events: Iterable[Mapping[str, Any]], limit: int | None = MAX_EVE
             amount=describe_amount(event.get("amount")),
             sentence=_shorten(one_line(str(event.get("sentence", ""))), SENTENCE_CHARS),
         )
-        notes.setdefault((note.type, note.actors, note.amount), note)
+        notes.setdefault((note.type, note.actors), note)
     return tuple(notes.values())[:limit]
 
 

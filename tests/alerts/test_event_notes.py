@@ -46,7 +46,8 @@ def test_notes_leave_out_repeats_and_stop_at_the_limit() -> None:
         *(stored_event("acquisition", [f"Buyer {n}", "Target"]) for n in range(5)),
     ]
     notes = event_notes(events)
-    assert len(notes) == MAX_EVENTS and notes[0].type == "investment"
+    assert len(notes) == MAX_EVENTS and notes[0].sentence == SENTENCE  # the first telling
+    assert [note.type for note in notes] == ["investment", "acquisition", "acquisition"]
     assert len({note.summary for note in notes}) == MAX_EVENTS
     assert len(event_notes(events, limit=None)) == 6
 
