@@ -222,7 +222,13 @@ def _orgs_without_aliases(value: Any) -> Any:
 
 
 def check_org_aliases(orgs: Mapping[str, OrgConfig]) -> Mapping[str, OrgConfig]:
-    """Every name must have a letter or digit and stand for one organisation (compared folded)."""
+    """Every name must have a letter or digit and stand for one organisation (compared folded),
+    in the watch list and in the shipped list it adds to."""
+    if not orgs:
+        return orgs
+    from alerts.events.orgs import OrgIndex
+
+    shipped = OrgIndex()
     owners: dict[str, str] = {}
     for name, org in orgs.items():
         for alias in (name, *org.aliases):
@@ -233,6 +239,13 @@ def check_org_aliases(orgs: Mapping[str, OrgConfig]) -> Mapping[str, OrgConfig]:
             if owner != name:
                 raise problem(
                     f"{alias!r} is also a name of {owner!r}: an alias stands for one organisation",
+                    key=name,
+                )
+            listed = shipped.canonical(alias)
+            if listed is not None and listed != name:
+                raise problem(
+                    f"{alias!r} is a name of {listed!r} in the shipped list: an alias stands for one "
+                    f"organisation (add names to it under `{listed}:`)",
                     key=name,
                 )
     return orgs
