@@ -338,6 +338,9 @@ class Matcher:
     def __init__(self, compiler: Compiler) -> None:
         self.keys = tuple(compiler.keys)
         self._ids = {spec.text: key for key, spec in enumerate(self.keys)}
+        # The key ids of each OR of plain terms met by explain, by node id (the node is kept
+        # with them, so its id is never reused): topics are long ORs, explained per match.
+        self._or_keys: dict[int, tuple[Or, tuple[int, ...] | None]] = {}
         self._automaton = compiler.automaton()
         optional = (("lead", LEAD), ("source", SOURCE), ("lang", LANG), ("event", EVENT), ("org", ORG))
         used = (segment for scope, segment in optional if scope in compiler.scopes)
@@ -405,8 +408,23 @@ class Matcher:
                 found.extend(terms)
             return found
         if isinstance(node, Or):
+            words = self._words_of(node)
+            if words is not None:
+                present = hits.keys(scope)
+                found = [(key, scope) for key in words if key in present]
+                return found or None
             held = [
                 terms for child in node.children if (terms := self.explain(child, hits, scope)) is not None
             ]
             return [term for terms in held for term in terms] if held else None
         raise TypeError(f"unresolved topic @{node.name}")
+
+    def _words_of(self, node: Or) -> tuple[int, ...] | None:
+        """The key ids of an OR whose children are all plain terms, else None."""
+        cached = self._or_keys.get(id(node))
+        if cached is None:
+            words = [child for child in node.children if isinstance(child, Words)]
+            plain = len(words) == len(node.children)
+            keys = tuple(self._ids[key_text(child)] for child in words) if plain else None
+            cached = self._or_keys[id(node)] = (node, keys)
+        return cached[1]

@@ -1,5 +1,9 @@
 """An alert as a channel-neutral message: what every notifier formats.
 
+The events are the article's news as event detection stored them (type,
+who and whom, amount, sentence), each field one safe line, for every channel
+to explain what happened before it quotes the article.
+
 The snippet is a short window of the article around the first matched terms,
 split into fragments so each channel marks the hits in its own markup (bold
 in HTML and Slack, ``*term*`` in plain text). Terms are found the way rules
@@ -13,15 +17,21 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from alerts.events.facts import describe_amount
 from db.outbox import DeliveryJob
 from db.textfold import fold, fold_with_origin
 
 SNIPPET_CHARS = 320
 CONTEXT_BEFORE = 90
+MAX_EVENTS = 3  # an article's news is one to three events; more would bury the snippet
+SENTENCE_CHARS = 300
+# The investor or buyer comes first when the wording says so; a partnership has no direction.
+_DIRECTED = frozenset({"investment", "acquisition"})
 
 _KEPT_FORMAT_CHARS = {"\u200c", "\u200d"}  # ZWNJ/ZWJ shape scripts and emoji sequences
 _FIELD = re.compile(r"^(?:title|lead|source|lang):", re.IGNORECASE)
@@ -31,6 +41,55 @@ _FIELD = re.compile(r"^(?:title|lead|source|lang):", re.IGNORECASE)
 class Fragment:
     text: str
     hit: bool = False
+
+
+@dataclass(frozen=True)
+class EventNote:
+    """One event the article reports as its news, every field one safe line."""
+
+    type: str  # investment | acquisition | partnership
+    actors: tuple[str, ...]
+    amount: str | None  # as format_amount shows it: "$10B (10 milliards de dollars)"
+    sentence: str
+
+    @property
+    def label(self) -> str:
+        return self.type.capitalize()
+
+    @property
+    def parties(self) -> str:
+        """Who and whom: "Microsoft → OpenAI" (investor or buyer first), "Apple, OpenAI"."""
+        if self.type in _DIRECTED and len(self.actors) > 1:
+            return f"{self.actors[0]} → {', '.join(self.actors[1:])}"
+        return ", ".join(self.actors)
+
+    @property
+    def summary(self) -> str:
+        """ "Microsoft → OpenAI · $10B (10 milliards de dollars)", without the type."""
+        return " · ".join(part for part in (self.parties, self.amount) if part)
+
+
+def event_notes(events: Iterable[Mapping[str, Any]], limit: int | None = MAX_EVENTS) -> tuple[EventNote, ...]:
+    """The stored events as notes, at most ``limit``; an event told again (same type and actors) is
+    left out, its first telling — the headline's, the lead's — kept."""
+    notes: dict[tuple[str, tuple[str, ...]], EventNote] = {}
+    for event in events:
+        note = EventNote(
+            type=one_line(str(event.get("type", ""))),
+            actors=tuple(one_line(str(actor)) for actor in event.get("actors") or ()),
+            amount=describe_amount(event.get("amount")),
+            sentence=_shorten(one_line(str(event.get("sentence", ""))), SENTENCE_CHARS),
+        )
+        notes.setdefault((note.type, note.actors), note)
+    return tuple(notes.values())[:limit]
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut) + "…"
 
 
 @dataclass(frozen=True)
@@ -49,6 +108,7 @@ class AlertMessage:
     language: str | None
     summary: str
     snippet: tuple[Fragment, ...]
+    events: tuple[EventNote, ...] = ()
 
     @property
     def date_label(self) -> str:
@@ -87,6 +147,7 @@ def message_from_job(job: DeliveryJob) -> AlertMessage:
         language=job.language,
         summary=job.summary,
         snippet=build_snippet((job.text, job.lead, job.summary, job.title), job.terms),
+        events=event_notes(job.events),
     )
 
 

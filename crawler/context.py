@@ -15,7 +15,7 @@ from typing import Any
 
 from db.engine import Database
 from db.options import Options
-from db.store import OnStored
+from db.store import Assess, OnStored
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,10 @@ def _empty_settings() -> Mapping[str, Any]:
 class CrawlContext:
     database: Database
     sources: tuple[CrawlSource, ...]
-    # Called inside the transaction that stores each new article (the alerts outbox).
+    # Event detection and rule matching of each new article, before the transaction that stores
+    # its facts and alerts.
+    assess: Assess | None = None
+    # Called inside the transaction that stores each new article.
     on_stored: OnStored | None = None
     # Scrapy setting overrides from newsmon's configuration (USER_AGENT, DOWNLOAD_TIMEOUT, ...).
     settings: Mapping[str, Any] = field(default_factory=_empty_settings)

@@ -8,6 +8,7 @@ from datetime import datetime
 from crawler.extract import PageContent
 from crawler.feeds import FeedEntry
 from crawler.selectors import PageFields
+from db.store import Assessment
 
 
 @dataclass
@@ -31,4 +32,5 @@ class ArticleItem:
     keys: tuple[str, ...] = ()
     language: str | None = None  # LanguagePipeline
     lead: str = field(default="", repr=False)  # LeadPipeline
+    assessment: Assessment | None = field(default=None, repr=False)  # AssessPipeline
     article_id: int | None = None  # StorePipeline

@@ -68,6 +68,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.CanonicalUrlPipeline": 300,
     "crawler.pipelines.LanguagePipeline": 400,
     "crawler.pipelines.LeadPipeline": 500,
+    "crawler.pipelines.AssessPipeline": 800,
     "crawler.pipelines.StorePipeline": 900,
 }
 EXTENSIONS = {

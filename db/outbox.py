@@ -69,6 +69,7 @@ class DeliveryJob:
     summary: str
     lead: str
     text: str
+    events: tuple[dict[str, Any], ...] = ()  # the article's news: {type, actors, amount, sentence}
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ _JOB_COLUMNS = (
         Article.summary,
         Article.lead,
         Article.text,
+        Article.events,
     )
     .join(Alert, Alert.id == Delivery.alert_id)
     .join(Article, Article.id == Alert.article_id)
@@ -219,7 +221,9 @@ _JOB_COLUMNS = (
 
 
 def _job(values: dict[str, Any]) -> DeliveryJob:
-    return DeliveryJob(**{**values, "terms": tuple(values["terms"] or ())})
+    return DeliveryJob(
+        **{**values, "terms": tuple(values["terms"] or ()), "events": tuple(values["events"] or ())}
+    )
 
 
 def next_due_time(database: Database, channels: Collection[str] | None = None) -> datetime | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
 from db.engine import Database
+from db.facts import ArticleFacts
 from db.models import Article, Source
 
 EXPORT_BATCH = 500
@@ -49,6 +50,7 @@ class StoredArticle(Headline):
     text: str
     fetched: datetime
     text_from: str = "page"  # "feed": stored from the feed's own content, without its page
+    facts: ArticleFacts = field(default_factory=ArticleFacts)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,9 @@ class StoredArticle(Headline):
             "text": self.text,
             "text_from": self.text_from,
             "fetched": _iso(self.fetched),
+            "orgs": list(self.facts.orgs),
+            "events": [dict(event) for event in self.facts.events],
+            "amounts": [dict(amount) for amount in self.facts.amounts],
         }
 
 
@@ -107,6 +112,7 @@ def _stored(article: Article, source: str) -> StoredArticle:
         text=article.text,
         fetched=article.fetched,
         text_from=article.text_from,
+        facts=ArticleFacts.of(article),
     )
 
 

@@ -1,9 +1,11 @@
 """Writes of the crawl: sources, articles with their identity keys, pages to retry, the fetch log.
 
 An article is stored with every key it is known by (canonical URL, URL
-variants, feed GUID) in one ``BEGIN IMMEDIATE`` transaction, together with
-whatever the ``on_stored`` hook writes (the alerts outbox): either all of it
-lands or none of it does.
+variants, feed GUID) and the facts event detection found in it, in one
+``BEGIN IMMEDIATE`` transaction, together with the alerts of the rules it
+matched (the outbox) and whatever the ``on_stored`` hook writes: either all
+of it lands or none of it does. Detection and matching run before, outside
+the transaction, so that it stays short.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from db.facts import ArticleFacts
 from db.health import fetch_verdict
 from db.models import Article, ArticleKey, FetchLog, PendingPage, Source, utcnow
+from db.outbox import AlertMatch, raise_alerts
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class NewArticle:
     lead: str = ""
     text: str = ""
     text_from: str = "page"  # or "feed": stored from the feed's own content, without its page
+    facts: ArticleFacts = field(default_factory=ArticleFacts)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,17 @@ class RetryPage(FailedPage):
 OnStored = Callable[[Session, int, NewArticle], None]
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What a new article is found to be before it is stored: its facts and the rules it matches."""
+
+    facts: ArticleFacts
+    matches: tuple[AlertMatch, ...] = ()
+
+
+Assess = Callable[[NewArticle], Assessment]
+
+
 def url_key(url: str) -> str:
     return f"url:{url}"
 
@@ -133,8 +149,14 @@ def known_keys(database: Database, keys: Sequence[str]) -> set[str]:
         return set(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys))))
 
 
-def store_article(database: Database, article: NewArticle, on_stored: OnStored | None = None) -> int | None:
-    """Store a new article; return its id, or None when one of its keys was already known.
+def store_article(
+    database: Database,
+    article: NewArticle,
+    on_stored: OnStored | None = None,
+    matches: Sequence[AlertMatch] = (),
+) -> int | None:
+    """Store a new article with its facts and the alerts of ``matches``; return its id, or None
+    when one of its keys was already known.
 
     A known article gains the keys it was not yet known by, so the next
     variant is recognised before its page is fetched.
@@ -163,10 +185,13 @@ def store_article(database: Database, article: NewArticle, on_stored: OnStored |
                     lead=article.lead,
                     text=article.text,
                     text_from=article.text_from,
+                    **article.facts.columns(),
                 )
                 .returning(Article.id)
             ).scalar_one()
             _add_keys(session, article_id, set(keys))
+            if matches:
+                raise_alerts(session, article_id, matches)
             if on_stored is not None:
                 on_stored(session, article_id, article)
             return article_id

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.markup import escape
@@ -17,6 +17,9 @@ from db.errors import BackupError, DatabaseError, LockHeldError, QueryError
 from newsmon.errors import UnknownNameError
 from newsmon.logs import LEVELS
 from newsmon.output import FORMATS, emit, write_csv, write_jsonl
+
+if TYPE_CHECKING:
+    from db.facts import ArticleFacts
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,7 +32,7 @@ DEFAULT_LOG_LEVELS = {"run": "info"}
 # CSV headers for an empty result: the contract's JSON shapes, in order.
 HEADLINE_FIELDS = ("id", "title", "url", "source", "published", "language")
 SEARCH_FIELDS = (*HEADLINE_FIELDS, "snippet", "score")
-ARTICLE_FIELDS = (*HEADLINE_FIELDS, "authors", "summary", "text", "fetched")
+ARTICLE_FIELDS = (*HEADLINE_FIELDS, "authors", "summary", "text", "fetched", "orgs", "events", "amounts")
 ALERT_FIELDS = (
     "id", "rule", "article_id", "title", "url", "channel", "status", "attempts", "last_error", "created",
     "sent",
@@ -260,7 +263,9 @@ def search(
     app = open_app(config_path)
     check_name("source", source, stored_source_names(app))
     filters = SearchFilters(since=since_cutoff(since), source=source, language=lang, limit=limit)
-    hits = [hit.as_dict() for hit in run_search(app.database, query, filters, app.config.topics)]
+    hits = [
+        hit.as_dict() for hit in run_search(app.database, query, filters, app.config.topics, app.org_aliases)
+    ]
     if fmt == "table":
         for hit in hits:
             hit["snippet"] = escape(hit["snippet"]).replace("<mark>", "[bold]").replace("</mark>", "[/bold]")
@@ -301,8 +306,27 @@ def show(config_path: str, article_id: int, fmt: str) -> None:
             highlight=False,
             markup=False,
         )
+        facts = facts_lines(article.facts)
+        if facts:
+            console.print()
+            console.print("\n".join(facts), highlight=False, markup=False)
         console.print()
         console.print(article.text or article.summary, highlight=False, markup=False)
+
+
+def facts_lines(facts: ArticleFacts) -> list[str]:
+    """What event detection found, for a reader: each event, then organisations and amounts."""
+    from alerts.events.facts import describe_amount
+    from alerts.message import event_notes
+
+    lines = []
+    for note in event_notes(facts.events, limit=None):
+        lines += [f"{note.label}: {note.summary}".rstrip(": "), f"  “{note.sentence}”"]
+    if facts.orgs:
+        lines.append(f"Organisations: {', '.join(facts.orgs)}")
+    if facts.amounts:
+        lines.append(f"Amounts: {'; '.join(filter(None, map(describe_amount, facts.amounts)))}")
+    return lines
 
 
 @cli.command()

@@ -18,6 +18,11 @@ FORMATS = ("table", "json", "csv")
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict) or (
+        isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value)
+    ):
+        # Records (an article's events and amounts) stay machine-readable in their cell.
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)

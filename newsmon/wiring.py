@@ -10,19 +10,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
-from alerts.rules import ArticleText, RuleSet, RuleSpec
-from db import outbox
+from alerts.rules import ArticleText, OrgAliases, RuleSet, RuleSpec
 from db.engine import Database
 from db.migrate import upgrade
 from db.queries import StoredArticle
-from db.store import NewArticle, OnStored, SourceSpec, sync_sources
+from db.store import Assess, Assessment, NewArticle, SourceSpec, sync_sources
+from db.textfold import tokens
 from newsmon.config import Config, load_config
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
+    from alerts.events.detect import EventDetector
+    from alerts.events.orgs import OrgIndex
     from alerts.notifiers.base import Notifier
     from crawler.context import CrawlContext
 
@@ -43,11 +43,26 @@ class App:
         return cls(config, database)
 
     @cached_property
-    def ruleset(self) -> RuleSet:
-        return compile_rules(self.config)
+    def orgs(self) -> OrgIndex:
+        """The shipped organisations and the config's ``orgs:``, built once per process."""
+        return org_index(self.config)
 
-    def on_stored(self) -> OnStored:
-        return alert_hook(self.ruleset)
+    @cached_property
+    def org_aliases(self) -> OrgAliases:
+        return org_aliases(self.orgs)
+
+    @cached_property
+    def ruleset(self) -> RuleSet:
+        return compile_rules(self.config, self.org_aliases)
+
+    @cached_property
+    def detector(self) -> EventDetector:
+        from alerts.events.detect import EventDetector
+
+        return EventDetector(self.orgs)
+
+    def assess(self) -> Assess:
+        return assessor(self.detector, self.ruleset)
 
     def notifiers(self) -> dict[str, Notifier]:
         from newsmon.channels import build_notifiers
@@ -76,25 +91,38 @@ class App:
                 for s in self.config.sources
                 if s.enabled
             ),
-            on_stored=self.on_stored(),
+            assess=self.assess(),
             settings=self.scrapy_settings(),
             on_progress=progress,
         )
 
 
-def compile_rules(config: Config) -> RuleSet:
+def compile_rules(config: Config, aliases: OrgAliases | None = None) -> RuleSet:
     from alerts.errors import RuleError
     from newsmon.errors import ConfigError
 
     specs = [RuleSpec(name=r.name, query=r.query, channels=tuple(r.channels)) for r in config.rules]
     try:
-        return RuleSet.compile(specs, dict(config.topics))
+        return RuleSet.compile(specs, dict(config.topics), org_aliases=aliases)
     except RuleError as exc:
         raise ConfigError(f"{config.path}: {exc}") from exc
 
 
+def org_index(config: Config) -> OrgIndex:
+    from alerts.events.orgs import OrgIndex
+
+    return OrgIndex({name: org.aliases for name, org in config.orgs.items()})
+
+
+def org_aliases(orgs: OrgIndex) -> OrgAliases:
+    """Every alias's folded words -> its organisation's, for ``org:`` in rules and search."""
+    return {tuple(tokens(alias.text)): tuple(tokens(alias.org)) for alias in orgs.aliases}
+
+
 def article_text(article: NewArticle | StoredArticle) -> ArticleText:
-    return ArticleText(
+    from alerts.events.facts import with_facts
+
+    text = ArticleText(
         title=article.title,
         summary=article.summary,
         text=article.text,
@@ -102,17 +130,22 @@ def article_text(article: NewArticle | StoredArticle) -> ArticleText:
         source=article.source,
         language=article.language,
     )
+    return with_facts(text, article.facts)
 
 
-def alert_hook(ruleset: RuleSet) -> OnStored:
-    """Match each new article inside the transaction that stores it: the outbox."""
+def assessor(detector: EventDetector, ruleset: RuleSet) -> Assess:
+    """Event detection, then the rules over the article's words and those facts."""
+    from dataclasses import replace
 
-    def on_stored(session: Session, article_id: int, article: NewArticle) -> None:
-        matches = ruleset.match(article_text(article))
-        if matches:
-            outbox.raise_alerts(session, article_id, matches)
+    from alerts.events.facts import article_facts
 
-    return on_stored
+    def assess(article: NewArticle) -> Assessment:
+        analysis = detector.analyse(article.title, article.text, article.language, article.summary)
+        facts = article_facts(analysis)
+        matches = ruleset.match(article_text(replace(article, facts=facts)))
+        return Assessment(facts, tuple(matches))
+
+    return assess
 
 
 def user_agent(agent: str, contact: str | None) -> str:
@@ -148,7 +181,7 @@ def scrapy_overrides(config: Config) -> dict[str, Any]:
 def check(config_path: str | Path) -> str:
     """Everything `check-config` validates; returns a one-line summary."""
     config = load_config(config_path)
-    compile_rules(config)
+    compile_rules(config, org_aliases(org_index(config)))
     from newsmon.channels import build_notifiers
 
     build_notifiers(config)

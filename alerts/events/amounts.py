@@ -14,7 +14,7 @@ just before each, then reads the match:
   not an amount;
 - vague phrases ("des milliards", "billions of dollars") and "more than …" are lower bounds.
 
-USD from the dated table of :mod:`alerts.events.rates`. Pure functions, no I/O.
+USD from the dated table of :mod:`db.money`. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from functools import lru_cache
 from alerts.errors import AlertsError
 from alerts.events import amount_grammar as grammar
 from alerts.events import amount_words as words
-from alerts.events.rates import USD_PER_UNIT
+from db.money import USD_PER_UNIT
 
 
 @dataclass(frozen=True)
 class Amount:
     value: float  # as stated, in units of `currency` (10 milliards de dollars -> 1e10)
     currency: str  # ISO 4217
-    usd: float  # normalised with the dated rate table (alerts.events.rates)
+    usd: float  # normalised with the dated rate table (db.money)
     text: str  # the phrase as written in the text
     start: int  # character offsets in the text given
     end: int

@@ -1,8 +1,9 @@
 """Email over SMTP (aiosmtplib): one multipart/alternative message per alert.
 
 Subject ``[newsmon] <rule>: <title>``; text/plain and text/html bodies with
-the canonical link, source, date, rule and the snippet with the matched
-terms marked.
+the canonical link, source, date, rule, the events the article reports (type,
+who and whom, amount, the sentence) and the snippet with the matched terms
+marked. Everything from the article is HTML-escaped in the HTML part.
 
 Header values that come from content (the title, the rule) are reduced to
 one line (controls, U+2028/U+2029/U+0085, bidi overrides become spaces) and
@@ -217,6 +218,8 @@ def text_body(message: AlertMessage) -> str:
         f"Source: {message.source} · {message.date_label}",
         f"Rule: {message.rule} — matched {', '.join(message.terms) or '(no terms)'}",
     ]
+    for event in message.events:
+        lines += ["", f"{event.label}: {event.summary}".rstrip(": "), f"  “{event.sentence}”"]
     if message.snippet:
         lines += ["", message.snippet_as(lambda hit: f"*{hit}*")]
     lines += ["", "-- ", "newsmon"]
@@ -232,10 +235,21 @@ def html_body(message: AlertMessage) -> str:
         f'<h2 style="margin:0 0 .4em"><a href="{e(message.url)}">{e(message.title)}</a></h2>'
         f'<p style="color:#555;margin:0 0 1em">{e(message.source)} · {e(message.date_label)}</p>'
         f"<p>Rule <strong>{e(message.rule)}</strong> matched {terms}.</p>"
+        + _events_html(message)
         + (f'<blockquote style="margin:0;color:#333">{snippet}</blockquote>' if snippet else "")
         + f'<p><a href="{e(message.url)}">{e(message.url)}</a></p>'
         "</body></html>\n"
     )
+
+
+def _events_html(message: AlertMessage) -> str:
+    e = html.escape
+    items = "".join(
+        f"<li><strong>{e(event.label)}</strong>{': ' + e(event.summary) if event.summary else ''}"
+        f'<br><q style="color:#333">{e(event.sentence)}</q></li>'
+        for event in message.events
+    )
+    return f'<ul style="padding-left:1.2em">{items}</ul>' if items else ""
 
 
 def _domain(address: str) -> str:

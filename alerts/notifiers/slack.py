@@ -1,8 +1,9 @@
 """Slack incoming webhooks (after Miniflux's integration/slack).
 
 The payload has a fallback ``text`` (rule and linked title) and ``blocks``:
-the linked title, a context line (source · date · rule · matched terms) and
-the snippet with the matched terms in bold. Everything stays inside Slack's
+the linked title, a context line (source · date · rule · matched terms), the
+events the article reports (type, who and whom, amount, the sentence quoted)
+and the snippet with the matched terms in bold. Everything stays inside Slack's
 limits — 3,000 characters per text object, 50 blocks, 40,000 for the
 message's text — counted in UTF-16 code units (the stricter count) and cut
 between whole characters, never inside an emoji sequence, an ``&amp;``-style
@@ -26,7 +27,7 @@ from urllib.parse import quote
 
 import httpx
 
-from alerts.message import AlertMessage, Fragment
+from alerts.message import AlertMessage, EventNote, Fragment
 from alerts.notifiers._http import IDEMPOTENCY_HEADER, check_status, post, post_json
 from alerts.notifiers.base import Notifier
 from alerts.notifiers.options import SlackOptions
@@ -82,6 +83,8 @@ def slack_payload(message: AlertMessage) -> dict[str, Any]:
         _section(_title_mrkdwn(message)),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": context_mrkdwn(message)}]},
     ]
+    if message.events:
+        blocks.append(_section(events_mrkdwn(message.events)))
     if message.snippet:
         blocks.append(_section(snippet_mrkdwn(message.snippet, TEXT_LIMIT)))
     return {**text_payload(message), "blocks": blocks[:MAX_BLOCKS]}
@@ -122,6 +125,17 @@ def context_mrkdwn(message: AlertMessage) -> str:
     )
     # Only the matched terms, last, can still run long: a cut there leaves the bold rule whole.
     return fit_mrkdwn(" · ".join(parts), TEXT_LIMIT)
+
+
+def events_mrkdwn(events: Sequence[EventNote]) -> str:
+    """One line per event and its sentence quoted; a share of the block each, so all of them show."""
+    share = TEXT_LIMIT // len(events) - 1
+    return "\n".join(fit_mrkdwn(_event_mrkdwn(event), share) for event in events)
+
+
+def _event_mrkdwn(event: EventNote) -> str:
+    head = f"*{escape(event.label)}*" + (f": {escape(event.summary)}" if event.summary else "")
+    return f"{head}\n>{escape(event.sentence)}"
 
 
 def blocks_refused(response: httpx.Response) -> bool:

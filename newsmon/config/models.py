@@ -35,6 +35,7 @@ from sqlalchemy.exc import ArgumentError
 from alerts.notifiers import NOTIFIERS
 from crawler.spiders import SPIDERS
 from db.options import Options, Plugin
+from db.textfold import word_string
 from newsmon.config.checks import cross_check
 from newsmon.config.fields import (
     ByteSize,
@@ -60,7 +61,7 @@ DATABASE_BACKENDS = ("sqlite", "postgresql")
 DEFAULT_SOURCE_TYPE = "feed"
 
 SECTIONS = frozenset(
-    {"sources", "topics", "rules", "delivery", "channels", "crawl", "health", "retention", "web"}
+    {"sources", "topics", "rules", "orgs", "delivery", "channels", "crawl", "health", "retention", "web"}
 )
 
 #: Passed as validation context by the loader, which runs the cross-section checks itself.
@@ -205,6 +206,52 @@ class CrawlConfig(Frozen):
         return value
 
 
+# --------------------------------------------------------------- organisations
+
+
+class OrgConfig(Frozen):
+    """An organisation of the watch list: its canonical name is its key, ``aliases`` its other names."""
+
+    aliases: tuple[NonEmptyStr, ...] = ()
+
+
+def _orgs_without_aliases(value: Any) -> Any:
+    # `Mistral AI:` with nothing after it is an organisation known by its canonical name alone.
+    if isinstance(value, Mapping):
+        return {name: {} if org is None else org for name, org in value.items()}
+    return value
+
+
+def check_org_aliases(orgs: Mapping[str, OrgConfig]) -> Mapping[str, OrgConfig]:
+    """Every name must have a letter or digit and stand for one organisation (compared folded),
+    in the watch list and in the shipped list it adds to."""
+    if not orgs:
+        return orgs
+    from alerts.events.orgs import OrgIndex
+
+    shipped = OrgIndex()
+    owners: dict[str, str] = {}
+    for name, org in orgs.items():
+        for alias in (name, *org.aliases):
+            folded = word_string(alias)
+            if not folded:
+                raise problem(f"{alias!r} has no letter or digit: it cannot be matched", key=name)
+            owner = owners.setdefault(folded, name)
+            if owner != name:
+                raise problem(
+                    f"{alias!r} is also a name of {owner!r}: an alias stands for one organisation",
+                    key=name,
+                )
+            listed = shipped.canonical(alias)
+            if listed is not None and listed != name:
+                raise problem(
+                    f"{alias!r} is a name of {listed!r} in the shipped list: an alias stands for one "
+                    f"organisation (add names to it under `{listed}:`)",
+                    key=name,
+                )
+    return orgs
+
+
 class HealthConfig(Frozen):
     """When a source counts as stale, and where to say so.
 
@@ -311,6 +358,8 @@ class Config(Frozen):
     sources: tuple[SourceTypes, ...] = ()
     topics: Mapping[Name, NonEmptyStr] = Field(default_factory=dict)
     rules: tuple[RuleConfig, ...] = ()
+    # The watch list, merged with the shipped one (alerts/events/data/orgs.yaml).
+    orgs: Mapping[NonEmptyStr, OrgConfig] = Field(default_factory=dict)
     delivery: DeliveryConfig = DeliveryConfig()
     channels: tuple[ChannelTypes, ...] = ()
     crawl: CrawlConfig = CrawlConfig()
@@ -341,6 +390,16 @@ class Config(Frozen):
     @classmethod
     def _valid_database(cls, value: str) -> str:
         return _check_database(value)
+
+    @field_validator("orgs", mode="before")
+    @classmethod
+    def _org_defaults(cls, value: Any) -> Any:
+        return _orgs_without_aliases(value)
+
+    @field_validator("orgs")
+    @classmethod
+    def _one_org_per_alias(cls, value: Mapping[str, OrgConfig]) -> Mapping[str, OrgConfig]:
+        return check_org_aliases(value)
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Config:

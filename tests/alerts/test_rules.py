@@ -215,6 +215,9 @@ def test_match_lists_rules_in_order_with_terms() -> None:
         ("openai -crypto", "OpenAI", ("openai",)),
         ("openai lang:en source:wire", "OpenAI", ("openai",)),
         ("title:openai OR invest*", "OpenAI réinvestit, puis investit", ("investit",)),
+        # A topic's long OR of terms: those present, in the topic's order, once each.
+        ("x AND (zeta OR beta OR gamma OR alpha OR beta)", "x alpha beta", ("x", "beta", "alpha")),
+        ("title:(zeta OR alpha) OR (beta OR alpha)", "beta alpha", ("beta", "alpha")),
         (
             "(raises OR secures) NEAR/1 (million* OR 4*)",
             "Anthropic raises $450 million",

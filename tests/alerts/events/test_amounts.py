@@ -19,7 +19,7 @@ from alerts.events.amounts import (
     format_amount,
     parse_amount_filter,
 )
-from alerts.events.rates import RATES_AS_OF, USD_PER_UNIT
+from db.money import RATES_AS_OF, USD_PER_UNIT
 
 PHRASES = [
     json.loads(line)
