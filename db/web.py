@@ -15,19 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, ColumnElement, Date, Select, cast, func, inspect, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Date, Select, cast, func, select, text, update
 
 from db.engine import Database
-from db.models import Alert, Article, Delivery, FetchLog, Source, UTCDateTime, utcnow
+from db.models import Alert, Article, Delivery, FetchLog, Source, utcnow
 from db.outbox import FAILED, PENDING, DeliveryRow, delivery_rows
 from db.queries import Headline
 from db.search import SearchFilters, sqlite_time
-
-_HAS_STORIES: WeakKeyDictionary[Database, bool] = WeakKeyDictionary()
-STORY_COLUMNS = "id, title, first_seen, last_seen, articles, outlets, languages, orgs, events, amount"
+from db.stories import story_id_of
 
 
 @dataclass(frozen=True)
@@ -58,18 +54,6 @@ class MetricsSnapshot:
     last_crawl: dict[str, datetime]  # source -> end of its last fetch
 
 
-def has_stories(database: Database) -> bool:
-    """Whether story clustering's tables are in this database (checked once per Database)."""
-    cached = _HAS_STORIES.get(database)
-    if cached is None:
-        tables = inspect(database.engine)
-        cached = tables.has_table("stories") and any(
-            c["name"] == "story_id" for c in tables.get_columns("articles")
-        )
-        _HAS_STORIES[database] = cached
-    return cached
-
-
 # ------------------------------------------------------------------ articles
 
 
@@ -78,15 +62,10 @@ def article_facts(database: Database, article_id: int) -> ArticleFacts:
         row = session.execute(
             select(Article.events, Article.orgs, Article.amounts).where(Article.id == article_id)
         ).one_or_none()
-        story_id = _story_of(session, article_id) if has_stories(database) else None
+        story_id = story_id_of(session, article_id)
     if row is None:
         return ArticleFacts()
     return ArticleFacts(list(row.events or []), list(row.orgs or []), list(row.amounts or []), story_id)
-
-
-def _story_of(session: Session, article_id: int) -> int | None:
-    value = session.execute(text("SELECT story_id FROM articles WHERE id = :id"), {"id": article_id}).scalar()
-    return int(value) if value is not None else None
 
 
 def latest_articles(database: Database, filters: SearchFilters) -> list[Headline]:
@@ -210,84 +189,7 @@ def alert_totals(database: Database) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------ stories
-
-
-def list_stories(database: Database, since: datetime | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Stories, newest first, in the shape of ``newsmon stories``; none before clustering exists."""
-    if not has_stories(database):
-        return []
-    where, params = "", {"limit": limit}
-    if since is not None:
-        where, params["since"] = "WHERE last_seen >= :since", _bind_time(database, since)
-    sql = f"SELECT {STORY_COLUMNS} FROM stories {where} ORDER BY last_seen DESC, id DESC LIMIT :limit"
-    with database.read() as session:
-        rows = session.execute(_story_statement(sql), params).all()
-        members = _story_members(session, [row.id for row in rows])
-    return [_story_dict(row, members.get(row.id, [])) for row in rows]
-
-
-def get_story(database: Database, story_id: int) -> dict[str, Any] | None:
-    if not has_stories(database):
-        return None
-    sql = f"SELECT {STORY_COLUMNS} FROM stories WHERE id = :id"
-    with database.read() as session:
-        row = session.execute(_story_statement(sql), {"id": story_id}).one_or_none()
-        if row is None:
-            return None
-        return _story_dict(row, _story_members(session, [story_id]).get(story_id, []))
-
-
-def story_articles(database: Database, story_id: int) -> list[Headline]:
-    """The story's articles, first published first: its timeline."""
-    if not has_stories(database):
-        return []
-    sql = """
-        SELECT a.id, a.title, a.url, s.name, a.published, a.language
-        FROM articles a JOIN sources s ON s.id = a.source_id
-        WHERE a.story_id = :id ORDER BY COALESCE(a.published, a.fetched), a.id"""
-    with database.read() as session:
-        rows = session.execute(text(sql).columns(published=UTCDateTime()), {"id": story_id})
-        return [Headline(*row) for row in rows]
-
-
-def _story_statement(sql: str) -> Any:
-    return text(sql).columns(
-        first_seen=UTCDateTime(),
-        last_seen=UTCDateTime(),
-        outlets=JSON(),
-        languages=JSON(),
-        orgs=JSON(),
-        events=JSON(),
-        amount=JSON(),
-    )
-
-
-def _story_members(session: Session, story_ids: list[int]) -> dict[int, list[int]]:
-    if not story_ids:
-        return {}
-    ids = ", ".join(str(int(i)) for i in story_ids)
-    members: dict[int, list[int]] = {}
-    for story_id, article_id in session.execute(
-        text(f"SELECT story_id, id FROM articles WHERE story_id IN ({ids}) ORDER BY id")
-    ):
-        members.setdefault(int(story_id), []).append(int(article_id))
-    return members
-
-
-def _story_dict(row: Any, article_ids: list[int]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title": row.title,
-        "first_seen": row.first_seen.isoformat() if row.first_seen else None,
-        "last_seen": row.last_seen.isoformat() if row.last_seen else None,
-        "articles": row.articles,
-        "article_ids": article_ids,
-        "outlets": list(row.outlets or []),
-        "languages": list(row.languages or []),
-        "orgs": list(row.orgs or []),
-        "events": list(row.events or []),
-        "amount": row.amount,
-    }
+# Stories are read where story clustering keeps them: db.stories (list_stories, get_story, story_articles).
 
 
 def _bind_time(database: Database, moment: datetime) -> Any:

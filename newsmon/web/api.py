@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
+from db import stories
 from db import web as db
 from db.outbox import list_deliveries
 from db.queries import get_article, source_states
@@ -126,12 +127,12 @@ def api_stories(
     app: AppDep, since: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50
 ) -> JSONResponse:
     """Stories, newest first (``newsmon stories``)."""
-    return _json(db.list_stories(app.database, since_cutoff(since), limit))
+    return _json(stories.list_stories(app.database, since_cutoff(since), limit=limit))
 
 
 @router.get("/api/stories/{story_id}", responses=schemas.one(schemas.Story), tags=["api"])
 def api_story(app: AppDep, story_id: int) -> JSONResponse:
-    story = db.get_story(app.database, story_id)
+    story = stories.get_story(app.database, story_id)
     if story is None:
         raise HTTPException(404, f"no story with id {story_id}")
     return _json(story)

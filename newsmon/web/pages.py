@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from db import stories as story_db
 from db import web as db
 from db.errors import QueryError
 from db.outbox import FAILED, PENDING, SENT
@@ -110,8 +111,8 @@ def article_page(request: Request, app: AppDep, article_id: int) -> HTMLResponse
         return render(
             request, "error.html", 404, title="Not found", message=f"No article with id {article_id}."
         )
-    story = db.get_story(app.database, article["story_id"]) if article["story_id"] else None
-    siblings = db.story_articles(app.database, story["id"]) if story else []
+    story = story_db.get_story(app.database, article["story_id"]) if article["story_id"] else None
+    siblings = story_db.story_articles(app.database, story["id"]) if story else []
     return render(
         request,
         "article.html",
@@ -125,11 +126,11 @@ def article_page(request: Request, app: AppDep, article_id: int) -> HTMLResponse
 @router.get("/stories", response_class=HTMLResponse)
 def stories_page(request: Request, app: AppDep, since: str = "7d") -> HTMLResponse:
     try:
-        stories = db.list_stories(app.database, since_cutoff(since))
+        stories = story_db.list_stories(app.database, since_cutoff(since))
     except BadParameterError as exc:
-        return render(request, "stories.html", 400, stories=[], since=since, error=str(exc), enabled=True)
+        return render(request, "stories.html", 400, stories=[], since=since, error=str(exc))
     for story in stories:
-        members = db.story_articles(app.database, story["id"])
+        members = story_db.story_articles(app.database, story["id"])
         story["timeline"] = charts.timeline(
             [(m.published, f"{when(m.published)} {m.source}: {m.title}") for m in members if m.published]
         )
@@ -140,7 +141,6 @@ def stories_page(request: Request, app: AppDep, since: str = "7d") -> HTMLRespon
         stories=stories,
         since=since,
         error=None,
-        enabled=db.has_stories(app.database),
     )
 
 

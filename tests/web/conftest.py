@@ -1,7 +1,7 @@
 """A seeded newsmon site and the web server over it, on a free loopback port.
 
 The server is the real thing (uvicorn, in a thread) over a real SQLite file;
-articles go in through the crawler's own ``store_article`` with the alert hook,
+articles go in through the crawler's own assessment (event detection, rules) and ``store_article``,
 so the FTS index, alerts and deliveries are the ones a crawl makes.
 """
 
@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,7 @@ def article(
 
 
 def seed(app: App) -> dict[str, int]:
-    hook = app.on_stored()
+    assess = app.assess()
     store = app.database
     ids: dict[str, int] = {}
     rows = {
@@ -123,7 +123,8 @@ def seed(app: App) -> dict[str, int]:
         ),
     }
     for name, new in rows.items():
-        stored = store_article(store, new, hook)
+        assessment = assess(new)
+        stored = store_article(store, replace(new, facts=assessment.facts), matches=assessment.matches)
         assert stored is not None
         ids[name] = stored
     for row in outbox.list_deliveries(store):

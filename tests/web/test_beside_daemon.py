@@ -14,16 +14,18 @@ from tests.web.conftest import LiveServer, Site
 # each in its own BEGIN IMMEDIATE transaction: what `newsmon run` does to the database.
 WRITER = """
 import sys
+from dataclasses import replace
 from db.store import FetchResult, NewArticle, record_fetch, store_article
 from newsmon.wiring import App
 
 app = App.open(sys.argv[1])
-hook = app.on_stored()
+assess = app.assess()
 print("ready", flush=True)
 for i in range(int(sys.argv[2])):
     text = f"OpenAI will invest in partnership number {i}."
     new = NewArticle("wire", f"https://example.org/w/{i}", f"Deal {i}", (), text=text)
-    store_article(app.database, new, hook)
+    assessment = assess(new)
+    store_article(app.database, replace(new, facts=assessment.facts), matches=assessment.matches)
     record_fetch(app.database, "wire", FetchResult("ok", http_status=200, entries=1, new_articles=1))
 print("done", flush=True)
 """
