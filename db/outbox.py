@@ -79,7 +79,6 @@ class DeliveryRow:
     id: int
     rule: str
     article_id: int
-    story_id: int | None
     title: str
     url: str
     channel: str
@@ -88,6 +87,7 @@ class DeliveryRow:
     last_error: str | None
     created: datetime
     sent: datetime | None
+    story_id: int | None  # last: CSV columns keep the positions they had before stories
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -336,7 +336,6 @@ def delivery_rows() -> Any:
             Delivery.id,
             Alert.rule,
             Alert.article_id,
-            Article.story_id,
             Article.title,
             Article.url,
             Delivery.channel,
@@ -345,6 +344,7 @@ def delivery_rows() -> Any:
             Delivery.last_error,
             Delivery.created,
             Delivery.sent,
+            Article.story_id,
         )
         .join(Alert, Alert.id == Delivery.alert_id)
         .join(Article, Article.id == Alert.article_id)
