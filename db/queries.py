@@ -51,6 +51,7 @@ class StoredArticle(Headline):
     fetched: datetime
     text_from: str = "page"  # "feed": stored from the feed's own content, without its page
     facts: ArticleFacts = field(default_factory=ArticleFacts)
+    story_id: int | None = None  # None: in no story (an article without facts)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +64,7 @@ class StoredArticle(Headline):
             "orgs": list(self.facts.orgs),
             "events": [dict(event) for event in self.facts.events],
             "amounts": [dict(amount) for amount in self.facts.amounts],
+            "story_id": self.story_id,
         }
 
 
@@ -113,6 +115,7 @@ def _stored(article: Article, source: str) -> StoredArticle:
         fetched=article.fetched,
         text_from=article.text_from,
         facts=ArticleFacts.of(article),
+        story_id=article.story_id,
     )
 
 

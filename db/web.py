@@ -1,18 +1,14 @@
 """Reads (and the one write, "retry now") that only the web interface needs.
 
 Listings shared with the command line stay where they are (``db.queries``,
-``db.search``, ``db.outbox``); this module adds what a page shows beside
-them: an article's facts and alerts, counts per day for the charts, the
-stories, and the numbers ``/metrics`` exposes.
-
-Stories come from the ``stories`` table and ``articles.story_id`` that story
-clustering adds; until that migration has run they are simply absent, so
-these functions read them with plain SQL after checking that they exist.
+``db.search``, ``db.outbox``, ``db.stories``); this module adds what a page
+shows beside them: an article's alerts, counts per day for the charts, and
+the numbers ``/metrics`` exposes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,20 +19,6 @@ from db.models import Alert, Article, Delivery, FetchLog, Source, utcnow
 from db.outbox import FAILED, PENDING, DeliveryRow, delivery_rows
 from db.queries import Headline
 from db.search import SearchFilters, sqlite_time
-from db.stories import story_id_of
-
-
-@dataclass(frozen=True)
-class ArticleFacts:
-    """What event detection (and story clustering, when present) recorded about one article."""
-
-    events: list[dict[str, Any]] = field(default_factory=list)
-    orgs: list[str] = field(default_factory=list)
-    amounts: list[dict[str, Any]] = field(default_factory=list)
-    story_id: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"story_id": self.story_id, "orgs": self.orgs, "events": self.events, "amounts": self.amounts}
 
 
 @dataclass(frozen=True)
@@ -55,17 +37,6 @@ class MetricsSnapshot:
 
 
 # ------------------------------------------------------------------ articles
-
-
-def article_facts(database: Database, article_id: int) -> ArticleFacts:
-    with database.read() as session:
-        row = session.execute(
-            select(Article.events, Article.orgs, Article.amounts).where(Article.id == article_id)
-        ).one_or_none()
-        story_id = story_id_of(session, article_id)
-    if row is None:
-        return ArticleFacts()
-    return ArticleFacts(list(row.events or []), list(row.orgs or []), list(row.amounts or []), story_id)
 
 
 def latest_articles(database: Database, filters: SearchFilters) -> list[Headline]:

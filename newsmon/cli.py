@@ -32,7 +32,14 @@ DEFAULT_LOG_LEVELS = {"run": "info"}
 # CSV headers for an empty result: the contract's JSON shapes, in order.
 HEADLINE_FIELDS = ("id", "title", "url", "source", "published", "language")
 SEARCH_FIELDS = (*HEADLINE_FIELDS, "snippet", "score")
-ARTICLE_FIELDS = (*HEADLINE_FIELDS, "authors", "summary", "text", "fetched", "orgs", "events", "amounts")
+ARTICLE_FIELDS = (
+    *HEADLINE_FIELDS, "authors", "summary", "text", "text_from", "fetched", "orgs", "events", "amounts",
+    "story_id",
+)  # fmt: skip
+STORY_FIELDS = (
+    "id", "title", "first_seen", "last_seen", "articles", "article_ids", "outlets", "languages", "orgs",
+    "events", "amount",
+)  # fmt: skip
 ALERT_FIELDS = (
     "id", "rule", "article_id", "title", "url", "channel", "status", "attempts", "last_error", "created",
     "sent", "story_id",
@@ -279,14 +286,17 @@ def search(
 @format_option(default="table")
 @handles_errors
 def show(config_path: str, article_id: int, fmt: str) -> None:
-    """One stored article, with its full text."""
+    """One stored article, with its full text, its facts and the other articles of its story."""
     from db.queries import get_article
+    from db.stories import story_articles
 
-    article = get_article(open_app(config_path).database, article_id)
+    database = open_app(config_path).database
+    article = get_article(database, article_id)
     if article is None:
         click.echo(f"error: no article with id {article_id}", err=True)
         sys.exit(1)
-    data = article.as_dict()
+    others = story_articles(database, article.story_id) if article.story_id is not None else []
+    data = {**article.as_dict(), "story_articles": [h.headline_dict() for h in others if h.id != article.id]}
     if fmt == "json":
         import json
 
@@ -310,8 +320,28 @@ def show(config_path: str, article_id: int, fmt: str) -> None:
         if facts:
             console.print()
             console.print("\n".join(facts), highlight=False, markup=False)
+        if article.story_id is not None:
+            console.print()
+            console.print(
+                "\n".join(story_lines(article.story_id, data["story_articles"])),
+                highlight=False,
+                markup=False,
+            )
         console.print()
         console.print(article.text or article.summary, highlight=False, markup=False)
+
+
+def story_lines(story_id: int, others: list[dict[str, Any]]) -> list[str]:
+    """The article's story, for a reader: its id, then its other articles, first published first."""
+    if not others:
+        return [f"Story {story_id}: no other article yet"]
+    lines = [f"Story {story_id}, also reported by:"]
+    for other in others:
+        when = (other["published"] or "no date")[:16].replace("T", " ")
+        lines.append(
+            f"  {other['id']:>6}  {when}  {other['source']} ({other['language'] or '?'})  {other['title']}"
+        )
+    return lines
 
 
 def facts_lines(facts: ArticleFacts) -> list[str]:
@@ -368,6 +398,41 @@ def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> N
         title="alerts",
         header=ALERT_FIELDS,
     )
+
+
+@cli.command()
+@config_option
+@since_option
+@click.option("--rule", help="Only stories that this rule alerted on.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many stories (the newest).")
+@format_option()
+@handles_errors
+def stories(config_path: str, since: str | None, rule: str | None, limit: int | None, fmt: str) -> None:
+    """Stories: the same event reported by several articles (outlets, languages), newest first.
+
+    Only articles with an organisation or an event (event detection's facts) are filed into stories.
+    """
+    from db.outbox import alert_rules
+    from db.stories import list_stories
+
+    app = open_app(config_path)
+    check_name("rule", rule, [*(r.name for r in app.config.rules), *alert_rules(app.database)])
+    rows = list_stories(app.database, since_cutoff(since), rule, limit)
+    if fmt == "table":
+        rows = [{**row, "amount": amount_text(row["amount"])} for row in rows]
+    emit(
+        rows,
+        fmt,
+        ["id", "last_seen", "articles", "outlets", "languages", "events", "amount", "title"],
+        title="stories",
+        header=STORY_FIELDS,
+    )
+
+
+def amount_text(amount: dict[str, Any] | None) -> str | None:
+    from alerts.events.facts import describe_amount
+
+    return describe_amount(amount)
 
 
 @cli.group(invoke_without_command=True)

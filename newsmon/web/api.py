@@ -81,11 +81,9 @@ def run_search(app: App, request: SearchRequest) -> SearchResult:
 
 
 def article_dict(app: App, article_id: int) -> dict[str, Any] | None:
-    """``newsmon show``'s object with what event detection and stories add."""
+    """``newsmon show``'s object: with what event detection found and the article's story."""
     article = get_article(app.database, article_id)
-    if article is None:
-        return None
-    return {**article.as_dict(), **db.article_facts(app.database, article_id).as_dict()}
+    return article.as_dict() if article is not None else None
 
 
 def configured_sources(app: App) -> list[dict[str, Any]]:

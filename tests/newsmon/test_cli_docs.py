@@ -38,6 +38,7 @@ def test_the_contract_verbs_exist() -> None:
         "sources",
         "rules test",
         "check-config",
+        "stories",
     } <= names
 
 

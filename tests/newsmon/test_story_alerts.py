@@ -17,10 +17,15 @@ from ruamel.yaml import YAML
 
 from db.engine import Database
 from db.stories import list_stories
+from newsmon.cli import STORY_FIELDS
 from tests.newsmon.peers import Mailbox, Site, SlackHook, smtp_server
 from tests.newsmon.test_bundled_rules import as_json, bundled_config, newsmon
 
 STORY_SITE = Path(__file__).parent / "story_site"
+STORY_KEYS = {
+    "id", "title", "first_seen", "last_seen", "articles", "article_ids",
+    "outlets", "languages", "orgs", "events", "amount",
+}  # fmt: skip
 OUTLETS = {"wire": "en", "arsfr": "fr", "tagesblatt": "de"}
 SEED_TITLES = {
     "Microsoft pours billions more into ChatGPT creator OpenAI",
@@ -129,3 +134,52 @@ def test_the_later_outlet_joins_the_story_without_a_new_alert(crawled: Crawled) 
     )
     assert subjects["ai-investment"] == 2
     assert {d["status"] for d in deliveries} == {"sent"}
+
+
+def test_newsmon_stories_lists_them_newest_first_in_the_contract_shape(crawled: Crawled) -> None:
+    listed = as_json(crawled.workdir, crawled.slack, "stories")
+    assert listed == stories(crawled)
+    assert all(set(story) == STORY_KEYS for story in listed)
+    assert listed[0]["title"] == DISTRACTOR  # seen last (25 January)
+    assert as_json(crawled.workdir, crawled.slack, "stories", "--since", "1d") == []  # all from 2023
+    partnership = as_json(crawled.workdir, crawled.slack, "stories", "--rule", "ai-partnership")
+    assert [story["title"] for story in partnership] == [story_of(crawled, SEED_TITLES)["title"]]
+    assert as_json(crawled.workdir, crawled.slack, "stories", "--rule", "ai-acquisition") == []
+    unknown = newsmon(crawled.workdir, crawled.slack, "stories", "--rule", "nope")
+    assert unknown.returncode == 2 and "ai-investment" in unknown.stderr
+
+
+def test_newsmon_stories_as_a_table_and_as_csv(crawled: Crawled, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # a wide terminal: cells unfolded
+    table = newsmon(crawled.workdir, crawled.slack, "stories")
+    assert table.returncode == 0, table.stderr
+    assert "wire, arsfr, tagesblatt" in table.stdout and "en, fr, de" in table.stdout
+    empty = newsmon(crawled.workdir, crawled.slack, "stories", "--since", "1d", "--format", "csv")
+    assert empty.stdout.splitlines() == [",".join(STORY_FIELDS)]
+
+
+def test_show_names_the_story_and_its_other_articles(crawled: Crawled) -> None:
+    seed = story_of(crawled, SEED_TITLES)
+    first, *others = seed["article_ids"]
+    shown = as_json(crawled.workdir, crawled.slack, "show", str(first))
+    assert shown["story_id"] == seed["id"]
+    assert [article["id"] for article in shown["story_articles"]] == others
+    assert {article["source"] for article in shown["story_articles"]} == set(OUTLETS) - {shown["source"]}
+    table = " ".join(newsmon(crawled.workdir, crawled.slack, "show", str(first)).stdout.split())
+    assert f"Story {seed['id']}, also reported by:" in table
+    for article in shown["story_articles"]:
+        assert f"{article['source']} ({article['language']}) {article['title']}" in table
+    alone = as_json(
+        crawled.workdir, crawled.slack, "show", str(story_of(crawled, {DISTRACTOR})["article_ids"][0])
+    )
+    assert alone["story_articles"] == []
+
+
+def test_every_alert_row_names_its_story(crawled: Crawled, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    deliveries = as_json(crawled.workdir, crawled.slack, "alerts")
+    seed = story_of(crawled, SEED_TITLES)
+    assert {d["story_id"] for d in deliveries} == {seed["id"], story_of(crawled, {DISTRACTOR})["id"]}
+    table = newsmon(crawled.workdir, crawled.slack, "alerts").stdout.splitlines()
+    assert "story_id" in table[2]  # title, border, header
+    assert any(f"│ {seed['id']} " in line and "ai-investment" in line for line in table)
