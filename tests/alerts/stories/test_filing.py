@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from alerts.events.detect import EventDetector
+from alerts.stories.book import embedding_text
 from alerts.stories.embedding import DIMENSIONS, Embedder
-from alerts.stories.filing import StoryFiler
+from alerts.stories.filing import TITLE_CHARS, StoryFiler
 from db.engine import Database
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
 from db.stories import list_stories, story_id_of
@@ -80,6 +82,15 @@ def test_a_date_in_the_future_counts_as_now(detector: EventDetector, embedder: E
     future = NewArticle(**{**ENGLISH.__dict__, "published": datetime(2100, 1, 1, tzinfo=UTC)})
     draft = StoryFiler(embedder).prepare(future, detector.analyse(future.title, future.text, "en"), T0)
     assert draft is not None and draft.report.seen == T0
+
+
+def test_a_hostile_title_is_embedded_by_its_beginning(detector: EventDetector, embedder: Embedder) -> None:
+    endless = NewArticle(**{**ENGLISH.__dict__, "title": ENGLISH.title + " and more" * 40_000})
+    analysis = detector.analyse(ENGLISH.title, ENGLISH.text, "en")
+    draft = StoryFiler(embedder).prepare(endless, analysis, T0)
+    assert draft is not None and draft.report.vector is not None
+    cut = embedder.embed(embedding_text(endless.title[:TITLE_CHARS], ENGLISH.text))
+    assert np.array_equal(draft.report.vector, cut)
 
 
 def test_drafts_filed_by_the_store_join_one_story(
