@@ -16,11 +16,15 @@ import pytest
 from ruamel.yaml import YAML
 
 from db.engine import Database
+from db.outbox import list_deliveries
 from db.stories import list_stories
 from newsmon.cli import STORY_FIELDS
 from tests.newsmon.peers import Mailbox, Site, SlackHook, smtp_server
 from tests.newsmon.test_bundled_rules import as_json, bundled_config, newsmon
 
+# The module's fixture runs two crawls that each load the embedding model: on a machine shared by
+# several test runs that alone has taken more than the default 120 s.
+pytestmark = pytest.mark.timeout(360)
 STORY_SITE = Path(__file__).parent / "story_site"
 STORY_KEYS = {
     "id", "title", "first_seen", "last_seen", "articles", "article_ids",
@@ -44,7 +48,7 @@ class Crawled:
     workdir: Path
     slack: SlackHook
     mailbox: Mailbox
-    first: list[dict[str, Any]]  # `newsmon alerts` after the first crawl
+    first: list[dict[str, Any]]  # the alerts' deliveries after the first crawl
     sent_first: tuple[int, int]  # mails and Slack posts after the first crawl
 
 
@@ -69,7 +73,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         (workdir / "config.yaml").write_text(stream.getvalue(), encoding="utf-8")
         crawl = newsmon(workdir, slack, "crawl")
         assert crawl.returncode == 0, crawl.stderr
-        first = as_json(workdir, slack, "alerts")
+        first = deliveries(workdir)
         sent_first = (len(mailbox.messages), len(slack.posts))
         german_feed.write_bytes(german)
         crawl = newsmon(workdir, slack, "crawl")
@@ -83,6 +87,15 @@ def stories(crawled: Crawled) -> list[dict[str, Any]]:
     database = Database(f"sqlite:///{crawled.workdir}/newsmon.db")
     try:
         return list_stories(database)
+    finally:
+        database.dispose()
+
+
+def deliveries(workdir: Path) -> list[dict[str, Any]]:
+    """What `newsmon alerts --format json` prints, read in-process."""
+    database = Database(f"sqlite:///{workdir}/newsmon.db")
+    try:
+        return [row.as_dict() for row in list_deliveries(database)]
     finally:
         database.dispose()
 
