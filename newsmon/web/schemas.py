@@ -65,6 +65,9 @@ class Delivery(BaseModel):
     last_error: str | None
     created: str
     sent: str | None
+    due: str | None = None
+    held: bool = False
+    digest_id: int | None = None
 
 
 class SourceState(BaseModel):

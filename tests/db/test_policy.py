@@ -47,13 +47,18 @@ def test_the_repeated_hour_of_an_autumn_change_is_two_windows() -> None:
     first = policy.hold_until(paris("2026-10-25T02:30", fold=0))
     second = policy.hold_until(paris("2026-10-25T02:30", fold=1))
     assert first == utc("2026-10-25T01:00") and second == utc("2026-10-25T02:00")
-    assert policy.hour(paris("2026-10-25T02:30", fold=1)) == (utc("2026-10-25T01:00"), utc("2026-10-25T02:00"))
+    assert policy.hour(paris("2026-10-25T02:30", fold=1)) == (
+        utc("2026-10-25T01:00"),
+        utc("2026-10-25T02:00"),
+    )
 
 
 def test_the_skipped_hour_of_a_spring_change_is_no_window() -> None:
     # 2026-03-29 in Paris: 02:00 winter time becomes 03:00 summer time, at 01:00 UTC.
     policy = DeliveryPolicy(digest=HOURLY, zone=PARIS)
-    assert policy.hold_until(paris("2026-03-29T01:59")) == paris("2026-03-29T03:00") == utc("2026-03-29T01:00")
+    assert (
+        policy.hold_until(paris("2026-03-29T01:59")) == paris("2026-03-29T03:00") == utc("2026-03-29T01:00")
+    )
 
 
 def test_daily_digests_keep_their_local_time_across_a_dst_change() -> None:

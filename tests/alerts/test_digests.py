@@ -1,0 +1,205 @@
+"""Rule policies through the outbox and the deliverer, on a driven clock: digests, quiet hours, caps.
+
+Real parts: a SQLite file, aiosmtpd, a local Slack-like webhook. Times are
+Paris wall-clock times; the clock is moved, never waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from alerts.delivery import Deliverer, DeliveryReport
+from alerts.notifiers.base import Notifier
+from alerts.notifiers.email_smtp import EmailNotifier
+from alerts.notifiers.options import EmailOptions, SlackOptions
+from alerts.notifiers.slack import SlackNotifier
+from db import digests, outbox
+from db.engine import Database
+from db.policy import HOURLY, DeliveryPolicy, QuietHours
+
+from .outbox_helpers import FakeClock, new_database, store
+from .smtp_server import smtp_server
+from .webhook_server import webhook_server
+
+PARIS = ZoneInfo("Europe/Paris")
+HOURLY_PARIS = DeliveryPolicy(digest=HOURLY, zone=PARIS)
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: str
+    channels: tuple[str, ...]
+    policy: DeliveryPolicy
+    terms: tuple[str, ...] = ("OpenAI",)
+
+
+def paris(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=PARIS).astimezone(UTC)
+
+
+def mail(port: int) -> EmailNotifier:
+    return EmailNotifier(
+        "mail", EmailOptions(host="127.0.0.1", port=port, sender="newsmon@example.org", to=["a@example.org"])
+    )
+
+
+def raise_at(database: Database, when: datetime, policy: DeliveryPolicy, n: int, **extra: str) -> int:
+    channels = tuple(extra.get("channels", "mail").split(","))
+    return store(
+        database,
+        [Match(extra.get("rule", "deals"), channels, policy)],
+        url=f"https://example.org/{n}",
+        title=extra.get("title", f"OpenAI deal number {n}"),
+        now=when,
+    )
+
+
+def deliver(database: Database, notifiers: dict[str, Notifier], now: datetime) -> DeliveryReport:
+    return asyncio.run(Deliverer(database, notifiers, clock=FakeClock(now), timezone=PARIS).deliver_due())
+
+
+def bodies(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+def test_an_hourly_digest_is_one_mail_at_the_end_of_the_local_hour(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    for n, minute in enumerate((20, 40, 50)):
+        raise_at(database, paris(f"2026-12-03T10:{minute}"), HOURLY_PARIS, n)
+    rows = outbox.list_deliveries(database)
+    assert {(r.status, r.held, r.due) for r in rows} == {("pending", True, paris("2026-12-03T11:00"))}
+    with smtp_server() as (server, port):
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-03T10:59")) == DeliveryReport()
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-03T11:00")) == DeliveryReport(sent=1)
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-03T12:00")) == DeliveryReport()
+    (message,) = server.messages
+    assert message["Subject"] == "[newsmon] Digest of deals: 3 alerts, 2026-12-03 10:20–10:50 Europe/Paris"
+    text, html = bodies(message)
+    assert [line for line in text.splitlines() if line.startswith("• ")] == [
+        "• OpenAI deal number 0",
+        "• OpenAI deal number 1",
+        "• OpenAI deal number 2",
+    ]
+    assert html.count("<tr>") == 4 and '<a href="https://example.org/1">OpenAI deal number 1</a>' in html
+    rows = outbox.list_deliveries(database)
+    assert {(r.status, r.attempts, r.due) for r in rows} == {("sent", 1, None)}
+    assert len({r.digest_id for r in rows}) == 1
+
+
+def test_a_daily_digest_keeps_its_local_time_over_the_spring_change(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    daily = DeliveryPolicy(digest=time(8), zone=PARIS)
+    raise_at(database, paris("2026-03-28T09:30"), daily, 1)
+    raise_at(database, paris("2026-03-28T23:10"), daily, 2)
+    with smtp_server() as (server, port):
+        # 08:00 summer time is 06:00 UTC; the day before, 08:00 was 07:00 UTC.
+        assert deliver(database, {"mail": mail(port)}, datetime(2026, 3, 29, 5, 59, tzinfo=UTC)).sent == 0
+        assert deliver(database, {"mail": mail(port)}, datetime(2026, 3, 29, 6, 0, tzinfo=UTC)).sent == 1
+    assert len(server.messages) == 1
+    assert "2 alerts, 2026-03-28 09:30–23:10 Europe/Paris" in server.messages[0]["Subject"]
+
+
+def test_quiet_hours_over_midnight_hold_alerts_for_one_digest_when_they_end(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    quiet = DeliveryPolicy(quiet_hours=QuietHours(time(22), time(7)), zone=PARIS)
+    with smtp_server() as (server, port):
+        raise_at(database, paris("2026-12-03T21:30"), quiet, 1)
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-03T21:30")) == DeliveryReport(sent=1)
+        raise_at(database, paris("2026-12-03T23:00"), quiet, 2)
+        raise_at(database, paris("2026-12-04T02:00"), quiet, 3)
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-04T06:59")) == DeliveryReport()
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-04T07:00")) == DeliveryReport(sent=1)
+    first, digest = server.messages
+    assert first["Subject"] == "[newsmon] deals: OpenAI deal number 1"
+    assert digest["Subject"].startswith(
+        "[newsmon] Digest of deals: 2 alerts, 2026-12-03 23:00–2026-12-04 02:00"
+    )
+
+
+def test_alerts_past_max_per_hour_are_folded_into_a_digest_at_the_end_of_the_hour(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    capped = DeliveryPolicy(max_per_hour=2, zone=PARIS)
+    with smtp_server() as (server, port):
+        for n, minute in enumerate((5, 10, 15, 20)):
+            now = paris(f"2026-12-03T10:{minute:02}")
+            raise_at(database, now, capped, n)
+            deliver(database, {"mail": mail(port)}, now)
+        assert len(server.messages) == 2
+        assert outbox.pending_count(database, held=True) == 2
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-03T11:00")) == DeliveryReport(sent=1)
+        # A new hour: sent at once again.
+        raise_at(database, paris("2026-12-03T11:05"), capped, 9)
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-03T11:05")) == DeliveryReport(sent=1)
+    subjects = [m["Subject"] for m in server.messages]
+    assert subjects == [
+        "[newsmon] deals: OpenAI deal number 0",
+        "[newsmon] deals: OpenAI deal number 1",
+        "[newsmon] Digest of deals: 2 alerts, 2026-12-03 10:15–10:20 Europe/Paris",
+        "[newsmon] deals: OpenAI deal number 9",
+    ]
+
+
+def test_a_failing_channel_does_not_hold_back_the_other_and_each_gets_its_digest_once(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    for n in range(3):
+        raise_at(database, paris(f"2026-12-03T10:1{n}"), HOURLY_PARIS, n, channels="mail,slack")
+    with webhook_server() as slack:
+        hook = SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))
+        with smtp_server(refuse_connections=True) as (_, port):
+            report = deliver(database, {"mail": mail(port), "slack": hook}, paris("2026-12-03T11:00"))
+        assert report == DeliveryReport(sent=1, retrying=1)
+        assert len(slack.accepted) == 1
+        payload = slack.accepted[0].json()
+        assert payload["text"].startswith("Digest of deals: 3 alerts")
+        assert sum(block["text"]["text"].count("• ") for block in payload["blocks"][1:]) == 3
+        due = outbox.next_due_time(database, ["mail"])
+        assert due is not None and due > paris("2026-12-03T11:00")
+        with smtp_server() as (server, port):
+            assert deliver(database, {"mail": mail(port), "slack": hook}, due) == DeliveryReport(sent=1)
+            assert deliver(database, {"mail": mail(port), "slack": hook}, due + timedelta(hours=3)).sent == 0
+    assert len(server.messages) == 1 and len(slack.accepted) == 1
+    rows = outbox.list_deliveries(database)
+    assert {(r.channel, r.status) for r in rows} == {("mail", "sent"), ("slack", "sent")}
+    assert {r.attempts for r in rows if r.channel == "mail"} == {2}
+
+
+def test_a_window_is_made_into_one_digest_whatever_the_passes_and_late_alerts_get_their_own(
+    tmp_path: Path,
+) -> None:
+    database = new_database(tmp_path)
+    raise_at(database, paris("2026-12-03T10:20"), HOURLY_PARIS, 1)
+    end = paris("2026-12-03T11:00")
+    assert digests.make_due_digests(database, end, ["mail"]) == 1
+    # A second deliverer (or this one after a crash) makes nothing more for that window.
+    assert digests.make_due_digests(database, end, ["mail"]) == 0
+    # An alert raised on a clock behind the deliverer's, for the window already made.
+    raise_at(database, paris("2026-12-03T10:59"), HOURLY_PARIS, 2)
+    assert digests.make_due_digests(database, end + timedelta(seconds=5), ["mail"]) == 1
+    jobs = digests.due_digests(database, end + timedelta(seconds=5), 10)
+    assert [len(job.entries) for job in jobs] == [1, 1]
+    assert [job.due for job in jobs] == [end, end + timedelta(seconds=5)]
+
+
+def test_an_unfinished_digest_is_sent_once_after_a_restart(tmp_path: Path) -> None:
+    database = new_database(tmp_path)
+    for n in range(2):
+        raise_at(database, paris(f"2026-12-03T10:2{n}"), HOURLY_PARIS, n)
+    end = paris("2026-12-03T11:00")
+    # A deliverer made the digest and claimed it, then died before sending: its claim ends with its lease.
+    digests.make_due_digests(database, end, ["mail"])
+    (claimed,) = digests.due_digests(database, end, 10)
+    with smtp_server() as (server, port):
+        assert deliver(database, {"mail": mail(port)}, end + timedelta(minutes=1)) == DeliveryReport()
+        later = end + outbox.DEFAULT_LEASE
+        assert deliver(database, {"mail": mail(port)}, later) == DeliveryReport(sent=1)
+        assert deliver(database, {"mail": mail(port)}, later + timedelta(hours=1)) == DeliveryReport()
+    (message,) = server.messages
+    assert f"newsmon-digest-{claimed.digest_id}-" in message["Message-ID"]
