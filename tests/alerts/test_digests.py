@@ -203,3 +203,18 @@ def test_an_unfinished_digest_is_sent_once_after_a_restart(tmp_path: Path) -> No
         assert deliver(database, {"mail": mail(port)}, later + timedelta(hours=1)) == DeliveryReport()
     (message,) = server.messages
     assert f"newsmon-digest-{claimed.digest_id}-" in message["Message-ID"]
+
+
+def test_baseline_silences_the_first_crawl_of_a_new_source_for_that_rule_only(tmp_path: Path) -> None:
+    from db.store import FetchResult, record_fetch
+
+    database = new_database(tmp_path)
+    baseline = DeliveryPolicy(baseline=True)
+    matches = [Match("quiet", ("mail",), baseline), Match("loud", ("mail",), DeliveryPolicy())]
+    store(database, matches, url="https://example.org/first")
+    record_fetch(database, "arsfr", FetchResult(outcome="error", error="timeout"))
+    store(database, matches, url="https://example.org/still-first")  # never fetched successfully yet
+    record_fetch(database, "arsfr", FetchResult(outcome="ok"))
+    store(database, matches, url="https://example.org/second")
+    raised = [(row.rule, row.url.rsplit("/", 1)[1]) for row in outbox.list_deliveries(database)]
+    assert raised == [("loud", "first"), ("loud", "still-first"), ("quiet", "second"), ("loud", "second")]
