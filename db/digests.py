@@ -159,7 +159,11 @@ def due_digests(
         )
         digests = {d.id: d for d in session.scalars(select(Digest).where(Digest.id.in_(ids)))}
         entries = _entries(session, ids)
-        return [_job(digests[i], entries.get(i, [])) for i in ids if i in digests]
+        # Every member pruned with its article (retention) before the digest went out: nothing to say.
+        empty = [i for i in ids if i not in entries]
+        if empty:
+            session.execute(delete(Digest).where(Digest.id.in_(empty)))
+        return [_job(digests[i], entries[i]) for i in ids if i in digests and i in entries]
 
 
 _ENTRY_COLUMNS = (
@@ -213,6 +217,33 @@ def _job(digest: Digest, entries: list[DigestEntry]) -> DigestJob:
         last_error=digest.last_error,
         entries=tuple(entries),
     )
+
+
+def retry_held(session: Session, delivery_id: int, now: datetime) -> bool:
+    """ "Retry now" for a delivery held for a digest; False when it is not one (or is sent).
+
+    A held one waiting for its window goes out in a digest made now; a member
+    of a pending digest makes that digest due now; a member of a failed one
+    leaves it, to go out in a new digest made now.
+    """
+    row = session.execute(
+        select(Delivery.status, Delivery.hold_until, Delivery.digest_id).where(Delivery.id == delivery_id)
+    ).one_or_none()
+    if row is None or row.hold_until is None or row.status not in (PENDING, FAILED):
+        return False
+    pending_digest = (
+        row.digest_id is not None
+        and session.scalar(select(Digest.status).where(Digest.id == row.digest_id)) == PENDING
+    )
+    if pending_digest:
+        session.execute(update(Digest).where(Digest.id == row.digest_id).values(next_attempt=now))
+    else:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(status=PENDING, hold_until=now, next_attempt=now, digest_id=None)
+        )
+    return True
 
 
 # ------------------------------------------------------------------ outcomes

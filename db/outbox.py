@@ -292,7 +292,8 @@ def next_due_time(database: Database, channels: Collection[str] | None = None) -
 
     A held delivery is due when its digest is to be made; once made, the digest is what is due.
     """
-    deliveries = select(func.min(Delivery.next_attempt)).where(
+    # A held delivery is waited for until its window ends, whatever its next attempt says.
+    deliveries = select(func.min(func.coalesce(Delivery.hold_until, Delivery.next_attempt))).where(
         Delivery.status == PENDING, Delivery.digest_id.is_(None)
     )
     digests = select(func.min(Digest.next_attempt)).where(Digest.status == PENDING)

@@ -218,3 +218,38 @@ def test_baseline_silences_the_first_crawl_of_a_new_source_for_that_rule_only(tm
     store(database, matches, url="https://example.org/second")
     raised = [(row.rule, row.url.rsplit("/", 1)[1]) for row in outbox.list_deliveries(database)]
     assert raised == [("loud", "first"), ("loud", "still-first"), ("quiet", "second"), ("loud", "second")]
+
+
+def test_a_digest_whose_alerts_were_all_pruned_is_dropped_unsent(tmp_path: Path) -> None:
+    from db.retention import prune
+
+    database = new_database(tmp_path)
+    raise_at(database, paris("2026-12-03T10:20"), HOURLY_PARIS, 1)
+    end = paris("2026-12-03T11:00")
+    assert digests.make_due_digests(database, end, ["mail"]) == 1
+    prune(database, articles_before=datetime.now(UTC) + timedelta(days=1), fetch_log_before=None)
+    assert digests.due_digests(database, end, 10) == []
+    assert outbox.next_due_time(database) is None
+
+
+def test_retry_now_sends_a_held_alert_in_a_digest_at_once(tmp_path: Path) -> None:
+    from db.web import retry_now
+
+    database = new_database(tmp_path)
+    raise_at(database, paris("2026-12-03T10:20"), DeliveryPolicy(digest=time(8), zone=PARIS), 1)
+    now = paris("2026-12-03T10:30")
+    (row,) = outbox.list_deliveries(database)
+    assert retry_now(database, row.id, now)
+    # Due now, not at 08:00 tomorrow (nor every tenth of a second until then).
+    assert outbox.next_due_time(database) == now
+    with smtp_server(refuse_connections=True) as (_, port):
+        assert deliver(database, {"mail": mail(port)}, now) == DeliveryReport(retrying=1)
+    (job,) = digests.due_digests(database, now + timedelta(hours=1), 10)
+    assert digests.mark_failed(database, job.digest_id, "HTTP 410: gone")
+    (row,) = outbox.list_deliveries(database)
+    assert row.status == "failed" and row.last_error == "HTTP 410: gone"
+    # A member of a failed digest goes out again, in a new one.
+    assert retry_now(database, row.id, now + timedelta(hours=2))
+    with smtp_server() as (server, port):
+        assert deliver(database, {"mail": mail(port)}, now + timedelta(hours=2)) == DeliveryReport(sent=1)
+    assert len(server.messages) == 1 and outbox.list_deliveries(database)[0].status == "sent"
