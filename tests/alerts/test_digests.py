@@ -7,11 +7,13 @@ Paris wall-clock times; the clock is moved, never waited for.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 from alerts.delivery import Deliverer, DeliveryReport
 from alerts.notifiers.base import Notifier
@@ -21,6 +23,7 @@ from alerts.notifiers.slack import SlackNotifier
 from db import digests, outbox
 from db.engine import Database
 from db.policy import HOURLY, DeliveryPolicy, QuietHours
+from db.store import NewArticle, store_article
 
 from .outbox_helpers import FakeClock, new_database, store
 from .smtp_server import smtp_server
@@ -28,6 +31,7 @@ from .webhook_server import webhook_server
 
 PARIS = ZoneInfo("Europe/Paris")
 HOURLY_PARIS = DeliveryPolicy(digest=HOURLY, zone=PARIS)
+T_STORY = datetime(2026, 12, 3, 9, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -253,3 +257,53 @@ def test_retry_now_sends_a_held_alert_in_a_digest_at_once(tmp_path: Path) -> Non
     with smtp_server() as (server, port):
         assert deliver(database, {"mail": mail(port)}, now + timedelta(hours=2)) == DeliveryReport(sent=1)
     assert len(server.messages) == 1 and outbox.list_deliveries(database)[0].status == "sent"
+
+
+def test_a_digest_lists_a_story_once_with_its_outlets_and_amount(tmp_path: Path) -> None:
+    from db.stories import StoryRecord, insert_story, update_story
+
+    database = new_database(tmp_path)
+    amount = {"value": 10.0, "currency": "USD", "usd": 1e10, "text": "$10 billion"}
+    story = StoryRecord(
+        id=0,
+        title="Microsoft invests $10B in OpenAI",
+        first_seen=T_STORY,
+        last_seen=T_STORY,
+        articles=1,
+        outlets=("arsfr", "reuters", "handelsblatt"),
+        languages=("fr", "en", "de"),
+        orgs=("Microsoft", "OpenAI"),
+        events=("investment",),
+        amount=amount,
+        amounts_usd=(1e10,),
+        centroid=b"\0" * 8,
+    )
+    filed: list[int] = []
+
+    def file(session: object, article_id: int) -> None:
+        if filed:
+            update_story(session, replace(story, id=filed[0]), article_id, story.keys)  # type: ignore[arg-type]
+        else:
+            filed.append(insert_story(session, story, article_id))  # type: ignore[arg-type]
+
+    for n in range(2):
+        now = paris(f"2026-12-03T10:1{n}")
+
+        def on_stored(session: Session, article_id: int, _article: NewArticle, now: datetime = now) -> None:
+            file(session, article_id)
+            outbox.raise_alerts(session, article_id, [Match("deals", ("mail",), HOURLY_PARIS)], now=now)
+
+        article = NewArticle(
+            source="arsfr", url=f"https://example.org/story/{n}", title=f"Story {n}", keys=()
+        )
+        assert store_article(database, article, on_stored) is not None
+    raise_at(database, paris("2026-12-03T10:30"), HOURLY_PARIS, 9)
+    with smtp_server() as (server, port):
+        assert deliver(database, {"mail": mail(port)}, paris("2026-12-03T11:00")) == DeliveryReport(sent=1)
+    (message,) = server.messages
+    assert "3 alerts in 2 stories" in message["Subject"]
+    text, html = bodies(message)
+    text = text.replace("\r\n", "\n")
+    assert "• Microsoft invests $10B in OpenAI\n  https://example.org/story/0\n" in text
+    assert "  arsfr, reuters, handelsblatt · $10B" in text and "· 2 articles" in text
+    assert html.count("<tr>") == 3
