@@ -14,6 +14,12 @@ process sees its holder gone, and at the latest once the lease runs out.
 On PostgreSQL the claim also takes ``FOR UPDATE SKIP LOCKED`` so concurrent
 workers never claim the same row; SQLite serialises writers with ``BEGIN
 IMMEDIATE`` instead.
+
+A rule's policy (db/policy.py) is applied when its alert is raised: a
+delivery held for a digest (``deliver: digest``, quiet hours, past
+``max_per_hour``) records ``hold_until``, is never claimed on its own, and
+goes out with its digest (db/digests.py); ``baseline`` raises nothing for a
+source's first crawl.
 """
 
 from __future__ import annotations
