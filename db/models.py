@@ -233,6 +233,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("alert_id", "channel", name="uq_deliveries_alert_channel"),
         Index("ix_deliveries_due", "status", "next_attempt"),
+        # max_per_hour counts a channel's deliveries of the last hour for every alert it raises.
+        Index("ix_deliveries_channel_created", "channel", "created"),
     )
 
 

@@ -185,17 +185,20 @@ def _hold_until(
     if held is not None or policy.max_per_hour is None:
         return held
     start, _ = policy.hour(now)
-    sent_at_once = session.scalar(
-        select(func.count())
-        .select_from(Delivery)
+    # Stops at the cap: the hour's first deliveries are the ones sent at once, found first by the index.
+    first_of_hour = (
+        select(Delivery.id)
         .join(Alert, Alert.id == Delivery.alert_id)
         .where(
-            Alert.rule == rule,
             Delivery.channel == channel,
             Delivery.created >= start,
             Delivery.hold_until.is_(None),
+            Alert.rule == rule,
         )
+        .order_by(Delivery.created)
+        .limit(policy.max_per_hour)
     )
+    sent_at_once = session.scalar(select(func.count()).select_from(first_of_hour.subquery()))
     return policy.over_cap_until(now) if (sent_at_once or 0) >= policy.max_per_hour else None
 
 

@@ -45,9 +45,11 @@ def upgrade() -> None:
         op.create_foreign_key('fk_deliveries_digest_id', 'deliveries', 'digests', ['digest_id'], ['id'],
                               ondelete='SET NULL')
     op.create_index('ix_deliveries_digest_id', 'deliveries', ['digest_id'], unique=False)
+    op.create_index('ix_deliveries_channel_created', 'deliveries', ['channel', 'created'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_deliveries_channel_created', table_name='deliveries')
     op.drop_index('ix_deliveries_digest_id', table_name='deliveries')
     if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint('fk_deliveries_digest_id', 'deliveries', type_='foreignkey')
