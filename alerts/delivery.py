@@ -11,6 +11,10 @@ Rules it keeps:
   all of that step, so the first retry comes within ``retry_min`` — and never
   sooner than the server's ``Retry-After``. A delivery still pending
   ``give_up_after`` after it was raised fails with its last reason.
+- Held deliveries (a rule's digest, quiet hours, max_per_hour) are never
+  sent alone: when their time comes, each pass first makes their digest
+  (db/digests.py) and sends it as one message, before single alerts. A
+  digest is claimed, retried and failed like a delivery, its members with it.
 - A delivery for a channel that is no longer configured stays pending (with
   a note in last_error), so configuring the channel again delivers it.
 - Sends sharing a notifier ``rate_key`` (one Slack webhook URL) start at
@@ -31,13 +35,15 @@ import random
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from alerts.digest import message_from_digest
 from alerts.message import message_from_job
 from alerts.notifiers.base import Notifier
-from db import holders, outbox
+from db import digests, holders, outbox
+from db.digests import DigestJob
 from db.durations import format_duration
 from db.engine import Database
 from db.models import utcnow
@@ -116,6 +122,7 @@ class Deliverer:
         stop_grace: float = 10.0,
         idle_poll: float = 30.0,
         rng: random.Random | None = None,
+        timezone: tzinfo = UTC,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -130,6 +137,7 @@ class Deliverer:
         self.lease = lease
         self.stop_grace = min(stop_grace, MAX_STOP_GRACE)
         self.idle_poll = idle_poll
+        self.timezone = timezone  # the config's: what a digest's period is told in
         self._rng = rng or random.Random()
         self._throttle = _Throttle()
         self._warned_unconfigured: set[str] = set()
@@ -281,9 +289,20 @@ class Deliverer:
     # ------------------------------------------------------------ internals
 
     async def _drain(self, channel: str, stop: asyncio.Event | None = None) -> DeliveryReport:
+        """Send what is due on ``channel``: first the digests whose time has come, then single alerts."""
+        digests.make_due_digests(self.database, self.clock(), [channel])
+        report = DeliveryReport()
+        for queue in (_DIGESTS, _ALERTS):
+            batch = await self._drain_queue(queue, channel, stop)
+            report += batch
+            if batch.retrying or batch.deferred:
+                break  # the channel is failing (or we are stopping): wait for its next due time
+        return report
+
+    async def _drain_queue(self, queue: _Queue, channel: str, stop: asyncio.Event | None) -> DeliveryReport:
         report = DeliveryReport()
         while stop is None or not stop.is_set():
-            jobs = outbox.due_deliveries(
+            jobs = queue.claim(
                 self.database,
                 self.clock(),
                 self.batch_size,
@@ -293,21 +312,21 @@ class Deliverer:
             )
             if not jobs:
                 break
-            batch = await self._send_batch(self.notifiers[channel], jobs, stop)
+            batch = await self._send_batch(self.notifiers[channel], queue, jobs, stop)
             report += batch
             if batch.retrying or batch.deferred:
-                break  # the channel is failing (or we are stopping): wait for its next due time
+                break
         return report
 
     async def _send_batch(
-        self, notifier: Notifier, jobs: Sequence[DeliveryJob], stop: asyncio.Event | None
+        self, notifier: Notifier, queue: _Queue, jobs: Sequence[Job], stop: asyncio.Event | None
     ) -> DeliveryReport:
         report = DeliveryReport()
         unfinished = list(jobs)
         put_back_at: datetime | None = None
         try:
             while unfinished and (stop is None or not stop.is_set()):
-                outcome = await self._attempt(notifier, unfinished[0])
+                outcome = await self._attempt(notifier, queue, unfinished[0])
                 unfinished.pop(0)
                 report += outcome.report
                 if outcome.retry_at is not None:
@@ -316,49 +335,47 @@ class Deliverer:
         finally:
             # Runs on cancellation too: what was claimed but not finished is due again, not lost.
             if unfinished:
-                outbox.release(
-                    self.database, [job.delivery_id for job in unfinished], put_back_at or self.clock()
+                queue.release(
+                    self.database, [queue.id_of(job) for job in unfinished], put_back_at or self.clock()
                 )
                 report += DeliveryReport(deferred=len(unfinished))
         return report
 
-    async def _attempt(self, notifier: Notifier, job: DeliveryJob) -> _Outcome:
+    async def _attempt(self, notifier: Notifier, queue: _Queue, job: Job) -> _Outcome:
+        what = f"{_label(job)} to {job.channel}"
         try:
-            message = message_from_job(job)
             await self._wait_turn(notifier.rate_key)
-            await notifier.send(message)
+            if isinstance(job, DigestJob):
+                await notifier.send_digest(message_from_digest(job, self.timezone))
+            else:
+                await notifier.send(message_from_job(job))
         except TransientDeliveryError as exc:
-            return self._retry_later(job, exc.reason, exc.retry_after)
+            return self._retry_later(queue, job, exc.reason, exc.retry_after)
         except PermanentDeliveryError as exc:
-            log.warning("alert %d to %s failed for good: %s", job.alert_id, job.channel, exc.reason)
-            outbox.mark_failed(self.database, job.delivery_id, exc.reason)
+            log.warning("%s failed for good: %s", what, exc.reason)
+            queue.mark_failed(self.database, queue.id_of(job), exc.reason)
             return _Outcome(DeliveryReport(failed=1))
         except Exception as exc:
             # A bug, not the channel's fault: keep the delivery and say where to look.
-            log.exception("alert %d to %s: unexpected error", job.alert_id, job.channel)
-            return self._retry_later(job, f"internal error ({type(exc).__name__}), see the log", None)
-        outbox.mark_sent(self.database, job.delivery_id, self.clock())
-        log.info("alert %d (%s) sent to %s", job.alert_id, job.rule, job.channel)
+            log.exception("%s: unexpected error", what)
+            return self._retry_later(queue, job, f"internal error ({type(exc).__name__}), see the log", None)
+        queue.mark_sent(self.database, queue.id_of(job), self.clock())
+        log.info("%s sent to %s", _label(job), job.channel)
         return _Outcome(DeliveryReport(sent=1))
 
-    def _retry_later(self, job: DeliveryJob, reason: str, retry_after: float | None) -> _Outcome:
+    def _retry_later(self, queue: _Queue, job: Job, reason: str, retry_after: float | None) -> _Outcome:
         now = self.clock()
+        what = f"{_label(job)} to {job.channel}"
         if now - job.created >= self.policy.give_up_after:
             reason = f"gave up after {format_duration(self.policy.give_up_after, parts=2)}: {reason}"
-            log.warning("alert %d to %s: %s", job.alert_id, job.channel, reason)
-            outbox.mark_failed(self.database, job.delivery_id, reason)
+            log.warning("%s: %s", what, reason)
+            queue.mark_failed(self.database, queue.id_of(job), reason)
             return _Outcome(DeliveryReport(failed=1))
         wait = self.policy.backoff(job.attempts + 1, self._rng)
         if retry_after is not None:
             wait = max(wait, timedelta(seconds=retry_after))
-        log.warning(
-            "alert %d to %s: %s; retrying in %s",
-            job.alert_id,
-            job.channel,
-            reason,
-            format_duration(wait, parts=2),
-        )
-        outbox.mark_retry(self.database, job.delivery_id, reason, now + wait)
+        log.warning("%s: %s; retrying in %s", what, reason, format_duration(wait, parts=2))
+        queue.mark_retry(self.database, queue.id_of(job), reason, now + wait)
         return _Outcome(DeliveryReport(retrying=1), retry_at=now + wait)
 
     async def _wait_turn(self, key: str | None) -> None:
@@ -382,6 +399,43 @@ class Deliverer:
             if channel not in self._warned_unconfigured:
                 self._warned_unconfigured.add(channel)
                 log.warning("deliveries to channel %r wait: the channel is not configured", channel)
+
+
+Job = DeliveryJob | DigestJob
+
+
+def _label(job: Job) -> str:
+    return job.label if isinstance(job, DigestJob) else f"alert {job.alert_id} ({job.rule})"
+
+
+@dataclass(frozen=True)
+class _Queue:
+    """Claimed work of one kind, single alerts or digests: how it is claimed, finished and put back."""
+
+    claim: Callable[..., Sequence[Job]]
+    id_of: Callable[[Any], int]
+    mark_sent: Callable[[Database, int, datetime], bool]
+    mark_failed: Callable[[Database, int, str], bool]
+    mark_retry: Callable[[Database, int, str, datetime], bool]
+    release: Callable[[Database, Sequence[int], datetime], None]
+
+
+_ALERTS = _Queue(
+    outbox.due_deliveries,
+    lambda job: job.delivery_id,
+    outbox.mark_sent,
+    outbox.mark_failed,
+    outbox.mark_retry,
+    outbox.release,
+)
+_DIGESTS = _Queue(
+    digests.due_digests,
+    lambda job: job.digest_id,
+    digests.mark_sent,
+    digests.mark_failed,
+    digests.mark_retry,
+    digests.release,
+)
 
 
 async def _wait_any(events: Sequence[asyncio.Event | None], seconds: float | None = None) -> None:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from alerts.errors import RuleError
 from alerts.matcher import Check, Compiler, Hits, Matcher
 from db.errors import QueryError
+from db.policy import IMMEDIATE, DeliveryPolicy
 from db.query import Node, canonical_orgs, parse, resolve_topics, topic_refs
 
 OrgAliases = Mapping[tuple[str, ...], tuple[str, ...]]
@@ -64,6 +65,7 @@ class RuleSpec:
     name: str
     query: str
     channels: tuple[str, ...]
+    policy: DeliveryPolicy = IMMEDIATE  # how its alerts are delivered (digests, quiet hours, caps)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Match:
     rule: str
     channels: tuple[str, ...]
     terms: tuple[str, ...]
+    policy: DeliveryPolicy = IMMEDIATE
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ class RuleSet:
             text = self._matcher.term_text(hits, key, scope)
             if text is not None:
                 terms.setdefault(text, None)
-        return Match(rule.spec.name, rule.spec.channels, tuple(terms))
+        return Match(rule.spec.name, rule.spec.channels, tuple(terms), rule.spec.policy)
 
 
 def _parse_topics(topics: Mapping[str, str]) -> dict[str, Node]:

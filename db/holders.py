@@ -31,7 +31,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import ClaimHolder, Delivery
+from db.models import ClaimHolder, Delivery, Digest
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
 STALE_AFTER = timedelta(seconds=60)
@@ -115,11 +115,14 @@ def reap(database: Database, me: ProcessIdentity, now: datetime) -> list[GoneHol
 
 
 def _release(session: Session, holder_ids: list[str], now: datetime) -> Counter[str]:
-    """Make the claims of ``holder_ids`` due at ``now`` and delete those holders; count claims per holder."""
-    claims = Counter(session.scalars(select(Delivery.claimed_by).where(Delivery.claimed_by.in_(holder_ids))))
-    session.execute(
-        update(Delivery).where(Delivery.claimed_by.in_(holder_ids)).values(claimed_by=None, next_attempt=now)
-    )
+    """Make the claims of ``holder_ids`` (deliveries and digests) due at ``now`` and delete those
+    holders; count claims per holder."""
+    claims: Counter[str | None] = Counter()
+    for table in (Delivery, Digest):
+        claims.update(session.scalars(select(table.claimed_by).where(table.claimed_by.in_(holder_ids))))
+        session.execute(
+            update(table).where(table.claimed_by.in_(holder_ids)).values(claimed_by=None, next_attempt=now)
+        )
     session.execute(delete(ClaimHolder).where(ClaimHolder.id.in_(holder_ids)))
     return Counter({holder: n for holder, n in claims.items() if holder is not None})
 

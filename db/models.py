@@ -231,10 +231,46 @@ class Delivery(Base):
     sent: Mapped[datetime | None] = mapped_column(default=None)
     # The holder of an outstanding claim (ClaimHolder.id); None when nobody is sending it.
     claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Held for a digest (the rule's policy, db/policy.py): due with the digest of its rule and
+    # channel at this time, never sent on its own. ``digest_id`` is set when that digest is made.
+    hold_until: Mapped[datetime | None] = mapped_column(default=None)
+    digest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("digests.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     __table_args__ = (
         UniqueConstraint("alert_id", "channel", name="uq_deliveries_alert_channel"),
         Index("ix_deliveries_due", "status", "next_attempt"),
+        # max_per_hour counts a channel's deliveries of the last hour for every alert it raises.
+        Index("ix_deliveries_channel_created", "channel", "created"),
+    )
+
+
+class Digest(Base):
+    """One message listing the held deliveries of a rule to a channel, due at ``due``.
+
+    Made, with its members marked, in one transaction once ``due`` has come;
+    unique per (rule, channel, due), so a window is never sent twice. It is
+    claimed, retried and finished like a delivery, and its members with it.
+    """
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(200))
+    due: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt: Mapped[datetime] = mapped_column(default=utcnow)
+    sent: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+
+    __table_args__ = (
+        UniqueConstraint("rule", "channel", "due", name="uq_digests_rule_channel_due"),
+        Index("ix_digests_due", "status", "next_attempt"),
     )
 
 

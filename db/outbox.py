@@ -14,6 +14,12 @@ process sees its holder gone, and at the latest once the lease runs out.
 On PostgreSQL the claim also takes ``FOR UPDATE SKIP LOCKED`` so concurrent
 workers never claim the same row; SQLite serialises writers with ``BEGIN
 IMMEDIATE`` instead.
+
+A rule's policy (db/policy.py) is applied when its alert is raised: a
+delivery held for a digest (``deliver: digest``, quiet hours, past
+``max_per_hour``) records ``hold_until``, is never claimed on its own, and
+goes out with its digest (db/digests.py); ``baseline`` raises nothing for a
+source's first crawl.
 """
 
 from __future__ import annotations
@@ -23,13 +29,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, func, insert, select, update
+from sqlalchemy import Insert, case, func, insert, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Alert, Article, Delivery, Source, utcnow
+from db.models import Alert, Article, Delivery, Digest, Source, UTCDateTime, utcnow
+from db.policy import IMMEDIATE, DeliveryPolicy
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -46,6 +53,8 @@ class AlertMatch(Protocol):
 
     @property
     def terms(self) -> Sequence[str]: ...
+
+    # Optionally also ``policy``, a DeliveryPolicy: see policy_of.
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,10 @@ class DeliveryRow:
     created: datetime
     sent: datetime | None
     story_id: int | None  # last: CSV columns keep the positions they had before stories
+    # When a pending delivery goes out: its next attempt, or its digest's. None once sent or failed.
+    due: datetime | None = None
+    held: bool = False  # held by its rule's policy for a digest
+    digest_id: int | None = None  # the digest it goes out in, once that digest is made
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,9 +127,14 @@ def raise_alerts(
     Runs in the caller's transaction. An alert that already exists for the
     (rule, article), or for the (rule, story) of the article's ``story_id``,
     is left alone, with its deliveries: raising twice is a no-op, and a story
-    told by twenty outlets alerts once per rule.
+    told by twenty outlets alerts once per rule. Each match's rule policy
+    (db/policy.py) decides whether its deliveries go out at once or are held
+    for a digest, and whether a new source's first crawl raises it at all
+    (``baseline``).
     """
     now = now or utcnow()
+    if any(policy_of(match).baseline for match in matches) and _first_crawl(session, article_id):
+        matches = [match for match in matches if not policy_of(match).baseline]
     new_ids: list[int] = []
     for match in matches:
         values = {
@@ -126,12 +144,13 @@ def raise_alerts(
             "matched": list(match.terms),
             "created": now,
         }
-        alert_id = _insert_ignoring_conflict(session, Alert, values, None)
+        alert_id = insert_ignoring_conflict(session, Alert, values, None)
         if alert_id is None:
             continue
         new_ids.append(alert_id)
         for channel in dict.fromkeys(match.channels):
-            _insert_ignoring_conflict(
+            hold_until = _hold_until(session, policy_of(match), match.rule, channel, now)
+            insert_ignoring_conflict(
                 session,
                 Delivery,
                 {
@@ -139,16 +158,62 @@ def raise_alerts(
                     "channel": channel,
                     "status": PENDING,
                     "created": now,
-                    "next_attempt": now,
+                    "next_attempt": hold_until or now,
+                    "hold_until": hold_until,
                 },
                 ("alert_id", "channel"),
             )
     return new_ids
 
 
-def _insert_ignoring_conflict(
+def policy_of(match: AlertMatch) -> DeliveryPolicy:
+    # The rule engine's matches carry their rule's policy; a bare match (a script's) goes out at once.
+    policy = getattr(match, "policy", None)
+    return policy if isinstance(policy, DeliveryPolicy) else IMMEDIATE
+
+
+def _first_crawl(session: Session, article_id: int) -> bool:
+    """Whether the article's source has never been fetched successfully: this is its first crawl.
+
+    A crawl records its sources when it ends, so every article of a first
+    crawl (also one killed and started again) sees no success yet.
+    """
+    last_success = session.scalar(
+        select(Source.last_success)
+        .join(Article, Article.source_id == Source.id)
+        .where(Article.id == article_id)
+    )
+    return last_success is None
+
+
+def _hold_until(
+    session: Session, policy: DeliveryPolicy, rule: str, channel: str, now: datetime
+) -> datetime | None:
+    """When the digest this delivery waits for is due, or None to send it at once."""
+    held = policy.hold_until(now)
+    if held is not None or policy.max_per_hour is None:
+        return held
+    start, _ = policy.hour(now)
+    # Stops at the cap: the hour's first deliveries are the ones sent at once, found first by the index.
+    first_of_hour = (
+        select(Delivery.id)
+        .join(Alert, Alert.id == Delivery.alert_id)
+        .where(
+            Delivery.channel == channel,
+            Delivery.created >= start,
+            Delivery.hold_until.is_(None),
+            Alert.rule == rule,
+        )
+        .order_by(Delivery.created)
+        .limit(policy.max_per_hour)
+    )
+    sent_at_once = session.scalar(select(func.count()).select_from(first_of_hour.subquery()))
+    return policy.over_cap_until(now) if (sent_at_once or 0) >= policy.max_per_hour else None
+
+
+def insert_ignoring_conflict(
     session: Session,
-    model: type[Alert] | type[Delivery],
+    model: type[Alert] | type[Delivery] | type[Digest],
     values: dict[str, Any],
     keys: tuple[str, ...] | None,
 ) -> int | None:
@@ -190,7 +255,9 @@ def due_deliveries(
     ``now + lease`` unless marked sent, failed or retried before.
     """
     with database.write() as session:
-        query = select(Delivery.id).where(Delivery.status == PENDING, Delivery.next_attempt <= now)
+        query = select(Delivery.id).where(
+            Delivery.status == PENDING, Delivery.next_attempt <= now, Delivery.hold_until.is_(None)
+        )
         if channels is not None:
             query = query.where(Delivery.channel.in_(list(channels)))
         query = query.order_by(Delivery.next_attempt, Delivery.id).limit(limit)
@@ -240,18 +307,30 @@ def _job(values: dict[str, Any]) -> DeliveryJob:
 
 
 def next_due_time(database: Database, channels: Collection[str] | None = None) -> datetime | None:
-    """When the earliest pending delivery (of ``channels``, if given) is due."""
-    query = select(func.min(Delivery.next_attempt)).where(Delivery.status == PENDING)
+    """When the earliest pending delivery or digest (of ``channels``, if given) is due.
+
+    A held delivery is due when its digest is to be made; once made, the digest is what is due.
+    """
+    # A held delivery is waited for until its window ends, whatever its next attempt says.
+    deliveries = select(func.min(func.coalesce(Delivery.hold_until, Delivery.next_attempt))).where(
+        Delivery.status == PENDING, Delivery.digest_id.is_(None)
+    )
+    digests = select(func.min(Digest.next_attempt)).where(Digest.status == PENDING)
     if channels is not None:
-        query = query.where(Delivery.channel.in_(list(channels)))
+        deliveries = deliveries.where(Delivery.channel.in_(list(channels)))
+        digests = digests.where(Digest.channel.in_(list(channels)))
     with database.read() as session:
-        return session.scalar(query)
+        times = [session.scalar(deliveries), session.scalar(digests)]
+    return min((t for t in times if t is not None), default=None)
 
 
-def pending_count(database: Database, channel: str | None = None) -> int:
+def pending_count(database: Database, channel: str | None = None, *, held: bool = False) -> int:
+    """Pending deliveries (of ``channel``); with ``held``, only those held for a digest."""
     query = select(func.count()).select_from(Delivery).where(Delivery.status == PENDING)
     if channel is not None:
         query = query.where(Delivery.channel == channel)
+    if held:
+        query = query.where(Delivery.hold_until.is_not(None))
     with database.read() as session:
         return session.scalar(query) or 0
 
@@ -345,9 +424,19 @@ def delivery_rows() -> Any:
             Delivery.created,
             Delivery.sent,
             Article.story_id,
+            type_coerce(
+                case(
+                    (Delivery.status == PENDING, func.coalesce(Digest.next_attempt, Delivery.next_attempt)),
+                    else_=None,
+                ),
+                UTCDateTime(),
+            ).label("due"),
+            Delivery.hold_until.is_not(None).label("held"),
+            Delivery.digest_id,
         )
         .join(Alert, Alert.id == Delivery.alert_id)
         .join(Article, Article.id == Alert.article_id)
+        .outerjoin(Digest, Digest.id == Delivery.digest_id)
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, cast, func, select, text, update
 
+from db import digests
 from db.engine import Database
 from db.models import Alert, Article, Delivery, FetchLog, Source, utcnow
 from db.outbox import FAILED, PENDING, DeliveryRow, delivery_rows
@@ -94,13 +95,17 @@ def retry_now(database: Database, delivery_id: int, now: datetime | None = None)
 
     A failed delivery becomes pending again with its attempts and last
     error kept, so the alerts page still shows why it failed until the
-    next attempt. A sent delivery is left alone (False).
+    next attempt. A sent delivery is left alone (False). One held for a
+    digest goes out in a digest now (db.digests.retry_held).
     """
+    now = now or utcnow()
     with database.write() as session:
+        if digests.retry_held(session, delivery_id, now):
+            return True
         result = session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status.in_([PENDING, FAILED]))
-            .values(status=PENDING, next_attempt=now or utcnow())
+            .values(status=PENDING, next_attempt=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -42,7 +42,7 @@ STORY_FIELDS = (
 )  # fmt: skip
 ALERT_FIELDS = (
     "id", "rule", "article_id", "title", "url", "channel", "status", "attempts", "last_error", "created",
-    "sent", "story_id",
+    "sent", "story_id", "due", "held", "digest_id",
 )  # fmt: skip
 SOURCE_FIELDS = (
     "name", "type", "url", "status", "last_fetch", "last_success", "failures", "last_error", "next_run",
@@ -385,7 +385,11 @@ def export(config_path: str, since: str | None, source: str | None, fmt: str) ->
 @format_option()
 @handles_errors
 def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> None:
-    """Alerts raised, one row per delivery (alert x channel), with status and last error."""
+    """Alerts raised, one row per delivery (alert x channel), with status, when due, and last error.
+
+    A delivery held for its rule's digest (deliver: digest, quiet_hours,
+    max_per_hour) is pending and `held`, `due` when its digest goes out.
+    """
     from db.outbox import alert_rules, list_deliveries
 
     app = open_app(config_path)
@@ -394,7 +398,7 @@ def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> N
     emit(
         rows,
         fmt,
-        ["id", "created", "rule", "story_id", "channel", "status", "attempts", "title", "last_error"],
+        ["id", "created", "rule", "story_id", "channel", "status", "due", "attempts", "title", "last_error"],
         title="alerts",
         header=ALERT_FIELDS,
     )

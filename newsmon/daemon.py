@@ -67,11 +67,14 @@ def retry_policy(app: App) -> RetryPolicy:
 
 
 def deliverer_for(app: App, notifiers: dict[str, Notifier]) -> Deliverer:
+    from zoneinfo import ZoneInfo
+
     return Deliverer(
         app.database,
         notifiers,
         retry_policy(app),
         per_webhook_interval=app.config.delivery.slack_rate.total_seconds(),
+        timezone=ZoneInfo(app.config.timezone),
     )
 
 
@@ -100,10 +103,14 @@ async def _crawl_once(app: App, source_names: list[str] | None, progress: bool) 
     # Pending is what the outbox still holds, not only what this pass retried: deliveries
     # waiting out a backoff, deferred ones and those of unconfigured channels count too.
     pending = pending_count(app.database)
+    # Held ones wait for their rule's digest, which the daemon (or a later crawl) sends when due.
+    held = pending_count(app.database, held=True)
     print(
         f"crawled {len(reports)} sources ({len(failing)} failing), "
         f"{sum(r.new_articles for r in reports.values())} new articles; "
-        f"alerts: {report.sent} sent, {pending} pending, {report.failed} failed",
+        f"alerts: {report.sent} sent, {pending} pending"
+        + (f" ({held} held for digests)" if held else "")
+        + f", {report.failed} failed",
         file=sys.stderr,
     )
     if not logging.getLogger("crawler.runner").isEnabledFor(logging.WARNING):

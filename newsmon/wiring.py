@@ -108,7 +108,10 @@ def compile_rules(config: Config, aliases: OrgAliases | None = None) -> RuleSet:
     from alerts.errors import RuleError
     from newsmon.errors import ConfigError
 
-    specs = [RuleSpec(name=r.name, query=r.query, channels=tuple(r.channels)) for r in config.rules]
+    specs = [
+        RuleSpec(name=r.name, query=r.query, channels=tuple(r.channels), policy=r.policy(config.timezone))
+        for r in config.rules
+    ]
     try:
         return RuleSet.compile(specs, dict(config.topics), org_aliases=aliases)
     except RuleError as exc:

@@ -2,9 +2,9 @@
 
 A notifier is built from its channel's name and its options model
 (options.py), validated by then; it formats an AlertMessage its own way in
-``send`` and reports the outcome: returning means the server accepted the message;
-TransientDeliveryError means try again later; PermanentDeliveryError means
-give up.
+``send`` (a DigestMessage in ``send_digest``) and reports the outcome:
+returning means the server accepted the message; TransientDeliveryError
+means try again later; PermanentDeliveryError means give up.
 
 Secrets (webhook URLs, passwords, header values) arrive as plain strings.
 They never appear in a repr, an error or a log line: notifiers pass every
@@ -26,9 +26,11 @@ from typing import ClassVar
 from urllib.parse import quote, quote_plus, urlsplit
 
 from alerts.delivery_errors import ChannelConfigError
+from alerts.digest import DigestMessage, digest_text
 from alerts.message import AlertMessage
 
 REDACTED = "[redacted]"
+DIGEST_TEXT_ITEMS = 100  # a plain-text digest's items; the rest are counted
 # httpx logs "HTTP Request: POST <full url>"; Apprise logs its service URLs. (httpcore logs hosts only.)
 _LIBRARY_LOGGERS = ("httpx", "apprise", "aiosmtplib")
 
@@ -56,6 +58,14 @@ class Notifier(ABC):
     @abstractmethod
     async def send_text(self, title: str, text: str) -> None:
         """Deliver a plain notice (a source turned failing, say); same outcomes as ``send``."""
+
+    async def send_digest(self, digest: DigestMessage) -> None:
+        """Deliver one message listing a digest's items; same outcomes as ``send``.
+
+        This plain-text form suits channels without markup; email, Slack and
+        webhooks format their own.
+        """
+        await self.send_text(f"Digest of {digest.headline}", digest_text(digest, DIGEST_TEXT_ITEMS))
 
     async def aclose(self) -> None:
         """Release connections; the notifier is not used afterwards."""

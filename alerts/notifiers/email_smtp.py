@@ -1,9 +1,11 @@
-"""Email over SMTP (aiosmtplib): one multipart/alternative message per alert.
+"""Email over SMTP (aiosmtplib): one multipart/alternative message per alert, or per digest.
 
 Subject ``[newsmon] <rule>: <title>``; text/plain and text/html bodies with
 the canonical link, source, date, rule, the events the article reports (type,
 who and whom, amount, the sentence) and the snippet with the matched terms
-marked. Everything from the article is HTML-escaped in the HTML part.
+marked. A digest is one such message too: the list as text, and an HTML
+table (story, outlets, amount, date). Everything from the article is
+HTML-escaped in the HTML part.
 
 Header values that come from content (the title, the rule) are reduced to
 one line (controls, U+2028/U+2029/U+0085, bidi overrides become spaces) and
@@ -39,6 +41,7 @@ from email.utils import format_datetime, make_msgid
 import aiosmtplib
 
 from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from alerts.digest import DigestMessage, digest_text, more_line
 from alerts.message import AlertMessage, one_line
 from alerts.notifiers.base import Notifier
 from alerts.notifiers.options import EmailOptions
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 
 SUBJECT_LIMIT = 200
 QUIT_TIMEOUT = 5.0
+MAX_DIGEST_ITEMS = 500  # rows of a digest mail; the rest are counted (`newsmon alerts` lists them all)
 
 
 class EmailNotifier(Notifier):
@@ -69,6 +73,9 @@ class EmailNotifier(Notifier):
 
     async def send(self, message: AlertMessage) -> None:
         await self._deliver(build_email(message, sender=self.sender, to=self.to))
+
+    async def send_digest(self, digest: DigestMessage) -> None:
+        await self._deliver(build_digest_email(digest, sender=self.sender, to=self.to))
 
     async def aclose(self) -> None:
         await asyncio.gather(*self._quitting, return_exceptions=True)
@@ -165,6 +172,39 @@ def build_email(message: AlertMessage, *, sender: str, to: Sequence[str]) -> Ema
     email.set_content(text_body(message))
     email.add_alternative(html_body(message), subtype="html")
     return email
+
+
+def build_digest_email(digest: DigestMessage, *, sender: str, to: Sequence[str]) -> EmailMessage:
+    """One mail for the whole digest: a text list and an HTML table, at most MAX_DIGEST_ITEMS rows."""
+    message_id = f"<{digest.delivery_key}@{_domain(sender)}>"
+    email = _envelope(f"[newsmon] Digest of {digest.headline}", sender=sender, to=to, message_id=message_id)
+    set_literal_header(email, "X-Newsmon-Rule", digest.rule)
+    email.set_content(digest_text(digest, MAX_DIGEST_ITEMS))
+    email.add_alternative(digest_html(digest), subtype="html")
+    return email
+
+
+def digest_html(digest: DigestMessage) -> str:
+    e = html.escape
+    shown = digest.items[:MAX_DIGEST_ITEMS]
+    cell = 'style="padding:.3em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top"'
+    rows = "".join(
+        f'<tr><td {cell}><a href="{e(item.url)}">{e(item.title)}</a></td>'
+        f"<td {cell}>{e(', '.join(item.outlets))}</td><td {cell}>{e(item.amount or '')}</td>"
+        f"<td {cell}>{e(item.date_label)}</td><td {cell}>{item.alerts}</td></tr>"
+        for item in shown
+    )
+    head = "".join(
+        f"<th {cell}>{name}</th>" for name in ("Story", "Outlets", "Amount", "Published", "Articles")
+    )
+    more = len(digest.items) - len(shown)
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+        f'<h2 style="margin:0 0 .6em">Digest of {e(digest.headline)}</h2>'
+        f'<table style="border-collapse:collapse"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        + (f"<p>{e(more_line(digest, more))}</p>" if more else "")
+        + "</body></html>\n"
+    )
 
 
 def _envelope(subject: str, *, sender: str, to: Sequence[str], message_id: str | None = None) -> EmailMessage:

@@ -11,6 +11,11 @@ escape or a ``<url|label>`` link: a label is shortened, a link is kept whole
 or left out. A link too long for a block (a 4,000-character URL) stays in the
 message's text, and the title block says so.
 
+A digest is one message: a title block, then its items (linked title,
+outlets, amount) packed whole into sections within the same limits; the
+items that do not fit in 50 blocks are counted in the last one ("…and 153
+more"), and a link too long for an item is left out of it.
+
 Slack refuses a whole message for one block it dislikes (HTTP 400
 ``invalid_blocks``), which would lose the alert for good: such a refusal gets
 one more try with the text alone.
@@ -27,6 +32,7 @@ from urllib.parse import quote
 
 import httpx
 
+from alerts.digest import DigestItem, DigestMessage, more_line
 from alerts.message import AlertMessage, EventNote, Fragment
 from alerts.notifiers._http import IDEMPOTENCY_HEADER, check_status, post, post_json
 from alerts.notifiers.base import Notifier
@@ -39,6 +45,7 @@ FALLBACK_LIMIT = 40_000  # the message's top-level text: Slack cuts what is long
 TITLE_LIMIT = 150
 FIELD_LIMIT = 200  # the source's and the rule's names in the context line
 MAX_BLOCKS = 50
+DIGEST_LINK_LIMIT = 2400  # a digest item's link, so that its line with the details fits a block
 ELLIPSIS = "…"
 
 
@@ -67,6 +74,20 @@ class SlackNotifier(Notifier):
             )
             # Another request, so another key: a receiver replaying the refusal for the first would lose it.
             response = await self._post(text_payload(message), f"{key}-text")
+        check_status(response, self.redact)
+
+    async def send_digest(self, digest: DigestMessage) -> None:
+        key = digest.delivery_key
+        response = await self._post(digest_payload(digest), key)
+        if blocks_refused(response):
+            log.warning(
+                "channel %s: Slack refused the digest's blocks (%s); sending it as text",
+                self.name,
+                self.redact(" ".join(response.text.split()))[:200],
+            )
+            response = await self._post(
+                {"text": digest_fallback(digest), "unfurl_links": False}, f"{key}-text"
+            )
         check_status(response, self.redact)
 
     async def _post(self, payload: dict[str, Any], key: str) -> httpx.Response:
@@ -136,6 +157,64 @@ def events_mrkdwn(events: Sequence[EventNote]) -> str:
 def _event_mrkdwn(event: EventNote) -> str:
     head = f"*{escape(event.label)}*" + (f": {escape(event.summary)}" if event.summary else "")
     return f"{head}\n>{escape(event.sentence)}"
+
+
+def digest_payload(digest: DigestMessage) -> dict[str, Any]:
+    """A title block, then the items packed into sections of at most TEXT_LIMIT, MAX_BLOCKS blocks
+    in all: items that do not fit are counted in a last block."""
+    title = _section(f"*Digest of {escape(truncate(digest.headline, TEXT_LIMIT - 20))}*")
+    lines = [digest_line(item) for item in digest.items]
+    sections, shown = pack_lines(lines, TEXT_LIMIT, MAX_BLOCKS - 2)
+    blocks = [title, *(_section(text) for text in sections)]
+    if shown < len(lines):
+        more = escape(more_line(digest, len(lines) - shown))
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": more}]})
+    return {"text": digest_fallback(digest), "blocks": blocks, "unfurl_links": False}
+
+
+def digest_line(item: DigestItem) -> str:
+    """``• *<url|title>*`` and the outlets, amount and count below; a link too long is left out."""
+    label = truncate(item.title, TITLE_LIMIT)
+    link = mrkdwn_link(item.url, label)
+    if units(link) > DIGEST_LINK_LIMIT:
+        link = f"{escape(label)} (link too long for Slack: `newsmon show {item.article_id}`)"
+    details = escape(truncate(item.details, 2 * FIELD_LIMIT))
+    return f"• *{link}*" + (f"\n      {details}" if details else "")
+
+
+def digest_fallback(digest: DigestMessage) -> str:
+    """The digest as the message's text: its headline and as many items as Slack's limit takes."""
+    sections, shown = pack_lines(
+        [f"Digest of {escape(digest.headline)}", *(digest_line(item) for item in digest.items)],
+        FALLBACK_LIMIT - 200,  # room for the count of what is left out
+        1,
+    )
+    hidden = len(digest.items) - max(shown - 1, 0)
+    more = f"\n{escape(more_line(digest, hidden))}" if hidden else ""
+    return fit_mrkdwn((sections[0] if sections else "") + more, FALLBACK_LIMIT)
+
+
+def pack_lines(lines: Sequence[str], limit: int, max_sections: int) -> tuple[list[str], int]:
+    """Whole lines joined into at most ``max_sections`` texts of at most ``limit`` units each;
+    return them and how many lines they hold (a line longer than ``limit`` ends the packing)."""
+    sections: list[str] = []
+    current: list[str] = []
+    used = shown = 0
+    for line in lines:
+        size = units(line) + (1 if current else 0)
+        if used + size > limit:
+            if current:
+                sections.append("\n".join(current))
+                current, used = [], 0
+                size = units(line)
+            if len(sections) == max_sections or size > limit:
+                return sections, shown
+        current.append(line)
+        used += size
+        shown += 1
+    if current:
+        sections.append("\n".join(current))
+    return sections, shown
 
 
 def blocks_refused(response: httpx.Response) -> bool:

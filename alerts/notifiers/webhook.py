@@ -1,5 +1,6 @@
 """A JSON POST of the alert to any URL, for scripts and other services.
 
+A digest is one POST (``"event": "newsmon.digest"``) listing its items.
 The body (``"event": "newsmon.alert"``) carries the rule, the matched terms
 and the article; the ``Idempotency-Key`` header (also ``delivery_key`` in the
 body), the same on every attempt of a delivery, lets a receiver drop the rare
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alerts.digest import DigestMessage
 from alerts.message import AlertMessage
 from alerts.notifiers._http import IDEMPOTENCY_HEADER, post_json
 from alerts.notifiers.base import Notifier
@@ -36,6 +38,15 @@ class WebhookNotifier(Notifier):
             time_limit=self.timeout,
             redact=self.redact,
             headers={**self._headers, IDEMPOTENCY_HEADER: message.delivery_key},
+        )
+
+    async def send_digest(self, digest: DigestMessage) -> None:
+        await post_json(
+            self._url,
+            digest_webhook_payload(digest),
+            time_limit=self.timeout,
+            redact=self.redact,
+            headers={**self._headers, IDEMPOTENCY_HEADER: digest.delivery_key},
         )
 
     async def send_text(self, title: str, text: str) -> None:
@@ -64,4 +75,30 @@ def webhook_payload(message: AlertMessage) -> dict[str, Any]:
             "summary": message.summary,
             "snippet": message.snippet_text,
         },
+    }
+
+
+def digest_webhook_payload(digest: DigestMessage) -> dict[str, Any]:
+    """``"event": "newsmon.digest"``: every item of the digest, one per story or lone article."""
+    return {
+        "event": "newsmon.digest",
+        "digest_id": digest.digest_id,
+        "delivery_key": digest.delivery_key,
+        "channel": digest.channel,
+        "rule": digest.rule,
+        "alerts": digest.alerts,
+        "period": digest.period,
+        "items": [
+            {
+                "title": item.title,
+                "url": item.url,
+                "outlets": list(item.outlets),
+                "amount": item.amount,
+                "published": item.published.isoformat() if item.published else None,
+                "alerts": item.alerts,
+                "article_id": item.article_id,
+                "story_id": item.story_id,
+            }
+            for item in digest.items
+        ],
     }

@@ -26,17 +26,20 @@ from db.options import (
     http_url_problem,
     problem,
 )
+from db.policy import DeliveryPolicy, PolicyError, parse_deliver, parse_quiet_hours
 
 __all__ = [
     "ERROR_TYPE",
     "ByteSize",
     "Cron",
+    "Deliver",
     "Duration",
     "Language",
     "Name",
     "NonEmptySecret",
     "NonEmptyStr",
     "PositiveDuration",
+    "QuietHoursText",
     "Secret",
     "SecretUrl",
     "SourceUrl",
@@ -129,6 +132,29 @@ def _check_time_zone(value: str) -> str:
 
 #: An IANA time zone name (``Europe/Berlin``), checked against the zone database.
 TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
+
+
+def _check_deliver(value: str) -> str:
+    try:
+        digest = parse_deliver(value)
+    except PolicyError as exc:
+        raise problem(str(exc)) from None
+    return DeliveryPolicy(digest=digest).deliver
+
+
+#: A rule's ``deliver:``: ``immediate``, ``digest hourly`` or ``digest daily HH:MM`` (db.policy).
+Deliver = Annotated[str, AfterValidator(_check_deliver)]
+
+
+def _check_quiet_hours(value: str) -> str:
+    try:
+        return str(parse_quiet_hours(value))
+    except PolicyError as exc:
+        raise problem(str(exc)) from None
+
+
+#: A rule's ``quiet_hours:``, ``"22:00-07:00"``.
+QuietHoursText = Annotated[str, AfterValidator(_check_quiet_hours)]
 
 
 def _check_cron(value: str) -> str:

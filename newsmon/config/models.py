@@ -35,16 +35,19 @@ from sqlalchemy.exc import ArgumentError
 from alerts.notifiers import NOTIFIERS
 from crawler.spiders import SPIDERS
 from db.options import Options, Plugin
+from db.policy import IMMEDIATE_WORD, DeliveryPolicy, parse_deliver, parse_quiet_hours
 from db.textfold import word_string
 from newsmon.config.checks import cross_check
 from newsmon.config.fields import (
     ByteSize,
     Cron,
+    Deliver,
     Duration,
     Language,
     Name,
     NonEmptyStr,
     PositiveDuration,
+    QuietHoursText,
     Secret,
     SourceUrl,
     TimeZone,
@@ -114,12 +117,42 @@ class SourceConfig(Frozen):
 
 
 class RuleConfig(Frozen):
-    """A named query; its matches are alerts delivered to ``channels``."""
+    """A named query; its matches are alerts delivered to ``channels`` as ``deliver`` says.
+
+    ``deliver``, ``quiet_hours``, ``max_per_hour`` and ``baseline`` are the
+    rule's delivery policy (db.policy), its times read in the config's ``timezone``.
+    """
 
     name: Name
     query: NonEmptyStr
     channels: tuple[Name, ...] = ()
     enabled: bool = True
+    deliver: Deliver = IMMEDIATE_WORD
+    quiet_hours: QuietHoursText | None = None
+    max_per_hour: int | None = Field(default=None, ge=1)
+    baseline: bool = False
+
+    @model_validator(mode="after")
+    def _cap_needs_immediate(self) -> RuleConfig:
+        if self.max_per_hour is not None and self.deliver != IMMEDIATE_WORD:
+            raise problem(
+                f"max_per_hour limits the alerts sent at once, and this rule sends none at once"
+                f" (deliver: {self.deliver}); remove one of them",
+                key="max_per_hour",
+            )
+        return self
+
+    def policy(self, zone: str = "UTC") -> DeliveryPolicy:
+        """The rule's delivery policy, its times in ``zone`` (the config's ``timezone``)."""
+        from zoneinfo import ZoneInfo
+
+        return DeliveryPolicy(
+            digest=parse_deliver(self.deliver),
+            quiet_hours=parse_quiet_hours(self.quiet_hours) if self.quiet_hours else None,
+            max_per_hour=self.max_per_hour,
+            baseline=self.baseline,
+            zone=ZoneInfo(zone),
+        )
 
 
 # ----------------------------------------------------------------- channels
@@ -355,6 +388,8 @@ class Config(Frozen):
 
     path: Path | None = None
     database: str = DEFAULT_DATABASE
+    # Where the rules' digest, quiet-hour and max_per_hour times are read (an IANA name).
+    timezone: TimeZone = "UTC"
     sources: tuple[SourceTypes, ...] = ()
     topics: Mapping[Name, NonEmptyStr] = Field(default_factory=dict)
     rules: tuple[RuleConfig, ...] = ()

@@ -66,6 +66,9 @@ class Delivery(BaseModel):
     created: str
     sent: str | None
     story_id: int | None
+    due: str | None = None
+    held: bool = False
+    digest_id: int | None = None
 
 
 class SourceState(BaseModel):

@@ -135,7 +135,11 @@ def test_outcomes_update_the_row(database: Database) -> None:
         "last_error": "HTTP 500",
         "created": "2026-01-23T19:05:00+00:00",
         "sent": None,
+        "due": "2026-01-23T19:05:30+00:00",
+        "held": False,
+        "digest_id": None,
     }
+    assert rows["mail"]["due"] is None and rows["hook"]["due"] is None
     assert (rows["hook"]["status"], rows["hook"]["last_error"], rows["hook"]["attempts"]) == (
         "failed",
         "HTTP 410: gone",
