@@ -80,7 +80,8 @@ class Source(Base):
     last_new_entry: Mapped[datetime | None] = mapped_column(default=None)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
-    next_run: Mapped[datetime | None] = mapped_column(default=None)
+    # When the source is due next; the scheduler role claims the sources due (db/jobs.py).
+    next_run: Mapped[datetime | None] = mapped_column(default=None, index=True)
     created: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -243,3 +244,22 @@ class ClaimHolder(Base):
     process_start: Mapped[float] = mapped_column(Float)  # seconds since the epoch, as the OS reports it
     started: Mapped[datetime] = mapped_column(default=utcnow)
     heartbeat: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlJob(Base):
+    """A source due for a crawl, queued by the scheduler role for the crawler role (db/jobs.py).
+
+    At most one job per source: a source still queued or being crawled when it
+    is due again is not queued twice. A claimed job names its holder
+    (db/holders.py) and has a lease its holder renews; the row is deleted when
+    the crawl is done, so a lost worker's job is claimed again by another.
+    """
+
+    __tablename__ = "crawl_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), unique=True)
+    enqueued: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,130 @@
+"""The crawl job queue (db/jobs.py) on a real PostgreSQL: due sources queued once, claims never shared."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from db import holders, jobs
+from db.engine import Database
+from db.migrate import upgrade
+from db.models import CrawlJob, Source
+from db.store import SourceSpec, sync_sources
+from tests.roles.conftest import needs_postgres
+
+pytestmark = needs_postgres
+
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(fresh_postgres: str) -> Iterator[Database]:
+    db = Database(fresh_postgres)
+    upgrade(db)
+    sync_sources(db, [SourceSpec(f"s{i}", "feed", f"http://127.0.0.1/{i}.xml") for i in range(20)])
+    yield db
+    db.dispose()
+
+
+def next_runs(database: Database) -> dict[str, datetime | None]:
+    with database.read() as session:
+        return dict(session.execute(select(Source.name, Source.next_run)).all())  # type: ignore[arg-type]
+
+
+def plan_all(database: Database, names: list[str], first: datetime) -> None:
+    plan(database, dict.fromkeys(names, first))
+
+
+def plan(database: Database, first: dict[str, datetime]) -> None:
+    jobs.plan_schedule(database, jobs.Plan(first, {n: t + timedelta(hours=1) for n, t in first.items()}))
+
+
+def test_plan_keeps_a_schedule_and_drops_unconfigured_sources(database: Database) -> None:
+    names = [f"s{i}" for i in range(20)]
+    plan_all(database, names, NOW)
+    assert set(next_runs(database).values()) == {NOW}
+    # A second scheduler (a takeover) keeps the stored times; a source left out gets none.
+    changed = jobs.plan_schedule(
+        database,
+        jobs.Plan(
+            {n: NOW + timedelta(minutes=5) for n in names[1:]},
+            {n: NOW + timedelta(hours=1) for n in names[1:]},
+        ),
+    )
+    assert changed == 1
+    runs = next_runs(database)
+    assert runs["s0"] is None and runs["s1"] == NOW
+    # A stored time later than the interval allows (the interval was shortened) is planned again.
+    jobs.plan_schedule(database, jobs.Plan({"s1": NOW}, {"s1": NOW - timedelta(minutes=1)}))
+    assert next_runs(database)["s1"] == NOW
+
+
+def test_due_sources_are_queued_once_and_moved_on(database: Database) -> None:
+    names = [f"s{i}" for i in range(20)]
+    plan(database, {n: NOW if n in names[:10] else NOW + timedelta(minutes=10) for n in names})
+    later = NOW + timedelta(minutes=15)
+    assert jobs.queue_due(database, NOW, lambda name: later) == 10
+    runs = next_runs(database)
+    assert all(runs[n] == later for n in names[:10])
+    # Due again while still queued: one job per source, the schedule still moves on.
+    assert jobs.queue_due(database, later, lambda name: later + timedelta(minutes=15)) == 10
+    assert jobs.queued(database) == 20
+    # A source the schedule no longer knows is not queued and gets no next run.
+    plan_all(database, ["s0"], later)
+    with database.write() as session:
+        session.query(CrawlJob).delete()
+    assert jobs.queue_due(database, later + timedelta(minutes=15), lambda name: None) == 0
+    assert next_runs(database)["s0"] is None
+
+
+def test_concurrent_claims_never_share_a_job(database: Database) -> None:
+    plan_all(database, [f"s{i}" for i in range(20)], NOW)
+    jobs.queue_due(database, NOW, lambda name: NOW + timedelta(hours=1))
+    claimed: dict[str, list[jobs.Job]] = {"a": [], "b": []}
+    start = threading.Barrier(2)
+
+    def worker(holder: str) -> None:
+        start.wait()
+        while batch := jobs.claim(database, holder, 3, NOW):
+            claimed[holder].extend(batch)
+
+    threads = [threading.Thread(target=worker, args=(h,)) for h in claimed]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    sources = [job.source for batch in claimed.values() for job in batch]
+    assert sorted(sources) == sorted(f"s{i}" for i in range(20))
+    # Claimed jobs stay claimed while their lease runs, and are claimable again after it.
+    assert jobs.claim(database, "c", 50, NOW + jobs.LEASE - timedelta(seconds=1)) == []
+    again = jobs.claim(database, "c", 50, NOW + jobs.LEASE + timedelta(seconds=1))
+    assert len(again) == 20 and all(job.attempts == 2 for job in again)
+
+
+def test_a_renewed_lease_holds_and_a_finished_job_goes(database: Database) -> None:
+    plan_all(database, ["s0", "s1"], NOW)
+    jobs.queue_due(database, NOW, lambda name: NOW + timedelta(hours=1))
+    first, second = jobs.claim(database, "a", 2, NOW)
+    jobs.renew(database, "a", NOW + timedelta(minutes=4))
+    assert jobs.claim(database, "b", 2, NOW + jobs.LEASE + timedelta(seconds=1)) == []
+    jobs.finish(database, first, "a")
+    jobs.finish(database, second, "b")  # not b's: stays
+    assert jobs.queued(database) == 1
+
+
+def test_the_jobs_of_a_gone_holder_are_claimable_at_once(database: Database) -> None:
+    plan_all(database, ["s0", "s1", "s2"], NOW)
+    jobs.queue_due(database, NOW, lambda name: NOW + timedelta(hours=1))
+    me = holders.ProcessIdentity.current()
+    # A process of this machine that no longer runs: same pid, another start time.
+    gone = holders.ProcessIdentity(me.host, me.machine, me.pid, me.process_start - 1000)
+    holder = holders.register(database, gone, NOW)
+    assert len(jobs.claim(database, holder, 2, NOW)) == 2
+    assert [job.source for job in jobs.claim(database, "other", 5, NOW)] == ["s2"]
+    [reaped] = holders.reap(database, me, NOW)
+    assert reaped.jobs == 2
+    assert sorted(job.source for job in jobs.claim(database, "other", 5, NOW)) == ["s0", "s1"]
