@@ -153,6 +153,8 @@ class _AdvisoryLock:
         try:
             self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             self.connection.commit()
+        except DBAPIError:
+            pass  # the connection is lost, and the lock with it
         finally:
             self.connection.close()
             self.connection = None

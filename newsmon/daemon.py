@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.delivery import Deliverer, RetryPolicy
 from crawler.reactor import run as run_on_reactor_loop
-from db import locks
+from db import jobs, locks
 from db.models import utcnow
 from db.outbox import pending_count
 from db.retention import PruneReport, prune
@@ -117,6 +117,8 @@ def run_daemon(app: App) -> int:
     """`newsmon run`: one per database; a second one raises LockHeldError naming the first."""
     lock = locks.acquire(app.database, "run")
     try:
+        # Scheduled in this process from now on: a schedule left by a scheduler role goes.
+        jobs.forget(app.database)
         return run_on_reactor(Daemon(app).run)
     finally:
         lock.release()
@@ -237,8 +239,8 @@ class Daemon:
     async def _crawl_source(self, name: str) -> None:
         if self.stop.is_set():
             return
-        if not await self.poller.poll(name):
-            return
+        if await self.poller.poll(name) is not None:
+            return  # waiting out a back-off: its next run is set
         job = self.scheduler.get_job(name)
         if job is not None and not self.stop.is_set():
             set_next_run(self.app.database, name, job.next_run_time)

@@ -45,8 +45,8 @@ class SourcePoller:
         self.on_crawled = on_crawled
         self.inflight: set[asyncio.Future[Any]] = set()
 
-    async def poll(self, name: str) -> bool:
-        """Crawl ``name`` unless it waits out a back-off (then its next run is that wait's end)."""
+    async def poll(self, name: str) -> datetime | None:
+        """Crawl ``name``; or, while it waits out a back-off, return when that ends (its next run)."""
         config = self.app.config.source(name)
         interval = poll_interval(config)
         health_config = self.app.config.health
@@ -54,7 +54,7 @@ class SourcePoller:
         wait_until = retry_not_before(database, name, interval, health_config.max_backoff)
         if wait_until is not None:
             set_next_run(database, name, wait_until)
-            return False
+            return wait_until
         before = health(database, name)
         task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
         self.inflight.add(task)
@@ -69,7 +69,7 @@ class SourcePoller:
         after = health(database, name)
         if before is not None and after is not None and before.status != after.status:
             await self._announce_health(name, before, after)
-        return True
+        return None
 
     async def _announce_health(self, name: str, before: Health, after: Health) -> None:
         """Say when a source turns failing or stale and when it recovers."""

@@ -117,7 +117,8 @@ class CrawlWorker:
                     job.attempts,
                 )
             try:
-                await poller.poll(job.source)
+                if (backing_off := await poller.poll(job.source)) is not None:
+                    jobs.postpone(self.app.database, job.source, backing_off)
             except Exception:
                 log.exception("crawl of %s failed", job.source)
         if self.stop.is_set():

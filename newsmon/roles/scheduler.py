@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 
 from db import locks
 from db.errors import LockHeldError
-from db.jobs import Plan, plan_schedule, queue_due
+from db.jobs import Poll, plan_schedule, queue_due
 from db.models import utcnow
 from newsmon.polling import poll_interval
 from newsmon.roles.stopping import sleep_unless, stop_on_signals
 
 if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
+
     from newsmon.config import SourceConfig
     from newsmon.wiring import App
 
@@ -46,36 +48,37 @@ def run_scheduler(app: App) -> int:
 
 
 class Schedule:
-    """When each enabled source of the configuration is due after a given time."""
+    """How the configuration's enabled sources are polled, and a cron source's next run."""
 
     def __init__(self, sources: tuple[SourceConfig, ...], rng: random.Random | None = None) -> None:
         self.sources = {s.name: s for s in sources if s.enabled}
         self.rng = rng or random.Random()
-        self._cron: dict[str, object] = {}
+        self._cron: dict[str, CronTrigger] = {}
 
-    def next_run(self, name: str, now: datetime) -> datetime | None:
+    def polls(self, now: datetime) -> dict[str, Poll]:
+        return {
+            name: Poll(
+                first_run=now + min(STAGGER * index, MAX_STAGGER),
+                latest=now + poll_interval(source) + source.jitter,
+                every=source.every,
+                jitter=source.jitter,
+            )
+            for index, (name, source) in enumerate(self.sources.items())
+        }
+
+    def next_cron_run(self, name: str, now: datetime) -> datetime | None:
         source = self.sources.get(name)
-        if source is None:
+        if source is None or source.cron is None:
             return None
-        jitter = (
-            timedelta(seconds=self.rng.uniform(0, source.jitter.total_seconds())) if source.jitter else None
-        )
-        if source.every is not None:
-            return now + source.every + (jitter or timedelta(0))
-        from apscheduler.triggers.cron import CronTrigger
-
         trigger = self._cron.get(name)
-        if not isinstance(trigger, CronTrigger):
-            trigger = self._cron[name] = CronTrigger.from_crontab(source.cron or "0 * * * *", timezone=UTC)
-        fire: datetime | None = trigger.get_next_fire_time(None, now + timedelta(microseconds=1))
-        return None if fire is None else fire + (jitter or timedelta(0))
+        if trigger is None:
+            from apscheduler.triggers.cron import CronTrigger
 
-    def plan(self, now: datetime) -> Plan:
-        first, latest = {}, {}
-        for index, (name, source) in enumerate(self.sources.items()):
-            first[name] = now + min(STAGGER * index, MAX_STAGGER)
-            latest[name] = now + poll_interval(source) + source.jitter
-        return Plan(first, latest)
+            trigger = self._cron[name] = CronTrigger.from_crontab(source.cron, timezone=UTC)
+        fire: datetime | None = trigger.get_next_fire_time(None, now + timedelta(microseconds=1))
+        if fire is None:
+            return None
+        return fire + timedelta(seconds=self.rng.uniform(0, source.jitter.total_seconds()))
 
 
 class Scheduler:
@@ -117,7 +120,7 @@ class Scheduler:
     async def _schedule(self, stop: asyncio.Event, lock: locks.Lock) -> None:
         database = self.app.database
         now = self.clock()
-        replanned = await asyncio.to_thread(plan_schedule, database, self.schedule.plan(now))
+        replanned = await asyncio.to_thread(plan_schedule, database, self.schedule.polls(now))
         log.info(
             "newsmon scheduler leads: %d sources (%d newly planned)", len(self.schedule.sources), replanned
         )
@@ -138,12 +141,12 @@ class Scheduler:
             await sleep_unless(stop, TICK_SECONDS)
 
     async def tick(self) -> int:
-        """Queue the sources due now; how many jobs were queued."""
+        """Queue the sources due now; how many were due."""
         now = self.clock()
         started = time.perf_counter()
-        queued = await asyncio.to_thread(
-            queue_due, self.app.database, now, lambda name: self.schedule.next_run(name, now)
+        due = await asyncio.to_thread(
+            queue_due, self.app.database, now, lambda name: self.schedule.next_cron_run(name, now)
         )
-        if queued:
-            log.info("queued %d crawl jobs in %.0f ms", queued, (time.perf_counter() - started) * 1000)
-        return queued
+        if due:
+            log.info("%d sources due, queued in %.0f ms", due, (time.perf_counter() - started) * 1000)
+        return due

@@ -32,15 +32,24 @@ def database(fresh_postgres: str) -> Iterator[Database]:
 
 def next_runs(database: Database) -> dict[str, datetime | None]:
     with database.read() as session:
-        return dict(session.execute(select(Source.name, Source.next_run)).all())  # type: ignore[arg-type]
+        rows = session.execute(select(Source.name, CrawlJob.next_poll_at).join(CrawlJob)).all()
+    return {name: when for name, when in rows}
+
+
+EVERY = timedelta(minutes=15)
 
 
 def plan_all(database: Database, names: list[str], first: datetime) -> None:
     plan(database, dict.fromkeys(names, first))
 
 
-def plan(database: Database, first: dict[str, datetime]) -> None:
-    jobs.plan_schedule(database, jobs.Plan(first, {n: t + timedelta(hours=1) for n, t in first.items()}))
+def plan(database: Database, first: dict[str, datetime], every: timedelta | None = EVERY) -> int:
+    polls = {name: jobs.Poll(when, when + timedelta(hours=1), every) for name, when in first.items()}
+    return jobs.plan_schedule(database, polls)
+
+
+def no_cron(name: str) -> datetime | None:
+    raise AssertionError(f"{name} is not a cron source")
 
 
 def test_plan_keeps_a_schedule_and_drops_unconfigured_sources(database: Database) -> None:
@@ -48,42 +57,47 @@ def test_plan_keeps_a_schedule_and_drops_unconfigured_sources(database: Database
     plan_all(database, names, NOW)
     assert set(next_runs(database).values()) == {NOW}
     # A second scheduler (a takeover) keeps the stored times; a source left out gets none.
-    changed = jobs.plan_schedule(
-        database,
-        jobs.Plan(
-            {n: NOW + timedelta(minutes=5) for n in names[1:]},
-            {n: NOW + timedelta(hours=1) for n in names[1:]},
-        ),
-    )
-    assert changed == 1
+    assert plan(database, dict.fromkeys(names[1:], NOW + timedelta(minutes=5))) == 1
     runs = next_runs(database)
     assert runs["s0"] is None and runs["s1"] == NOW
     # A stored time later than the interval allows (the interval was shortened) is planned again.
-    jobs.plan_schedule(database, jobs.Plan({"s1": NOW}, {"s1": NOW - timedelta(minutes=1)}))
+    polls = {"s1": jobs.Poll(NOW, NOW - timedelta(minutes=1), EVERY)}
+    jobs.plan_schedule(database, polls)
     assert next_runs(database)["s1"] == NOW
 
 
 def test_due_sources_are_queued_once_and_moved_on(database: Database) -> None:
     names = [f"s{i}" for i in range(20)]
     plan(database, {n: NOW if n in names[:10] else NOW + timedelta(minutes=10) for n in names})
-    later = NOW + timedelta(minutes=15)
-    assert jobs.queue_due(database, NOW, lambda name: later) == 10
+    assert jobs.queue_due(database, NOW, no_cron) == 10
+    assert jobs.queued(database) == 10
     runs = next_runs(database)
-    assert all(runs[n] == later for n in names[:10])
-    # Due again while still queued: one job per source, the schedule still moves on.
-    assert jobs.queue_due(database, later, lambda name: later + timedelta(minutes=15)) == 10
+    assert all(runs[n] == NOW + EVERY for n in names[:10])
+    assert all(runs[n] == NOW + timedelta(minutes=10) for n in names[10:])
+    # Due again while still queued: queued once, and the schedule still moves on.
+    later = NOW + EVERY
+    assert jobs.queue_due(database, later, no_cron) == 20
     assert jobs.queued(database) == 20
-    # A source the schedule no longer knows is not queued and gets no next run.
-    plan_all(database, ["s0"], later)
-    with database.write() as session:
-        session.query(CrawlJob).delete()
-    assert jobs.queue_due(database, later + timedelta(minutes=15), lambda name: None) == 0
-    assert next_runs(database)["s0"] is None
+    assert all(runs == later + EVERY for runs in next_runs(database).values())
+    assert jobs.queue_due(database, later, no_cron) == 0
+    # Done: no longer queued, due again at its next poll.
+    [job] = jobs.claim(database, "a", 1, later)
+    jobs.finish(database, job, "a")
+    assert jobs.queued(database) == 19
+
+
+def test_cron_sources_move_on_as_their_schedule_says(database: Database) -> None:
+    plan(database, {"s0": NOW, "s1": NOW}, every=None)
+    cron = {"s0": NOW + timedelta(hours=1), "s1": None}  # s1: not scheduled any more
+    assert jobs.queue_due(database, NOW, cron.__getitem__) == 2
+    runs = next_runs(database)
+    assert runs["s0"] == NOW + timedelta(hours=1) and runs["s1"] is None
+    assert [job.source for job in jobs.claim(database, "a", 5, NOW)] == ["s0"]
 
 
 def test_concurrent_claims_never_share_a_job(database: Database) -> None:
     plan_all(database, [f"s{i}" for i in range(20)], NOW)
-    jobs.queue_due(database, NOW, lambda name: NOW + timedelta(hours=1))
+    jobs.queue_due(database, NOW, no_cron)
     claimed: dict[str, list[jobs.Job]] = {"a": [], "b": []}
     start = threading.Barrier(2)
 
@@ -107,18 +121,18 @@ def test_concurrent_claims_never_share_a_job(database: Database) -> None:
 
 def test_a_renewed_lease_holds_and_a_finished_job_goes(database: Database) -> None:
     plan_all(database, ["s0", "s1"], NOW)
-    jobs.queue_due(database, NOW, lambda name: NOW + timedelta(hours=1))
+    jobs.queue_due(database, NOW, no_cron)
     first, second = jobs.claim(database, "a", 2, NOW)
     jobs.renew(database, "a", NOW + timedelta(minutes=4))
     assert jobs.claim(database, "b", 2, NOW + jobs.LEASE + timedelta(seconds=1)) == []
     jobs.finish(database, first, "a")
-    jobs.finish(database, second, "b")  # not b's: stays
+    jobs.finish(database, second, "b")  # not b's: stays queued
     assert jobs.queued(database) == 1
 
 
 def test_the_jobs_of_a_gone_holder_are_claimable_at_once(database: Database) -> None:
     plan_all(database, ["s0", "s1", "s2"], NOW)
-    jobs.queue_due(database, NOW, lambda name: NOW + timedelta(hours=1))
+    jobs.queue_due(database, NOW, no_cron)
     me = holders.ProcessIdentity.current()
     # A process of this machine that no longer runs: same pid, another start time.
     gone = holders.ProcessIdentity(me.host, me.machine, me.pid, me.process_start - 1000)

@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks.crawl import article_page, feed_document
+from db import jobs
 from db.engine import Database
-from db.models import Article, CrawlJob
+from db.models import Article
 from tests.roles.conftest import needs_postgres
 from tests.servers import Hit, Reply, TestServer
 
@@ -217,5 +218,4 @@ def test_a_killed_crawlers_job_is_crawled_by_another(
 
 
 def jobs_left(database: Database) -> int:
-    with database.read() as session:
-        return int(session.scalar(select(func.count()).select_from(CrawlJob)) or 0)
+    return jobs.queued(database)
