@@ -316,7 +316,10 @@ def bench_scale(
             print(f"  scale{workers}: ran out of jobs within the window; use more --crawl-sources")
     finally:
         crawl.stop()
-    print(f"  {workers} worker(s): {stored} articles in {elapsed:.1f} s, {cpu:.1f} s of the workers' CPU")
+    print(
+        f"  {workers} worker(s): {stored} articles in {elapsed:.1f} s, {cpu:.1f} s of the workers' CPU"
+        f" ({stored / cpu if cpu else 0:.0f} articles per CPU second)"
+    )
     return stored / elapsed
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -219,3 +220,24 @@ def test_a_killed_crawlers_job_is_crawled_by_another(
 
 def jobs_left(database: Database) -> int:
     return jobs.queued(database)
+
+
+def test_processes_starting_together_create_the_schema_once(fresh_postgres: str, tmp_path: Path) -> None:
+    site = news_site(3)
+    try:
+        config = write_config(tmp_path, fresh_postgres, site, 3, "1h")
+        starting = [
+            subprocess.Popen(
+                [*NEWSMON, "sources", "--format", "json", "--config", str(config)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        results = [process.communicate(timeout=120) for process in starting]
+    finally:
+        site.stop()
+    for process, (out, err) in zip(starting, results, strict=True):
+        assert process.returncode == 0, err
+        assert sorted(source["name"] for source in json.loads(out)) == ["s0", "s1", "s2"]
