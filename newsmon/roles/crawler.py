@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from db import holders, jobs
 from db.models import utcnow
+from db.store import FetchResult, record_fetch
 from newsmon.daemon import STOP_GRACE_SECONDS, run_on_reactor
 from newsmon.roles.stopping import stop_on_signals
 
@@ -33,6 +34,7 @@ log = logging.getLogger("newsmon.daemon")
 
 IDLE_SECONDS = 1.0  # between claims while nothing is claimable
 REAP_EVERY = timedelta(seconds=2)  # an idle worker looks this often for the jobs of workers gone
+MAX_CLAIMS = 3  # a job lost this often (its crawler died each time) is dropped until the next poll
 
 
 def run_crawler(app: App) -> int:
@@ -109,6 +111,14 @@ class CrawlWorker:
             log.warning(
                 "crawl job for source %s dropped: not an enabled source in this configuration", job.source
             )
+        elif job.attempts > MAX_CLAIMS:
+            # A source whose crawl kills its crawler (memory, a crash) must not take every crawler down.
+            error = (
+                f"source {job.source}: skipped until it is due again: its crawl was lost "
+                f"{job.attempts - 1} times in a row (the crawler died during it)"
+            )
+            log.error("%s", error)
+            record_fetch(self.app.database, job.source, FetchResult(outcome="error", error=error))
         else:
             if job.attempts > 1:
                 log.info(

@@ -13,15 +13,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from benchmarks.crawl import article_page, feed_document
 from db import jobs
 from db.engine import Database
-from db.models import Article
+from db.models import Article, CrawlJob, utcnow
+from db.queries import source_states
+from newsmon.roles.crawler import MAX_CLAIMS
+from newsmon.wiring import App
 from tests.roles.conftest import needs_postgres
 from tests.servers import Hit, Reply, TestServer
 
@@ -241,3 +245,28 @@ def test_processes_starting_together_create_the_schema_once(fresh_postgres: str,
     for process, (out, err) in zip(starting, results, strict=True):
         assert process.returncode == 0, err
         assert sorted(source["name"] for source in json.loads(out)) == ["s0", "s1", "s2"]
+
+
+def test_a_job_lost_again_and_again_is_dropped_until_due_again(
+    fresh_postgres: str, tmp_path: Path, roles: Callable[[Path], Roles]
+) -> None:
+    site = news_site(1)
+    config = write_config(tmp_path, fresh_postgres, site, 1, "1h")
+    app = App.open(config)
+    now = utcnow()
+    jobs.plan_schedule(app.database, {"s0": jobs.Poll(now, now, timedelta(hours=1))})
+    jobs.queue_due(app.database, now, lambda _: None)
+    with app.database.write() as session:  # claimed three times, each time by a crawler that died
+        session.execute(update(CrawlJob).values(attempts=MAX_CLAIMS))
+    try:
+        run = roles(config)
+        run.start("crawler", "crawler")
+        wait_for(lambda: jobs_left(app.database) == 0, "the job to be dropped")
+        assert set(run.stop_all().values()) == {0}
+    finally:
+        site.stop()
+    assert site.count("/feeds/0.xml") == 0
+    state = source_states(app.database)["s0"]
+    assert state.status == "failing" and "lost 3 times in a row" in (state.last_error or "")
+    assert "lost 3 times in a row" in run.log("crawler")
+    app.database.dispose()
