@@ -21,6 +21,7 @@ BENCHMARKS = (
     "amounts",
     "stories",
     "web",
+    "roles",
 )
 
 

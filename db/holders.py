@@ -11,9 +11,10 @@ its holder. A holder is gone when
   kill -9 takes back its predecessor's claims within seconds;
 - it runs anywhere else, and its heartbeat is older than ``STALE_AFTER``.
 
-``reap`` makes the claims of gone holders due at once and forgets those
-holders. A live holder's claims are left alone; each claim still has its
-lease, so a live but hung holder loses them when the lease ends.
+``reap`` makes the claims of gone holders due at once (deliveries, and crawl
+jobs: db/jobs.py) and forgets those holders. A live holder's claims are left
+alone; each claim still has its lease, so a live but hung holder loses them
+when the lease ends.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from db.jobs import release as release_jobs
 from db.models import ClaimHolder, Delivery, Digest
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
@@ -71,7 +73,8 @@ class ProcessIdentity:
 @dataclass(frozen=True)
 class GoneHolder:
     identity: ProcessIdentity
-    released: int  # claims made due again
+    released: int  # delivery claims made due again
+    jobs: int = 0  # crawl jobs made claimable again (db/jobs.py)
 
 
 def register(database: Database, identity: ProcessIdentity, now: datetime) -> str:
@@ -100,6 +103,7 @@ def beat(database: Database, holder_id: str, now: datetime) -> None:
 def unregister(database: Database, holder_id: str, now: datetime) -> None:
     """A holder leaving cleanly: whatever it still claims is due at once."""
     with database.write() as session:
+        release_jobs(session, [holder_id])
         _release(session, [holder_id], now)
 
 
@@ -110,8 +114,9 @@ def reap(database: Database, me: ProcessIdentity, now: datetime) -> list[GoneHol
     if not gone:
         return []
     with database.write() as session:
+        jobs = release_jobs(session, [h.id for h in gone])
         released = _release(session, [h.id for h in gone], now)
-    return [GoneHolder(_identity(h), released.get(h.id, 0)) for h in gone]
+    return [GoneHolder(_identity(h), released.get(h.id, 0), jobs.get(h.id, 0)) for h in gone]
 
 
 def _release(session: Session, holder_ids: list[str], now: datetime) -> Counter[str]:

@@ -23,19 +23,26 @@ import json
 import os
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database
-from db.errors import LockHeldError
+from db.errors import DatabaseError, LockHeldError
 
 APPLICATION_NAME = "newsmon {name} pid={pid} host={host}"
 _HOLDER = re.compile(r"pid=(\d+) host=(\S+)")
 
 
 class Lock(Protocol):
+    def held(self) -> bool:
+        """Whether the lock is still ours (a PostgreSQL lock goes with its connection)."""
+        ...
+
     def release(self) -> None: ...
 
 
@@ -59,6 +66,9 @@ def _sqlite_path(url: str) -> str | None:
 
 
 class _NoLock:
+    def held(self) -> bool:
+        return True
+
     def release(self) -> None:
         pass
 
@@ -84,6 +94,9 @@ class _FileLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, record.encode() + b"\n", 0)
         return cls(path, fd)
+
+    def held(self) -> bool:
+        return self.fd is not None
 
     def release(self) -> None:
         if self.fd is None:
@@ -123,12 +136,25 @@ class _AdvisoryLock:
             raise
         return cls(connection, key)
 
+    def held(self) -> bool:
+        if self.connection is None:
+            return False
+        try:
+            # Not a pool pre-ping: this connection's session is the lock, a new one would not be.
+            self.connection.execute(text("SELECT 1")).scalar()
+            self.connection.commit()
+        except DBAPIError:
+            return False
+        return True
+
     def release(self) -> None:
         if self.connection is None:
             return
         try:
             self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             self.connection.commit()
+        except DBAPIError:
+            pass  # the connection is lost, and the lock with it
         finally:
             self.connection.close()
             self.connection = None
@@ -144,6 +170,28 @@ def _advisory_holder(connection: Connection, key: int) -> str | None:
     )
     match = _HOLDER.search(name or "")
     return holder_text(match.group(1), match.group(2)) if match else None
+
+
+@contextmanager
+def serialized(database: Database, name: str) -> Iterator[None]:
+    """Wait for, then hold, the lock ``name`` (PostgreSQL): processes starting together take turns
+    at creating the schema and syncing the sources. SQLite's writers already take turns."""
+    if database.is_sqlite:
+        yield
+        return
+    key = lock_key(name)
+    try:
+        connection = database.engine.connect()
+    except DBAPIError as exc:
+        raise DatabaseError(f"cannot connect to the database: {exc.orig}") from exc
+    with connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.commit()
 
 
 def lock_key(name: str) -> int:

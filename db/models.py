@@ -287,3 +287,26 @@ class ClaimHolder(Base):
     process_start: Mapped[float] = mapped_column(Float)  # seconds since the epoch, as the OS reports it
     started: Mapped[datetime] = mapped_column(default=utcnow)
     heartbeat: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlJob(Base):
+    """The scheduler role's row of one source: when it is due, and its crawl job (db/jobs.py).
+
+    Narrow and apart from ``sources`` on purpose: a tick moves every due
+    source on and queues it by updating these rows alone, 50,000 in well
+    under a second. ``queued_at`` is set while a crawl is waiting or running
+    (once per source: a source due again meanwhile is not queued twice). A
+    claimed job names its holder (db/holders.py) and has a lease its holder
+    renews; a lost worker's job is claimed again by another.
+    """
+
+    __tablename__ = "crawl_jobs"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    next_poll_at: Mapped[datetime | None] = mapped_column(default=None)  # None: not scheduled
+    every_seconds: Mapped[float | None] = mapped_column(Float, default=None)  # None: a cron source
+    jitter_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    queued_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims of the queued job so far

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 
 from db.engine import Database
 from db.facts import ArticleFacts
-from db.models import Article, Source
+from db.models import Article, CrawlJob, Source
 
 EXPORT_BATCH = 500
 
@@ -151,8 +151,11 @@ def iter_articles(
 
 def source_states(database: Database) -> dict[str, SourceState]:
     counts = select(Article.source_id, func.count().label("n")).group_by(Article.source_id).subquery()
-    statement = select(Source, func.coalesce(counts.c.n, 0)).outerjoin(
-        counts, counts.c.source_id == Source.id
+    # With the scheduler role, a source's due time is in its crawl_jobs row (db/jobs.py).
+    statement = (
+        select(Source, func.coalesce(counts.c.n, 0), CrawlJob.next_poll_at)
+        .outerjoin(counts, counts.c.source_id == Source.id)
+        .outerjoin(CrawlJob, CrawlJob.source_id == Source.id)
     )
     with database.read() as session:
         return {
@@ -165,8 +168,8 @@ def source_states(database: Database) -> dict[str, SourceState]:
                 last_success=source.last_success,
                 failures=source.failures,
                 last_error=source.last_error,
-                next_run=source.next_run,
+                next_run=next_poll_at or source.next_run,
                 articles=int(count),
             )
-            for source, count in session.execute(statement)
+            for source, count, next_poll_at in session.execute(statement)
         }

@@ -17,6 +17,7 @@ from db.errors import BackupError, DatabaseError, LockHeldError, QueryError
 from newsmon.errors import UnknownNameError
 from newsmon.logs import LEVELS
 from newsmon.output import FORMATS, emit, write_csv, write_jsonl
+from newsmon.roles import ROLES
 
 if TYPE_CHECKING:
     from db.facts import ArticleFacts
@@ -216,16 +217,25 @@ def cli() -> None:
 
 @cli.command()
 @config_option
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="all",
+    show_default=True,
+    help="Run one part of the daemon (PostgreSQL only): scheduler, crawler or deliverer.",
+)
 @handles_errors
-def run(config_path: str) -> None:
+def run(config_path: str, role: str) -> None:
     """Run the daemon: crawl every source on schedule, store, match rules and deliver alerts.
 
     Runs until SIGTERM or SIGINT, then finishes in-flight work and exits 0. Only one may
-    run on a database: a second one exits 2, naming the first (pid and host).
+    run on a database: a second one exits 2, naming the first (pid and host). With
+    PostgreSQL the daemon splits into roles over processes or machines: one scheduler (more
+    stand by), any number of crawlers and deliverers.
     """
-    from newsmon.daemon import run_daemon
+    from newsmon.roles import run_role
 
-    sys.exit(run_daemon(open_app(config_path)))
+    sys.exit(run_role(open_app(config_path), role))
 
 
 @cli.command()

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.delivery import Deliverer, RetryPolicy
 from crawler.reactor import run as run_on_reactor_loop
-from db import locks
-from db.health import Health, health, retry_not_before, update_staleness
+from db import jobs, locks
 from db.models import utcnow
 from db.outbox import pending_count
 from db.retention import PruneReport, prune
 from db.store import set_next_run
+from newsmon.polling import SourcePoller
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -124,6 +124,8 @@ def run_daemon(app: App) -> int:
     """`newsmon run`: one per database; a second one raises LockHeldError naming the first."""
     lock = locks.acquire(app.database, "run")
     try:
+        # Scheduled in this process from now on: a schedule left by a scheduler role goes.
+        jobs.forget(app.database)
         return run_on_reactor(Daemon(app).run)
     finally:
         lock.release()
@@ -147,13 +149,26 @@ def prune_old(
     )
 
 
+async def prune_logged(app: App, now: datetime, *, keep_going: Callable[[], bool]) -> PruneReport:
+    """The daily prune; a failure is logged and tried again the next day."""
+    try:
+        # Plain database work: off the loop, in short batches, so crawls and deliveries go on.
+        # A stop ends it between two batches.
+        report = await asyncio.to_thread(prune_old, app, now, keep_going=keep_going)
+    except Exception as exc:  # noqa: BLE001 - pruning must never stop the daemon
+        log.warning("prune failed (retried in %s): %s", PRUNE_EVERY, exc)
+        return PruneReport()
+    if report != PruneReport():
+        log.info("pruned %s", report)
+    return report
+
+
 class Daemon:
     def __init__(self, app: App, clock: Callable[[], datetime] = utcnow) -> None:
         self.app = app
         self.clock = clock
         self.stop = asyncio.Event()
         self.wake = asyncio.Event()
-        self.inflight: set[asyncio.Future[Any]] = set()
 
     async def run(self) -> int:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -165,7 +180,8 @@ class Daemon:
             loop.add_signal_handler(signum, self._request_stop, signum)
         self.service = CrawlService()
         self.context = self.app.crawl_context()
-        notifiers = self.notifiers = self.app.notifiers()
+        notifiers = self.app.notifiers()
+        self.poller = SourcePoller(self.app, self.service, self.context, notifiers, self.wake.set)
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
         self._schedule(scheduler)
         scheduler.start()
@@ -179,8 +195,8 @@ class Daemon:
         log.info("stopping: finishing in-flight work")
         scheduler.pause()
         await self.service.stop()
-        if self.inflight:
-            await asyncio.wait(self.inflight, timeout=STOP_GRACE_SECONDS)
+        if self.poller.inflight:
+            await asyncio.wait(self.poller.inflight, timeout=STOP_GRACE_SECONDS)
         await asyncio.wait({delivery}, timeout=STOP_GRACE_SECONDS)
         scheduler.shutdown(wait=False)
         await _close(notifiers)
@@ -225,85 +241,16 @@ class Daemon:
         self.scheduler = scheduler
 
     async def prune(self) -> PruneReport:
-        """The daily prune; a failure is logged and tried again the next day."""
-        try:
-            # Plain database work: off the loop, in short batches, so crawls and deliveries go on.
-            # A stop ends it between two batches.
-            report = await asyncio.to_thread(
-                prune_old, self.app, self.clock(), keep_going=lambda: not self.stop.is_set()
-            )
-        except Exception as exc:  # noqa: BLE001 - pruning must never stop the daemon
-            log.warning("prune failed (retried in %s): %s", PRUNE_EVERY, exc)
-            return PruneReport()
-        if report != PruneReport():
-            log.info("pruned %s", report)
-        return report
+        return await prune_logged(self.app, self.clock(), keep_going=lambda: not self.stop.is_set())
 
     async def _crawl_source(self, name: str) -> None:
         if self.stop.is_set():
             return
-        config = self.app.config.source(name)
-        interval = poll_interval(config)
-        health_config = self.app.config.health
-        database = self.app.database
-        wait_until = retry_not_before(database, name, interval, health_config.max_backoff)
-        if wait_until is not None:
-            set_next_run(database, name, wait_until)
-            return
-        before = health(database, name)
-        task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
-        self.inflight.add(task)
-        task.add_done_callback(self.inflight.discard)
-        try:
-            # A crawl cancelled half-way never closes its pipelines: shield it from the scheduler.
-            await asyncio.shield(task)
-        except Exception:
-            log.exception("crawl of %s failed", name)
-        finally:
-            self.wake.set()
-        update_staleness(database, name, factor=health_config.stale_factor, interval=interval)
-        after = health(database, name)
-        if before is not None and after is not None and before.status != after.status:
-            await self._announce_health(name, before, after)
+        if await self.poller.poll(name) is not None:
+            return  # waiting out a back-off: its next run is set
         job = self.scheduler.get_job(name)
         if job is not None and not self.stop.is_set():
-            set_next_run(database, name, job.next_run_time)
-
-    async def _announce_health(self, name: str, before: Health, after: Health) -> None:
-        """Say when a source turns failing or stale and when it recovers."""
-        if before.status == "never" and after.status == "ok":
-            return
-        text = health_message(name, before, after)
-        # The crawl's own line just gave the reason: the log says only what changed.
-        log.warning("source %s is now %s (was %s)", name, after.status, before.status)
-        channel = self.app.config.health.channel
-        notifier = self.notifiers.get(channel) if channel else None
-        if notifier is not None:
-            try:
-                await notifier.send_text(f"newsmon: source {name} is {after.status}", text)
-            except Exception as exc:  # noqa: BLE001 - a health message must never stop the crawl
-                log.warning("could not send the health message for %s to %s: %s", name, channel, exc)
-
-
-def health_message(name: str, before: Health, after: Health) -> str:
-    if after.status == "ok":
-        return f"source {name} recovered (was {before.status})"
-    detail = f": {after.last_error}" if after.last_error else ""
-    failures = f" after {after.failures} consecutive failures" if after.status == "failing" else ""
-    return f"source {name} is {after.status}{failures}{detail}"
-
-
-def poll_interval(source: SourceConfig) -> timedelta:
-    """The source's usual gap between polls (for a cron source, the gap after the next run)."""
-    if source.every is not None:
-        return source.every
-    from apscheduler.triggers.cron import CronTrigger
-
-    trigger = CronTrigger.from_crontab(source.cron or "0 * * * *", timezone=UTC)
-    now = datetime.now(UTC)
-    first = trigger.get_next_fire_time(None, now)
-    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1)) if first else None
-    return (second - first) if first and second else timedelta(hours=1)
+            set_next_run(self.app.database, name, job.next_run_time)
 
 
 def trigger_for(source: SourceConfig) -> Any:

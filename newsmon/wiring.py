@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.rules import ArticleText, OrgAliases, RuleSet, RuleSpec
 from db.engine import Database
+from db.locks import serialized
 from db.migrate import upgrade
 from db.queries import StoredArticle
 from db.store import Assess, Assessment, NewArticle, SourceSpec, sync_sources
@@ -39,8 +40,10 @@ class App:
     def open(cls, config_path: str | Path) -> App:
         config = load_config(config_path)
         database = Database(config.database)
-        upgrade(database)
-        sync_sources(database, (SourceSpec(s.name, s.type, s.url) for s in config.sources))
+        # Roles start together on one database: one at a time creates the schema and adds the sources.
+        with serialized(database, "startup"):
+            upgrade(database)
+            sync_sources(database, (SourceSpec(s.name, s.type, s.url) for s in config.sources))
         return cls(config, database)
 
     @cached_property

@@ -229,6 +229,8 @@ class CrawlConfig(Frozen):
     max_body: ByteSize = Field(default=10 * 1024 * 1024, ge=1)
     autothrottle: bool = True
     obey_robots: bool = True
+    # `run --role crawler`: how many sources one worker crawls at once.
+    parallel_sources: int = Field(default=8, ge=1, le=256)
 
     @field_validator("download_timeout")
     @classmethod

@@ -1,0 +1,108 @@
+"""One poll of one source, as the daemon and the crawler role both run it.
+
+A failing source waits out its back-off; a crawl is shielded from
+cancellation (a cancelled crawl never closes its pipelines); afterwards the
+source's staleness is updated, and a change of health (failing, stale,
+recovered) is logged and sent to the ``health.channel``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from db.health import Health, health, retry_not_before, update_staleness
+from db.store import set_next_run
+
+if TYPE_CHECKING:
+    from alerts.notifiers.base import Notifier
+    from crawler.context import CrawlContext
+    from crawler.runner import CrawlService
+    from newsmon.config import SourceConfig
+    from newsmon.wiring import App
+
+log = logging.getLogger("newsmon.daemon")
+
+
+class SourcePoller:
+    """Polls sources through one crawl service; ``on_crawled`` runs after each crawl (new alerts)."""
+
+    def __init__(
+        self,
+        app: App,
+        service: CrawlService,
+        context: CrawlContext,
+        notifiers: Mapping[str, Notifier],
+        on_crawled: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.app = app
+        self.service = service
+        self.context = context
+        self.notifiers = notifiers
+        self.on_crawled = on_crawled
+        self.inflight: set[asyncio.Future[Any]] = set()
+
+    async def poll(self, name: str) -> datetime | None:
+        """Crawl ``name``; or, while it waits out a back-off, return when that ends (its next run)."""
+        config = self.app.config.source(name)
+        interval = poll_interval(config)
+        health_config = self.app.config.health
+        database = self.app.database
+        wait_until = retry_not_before(database, name, interval, health_config.max_backoff)
+        if wait_until is not None:
+            set_next_run(database, name, wait_until)
+            return wait_until
+        before = health(database, name)
+        task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
+        self.inflight.add(task)
+        task.add_done_callback(self.inflight.discard)
+        try:
+            await asyncio.shield(task)
+        except Exception:
+            log.exception("crawl of %s failed", name)
+        finally:
+            self.on_crawled()
+        update_staleness(database, name, factor=health_config.stale_factor, interval=interval)
+        after = health(database, name)
+        if before is not None and after is not None and before.status != after.status:
+            await self._announce_health(name, before, after)
+        return None
+
+    async def _announce_health(self, name: str, before: Health, after: Health) -> None:
+        """Say when a source turns failing or stale and when it recovers."""
+        if before.status == "never" and after.status == "ok":
+            return
+        text = health_message(name, before, after)
+        # The crawl's own line just gave the reason: the log says only what changed.
+        log.warning("source %s is now %s (was %s)", name, after.status, before.status)
+        channel = self.app.config.health.channel
+        notifier = self.notifiers.get(channel) if channel else None
+        if notifier is not None:
+            try:
+                await notifier.send_text(f"newsmon: source {name} is {after.status}", text)
+            except Exception as exc:  # noqa: BLE001 - a health message must never stop the crawl
+                log.warning("could not send the health message for %s to %s: %s", name, channel, exc)
+
+
+def health_message(name: str, before: Health, after: Health) -> str:
+    if after.status == "ok":
+        return f"source {name} recovered (was {before.status})"
+    detail = f": {after.last_error}" if after.last_error else ""
+    failures = f" after {after.failures} consecutive failures" if after.status == "failing" else ""
+    return f"source {name} is {after.status}{failures}{detail}"
+
+
+def poll_interval(source: SourceConfig) -> timedelta:
+    """The source's usual gap between polls (for a cron source, the gap after the next run)."""
+    if source.every is not None:
+        return source.every
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(source.cron or "0 * * * *", timezone=UTC)
+    now = datetime.now(UTC)
+    first = trigger.get_next_fire_time(None, now)
+    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1)) if first else None
+    return (second - first) if first and second else timedelta(hours=1)

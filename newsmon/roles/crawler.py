@@ -1,0 +1,168 @@
+"""`newsmon run --role crawler`: claim crawl jobs (db/jobs.py) and crawl their sources.
+
+A worker crawls up to ``crawl.parallel_sources`` sources at once, each with
+the daemon's own poll (newsmon.polling: back-off, health, staleness), and
+records what it finds as `newsmon crawl` does. It claims as a registered
+holder (db/holders.py): a heartbeat renews its jobs' lease, and the jobs of a
+worker that is gone are claimable again at once, taken by an idle worker
+within seconds; an article is stored once whoever crawls it (its keys).
+
+A stop (SIGTERM) ends the crawls in flight as the daemon does; their jobs are
+handed back unfinished rather than marked done, so another worker crawls
+those sources again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from db import holders, jobs
+from db.models import utcnow
+from db.store import FetchResult, record_fetch
+from newsmon.daemon import STOP_GRACE_SECONDS, run_on_reactor
+from newsmon.roles.stopping import stop_on_signals
+
+if TYPE_CHECKING:
+    from newsmon.polling import SourcePoller
+    from newsmon.wiring import App
+
+log = logging.getLogger("newsmon.daemon")
+
+IDLE_SECONDS = 1.0  # between claims while nothing is claimable
+REAP_EVERY = timedelta(seconds=2)  # an idle worker looks this often for the jobs of workers gone
+MAX_CLAIMS = 3  # a job lost this often (its crawler died each time) is dropped until the next poll
+
+
+def run_crawler(app: App) -> int:
+    return run_on_reactor(CrawlWorker(app).run)
+
+
+class CrawlWorker:
+    def __init__(self, app: App, clock: Callable[[], datetime] = utcnow) -> None:
+        self.app = app
+        self.clock = clock
+        self.slots = app.config.crawl.parallel_sources
+        self.me = holders.ProcessIdentity.current()
+        self.running: set[asyncio.Task[None]] = set()
+        self.wake = asyncio.Event()
+        self._reaped = datetime.min.replace(tzinfo=clock().tzinfo)
+
+    async def run(self) -> int:
+        from crawler.runner import CrawlService
+        from newsmon.polling import SourcePoller
+
+        self.stop = stop_on_signals()
+        service = CrawlService()
+        notifiers = self.app.notifiers()
+        poller = SourcePoller(self.app, service, self.app.crawl_context(), notifiers)
+        database = self.app.database
+        self._take_back()
+        self.holder = holders.register(database, self.me, self.clock())
+        beating = asyncio.create_task(self._heartbeat(), name="newsmon-crawl-heartbeat")
+        log.info("newsmon crawler started: up to %d sources at once", self.slots)
+        try:
+            await self._work(poller)
+            log.info("stopping: finishing in-flight crawls")
+            await service.stop()
+            if self.running:
+                await asyncio.wait(self.running, timeout=STOP_GRACE_SECONDS)
+        finally:
+            beating.cancel()
+            # Unfinished jobs become claimable at once: another worker crawls those sources.
+            holders.unregister(database, self.holder, self.clock())
+            await asyncio.gather(*(n.aclose() for n in notifiers.values()), return_exceptions=True)
+        log.info("stopped")
+        return 0
+
+    async def _work(self, poller: SourcePoller) -> None:
+        while not self.stop.is_set():
+            claimed: list[jobs.Job] = []
+            try:
+                claimed = jobs.claim(
+                    self.app.database, self.holder, self.slots - len(self.running), self.clock()
+                )
+            except Exception:
+                log.exception("could not claim crawl jobs; trying again")
+            for job in claimed:
+                task = asyncio.create_task(self._crawl(poller, job), name=f"newsmon-crawl-{job.source}")
+                self.running.add(task)
+                task.add_done_callback(self._done)
+            if not claimed and len(self.running) < self.slots and self.clock() - self._reaped >= REAP_EVERY:
+                self._take_back()
+            if claimed and len(self.running) < self.slots:
+                continue  # more may be waiting
+            self.wake.clear()
+            stopping = asyncio.ensure_future(self.stop.wait())
+            woken = asyncio.ensure_future(self.wake.wait())
+            await asyncio.wait({stopping, woken}, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            woken.cancel()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.running.discard(task)
+        self.wake.set()
+
+    async def _crawl(self, poller: SourcePoller, job: jobs.Job) -> None:
+        if job.source not in {s.name for s in poller.context.sources}:
+            log.warning(
+                "crawl job for source %s dropped: not an enabled source in this configuration", job.source
+            )
+        elif job.attempts > MAX_CLAIMS:
+            # A source whose crawl kills its crawler (memory, a crash) must not take every crawler down.
+            error = (
+                f"source {job.source}: skipped until it is due again: its crawl was lost "
+                f"{job.attempts - 1} times in a row (the crawler died during it)"
+            )
+            log.error("%s", error)
+            record_fetch(self.app.database, job.source, FetchResult(outcome="error", error=error))
+        else:
+            if job.attempts > 1:
+                log.info(
+                    "source %s: crawling again a job a stopped worker left (claim %d)",
+                    job.source,
+                    job.attempts,
+                )
+            try:
+                if (backing_off := await poller.poll(job.source)) is not None:
+                    jobs.postpone(self.app.database, job.source, backing_off)
+            except Exception:
+                log.exception("crawl of %s failed", job.source)
+        if self.stop.is_set():
+            return  # cut short: handed back on unregister, crawled again by another worker
+        try:
+            jobs.finish(self.app.database, job, self.holder)
+        except Exception:
+            log.exception("could not mark the crawl job of %s done; it will be crawled again", job.source)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(holders.HEARTBEAT_EVERY.total_seconds())
+            now = self.clock()
+            try:
+                holders.beat(self.app.database, self.holder, now)
+                jobs.renew(self.app.database, self.holder, now)
+            except Exception:
+                log.exception("could not renew the crawl jobs' lease")
+            self._take_back()
+
+    def _take_back(self) -> None:
+        """Make the jobs (and delivery claims) of gone workers claimable now."""
+        self._reaped = self.clock()
+        try:
+            gone = holders.reap(self.app.database, self.me, self._reaped)
+        except Exception:
+            log.exception("could not look for the crawl jobs of stopped workers")
+            return
+        for holder in gone:
+            if holder.jobs:
+                log.warning(
+                    "%s is gone: its %d crawl job(s) are claimable again",
+                    holder.identity.describe(),
+                    holder.jobs,
+                )
+        if any(h.jobs for h in gone):
+            self.wake.set()
