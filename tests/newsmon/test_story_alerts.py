@@ -5,6 +5,7 @@ same week (Microsoft investing in another company) alerts on its own. Bundled ru
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -182,6 +183,8 @@ def test_show_names_the_story_and_its_other_articles(crawled: Crawled) -> None:
     assert f"Story {seed['id']}, also reported by:" in table
     for article in shown["story_articles"]:
         assert f"{article['source']} ({article['language']}) {article['title']}" in table
+    exported = newsmon(crawled.workdir, crawled.slack, "export").stdout.splitlines()
+    assert {json.loads(line)["id"]: json.loads(line)["story_id"] for line in exported}[first] == seed["id"]
     alone = as_json(
         crawled.workdir, crawled.slack, "show", str(story_of(crawled, {DISTRACTOR})["article_ids"][0])
     )
