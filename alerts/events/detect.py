@@ -202,10 +202,12 @@ class _Sentence:
 
     text: str
     lead: bool
-    string: str  # the article's word string, and where this sentence starts in it
+    string: str  # the article's word string, and where this sentence starts and ends in it
     base: int
-    hits: list[tuple[int, int, int]]
+    end: int
+    hits: list[tuple[int, int, int]]  # of ``phrases`` (organisations and triggers)
     phrases: PhraseSet[object] | None
+    qualifiers: PhraseSet[object]  # cues and tails, looked for once the sentence is read
     aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
     triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
     cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
@@ -215,9 +217,14 @@ class _Sentence:
     def read(self) -> _Sentence:
         """Sort the hits into aliases, triggers, cues and tails, with word positions (once)."""
         if self.phrases is not None:
-            for start, words, key in self.hits:
-                first = self.string.count(" ", self.base, start)
-                hit: Hit[object] = Hit(first, first + words - 1, self.phrases.payloads(key))
+            own = self.string[self.base : self.end]
+            hits = [(start - self.base, words, key, self.phrases) for start, words, key in self.hits]
+            hits.extend(
+                (start, words, key, self.qualifiers) for start, words, key in self.qualifiers.raw(own)
+            )
+            for start, words, key, phrases in hits:
+                first = own.count(" ", 0, start)
+                hit: Hit[object] = Hit(first, first + words - 1, phrases.payloads(key))
                 for payload in hit.payloads:
                     if isinstance(payload, Trigger):
                         self.triggers.append((hit, payload))
@@ -253,8 +260,14 @@ class EventDetector:
 
     def __init__(self, orgs: OrgIndex | None = None) -> None:
         self.orgs = orgs if orgs is not None else OrgIndex()
-        entries: list[tuple[str, object]] = [*self.orgs.entries(), *lexicon.entries()]
+        # Organisations and triggers are looked for in the whole article; the cues and tails
+        # that qualify a trigger only in the few sentences read (one pass each).
+        entries: list[tuple[str, object]] = [*self.orgs.entries()]
+        qualifiers: list[tuple[str, object]] = []
+        for phrase, entry in lexicon.entries():
+            (entries if isinstance(entry, Trigger) else qualifiers).append((phrase, entry))
         self._phrases: PhraseSet[object] = PhraseSet(entries)
+        self._qualifiers: PhraseSet[object] = PhraseSet(qualifiers)
         keys = range(len(self._phrases))
         # Per key: the organisations it names, the event types its triggers could report.
         self._aliases = [
@@ -266,11 +279,22 @@ class EventDetector:
             )
             for key in keys
         ]
+        # ... and those its specific triggers could report, the only ones that make a body
+        # sentence's type news by repetition (_repeated).
+        self._named_types = [
+            frozenset(
+                kind
+                for p in self._phrases.payloads(key)
+                if isinstance(p, Trigger) and p.group not in _ANAPHORIC
+                for kind in _possible(p)
+            )
+            for key in keys
+        ]
         self._this_year = date.today().year
 
     def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
         orgs: dict[str, None] = {}
-        scanned = self._scan(self._units(title, summary, text), orgs)
+        scanned, named = self._scan(self._units(title, summary, text), orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
         for sentence, _ in scanned:
@@ -285,12 +309,8 @@ class EventDetector:
         # two sentences or more could say, can still be news (by repetition):
         # other sentences are not read.
         counts = Counter(kind for sentence, possible in scanned if not sentence.lead for kind in possible)
-        open_types = {kind for kind, count in counts.items() if count >= 2} - lead_types
-        body = [
-            (sentence, self._mentions(sentence.read(), language))
-            for sentence, possible in scanned
-            if not sentence.lead and not possible.isdisjoint(open_types)
-        ]
+        open_types = {kind for kind, count in counts.items() if count >= 2 and kind in named} - lead_types
+        body = self._body([(s, p) for s, p in scanned if not s.lead], open_types, language)
         # A type reported by two body sentences or more is news: its first mention
         # stands for it, the others are the same news told again.
         repeated = _repeated(body) - lead_types
@@ -320,6 +340,24 @@ class EventDetector:
                 events.append(Event(mention.type, actors, cost, sentence.text, is_news))
         return Analysis(tuple(orgs), tuple(events), tuple(amounts))
 
+    def _body(
+        self, scanned: Sequence[tuple[_Sentence, frozenset[str]]], open_types: set[str], language: str | None
+    ) -> list[tuple[_Sentence, list[_Mention]]]:
+        """The body sentences read for ``open_types``, in order, until each type is settled:
+        reported twice, once in specific words (:func:`_repeated`); later sentences could
+        only tell the same news again."""
+        body: list[tuple[_Sentence, list[_Mention]]] = []
+        for sentence, possible in scanned:
+            if possible.isdisjoint(open_types):
+                continue
+            body.append((sentence, self._mentions(sentence.read(), language)))
+            settled = _repeated(body)
+            if settled:
+                open_types -= settled
+                if not open_types:
+                    break
+        return body
+
     # --- reading sentences ---------------------------------------------------------------
 
     @staticmethod
@@ -336,9 +374,10 @@ class EventDetector:
 
     def _scan(
         self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]
-    ) -> list[tuple[_Sentence, frozenset[str]]]:
-        """The sentences with a trigger, each with the event types it could report, from one
-        automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
+    ) -> tuple[list[tuple[_Sentence, frozenset[str]]], set[str]]:
+        """The sentences with a trigger, each with the event types it could report, and the types
+        the body's specific triggers could report, from one automaton pass over all sentences
+        joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
         starts = [0]
@@ -351,6 +390,7 @@ class EventDetector:
         # a trigger are kept to be read (cues alone say nothing).
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in units]
         possible: dict[int, frozenset[str]] = {}
+        named: set[str] = set()
         index = 0
         for start, words, key in self._phrases.raw(string):
             while start >= starts[index + 1]:
@@ -361,10 +401,18 @@ class EventDetector:
                     orgs[alias.org] = None
             if self._types[key]:
                 possible[index] = possible.get(index, frozenset()) | self._types[key]
-        return [
-            (_Sentence(*units[i], string, starts[i], buckets[i], self._phrases), types)
+                if not units[index][1]:
+                    named |= self._named_types[key]
+        sentences = [
+            (
+                _Sentence(
+                    *units[i], string, starts[i], starts[i + 1], buckets[i], self._phrases, self._qualifiers
+                ),
+                types,
+            )
             for i, types in sorted(possible.items())
         ]
+        return sentences, named
 
     def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
         cues = {
