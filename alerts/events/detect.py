@@ -65,6 +65,10 @@ from db.textfold import fold, word_string
 EVENT_TYPES = ("investment", "acquisition", "partnership")
 
 LEAD_SENTENCES = 2
+# News is told at the top (the inverted pyramid): below this many sentences (the headline
+# included) a long article only recalls, explains and comments, and only its organisations
+# are looked for.
+READ_SENTENCES = 12
 # An article's sentences are joined by a word no text has, to be scanned in one pass.
 _SEPARATOR = "\nzqxsentencezqx\n"
 _MARK = " zqxsentencezqx "
@@ -399,7 +403,7 @@ class EventDetector:
             for alias in self._aliases[key]:
                 if alias.org not in orgs and self.orgs.accepts(alias, units[index][0]):
                     orgs[alias.org] = None
-            if self._types[key]:
+            if self._types[key] and index < READ_SENTENCES:
                 possible[index] = possible.get(index, frozenset()) | self._types[key]
                 if not units[index][1]:
                     named |= self._named_types[key]

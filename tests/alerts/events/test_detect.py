@@ -348,3 +348,12 @@ def test_only_the_news_amounts_count_for_the_article(detector: EventDetector) ->
     assert recalled.amounts == ()
     news_amount = detector.analyse("Microsoft invests $10 billion in OpenAI", "", "en")
     assert [amount.usd for amount in news_amount.amounts] == [pytest.approx(1e10)]
+
+
+def test_a_long_articles_tail_is_not_read_for_events(detector: EventDetector) -> None:
+    filler = " ".join(f"The plant in {town} ran at full capacity." for town in "ABCDEFGHIJK")
+    tail = "Globex agreed to buy Initech for $2 billion. The takeover of Initech will close in June."
+    analysis = detector.analyse("Factory output rises", f"{filler} {tail}", "en")
+    assert analysis.news_types == frozenset()
+    near_the_top = detector.analyse("Factory output rises", f"{tail} {filler}", "en")
+    assert near_the_top.news_types == {"acquisition"}
