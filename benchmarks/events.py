@@ -212,20 +212,26 @@ def speed(detector: EventDetector) -> bool:
         ("folding alone (word_string)", fold),
     )
     rates = {}
+    seconds = {}
     for name, run in runs:
         started = time.process_time()
         run()
-        rates[name] = len(corpus) / (time.process_time() - started)
+        seconds[name] = time.process_time() - started
+        rates[name] = len(corpus) / seconds[name]
     size = sum(len(text.encode()) for _, text, _ in corpus) / len(corpus)
-    print(f"{len(corpus)} articles of {size:,.0f} bytes on average, CPU time of this process:")
+    print(f"{len(corpus)} articles of {size:,.0f} bytes on average, one core, CPU time of this process:")
     for name, rate in rates.items():
-        print(f"  {name:32} {rate:10,.0f} articles/s")
+        cost = 1000 * seconds[name] / len(corpus)
+        print(f"  {name:32} {rate:10,.0f} articles/s  {seconds[name]:6.2f} s CPU  {cost:6.3f} ms/article")
     print(
         f"  detection costs {rates['folding alone (word_string)'] / rates['event detection']:.0f}x folding "
         f"the text once and {rates['rule matching (bundled rules)'] / rates['event detection']:.1f}x "
-        f"the bundled rules; target for both: >= {TARGET_RATE:,.0f} articles/s"
+        f"the bundled rules"
     )
-    return rates["both"] >= TARGET_RATE
+    fast = rates["both"] >= TARGET_RATE
+    verdict = "met" if fast else "MISSED"
+    print(f"  target for detection + bundled rules: >= {TARGET_RATE:,.0f} articles/s: {verdict}")
+    return fast
 
 
 def main(argv: Sequence[str] | None = None) -> int:

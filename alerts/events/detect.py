@@ -396,17 +396,19 @@ class EventDetector:
         possible: dict[int, frozenset[str]] = {}
         named: set[str] = set()
         index = 0
+        aliases, types, accepts = self._aliases, self._types, self.orgs.accepts
         for start, words, key in self._phrases.raw(string):
             while start >= starts[index + 1]:
                 index += 1
-            buckets[index].append((start, words, key))
-            for alias in self._aliases[key]:
-                if alias.org not in orgs and self.orgs.accepts(alias, units[index][0]):
+            for alias in aliases[key]:
+                if alias.org not in orgs and accepts(alias, units[index][0]):
                     orgs[alias.org] = None
-            if self._types[key] and index < READ_SENTENCES:
-                possible[index] = possible.get(index, frozenset()) | self._types[key]
-                if not units[index][1]:
-                    named |= self._named_types[key]
+            if index < READ_SENTENCES:
+                buckets[index].append((start, words, key))
+                if types[key]:
+                    possible[index] = possible.get(index, frozenset()) | types[key]
+                    if not units[index][1]:
+                        named |= self._named_types[key]
         sentences = [
             (
                 _Sentence(
