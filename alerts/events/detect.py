@@ -458,7 +458,9 @@ class EventDetector:
         if not typed:
             return []
         background = (
-            any(cues.get(name) for name in _BACKGROUND_CUES)
+            # A question reports nothing ("Should you invest in Nvidia?").
+            sentence.text.rstrip(" \"'»”’)").endswith("?")
+            or any(cues.get(name) for name in _BACKGROUND_CUES)
             or self._past_year(sentence.text)
             or _RESULTS.search(sentence.text) is not None
         )

@@ -291,6 +291,11 @@ PHENOMENA_NEGATIVE = [
         "en", "The deal-making boom added $2 trillion to the value of tech stocks", id="market value"
     ),
     pytest.param("de", "Allianz steigert den Gewinn", id="the insurer, not an alliance"),
+    pytest.param("en", "Is it time to invest in Arm after the sell-off?", id="a question reports nothing"),
+    pytest.param("en", "Investment income lifts Aviva's first-half profit", id="investment income"),
+    pytest.param(
+        "en", "Investment in the new cruise terminal will reach €300 million.", id="capex: a terminal"
+    ),
 ]
 
 
@@ -305,6 +310,7 @@ def test_the_error_kinds_of_the_issue_raise_no_event(
     ("language", "text", "kind"),
     [
         ("en", "Toyota will invest $500 million in an air taxi maker.", "investment"),
+        ("en", "Index Ventures and Accel also invested in the round.", "investment"),
         ("de", "Bosch steckt 80 Millionen Euro in den Münchner Drohnenhersteller.", "investment"),
         ("en", "The startup raised $50 million from investors led by a Saudi fund.", "investment"),
         ("en", "The takeover values Darktrace at $5bn, a 20% premium to its share price.", "acquisition"),
