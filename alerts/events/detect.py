@@ -93,7 +93,7 @@ _STAKE_PERCENT = re.compile(
     r"participa|Beteiligung|Anteil)",
     re.IGNORECASE,
 )
-# Financial results that went up or down: deals named in such a sentence are where the money
+# Financial results that went up or down: deals named after them in a sentence are where the money
 # came from ("profit rose as advisory fees from mergers rebounded"), not news.
 _RESULTS = re.compile(
     r"\b(?:profits?|revenues?|earnings|sales|fees|income|b[ée]n[ée]fices?|chiffre d.affaires|r[ée]sultats?|"
@@ -462,13 +462,16 @@ class EventDetector:
             sentence.text.rstrip(" \"'»”’)").endswith("?")
             or any(cues.get(name) for name in _BACKGROUND_CUES)
             or self._past_year(sentence.text)
-            or _RESULTS.search(sentence.text) is not None
         )
         clauses = [match.span() for match in _RELATIVE.finditer(sentence.text)]
-        spans = sentence.spans() if clauses else []
+        # Results told first make what follows their cause ("profit rose as deal fees climbed");
+        # told after a deal they are a detail of it ("raises $50m as revenue grows 300%").
+        results = _RESULTS.search(sentence.text)
+        spans = sentence.spans() if clauses or results else []
         mentions = []
         for kind, (hit, group) in typed.items():
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
+            recalled |= results is not None and results.start() < spans[hit.first][0]
             denied = context.near(hit, "denial")
             anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric))

@@ -363,3 +363,7 @@ def test_a_long_articles_tail_is_not_read_for_events(detector: EventDetector) ->
     assert analysis.news_types == frozenset()
     near_the_top = detector.analyse("Factory output rises", f"{tail} {filler}", "en")
     assert near_the_top.news_types == {"acquisition"}
+
+
+def test_results_told_after_a_deal_are_a_detail_of_it(detector: EventDetector) -> None:
+    assert news(detector, "Lumen Robotics raises $50 million as its revenue grows 300%.") == {"investment"}
