@@ -30,8 +30,12 @@
    for a type the headline and lead do not report, when two sentences or
    more do (the first of them is then the news, the others repeat it).
    Further down, sentences whose triggers could only repeat what the
-   headline and lead already report are not read: ``Analysis.events``
-   holds the mentions read.
+   headline and lead already report are not read, nor are those after each
+   open type is settled (reported twice, once in specific words), nor any
+   below the article's first ``READ_SENTENCES`` (the inverted pyramid):
+   ``Analysis.events`` holds the mentions read. Cues are looked for only in
+   the sentences read (a second automaton); the first pass over the whole
+   article holds organisations and triggers.
 4. Arguments, for the news: actors from the same sentence (listed
    organisations and look-alike names; the investor or buyer first when the
    wording says so) and the amount (:func:`alerts.events.amounts.find_amounts`),
