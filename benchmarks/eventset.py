@@ -1,6 +1,7 @@
-"""The labelled event set (benchmarks/data/events/README.md): `load("dev")` or `load("heldout")`.
+"""The labelled event set (benchmarks/data/events/README.md): `load(HALF)` for each of `HALVES`.
 
-Tune on "dev" only; "heldout" is read by the benchmark, which prints aggregate figures.
+Tune on "dev" and "supplement" only; "heldout" and "fresh" are read by the benchmark, which
+prints aggregate figures.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import Literal
 
 DATA = Path(__file__).resolve().parent / "data" / "events"
 
-Half = Literal["dev", "heldout"]
+Half = Literal["dev", "supplement", "heldout", "fresh"]
+# In the order the benchmark prints them: the two tuned on, then the two never looked at.
+HALVES: tuple[Half, ...] = ("dev", "supplement", "heldout", "fresh")
+TUNED: frozenset[Half] = frozenset({"dev", "supplement"})
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,8 @@ class Item:
 
 
 def load(half: Half) -> list[Item]:
-    if half not in ("dev", "heldout"):
-        raise ValueError(f"unknown half {half!r}: 'dev' or 'heldout'")
+    if half not in HALVES:
+        raise ValueError(f"unknown half {half!r}: one of {', '.join(HALVES)}")
     path = DATA / f"{half}.jsonl"
     items = []
     for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):

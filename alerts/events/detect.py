@@ -30,8 +30,12 @@
    for a type the headline and lead do not report, when two sentences or
    more do (the first of them is then the news, the others repeat it).
    Further down, sentences whose triggers could only repeat what the
-   headline and lead already report are not read: ``Analysis.events``
-   holds the mentions read.
+   headline and lead already report are not read, nor are those after each
+   open type is settled (reported twice, once in specific words), nor any
+   below the article's first ``READ_SENTENCES`` (the inverted pyramid):
+   ``Analysis.events`` holds the mentions read. Cues are looked for only in
+   the sentences read (a second automaton); the first pass over the whole
+   article holds organisations and triggers.
 4. Arguments, for the news: actors from the same sentence (listed
    organisations and look-alike names; the investor or buyer first when the
    wording says so) and the amount (:func:`alerts.events.amounts.find_amounts`),
@@ -65,11 +69,15 @@ from db.textfold import fold, word_string
 EVENT_TYPES = ("investment", "acquisition", "partnership")
 
 LEAD_SENTENCES = 2
+# News is told at the top (the inverted pyramid): below this many sentences (the headline
+# included) a long article only recalls, explains and comments, and only its organisations
+# are looked for.
+READ_SENTENCES = 12
 # An article's sentences are joined by a word no text has, to be scanned in one pass.
 _SEPARATOR = "\nzqxsentencezqx\n"
 _MARK = " zqxsentencezqx "
 # A split phrase's second part ("sammelt 500 Millionen Dollar ... ein") within this many words.
-TAIL_WINDOW = 10
+TAIL_WINDOW = 12
 
 # Something that may be an amount of money: worth asking the amounts grammar.
 _MONEY_HINT = re.compile(
@@ -81,6 +89,25 @@ _MONEY_HINT = re.compile(
 # A capitalised word that is not the first of its sentence: a name of some kind.
 _NAME = re.compile(r"(?<=[\w,;:)”\"'’]\s)[A-ZÀ-ÖØ-Þ][\w&’'.-]*[A-Za-z0-9]|\b[A-Z][A-Z0-9&]{1,}\b")
 _PERCENT = re.compile(r"\d\s*%|\d\s*(?:per ?cent|pour cent|Prozent|por ciento)\b")
+# A percentage that sizes a holding ("a 20% stake", "20 % du capital", "25 Prozent an"), not a
+# premium, a rise or a market share ("a 40% premium", "rose 9%").
+_STAKE_PERCENT = re.compile(
+    r"\d\s*(?:%|per ?cent|pour cent|Prozent|por ciento)\s*(?:-\s*)?(?:stake|holding|interest|"
+    r"shareholding|share\b|of\b|in\b|de\b|du\b|des\b|dans\b|del\b|en\b|an\b|am\b|der\b|"
+    r"participa|Beteiligung|Anteil)",
+    re.IGNORECASE,
+)
+# Financial results that went up or down: deals named after them in a sentence are where the money
+# came from ("profit rose as advisory fees from mergers rebounded"), not news.
+_RESULTS = re.compile(
+    r"\b(?:profits?|revenues?|earnings|sales|fees|income|b[ée]n[ée]fices?|chiffre d.affaires|r[ée]sultats?|"
+    r"Gewinne?|Umsatz|Ums[äa]tze|Erl[öo]se?|beneficios?|ingresos|ventas|facturaci[óo]n)\b"
+    r"(?:\W+\w+){0,5}?\W+(?:rose|rises|rise|jump\w*|climb\w*|grew|grows|soar\w*|fell|falls|dropp\w*|"
+    r"slump\w*|beats?|miss\w*|was lifted|progress\w*|augment\w*|recul\w*|bondi\w*|baiss\w*|"
+    r"steig\w*|stieg\w*|sink\w*|sank|w[äa]chs\w*|wuchs|cre[cs]\w*|creci\w*|aument\w*|ca[eí]\w*|"
+    r"sub\w*|baj\w*)\b|\bverdien\w* (?:mehr|weniger)",
+    re.IGNORECASE,
+)
 # More than half: control ("88 %", "100 percent").
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
@@ -104,7 +131,8 @@ _SPECIFIC = frozenset({"firm", "stake"})
 # Where a cue is looked for: (words before, words after) the trigger; elsewhere the whole sentence.
 _WINDOWS = {
     "goods": (0, 5),
-    "business": (0, 6),
+    # German puts the verb last: "seine Sparte ... verkauft".
+    "business": (10, 6),
     "capex": (8, 12),
     "place": (0, 6),
     "debt": (8, 8),
@@ -112,11 +140,48 @@ _WINDOWS = {
     "workforce": (8, 12),
     "denial": (10, 10),
     "stake": (8, 8),
-    "majority": (8, 8),
+    "majority": (8, 10),
+    # A stake someone already holds ("owns a 12% stake in") is no event.
+    "held": (6, 0),
+    # Raising spending, closing a fund: money that goes into no company.
+    "spending": (0, 4),
+    "fund": (3, 8),
 }
-_NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt")
+_NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
 _ANAPHORIC = frozenset({"noun", "deal"})
+# Before a generic deal word: one the article's subject already has ("its partnership with
+# Apple", "su alianza con"), or one named before ("the deal", "l'accord", "der Deal").
+_POSSESSIVES_TEXT = """
+    its their his her our son sa ses leur leurs sein seine seinen seiner seines ihr ihre ihren ihrer
+    su sus
+"""
+_POSSESSIVES = frozenset(_POSSESSIVES_TEXT.split())
+_DEFINITE_TEXT = """
+    the this that l le la cet cette ce der die das den dem dieser diese dieses el este esta ese esa
+"""
+_DEFINITE = frozenset(_DEFINITE_TEXT.split())
+# A company named by what it is ("the air taxi maker", "la biotech lyonnaise", "den
+# US-Elektroautobauer"): singular, as an investment goes into one.
+_COMPANY_NOUN = re.compile(
+    r"\b(?:in|into|dans|en)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:(?:company|firm|start-?up|maker|developer|provider|group|lender|insurer|operator|platform|"
+    r"soci[ée]t[ée]|entreprise|jeune pousse|fabricant|groupe|[ée]diteur|biotech|banque|assureur|"
+    r"op[ée]rateur|plateforme|empresa|compa[ñn][íi]a|fabricante|grupo|gestora|aseguradora|banco|"
+    r"operadora|tecnol[óo]gica|biotecnol[óo]gica|subsidiary|filiale|filial|joint venture|coentreprise)"
+    r"|[\w-]*(?:hersteller|bauer|firma|unternehmen|konzern|[Ss]tart-?[Uu]p|anbieter|entwickler|"
+    r"spezialist|versicherer|forscher|plattform|tochter\w*))\b",
+    re.IGNORECASE,
+)
+_PREPOSITIONS_TEXT = """
+    from of on with through under after to in for by de du des sur avec grace dans par pour apres
+    von aus mit dank durch bei nach unter zu fur con por en a tras sobre
+"""
+_PREPOSITIONS = frozenset(_PREPOSITIONS_TEXT.split())
+# Words that introduce who acts ("led by a fund", "liderados por un fondo").
+_AGENTS = frozenset({"by", "from", "par", "aupres", "von", "vom", "durch", "por"})
+# Prepositions that put a capitalised word after an investment in a place ("à Dunkerque").
+_PLACE_PREPOSITIONS = frozenset({"a", "au", "aux", "across", "throughout"})
 
 
 @dataclass(frozen=True)
@@ -145,10 +210,12 @@ class _Sentence:
 
     text: str
     lead: bool
-    string: str  # the article's word string, and where this sentence starts in it
+    string: str  # the article's word string, and where this sentence starts and ends in it
     base: int
-    hits: list[tuple[int, int, int]]
+    end: int
+    hits: list[tuple[int, int, int]]  # of ``phrases`` (organisations and triggers)
     phrases: PhraseSet[object] | None
+    qualifiers: PhraseSet[object]  # cues and tails, looked for once the sentence is read
     aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
     triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
     cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
@@ -158,9 +225,14 @@ class _Sentence:
     def read(self) -> _Sentence:
         """Sort the hits into aliases, triggers, cues and tails, with word positions (once)."""
         if self.phrases is not None:
-            for start, words, key in self.hits:
-                first = self.string.count(" ", self.base, start)
-                hit: Hit[object] = Hit(first, first + words - 1, self.phrases.payloads(key))
+            own = self.string[self.base : self.end]
+            hits = [(start - self.base, words, key, self.phrases) for start, words, key in self.hits]
+            hits.extend(
+                (start, words, key, self.qualifiers) for start, words, key in self.qualifiers.raw(own)
+            )
+            for start, words, key, phrases in hits:
+                first = own.count(" ", 0, start)
+                hit: Hit[object] = Hit(first, first + words - 1, phrases.payloads(key))
                 for payload in hit.payloads:
                     if isinstance(payload, Trigger):
                         self.triggers.append((hit, payload))
@@ -186,6 +258,9 @@ class _Mention:
     trigger: Hit[object]
     group: str
     background: bool
+    # A generic deal word after a definite article ("the deal"), which may name an event
+    # reported before it rather than one of its own.
+    anaphoric: bool = False
 
 
 class EventDetector:
@@ -193,8 +268,14 @@ class EventDetector:
 
     def __init__(self, orgs: OrgIndex | None = None) -> None:
         self.orgs = orgs if orgs is not None else OrgIndex()
-        entries: list[tuple[str, object]] = [*self.orgs.entries(), *lexicon.entries()]
+        # Organisations and triggers are looked for in the whole article; the cues and tails
+        # that qualify a trigger only in the few sentences read (one pass each).
+        entries: list[tuple[str, object]] = [*self.orgs.entries()]
+        qualifiers: list[tuple[str, object]] = []
+        for phrase, entry in lexicon.entries():
+            (entries if isinstance(entry, Trigger) else qualifiers).append((phrase, entry))
         self._phrases: PhraseSet[object] = PhraseSet(entries)
+        self._qualifiers: PhraseSet[object] = PhraseSet(qualifiers)
         keys = range(len(self._phrases))
         # Per key: the organisations it names, the event types its triggers could report.
         self._aliases = [
@@ -206,28 +287,38 @@ class EventDetector:
             )
             for key in keys
         ]
+        # ... and those its specific triggers could report, the only ones that make a body
+        # sentence's type news by repetition (_repeated).
+        self._named_types = [
+            frozenset(
+                kind
+                for p in self._phrases.payloads(key)
+                if isinstance(p, Trigger) and p.group not in _ANAPHORIC
+                for kind in _possible(p)
+            )
+            for key in keys
+        ]
         self._this_year = date.today().year
 
     def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
         orgs: dict[str, None] = {}
-        scanned = self._scan(self._units(title, summary, text), orgs)
+        scanned, named = self._scan(self._units(title, summary, text), orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
         for sentence, _ in scanned:
             if sentence.lead:
                 mentions = self._mentions(sentence.read(), language)
+                if lead_types:
+                    # "Prada agreed to buy Versace. The deal unites…": the same event.
+                    mentions = [m for m in mentions if not m.anaphoric]
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
         # Further down, only what the headline and lead did not already say, and
         # two sentences or more could say, can still be news (by repetition):
         # other sentences are not read.
         counts = Counter(kind for sentence, possible in scanned if not sentence.lead for kind in possible)
-        open_types = {kind for kind, count in counts.items() if count >= 2} - lead_types
-        body = [
-            (sentence, self._mentions(sentence.read(), language))
-            for sentence, possible in scanned
-            if not sentence.lead and not possible.isdisjoint(open_types)
-        ]
+        open_types = {kind for kind, count in counts.items() if count >= 2 and kind in named} - lead_types
+        body = self._body([(s, p) for s, p in scanned if not s.lead], open_types, language)
         # A type reported by two body sentences or more is news: its first mention
         # stands for it, the others are the same news told again.
         repeated = _repeated(body) - lead_types
@@ -257,6 +348,24 @@ class EventDetector:
                 events.append(Event(mention.type, actors, cost, sentence.text, is_news))
         return Analysis(tuple(orgs), tuple(events), tuple(amounts))
 
+    def _body(
+        self, scanned: Sequence[tuple[_Sentence, frozenset[str]]], open_types: set[str], language: str | None
+    ) -> list[tuple[_Sentence, list[_Mention]]]:
+        """The body sentences read for ``open_types``, in order, until each type is settled:
+        reported twice, once in specific words (:func:`_repeated`); later sentences could
+        only tell the same news again."""
+        body: list[tuple[_Sentence, list[_Mention]]] = []
+        for sentence, possible in scanned:
+            if possible.isdisjoint(open_types):
+                continue
+            body.append((sentence, self._mentions(sentence.read(), language)))
+            settled = _repeated(body)
+            if settled:
+                open_types -= settled
+                if not open_types:
+                    break
+        return body
+
     # --- reading sentences ---------------------------------------------------------------
 
     @staticmethod
@@ -273,9 +382,10 @@ class EventDetector:
 
     def _scan(
         self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]
-    ) -> list[tuple[_Sentence, frozenset[str]]]:
-        """The sentences with a trigger, each with the event types it could report, from one
-        automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
+    ) -> tuple[list[tuple[_Sentence, frozenset[str]]], set[str]]:
+        """The sentences with a trigger, each with the event types it could report, and the types
+        the body's specific triggers could report, from one automaton pass over all sentences
+        joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
         starts = [0]
@@ -288,20 +398,31 @@ class EventDetector:
         # a trigger are kept to be read (cues alone say nothing).
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in units]
         possible: dict[int, frozenset[str]] = {}
+        named: set[str] = set()
         index = 0
+        aliases, types, accepts = self._aliases, self._types, self.orgs.accepts
         for start, words, key in self._phrases.raw(string):
             while start >= starts[index + 1]:
                 index += 1
-            buckets[index].append((start, words, key))
-            for alias in self._aliases[key]:
-                if alias.org not in orgs and self.orgs.accepts(alias, units[index][0]):
+            for alias in aliases[key]:
+                if alias.org not in orgs and accepts(alias, units[index][0]):
                     orgs[alias.org] = None
-            if self._types[key]:
-                possible[index] = possible.get(index, frozenset()) | self._types[key]
-        return [
-            (_Sentence(*units[i], string, starts[i], buckets[i], self._phrases), types)
+            if index < READ_SENTENCES:
+                buckets[index].append((start, words, key))
+                if types[key]:
+                    possible[index] = possible.get(index, frozenset()) | types[key]
+                    if not units[index][1]:
+                        named |= self._named_types[key]
+        sentences = [
+            (
+                _Sentence(
+                    *units[i], string, starts[i], starts[i + 1], buckets[i], self._phrases, self._qualifiers
+                ),
+                types,
+            )
             for i, types in sorted(possible.items())
         ]
+        return sentences, named
 
     def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
         cues = {
@@ -325,7 +446,9 @@ class EventDetector:
         ]
         if not triggers:
             return []
-        context = _Context(sentence, cues, {t.type for _, t in triggers if t.group in _SPECIFIC}, language)
+        specific = {t.type for _, t in triggers if t.group in _SPECIFIC}
+        minority = any(t.group == "stake" for _, t in triggers)
+        context = _Context(sentence, cues, specific, language, minority)
         typed: dict[str, tuple[Hit[object], str]] = {}
         deals: list[Hit[object]] = []
         for hit, trigger in triggers:
@@ -338,14 +461,24 @@ class EventDetector:
             typed["partnership"] = (deals[0], "deal")
         if not typed:
             return []
-        background = any(cues.get(name) for name in _BACKGROUND_CUES) or self._past_year(sentence.text)
+        background = (
+            # A question reports nothing ("Should you invest in Nvidia?").
+            sentence.text.rstrip(" \"'»”’)").endswith("?")
+            or any(cues.get(name) for name in _BACKGROUND_CUES)
+            or self._past_year(sentence.text)
+        )
         clauses = [match.span() for match in _RELATIVE.finditer(sentence.text)]
-        spans = sentence.spans() if clauses else []
+        # Results told first make what follows their cause ("profit rose as deal fees climbed");
+        # told after a deal they are a detail of it ("raises $50m as revenue grows 300%").
+        results = _RESULTS.search(sentence.text)
+        spans = sentence.spans() if clauses or results else []
         mentions = []
         for kind, (hit, group) in typed.items():
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
+            recalled |= results is not None and results.start() < spans[hit.first][0]
             denied = context.near(hit, "denial")
-            mentions.append(_Mention(kind, hit, group, background or recalled or denied))
+            anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
+            mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric))
         return mentions
 
     def _past_year(self, text: str) -> bool:
@@ -376,6 +509,7 @@ class _Context:
         cues: dict[str, list[Hit[object]]],
         specific: set[str],
         language: str | None,
+        minority: bool = False,
     ) -> None:
         self.sentence = sentence
         self.language = language
@@ -383,6 +517,7 @@ class _Context:
         self.cues = cues
         self.specific = specific
         self.phrases = [hit for hit, trigger in sentence.triggers if trigger.group in _SPECIFIC]
+        self.minority = minority
         self.has_name = bool(sentence.aliases) or _NAME.search(self.text) is not None
         self._amount: bool | None = None
 
@@ -415,16 +550,50 @@ class _Context:
             for hit in self.cues.get(cue, ())
             if hit.first > trigger.last
         ]
-        limit = min(cues, default=trigger.last + 8)
+        limit = min(cues, default=trigger.last + 10)
         if any(trigger.last < hit.first < limit for hit, _ in self.sentence.aliases):
             return True
         if self.language == "de":
-            return False
-        words = (self.text[start:end] for start, end in self.sentence.spans()[trigger.last + 1 : limit])
-        return any(_recipient_like(word) for word in words)
+            # The verb comes last in German: "in den US-Elektroautobauer Rivian stecken".
+            return _COMPANY_NOUN.search(self.text) is not None
+        spans = self.sentence.spans()
+        if trigger.last + 1 < len(spans):
+            start, end = spans[trigger.last][1], spans[min(limit, len(spans)) - 1][1]
+            if _COMPANY_NOUN.search(self.text, start, end):
+                return True
+        words = [self.text[start:end] for start, end in self.sentence.spans()[trigger.last + 1 : limit]]
+        return any(
+            _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _PLACE_PREPOSITIONS)
+            for index, word in enumerate(words)
+        )
+
+    def owned(self, trigger: Hit[object]) -> bool:
+        """Whether a generic deal word is one its subject already has: a possessive after a
+        preposition ("revenue from its partnership", "leans on its deal", "de su alianza"); after a
+        verb it is news ("prolongent leur collaboration")."""
+        words = self.words_before(trigger, 3)
+        return any(
+            word in _POSSESSIVES and index > 0 and words[index - 1] in _PREPOSITIONS
+            for index, word in enumerate(words)
+        )
+
+    def into_fund(self, trigger: Hit[object]) -> bool:
+        """Whether the money goes into a fund ("raised $5bn for its fourth fund", "lève un fonds"),
+        not into a company by a fund ("de inversores liderados por un fondo")."""
+        before, after = _WINDOWS["fund"]
+        return any(
+            trigger.first - before <= hit.first <= trigger.last + after
+            and _AGENTS.isdisjoint(self.words_before(hit, 3))
+            for hit in self.cues.get("fund", ())
+        )
+
+    def words_before(self, trigger: Hit[object], count: int) -> list[str]:
+        """The ``count`` folded words before ``trigger``."""
+        spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
+        return [fold(self.text[start:end]) for start, end in spans]
 
     def stake(self, trigger: Hit[object]) -> bool:
-        return self.near(trigger, "stake") or _PERCENT.search(self.text) is not None
+        return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
 
     def majority(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "majority") or _MAJORITY.search(self.text) is not None
@@ -434,18 +603,31 @@ class _Context:
         kind, group = trigger.type, trigger.group
         others = bool(self.specific - {kind})
         if group == "deal":
-            return None if self.specific else "deal"
-        if group == "money" and (others or not self.has_amount or self.near(hit, "debt")):
+            # "its partnership with Apple" is one the company has, not news.
+            owned = self.owned(hit)
+            return None if self.specific or owned else "deal"
+        if group == "money" and (
+            others
+            or not self.has_amount
+            or self.near(hit, "debt")
+            or self.near(hit, "spending")
+            or self.into_fund(hit)
+        ):
             return None
         if group == "share":
-            if others or not _PERCENT.search(self.text):
+            if others or not _STAKE_PERCENT.search(self.text):
                 return None
             return "acquisition" if self.majority(hit) else "investment"
         if group in ("invest", "noun") and (
             (group == "noun" and others)
             or not (self.has_amount or self.has_name)
             or (any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT) and not self.named_recipient(hit))
+            # Investing is putting money into an organisation: the verb needs one ("invests in
+            # Joby", a stake), not a place, a plant or a sector ("invests billions in Grünheide").
+            or (group == "invest" and not (self.named_recipient(hit) or self.stake(hit)))
         ):
+            return None
+        if group == "stake" and self.near(hit, "held"):
             return None
         if group == "buy":
             if self.near(hit, "goods"):
@@ -456,7 +638,7 @@ class _Context:
             return None
         if group == "stake" and self.majority(hit):
             return "acquisition"
-        if kind == "acquisition" and self.stake(hit) and not self.majority(hit):
+        if kind == "acquisition" and (self.stake(hit) or self.minority) and not self.majority(hit):
             return "investment"
         return kind
 

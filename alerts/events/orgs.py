@@ -209,6 +209,13 @@ NOT_NAMES_TEXT = """
     britanico britanica
 """
 NOT_NAMES = frozenset(NOT_NAMES_TEXT.split())
+# Capitalised runs that name a funding round or a period, not an organisation ("Series C",
+# "Q3 Results", "First Quarter"): every word is one of these, a single letter or a number.
+_ROUND_OR_PERIOD_TEXT = """
+    series serie round ronda runde tranche seed q1 q2 q3 q4 h1 h2 fy quarter results half year first
+    second third fourth trimestre semestre quartal halbjahr geschaftsjahr exercice ejercicio
+"""
+_ROUND_OR_PERIOD = frozenset(_ROUND_OR_PERIOD_TEXT.split())
 
 
 def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
@@ -223,9 +230,16 @@ def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
             start, end = _trim(text, match.start(), match.end())
             # At a sentence's start the first capital proves nothing: three words then.
             words = text.count(" ", start, end) + 1
-            if words >= (3 if sentence_initial(text, start) else 2):
+            if words >= (3 if sentence_initial(text, start) else 2) and not _round_or_period(text[start:end]):
                 found.append(OrgMention(text[start:end], start, end, False))
     return found
+
+
+def _round_or_period(name: str) -> bool:
+    return all(
+        word in _ROUND_OR_PERIOD or word in NOT_NAMES or len(word) == 1 or word.isdigit()
+        for word in (fold(part) for part in WORD_RE.findall(name))
+    )
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

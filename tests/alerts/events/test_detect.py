@@ -265,3 +265,105 @@ def test_generic_words_repeated_in_the_body_refer_back_and_make_no_news(detector
         "Renault's board expects the investment to lift margins."
     )
     assert news(detector, text, "en", title="Carmaker's sales hit record") == set()
+
+
+# Error kinds of the issue, each a rule naming its phenomenon (written for these tests).
+PHENOMENA_NEGATIVE = [
+    pytest.param("en", "Volvo to invest $1bn in new trucks and workshops", id="capex: goods bought"),
+    pytest.param("de", "Siemens investiert eine Milliarde Euro in Erlangen", id="capex: a place, no company"),
+    pytest.param(
+        "fr", "Danone va investir 200 millions d'euros à Évian pour moderniser l'usine", id="capex: à + town"
+    ),
+    pytest.param("en", "Evercore raises Apple to outperform, lifts target to $250", id="analyst rating"),
+    pytest.param(
+        "en", "Lazard's quarterly revenue rose 20% as fees from merger advice climbed", id="earnings: results"
+    ),
+    pytest.param(
+        "de", "Deutsche Bank verdient mehr dank Fusionen und Übernahmen", id="earnings: M&A activity"
+    ),
+    pytest.param("en", "The state owns a 30% stake in the carmaker.", id="a stake held, not taken"),
+    pytest.param("en", "Norges Bank cut its stake in Siemens to 2%", id="a stake cut"),
+    pytest.param("en", "KKR raised $7 billion for its new Asia fund", id="fund launch"),
+    pytest.param("es", "La gestora cierra un fondo de 300 millones para invertir en startups", id="fund: es"),
+    pytest.param("en", "Apple's services arm leans on its deal with Google", id="a deal it has"),
+    pytest.param("en", "TSMC will raise its capital spending to $40 billion", id="capex raised"),
+    pytest.param(
+        "en", "The deal-making boom added $2 trillion to the value of tech stocks", id="market value"
+    ),
+    pytest.param("de", "Allianz steigert den Gewinn", id="the insurer, not an alliance"),
+    pytest.param("en", "Is it time to invest in Arm after the sell-off?", id="a question reports nothing"),
+    pytest.param("en", "Investment income lifts Aviva's first-half profit", id="investment income"),
+    pytest.param(
+        "en", "Investment in the new cruise terminal will reach €300 million.", id="capex: a terminal"
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), PHENOMENA_NEGATIVE)
+def test_the_error_kinds_of_the_issue_raise_no_event(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        ("en", "Toyota will invest $500 million in an air taxi maker.", "investment"),
+        ("en", "Index Ventures and Accel also invested in the round.", "investment"),
+        ("de", "Bosch steckt 80 Millionen Euro in den Münchner Drohnenhersteller.", "investment"),
+        ("en", "The startup raised $50 million from investors led by a Saudi fund.", "investment"),
+        ("en", "The takeover values Darktrace at $5bn, a 20% premium to its share price.", "acquisition"),
+        (
+            "fr",
+            "Le groupe a racheté 45 % du capital et devient l'unique propriétaire de la société.",
+            "acquisition",
+        ),
+        ("de", "Lufthansa und Condor haben ihre Zusammenarbeit deutlich ausgeweitet.", "partnership"),
+    ],
+)
+def test_what_those_rules_must_still_let_through(
+    detector: EventDetector, language: str, text: str, kind: str
+) -> None:
+    assert news(detector, text, language) == {kind}
+
+
+def test_the_deal_named_again_is_the_same_event(detector: EventDetector) -> None:
+    text = "Nestlé agreed to buy Blue Bottle for $500 million. The deal gives the Swiss group a coffee brand."
+    assert news(detector, text, title="Coffee consolidation") == {"acquisition"}
+
+
+def test_rounds_and_periods_are_no_actors(detector: EventDetector) -> None:
+    analysis = detector.analyse(
+        "Anthropic raises $450 million in Series C funding led by Spark Capital", "", "en"
+    )
+    (event,) = [event for event in analysis.events if event.news]
+    assert "Spark Capital" in event.actors
+    assert not any(actor.startswith("Series") for actor in event.actors)
+    analysis = detector.analyse("Q3 Results: Nordlicht raises $20m from Blue Harbor Ventures", "", "en")
+    assert "Q3 Results" not in {actor for event in analysis.events for actor in event.actors}
+
+
+def test_only_the_news_amounts_count_for_the_article(detector: EventDetector) -> None:
+    """`amount>=1B` is meant to select big deals: an amount recalled in passing does not count."""
+    recalled = detector.analyse(
+        "LinkedIn launches a new app",
+        "Microsoft, which bought LinkedIn for $26 billion in 2016, said on Monday the app is free.",
+        "en",
+    )
+    assert recalled.amounts == ()
+    news_amount = detector.analyse("Microsoft invests $10 billion in OpenAI", "", "en")
+    assert [amount.usd for amount in news_amount.amounts] == [pytest.approx(1e10)]
+
+
+def test_a_long_articles_tail_is_not_read_for_events(detector: EventDetector) -> None:
+    filler = " ".join(f"The plant in {town} ran at full capacity." for town in "ABCDEFGHIJK")
+    tail = "Globex agreed to buy Initech for $2 billion. The takeover of Initech will close in June."
+    analysis = detector.analyse("Factory output rises", f"{filler} {tail}", "en")
+    assert analysis.news_types == frozenset()
+    near_the_top = detector.analyse("Factory output rises", f"{tail} {filler}", "en")
+    assert near_the_top.news_types == {"acquisition"}
+
+
+def test_results_told_after_a_deal_are_a_detail_of_it(detector: EventDetector) -> None:
+    assert news(detector, "Lumen Robotics raises $50 million as its revenue grows 300%.") == {"investment"}
