@@ -53,12 +53,13 @@ def test_a_slow_channel_never_delays_the_others(tmp_path: Path) -> None:
         notifiers: dict[str, Notifier] = {
             "mail": mail(port),
             "slack": SlackNotifier(
-                "slack", SlackOptions(webhook_url=f"http://127.0.0.1:{hung}/hook/SECRET", timeout="3s")
+                "slack", SlackOptions(webhook_url=f"http://127.0.0.1:{hung}/hook/SECRET", timeout="20s")
             ),
         }
         deliverer = Deliverer(database, notifiers, stop_grace=0.5)
         elapsed = asyncio.run(run_until(deliverer, lambda: server.messages))
-    assert elapsed < 1.5  # the Slack send is still hanging meanwhile
+    # Well inside the Slack send's 20 s hang: the mail did not wait for it, however loaded the machine.
+    assert elapsed < 10
     rows = {r.channel: r for r in outbox.list_deliveries(database)}
     assert rows["mail"].status == "sent"
     # Stopped mid-send: put back, due at once, not counted as an attempt.
