@@ -15,7 +15,7 @@ from crawler.extract import EMPTY, extract_page
 from crawler.items import ArticleItem
 from crawler.language import detect_language, warm_up
 from crawler.merge import choose_title, choose_url
-from crawler.text import lead
+from crawler.text import lead, truncate
 from crawler.urls import canonicalize, identity, resolve
 from db.facts import ArticleFacts
 from db.store import NewArticle, guid_key, store_article, url_key
@@ -62,13 +62,18 @@ class ExtractPipeline(_Pipeline):
         return article
 
 
+# No headline is longer: a hostile one would cost every later step (detection, the story's
+# embedding, each alert) its whole length.
+TITLE_LIMIT = 500
+
+
 class MetadataPipeline(_Pipeline):
     """The article's fields: the page's, with the feed's as fallback (the feed's date first)."""
 
     def process_item(self, item: Any) -> ArticleItem:
         article = _article(item)
         entry, page = article.entry, article.page
-        article.title = choose_title(page.title if page else "", entry.title)
+        article.title = truncate(choose_title(page.title if page else "", entry.title), TITLE_LIMIT)
         # A paywall or a consent wall leaves a short page text while the feed carries the article.
         article.text = max(page.text if page else "", entry.content, key=len) or entry.summary
         article.summary = (page.description if page else "") or entry.summary

@@ -15,6 +15,7 @@ from alerts.delivery import Deliverer, DeliveryReport
 from alerts.message import one_line
 from alerts.notifiers.email_smtp import EmailNotifier
 from alerts.notifiers.options import EmailOptions
+from crawler.pipelines import TITLE_LIMIT
 from crawler.runner import CrawlService
 from db import outbox
 from db.engine import Database
@@ -103,3 +104,24 @@ def test_titles_from_feeds_and_pages_never_add_mail_headers(database: Database, 
         assert [name.lower() for name in mail] == HEADERS_SET, raw[:400]
         subjects.append(str(mail["Subject"]))
     assert sorted(subjects) == sorted(f"[newsmon] ai-deals: {one_line(a.title)}" for a in stored.values())
+
+
+def test_a_huge_title_is_cut_before_anything_reads_it(database: Database, run_on_reactor: Run) -> None:
+    huge = "OpenAI " + "very " * 60_000 + "long"
+    with TestServer() as server:
+        rss = {"Content-Type": "application/rss+xml; charset=utf-8"}
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        items = (
+            f"<item><title>{huge}</title><link>{server.base_url}/f/0.html</link><guid>f-0</guid></item>"
+            f"<item><link>{server.base_url}/p/0.html</link><guid>p-0</guid></item>"
+        )
+        channel = f"<channel><title>t</title>{items}</channel>"
+        body = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0">{channel}</rss>'
+        server.set("/feed.xml", Reply(body=body, headers=rss))
+        server.set("/f/0.html", Reply(body=PAGE.format(title=""), headers=html))
+        server.set("/p/0.html", Reply(body=PAGE.format(title=huge), headers=html))
+        run_on_reactor(CrawlService().crawl(context(database, ("wire", server.url("/feed.xml")))))
+    titles = [a.title for a in articles(database)]
+    assert len(titles) == 2
+    assert all(title.startswith("OpenAI very") and title.endswith("…") for title in titles)
+    assert all(len(title) <= TITLE_LIMIT for title in titles)
