@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Insert, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,12 +140,18 @@ def _insert_ignoring_conflict(
     session: Session, model: type[Alert] | type[Delivery], values: dict[str, Any], keys: tuple[str, ...]
 ) -> int | None:
     """Insert one row unless it breaks the unique constraint on ``keys``; return its id, None on conflict."""
+    # Each dialect's insert is imported only where it runs: loading the PostgreSQL dialect costs a
+    # SQLite user's every command a tenth of a second.
     dialect = session.get_bind().dialect.name
     stmt: Insert
     if dialect == "sqlite":
-        stmt = sqlite.insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
     elif dialect == "postgresql":
-        stmt = postgresql.insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
     else:
         # No portable ON CONFLICT: a savepoint keeps the caller's transaction alive.
         try:

@@ -10,7 +10,7 @@ unbalanced quote from becoming an SQLite error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,9 +58,13 @@ def search(
     query: str,
     filters: SearchFilters,
     topics: Mapping[str, str] | None = None,
-    org_aliases: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
+    org_aliases: Callable[[], Mapping[tuple[str, ...], tuple[str, ...]]] | None = None,
 ) -> list[SearchHit]:
-    tree = q.canonical_orgs(q.resolve_topics(q.parse(query), dict(topics or {})), org_aliases or {})
+    """The best ``filters.limit`` hits; ``org_aliases`` is called only for a query that says ``org:``
+    (building the organisations' aliases costs more than most searches)."""
+    tree = q.resolve_topics(q.parse(query), dict(topics or {}))
+    if org_aliases is not None and q.names_field(tree, "org"):
+        tree = q.canonical_orgs(tree, org_aliases())
     words, amounts = split_amounts(tree)
     conditions, params = _conditions(amounts, filters, database.is_sqlite)
     if not database.is_sqlite:

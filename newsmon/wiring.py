@@ -10,7 +10,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alerts.rules import ArticleText, OrgAliases, RuleSet, RuleSpec
 from db.engine import Database
 from db.migrate import upgrade
 from db.queries import StoredArticle
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from alerts.events.detect import EventDetector
     from alerts.events.orgs import OrgIndex
     from alerts.notifiers.base import Notifier
+    from alerts.rules import ArticleText, OrgAliases, RuleSet
     from crawler.context import CrawlContext
 
 
@@ -99,6 +99,7 @@ class App:
 
 def compile_rules(config: Config, aliases: OrgAliases | None = None) -> RuleSet:
     from alerts.errors import RuleError
+    from alerts.rules import RuleSet, RuleSpec
     from newsmon.errors import ConfigError
 
     specs = [RuleSpec(name=r.name, query=r.query, channels=tuple(r.channels)) for r in config.rules]
@@ -121,6 +122,7 @@ def org_aliases(orgs: OrgIndex) -> OrgAliases:
 
 def article_text(article: NewArticle | StoredArticle) -> ArticleText:
     from alerts.events.facts import with_facts
+    from alerts.rules import ArticleText
 
     text = ArticleText(
         title=article.title,
