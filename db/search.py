@@ -14,15 +14,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db import query as q
-from db import search_pg
 from db.engine import Database
 from db.errors import QueryError
 from db.fts import FTS_COLUMNS
 from db.money import to_usd
 from db.queries import Headline
+
+if TYPE_CHECKING:
+    from db import search_pg
 
 # A term without a field searches the article's words only, never its source name or language code.
 BODY_COLUMNS = ("title", "summary", "text")
@@ -114,6 +116,8 @@ def _conditions(
 def _search_postgresql(
     database: Database, words: q.Node | None, conditions: list[str], params: dict[str, Any]
 ) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+    from db import search_pg  # loaded on PostgreSQL only
+
     with database.engine.connect() as connection:
         if words is None:
             ranked, rank = search_pg.newest(connection, conditions, params), None
