@@ -14,6 +14,7 @@ BENCHMARKS = (
     "rules",
     "politeness",
     "search",
+    "startup",
     "extraction",
     "hostile",
     "delivery_crash",

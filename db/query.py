@@ -533,6 +533,17 @@ def topic_refs(node: Node) -> list[TopicRef]:
     return []
 
 
+def names_field(node: Node, name: str) -> bool:
+    """Whether ``name:`` appears anywhere in ``node`` (topics resolved)."""
+    if isinstance(node, Field):
+        return node.name == name or names_field(node.child, name)
+    if isinstance(node, And | Or):
+        return any(names_field(child, name) for child in node.children)
+    if isinstance(node, Not):
+        return names_field(node.child, name)
+    return False
+
+
 def terms_of(node: Node) -> list[Words]:
     """The terms and phrases that make ``node`` match, in order, without duplicates.
 

@@ -10,27 +10,31 @@ unbalanced quote from becoming an SQLite error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from db import query as q
-from db import search_pg
 from db.engine import Database
 from db.errors import QueryError
+from db.fts import FTS_COLUMNS
 from db.money import to_usd
 from db.queries import Headline
 
+if TYPE_CHECKING:
+    from db import search_pg
+
 # A term without a field searches the article's words only, never its source name or language code.
-BODY_COLUMNS = "{title summary text}"
+BODY_COLUMNS = ("title", "summary", "text")
 FIELD_COLUMNS = {
-    "title": "title",
-    "lead": "{title lead}",
-    "source": "source",
-    "lang": "lang",
-    "event": "events",
-    "org": "orgs",
+    "title": ("title",),
+    "lead": ("title", "lead"),
+    "source": ("source",),
+    "lang": ("lang",),
+    "event": ("events",),
+    "org": ("orgs",),
 }
 SNIPPET_START, SNIPPET_END = "<mark>", "</mark>"
 Ranked = tuple[int, float]  # an article's id and its score
@@ -58,22 +62,33 @@ def search(
     query: str,
     filters: SearchFilters,
     topics: Mapping[str, str] | None = None,
-    org_aliases: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
+    org_aliases: Callable[[], Mapping[tuple[str, ...], tuple[str, ...]]] | None = None,
 ) -> list[SearchHit]:
-    tree = q.canonical_orgs(q.resolve_topics(q.parse(query), dict(topics or {})), org_aliases or {})
+    """The best ``filters.limit`` hits; ``org_aliases`` is called only for a query that says ``org:``
+    (building the organisations' aliases costs more than most searches)."""
+    tree = q.resolve_topics(_parsed(query), dict(topics or {}))
+    if org_aliases is not None and q.names_field(tree, "org"):
+        tree = q.canonical_orgs(tree, org_aliases())
     words, amounts = split_amounts(tree)
     conditions, params = _conditions(amounts, filters, database.is_sqlite)
     if not database.is_sqlite:
         return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
     with database.read_raw() as connection:
-        if words is None:
-            ranked = _newest(connection, conditions, params)
-        else:
-            params["match"] = to_fts5(words)
-            ranked = _best(connection, conditions, params)
-        page = _page(connection, [row_id for row_id, _ in ranked], params.get("match"))
-    return _hits(ranked, page)
+        return _hits(*_search_sqlite(connection, words, conditions, params))
+
+
+def _search_sqlite(
+    connection: sqlite3.Connection, words: q.Node | None, conditions: list[str], params: dict[str, Any]
+) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+    if words is None:
+        ranked = _newest(connection, conditions, params)
+        return ranked, _page(connection, [row_id for row_id, _ in ranked], None)
+    params["match"] = _compiled(words)
+    if not conditions:
+        return _best_page(connection, params, snippet_column(words))
+    ranked = _best(connection, conditions, params)
+    return ranked, _page(connection, [row_id for row_id, _ in ranked], params["match"])
 
 
 def _conditions(
@@ -101,6 +116,8 @@ def _conditions(
 def _search_postgresql(
     database: Database, words: q.Node | None, conditions: list[str], params: dict[str, Any]
 ) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+    from db import search_pg  # loaded on PostgreSQL only
+
     with database.engine.connect() as connection:
         if words is None:
             ranked, rank = search_pg.newest(connection, conditions, params), None
@@ -130,21 +147,38 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
     return hits
 
 
-def _best(connection: sqlite3.Connection, conditions: list[str], params: dict[str, Any]) -> list[Ranked]:
-    """Ids and scores of the best matches: ranked and limited inside the index.
+def _best_page(
+    connection: sqlite3.Connection, params: dict[str, Any], column: int
+) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+    """The best matches with their headlines and snippets, in one statement.
 
-    The article columns are joined only when a filter needs them, and no
-    snippet is made here: the limit comes first.
+    Ranked and limited inside the index, the snippets are made by the same
+    cursor, for the rows the limit lets through only: FTS5 evaluates the
+    MATCH once, where a look-up per row would evaluate it again for each
+    (a prefix expands its terms every time). Then the page joins the
+    articles and sources.
     """
-    if conditions:
-        sql = f"""
-            SELECT f.rowid, f.rank FROM articles_fts f JOIN articles a ON a.id = f.rowid
-            WHERE f.articles_fts MATCH :match AND {" AND ".join(conditions)}
-            ORDER BY f.rank LIMIT :limit"""
-    else:
-        sql = (
-            "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :match ORDER BY rank LIMIT :limit"
-        )
+    sql = f"""
+        SELECT h.rowid, a.title, a.url, s.name, a.published, a.language, h.snippet, h.rank
+        FROM (SELECT rowid, rank, {_snippet(column)} AS snippet FROM articles_fts
+              WHERE articles_fts MATCH :match ORDER BY rank LIMIT :limit) h
+        JOIN articles a ON a.id = h.rowid JOIN sources s ON s.id = a.source_id
+        ORDER BY h.rank"""
+    ranked: list[Ranked] = []
+    page: dict[int, search_pg.PageRow] = {}
+    for row_id, title, url, source, published, language, snippet, rank in connection.execute(sql, params):
+        ranked.append((row_id, -float(rank)))
+        page[row_id] = (row_id, title, url, source, _stored_time(published), language, snippet or "")
+    return ranked, page
+
+
+def _best(connection: sqlite3.Connection, conditions: list[str], params: dict[str, Any]) -> list[Ranked]:
+    """Ids and scores of the best matches that pass the filters: ranked inside the index, and
+    limited before any snippet is made (a join keeps FTS5 from making them only for the page)."""
+    sql = f"""
+        SELECT f.rowid, f.rank FROM articles_fts f JOIN articles a ON a.id = f.rowid
+        WHERE f.articles_fts MATCH :match AND {" AND ".join(conditions)}
+        ORDER BY f.rank LIMIT :limit"""
     return [(row_id, -float(rank)) for row_id, rank in connection.execute(sql, params)]
 
 
@@ -169,7 +203,7 @@ def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> 
     if match is None:
         snippet, params = "''", {}
     else:
-        snippet = f"""(SELECT snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24)
+        snippet = f"""(SELECT {_snippet(-1)}
                        FROM articles_fts WHERE articles_fts.rowid = page.id AND articles_fts MATCH :match)"""
         params = {"match": match}
     sql = f"""
@@ -180,6 +214,28 @@ def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> 
         row_id: (row_id, title, url, source, _stored_time(published), language, snippet or "")
         for row_id, title, url, source, published, language, snippet in connection.execute(sql, params)
     }
+
+
+def _snippet(column: int) -> str:
+    return f"snippet(articles_fts, {column}, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24)"
+
+
+def snippet_column(words: q.Node) -> int:
+    """The index column a snippet is taken from: the one column the query can match in, if it is one
+    (``title:``), so that no other column is read and tokenised for nothing; else -1, the best one."""
+    columns = _match_columns(words, BODY_COLUMNS)
+    return FTS_COLUMNS.index(columns.pop()) if len(columns) == 1 else -1
+
+
+def _match_columns(node: q.Node, columns: tuple[str, ...]) -> set[str]:
+    """The columns a positive term of ``node`` may match in (a negated one makes no hit)."""
+    if isinstance(node, q.Field):
+        return _match_columns(node.child, FIELD_COLUMNS.get(node.name, columns))
+    if isinstance(node, q.And | q.Or):
+        return set().union(*(_match_columns(child, columns) for child in node.children))
+    if isinstance(node, q.Not):
+        return set()
+    return set(columns)
 
 
 def _stored_time(value: str | None) -> datetime | None:
@@ -214,12 +270,23 @@ def split_amounts(node: q.Node) -> tuple[q.Node | None, list[tuple[q.AmountAtLea
     return (rest[0] if len(rest) == 1 else q.And(tuple(rest))), amounts
 
 
-def to_fts5(node: q.Node, columns: str = BODY_COLUMNS) -> str:
+# Trees are frozen values: a query asked again (the web's next page, a refresh) is parsed and
+# compiled once.
+_parsed = lru_cache(maxsize=1024)(q.parse)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(words: q.Node) -> str:
+    return to_fts5(words)
+
+
+def to_fts5(node: q.Node, columns: tuple[str, ...] = BODY_COLUMNS) -> str:
     """Compile a resolved query tree to an FTS5 MATCH expression; ``columns`` is the fields in force."""
     if isinstance(node, q.Words):
-        return f"{columns} : {_phrase(node)}"
+        return f"{_column_filter(columns)} : {_phrase(node)}"
     if isinstance(node, q.Near):
-        return f"{columns} : NEAR({' '.join(_phrase(w) for w in node.children)}, {node.distance})"
+        phrases = " ".join(_phrase(w) for w in node.children)
+        return f"{_column_filter(columns)} : NEAR({phrases}, {node.distance})"
     if isinstance(node, q.Field):
         column = FIELD_COLUMNS.get(node.name)
         if column is None:
@@ -241,6 +308,10 @@ def to_fts5(node: q.Node, columns: str = BODY_COLUMNS) -> str:
     if isinstance(node, q.Not):
         raise QueryError("a search needs at least one term that is not negated")
     raise QueryError(f"cannot search for {node!r}")
+
+
+def _column_filter(columns: tuple[str, ...]) -> str:
+    return columns[0] if len(columns) == 1 else "{" + " ".join(columns) + "}"
 
 
 def _phrase(words: q.Words) -> str:

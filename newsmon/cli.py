@@ -278,11 +278,11 @@ def search(
     from db.search import search as run_search
 
     app = open_app(config_path)
-    check_name("source", source, stored_source_names(app))
+    if source is not None:
+        check_name("source", source, stored_source_names(app))
     filters = SearchFilters(since=since_cutoff(since), source=source, language=lang, limit=limit)
-    hits = [
-        hit.as_dict() for hit in run_search(app.database, query, filters, app.config.topics, app.org_aliases)
-    ]
+    found = run_search(app.database, query, filters, app.config.topics, lambda: app.org_aliases)
+    hits = [hit.as_dict() for hit in found]
     if fmt == "table":
         for hit in hits:
             hit["snippet"] = escape(hit["snippet"]).replace("<mark>", "[bold]").replace("</mark>", "[/bold]")

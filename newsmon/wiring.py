@@ -10,7 +10,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alerts.rules import ArticleText, OrgAliases, RuleSet, RuleSpec
 from db.engine import Database
 from db.locks import serialized
 from db.migrate import upgrade
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from alerts.events.detect import EventDetector
     from alerts.events.orgs import OrgIndex
     from alerts.notifiers.base import Notifier
+    from alerts.rules import ArticleText, OrgAliases, RuleSet
     from alerts.stories.filing import StoryFiler
     from crawler.context import CrawlContext
 
@@ -109,6 +109,7 @@ class App:
 
 def compile_rules(config: Config, aliases: OrgAliases | None = None) -> RuleSet:
     from alerts.errors import RuleError
+    from alerts.rules import RuleSet, RuleSpec
     from newsmon.errors import ConfigError
 
     specs = [
@@ -134,6 +135,7 @@ def org_aliases(orgs: OrgIndex) -> OrgAliases:
 
 def article_text(article: NewArticle | StoredArticle) -> ArticleText:
     from alerts.events.facts import with_facts
+    from alerts.rules import ArticleText
 
     text = ArticleText(
         title=article.title,

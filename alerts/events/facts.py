@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alerts.events.amounts import Amount, format_amount
-from alerts.events.detect import Analysis, Event
-from alerts.rules import ArticleText
 from db.facts import ArticleFacts
+
+if TYPE_CHECKING:
+    # Only their types: showing stored facts must load neither the detector nor the rule engine.
+    from alerts.events.detect import Analysis, Event
+    from alerts.rules import ArticleText
 
 
 def article_facts(analysis: Analysis) -> ArticleFacts:

@@ -78,7 +78,8 @@ def parse(text: str, shown: str) -> Document:
     if root is not None:
         _find_duplicates(root, (), doc)
     try:
-        loaded = yaml.load(text)
+        # From the nodes composed above: parsing the text again would double every command's YAML cost.
+        loaded = None if root is None else yaml.constructor.construct_document(root)
     except YAMLError as exc:
         raise ConfigError(_syntax_message(exc, shown)) from None
     doc.data = _plain(loaded, (), doc)

@@ -15,7 +15,7 @@ from db import query as q
 from db.engine import Database
 from db.errors import QueryError
 from db.migrate import upgrade
-from db.search import SearchFilters, search, to_fts5
+from db.search import SearchFilters, search, snippet_column, to_fts5
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
 from tests.db.conftest import needs_postgres
 
@@ -193,3 +193,23 @@ def test_an_amount_inside_an_or_is_a_clear_error(with_facts: Database) -> None:
 
 def test_user_text_never_reaches_match_unquoted() -> None:
     assert to_fts5(q.parse('title:"a b" OR c*')) == '(title : "a b" OR {title summary text} : "c"*)'
+
+
+@pytest.mark.parametrize(
+    ("query", "column"),
+    [
+        ("title:openai", 0),
+        ("title:openai -gpt", 0),
+        ("title:(openai OR anthropic)", 0),
+        ("openai", -1),
+        ("title:openai OR lead:rival", -1),
+        ("source:wire AND title:openai", -1),
+    ],
+)
+def test_a_snippet_reads_the_one_column_a_query_can_match(query: str, column: int) -> None:
+    assert snippet_column(q.parse(query)) == column
+
+
+def test_a_title_query_highlights_the_title(database: Database) -> None:
+    [hit] = search(database, "title:anthropic", SearchFilters())
+    assert "<mark>Anthropic</mark>" in hit.snippet
