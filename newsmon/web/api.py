@@ -76,7 +76,8 @@ def run_search(app: App, request: SearchRequest) -> SearchResult:
             for h in db.latest_articles(app.database, filters)
         ]
     else:
-        hits = [hit.as_dict() for hit in search(app.database, request.query, filters, app.config.topics)]
+        found = search(app.database, request.query, filters, app.config.topics, lambda: app.org_aliases)
+        hits = [hit.as_dict() for hit in found]
     return SearchResult(hits, (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000)
 
 

@@ -34,6 +34,12 @@ def test_search_filters_by_source_language_and_since(client: httpx.Client, site:
     assert len(client.get("/api/search?q=OpenAI&limit=1").json()) == 1
 
 
+def test_search_finds_an_organisation_by_any_of_its_names(client: httpx.Client, site: Site) -> None:
+    # As `newsmon search` does: MSFT is one of Microsoft's names in the shipped list.
+    hits = client.get("/api/search", params={"q": "org:MSFT"}).json()
+    assert {h["id"] for h in hits} == {site.ids["openai"], site.ids["openai_fr"]}
+
+
 def test_search_without_a_query_lists_the_last_stored(client: httpx.Client, site: Site) -> None:
     hits = client.get("/api/search").json()
     assert [h["id"] for h in hits] == [site.ids[k] for k in ("xss", "weather", "openai_fr", "openai")]
