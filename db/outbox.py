@@ -18,12 +18,13 @@ IMMEDIATE`` instead.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Insert, func, insert, select, update
+from sqlalchemy import Insert, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -141,20 +142,30 @@ def _insert_ignoring_conflict(
     session: Session, model: type[Alert] | type[Delivery], values: dict[str, Any], keys: tuple[str, ...]
 ) -> int | None:
     """Insert one row unless it breaks the unique constraint on ``keys``; return its id, None on conflict."""
-    dialect = session.get_bind().dialect.name
-    stmt: Insert
-    if dialect == "sqlite":
-        stmt = sqlite.insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
-    elif dialect == "postgresql":
-        stmt = postgresql.insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
-    else:
+    connection = session.connection()
+    stmt = _ignoring_conflict(connection.dialect.name, model, keys)
+    if stmt is None:
         # No portable ON CONFLICT: a savepoint keeps the caller's transaction alive.
         try:
             with session.begin_nested():
                 return session.execute(insert(model).values(values).returning(model.id)).scalar_one()
         except IntegrityError:
             return None
-    return session.execute(stmt.returning(model.id)).scalar_one_or_none()
+    return connection.execute(stmt, values).scalar_one_or_none()
+
+
+@functools.cache
+def _ignoring_conflict(
+    dialect: str, model: type[Alert] | type[Delivery], keys: tuple[str, ...]
+) -> Insert | None:
+    """The Core INSERT ... ON CONFLICT DO NOTHING RETURNING id of a table, built once: a crawl
+    raises alerts article after article, and building the statement cost more than running it."""
+    table = cast(Table, model.__table__)
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    return None
 
 
 # ----------------------------------------------------------------- claiming
