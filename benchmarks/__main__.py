@@ -14,6 +14,7 @@ BENCHMARKS = (
     "rules",
     "politeness",
     "search",
+    "store",
     "extraction",
     "hostile",
     "delivery_crash",
