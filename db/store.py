@@ -131,6 +131,9 @@ _SOURCE_IDS = select(_SOURCES.c.name, _SOURCES.c.id).where(
 )
 _INSERT_ARTICLES = insert(_ARTICLES).returning(_ARTICLES.c.url, _ARTICLES.c.id)
 _INSERT_KEYS = insert(_KEYS)
+_VALIDATORS = select(_SOURCES.c.name, _SOURCES.c.etag, _SOURCES.c.last_modified, _SOURCES.c.body_hash).where(
+    _SOURCES.c.name.in_(bindparam("names", expanding=True))
+)
 
 
 def url_key(url: str) -> str:
@@ -361,11 +364,20 @@ def _retry_page(row: PendingPage, source: str) -> RetryPage:
 
 
 def validators(database: Database, source: str) -> Validators:
+    return validators_of(database, [source]).get(source, Validators(None, None, None))
+
+
+def validators_of(database: Database, sources: Iterable[str]) -> dict[str, Validators]:
+    """The validators kept for each of ``sources`` that the database knows, in one read: a crawl
+    asks for all of its sources', where one read per source cost a fifth of a 304's CPU."""
+    names = list(sources)
+    if not names:
+        return {}
     with database.read() as session:
-        row = session.execute(
-            select(Source.etag, Source.last_modified, Source.body_hash).where(Source.name == source)
-        ).one_or_none()
-    return Validators(*row) if row else Validators(None, None, None)
+        rows = session.connection().execute(_VALIDATORS, {"names": names})
+        return {
+            name: Validators(etag, last_modified, body_hash) for name, etag, last_modified, body_hash in rows
+        }
 
 
 def record_fetch(database: Database, source: str, result: FetchResult) -> None:
