@@ -209,7 +209,10 @@ class StorePipeline(_Pipeline):
         batch, self._waiting = self._waiting, []
         if not batch:
             return
-        results = self._store([_to_store(article) for article, _ in batch])
+        try:
+            results = self._store([_to_store(article) for article, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - every item fails with it rather than wait forever
+            results = [exc] * len(batch)
         for (article, stored), result in zip(batch, results, strict=True):
             if stored.done():  # cancelled with the crawl
                 continue
