@@ -19,7 +19,7 @@ from crawler.merge import choose_title, choose_url
 from crawler.text import lead
 from crawler.urls import canonicalize, identity, resolve
 from db.facts import ArticleFacts
-from db.store import NewArticle, ToStore, guid_key, store_articles, url_key
+from db.store import NewArticle, ToStore, guid_key, store_articles, store_each, url_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -231,8 +231,9 @@ class StorePipeline(_Pipeline):
         except Exception as exc:  # noqa: BLE001 - handed to the item it belongs to, which Scrapy reports
             if len(entries) == 1:
                 return [exc]
-        # One article's failure (its hook, a value the database refuses) must not cost the others.
-        return [result for entry in entries for result in self._store([entry])]
+        # The batch wrote nothing. One article's failure (a conflict with another writer, its hook, a
+        # value the database refuses) must not cost the others: one transaction each.
+        return store_each(context.database, entries, context.on_stored)
 
 
 def _to_store(article: ArticleItem) -> ToStore:

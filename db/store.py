@@ -196,10 +196,11 @@ def store_articles(
 
     A known article gains the keys it was not yet known by, so the next
     variant is recognised before its page is fetched; two articles of the
-    batch sharing a key are one article, stored by the first. A concurrent
-    writer storing one of them between the look-up and the insert (possible
-    on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` shuts it out) rolls the batch
-    back, which is then stored one by one: the conflict costs only its article.
+    batch sharing a key are one article, stored by the first. All or nothing:
+    an error (a concurrent writer storing one of them between the look-up and
+    the insert, possible on PostgreSQL; a refused value; a failing hook) rolls
+    the batch back and is raised, and ``store_each`` then finds the article it
+    belongs to.
     """
     if not batch:
         return []
@@ -207,9 +208,24 @@ def store_articles(
         with database.write() as session:
             return _store(session, batch, on_stored)
     except IntegrityError:
-        if len(batch) == 1:
-            return [None]
-        return [stored for entry in batch for stored in store_articles(database, [entry], on_stored)]
+        if len(batch) > 1:
+            raise
+        # Another writer stored the same article between our look-up and insert.
+        return [None]
+
+
+def store_each(
+    database: Database, batch: Sequence[ToStore], on_stored: OnStored | None = None
+) -> list[int | Exception | None]:
+    """Store articles one transaction each; in each one's place, its id, None when it was known
+    already, or the exception that kept it out: one article's failure costs only that article."""
+    results: list[int | Exception | None] = []
+    for entry in batch:
+        try:
+            results.append(store_articles(database, [entry], on_stored)[0])
+        except Exception as exc:  # noqa: BLE001 - returned in the article's place, for its caller
+            results.append(exc)
+    return results
 
 
 @dataclass(frozen=True)

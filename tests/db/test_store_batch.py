@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -28,6 +29,7 @@ from db.store import (
     known_keys,
     store_article,
     store_articles,
+    store_each,
     sync_sources,
     url_key,
 )
@@ -155,10 +157,32 @@ def test_an_unknown_source_is_an_error_naming_it_and_the_url(database: Database)
     assert list(iter_articles(database)) == []
 
 
-def test_an_article_the_database_refuses_costs_only_itself(database: Database) -> None:
+def test_an_article_the_database_refuses_fails_the_batch_and_costs_only_itself_one_by_one(
+    database: Database,
+) -> None:
     refused = NewArticle(source="wire", url="https://example.org/bad", title=None, keys=())  # type: ignore[arg-type]
-    ids = store_articles(database, [ToStore(article(1)), ToStore(refused), ToStore(article(3))])
-    assert ids[1] is None and ids[0] is not None and ids[2] is not None
+    batch = [ToStore(article(1), (Match("r"),)), ToStore(refused), ToStore(article(3))]
+    with pytest.raises(IntegrityError):
+        store_articles(database, batch)
+    assert list(iter_articles(database)) == [] and list_deliveries(database) == []
+    ids = store_each(database, batch)
+    assert ids[1] is None and isinstance(ids[0], int) and isinstance(ids[2], int)
+    assert sorted(a.url for a in iter_articles(database)) == [
+        "https://example.org/1",
+        "https://example.org/3",
+    ]
+    assert [d.article_id for d in list_deliveries(database)] == [ids[0]]
+
+
+def test_store_each_returns_a_failing_hook_in_its_article_place(database: Database) -> None:
+    def explode(_session: Session, _id: int, new: NewArticle) -> None:
+        if new.url.endswith("/2"):
+            raise RuntimeError("hook failed")
+
+    results = store_each(database, [ToStore(article(n)) for n in range(1, 4)], explode)
+    assert (
+        isinstance(results[1], RuntimeError) and isinstance(results[0], int) and isinstance(results[2], int)
+    )
     assert sorted(a.url for a in iter_articles(database)) == [
         "https://example.org/1",
         "https://example.org/3",
@@ -170,7 +194,8 @@ def test_a_concurrent_writer_storing_one_article_of_the_batch_costs_only_that_on
     database: Database,
 ) -> None:
     """PostgreSQL: another writer stores article 2 after our look-up; our insert of its key waits on
-    that writer's lock and then conflicts. (SQLite's BEGIN IMMEDIATE lets no writer in between.)"""
+    that writer's lock and then conflicts: the batch writes nothing, and one by one only article 2
+    is found known. (SQLite's BEGIN IMMEDIATE lets no writer in between.)"""
     other = database.engine.connect()
     rival = other.begin()
     rival_id = other.execute(
@@ -184,10 +209,16 @@ def test_a_concurrent_writer_storing_one_article_of_the_batch_costs_only_that_on
         text("INSERT INTO article_keys (key, article_id) VALUES (:k, :a)"),
         {"k": guid_key("wire", "g2"), "a": rival_id},
     )
-    result: list[list[int | None]] = []
-    writer = threading.Thread(
-        target=lambda: result.append(store_articles(database, [ToStore(article(n)) for n in range(1, 4)]))
-    )
+    failures: list[BaseException] = []
+    batch = [ToStore(article(n)) for n in range(1, 4)]
+
+    def write() -> None:
+        try:
+            store_articles(database, batch)
+        except IntegrityError as exc:
+            failures.append(exc)
+
+    writer = threading.Thread(target=write)
     writer.start()
     deadline = time.monotonic() + 20
     while not _waits_on_a_lock(database) and time.monotonic() < deadline:
@@ -195,10 +226,13 @@ def test_a_concurrent_writer_storing_one_article_of_the_batch_costs_only_that_on
     rival.commit()
     other.close()
     writer.join(timeout=20)
-    [ids] = result
-    assert ids[0] is not None and ids[1] is None and ids[2] is not None
+    assert len(failures) == 1, "the batch's insert of the rival's key conflicts"
+    assert [a.url for a in iter_articles(database)] == ["https://example.org/rival"]  # all or nothing
+    ids = store_each(database, batch)
+    assert isinstance(ids[0], int) and ids[1] is None and isinstance(ids[2], int)
     urls = sorted(a.url for a in iter_articles(database))
     assert urls == ["https://example.org/1", "https://example.org/3", "https://example.org/rival"]
+    assert url_key("https://example.org/2") in known_keys(database, [url_key("https://example.org/2")])
 
 
 def _waits_on_a_lock(database: Database) -> bool:
