@@ -14,7 +14,10 @@ bundled config.yaml, through ``newsmon.wiring.scrapy_overrides``). Measured:
    concurrency busy);
 2. passes over the same sources again (``--repeat``, 3 by default), where
    every feed answers 304: the crawling process's CPU time (user + sys) per
-   feed, its median and spread over the passes — target ≤ 2.5 ms in each;
+   feed, its median and spread over the passes — target ≤ 2.5 ms in each —
+   and, after each, the same conditional requests through bare Scrapy (its
+   settings as newsmon runs it, none of newsmon's components): the floor,
+   measured under the same load, and newsmon's ratio to it;
 3. the crawling process's peak RSS (VmHWM) — target ≤ 300 MB.
 
 Two runs: ``defaults`` (the project's settings as shipped, with their
@@ -106,7 +109,7 @@ def crawl_child(bases: list[str], feeds: int, overrides: dict[str, Any], profile
         )
         context = CrawlContext(database=database, sources=sources, settings=overrides)
         service = CrawlService()
-        result: dict[str, Any] = {"memory_start": _memory_mb(), "passes": []}
+        result: dict[str, Any] = {"memory_start": _memory_mb(), "passes": [], "bare": []}
 
         async def one_pass(index: int) -> dict[str, Any]:
             _server_stats(bases[0], reset=True)
@@ -141,13 +144,33 @@ def crawl_child(bases: list[str], feeds: int, overrides: dict[str, Any], profile
                 measures["settings"] = {name: crawler.settings.get(name) for name in REPORTED}
             return measures
 
+        async def bare_pass() -> dict[str, Any]:
+            from benchmarks import _bare_scrapy
+            from db.store import validators_of
+
+            known = validators_of(database, [source.name for source in sources])
+            requests = [(source.url, _conditional(known[source.name])) for source in sources]
+            wall, cpu = time.perf_counter(), time.process_time()
+            statuses = await _bare_scrapy.crawl(service.runner, overrides, requests)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            return {"wall": wall, "cpu": cpu, "not_modified": statuses.count(304)}
+
         async def crawl() -> None:
             for index in range(1 + repeat):
                 result["passes"].append(await one_pass(index))
+                if index:  # side by side with each 304 pass, under the same load
+                    result["bare"].append(await bare_pass())
 
         run(crawl)
         database.dispose()
     print(json.dumps(result, default=str), flush=True)
+
+
+def _conditional(known: Any) -> dict[str, str]:
+    headers = {"If-None-Match": known.etag} if known.etag else {}
+    if known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
 
 
 # ------------------------------------------------------------- the benchmark
@@ -266,6 +289,13 @@ def _report_run(
         f"{_verdict(rss_ok)}  peak RSS of the crawling process: {peak:.0f} MB"
         f" (target <= {TARGET_PEAK_RSS_MB:.0f} MB; {result['memory_start']['VmRSS']:.0f} MB after"
         f" start-up, {first['memory']['VmRSS']:.0f} MB after pass 1)"
+    )
+    bare = [b["cpu"] / feeds * 1000 for b in result["bare"]]
+    print(
+        f"  bare Scrapy, the same conditional requests and settings, none of newsmon's components:"
+        f" median {statistics.median(bare):.2f} ms ({min(bare):.2f}-{max(bare):.2f});"
+        f" newsmon / bare {cpu_ms / statistics.median(bare):.2f}x"
+        f" ({sum(b['not_modified'] for b in result['bare'])}/{feeds * len(bare)} answered 304)"
     )
     row.update(feeds=feeds, cpu_ms=cpu_ms, spread=spread, cpu_ok=cpu_ok, peak=peak, rss_ok=rss_ok)
     misses = [] if cpu_ok else [f"MISS {name}: CPU per 304 feed {spread} ms"]
