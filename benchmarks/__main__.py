@@ -15,6 +15,7 @@ BENCHMARKS = (
     "politeness",
     "search",
     "startup",
+    "store",
     "extraction",
     "hostile",
     "delivery_crash",

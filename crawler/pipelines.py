@@ -5,6 +5,7 @@ Each does one job and rejects with ``DropItem("why")``.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -18,12 +19,15 @@ from crawler.merge import choose_title, choose_url
 from crawler.text import lead, truncate
 from crawler.urls import canonicalize, identity, resolve
 from db.facts import ArticleFacts
-from db.store import NewArticle, guid_key, store_article, url_key
+from db.store import NewArticle, ToStore, guid_key, store_articles, store_each, url_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from crawler.spiders.base import SourceSpider
+
+BATCH_ARTICLES = 100  # articles written in one transaction, at most
+BATCH_SECONDS = 0.2  # how long the first article of a batch may wait for others
 
 
 class _Pipeline:
@@ -164,24 +168,85 @@ class AssessPipeline(_Pipeline):
 
 
 class StorePipeline(_Pipeline):
-    """One row per article with its keys, facts, story and alerts, and the on_stored hook: one
-    transaction."""
+    """Articles with their keys, facts, story, alerts and the on_stored hook, several to a transaction.
 
-    def process_item(self, item: Any) -> ArticleItem:
+    An article leaves this pipeline (counted stored, its source free to be
+    recorded, its alerts due) only once its transaction has committed: a
+    process killed before loses only articles not yet acknowledged, which the
+    next crawl fetches again. A batch is written when it holds
+    ``BATCH_ARTICLES``, ``BATCH_SECONDS`` after its first article, as soon as
+    a source's last awaited page is in it, and when the spider closes.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._waiting: list[tuple[ArticleItem, asyncio.Future[int | None]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def process_item(self, item: Any) -> ArticleItem:
         article = _article(item)
-        context = self.spider.context
-        assessment = article.assessment
-        article.article_id = store_article(
-            context.database,
-            new_article(article),
-            context.on_stored,
-            assessment.matches if assessment else (),
-            assessment.story if assessment else None,
-        )
+        loop = asyncio.get_running_loop()
+        stored: asyncio.Future[int | None] = loop.create_future()
+        self._waiting.append((article, stored))
+        if len(self._waiting) >= BATCH_ARTICLES or self._last_awaited(article.source):
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(BATCH_SECONDS, self._flush)
+        article.article_id = await stored
         if article.article_id is None:
             raise DropItem(f"already stored: {article.url}", log_level="DEBUG")
-        self.spider.ledger.page_done(article.source, stored=True, url=article.url)
         return article
+
+    def close_spider(self) -> None:
+        self._flush()
+
+    def _last_awaited(self, source: str) -> bool:
+        """Whether every page ``source`` still waits for is in the batch: its recording need not wait."""
+        report = self.spider.ledger.reports.get(source)
+        if report is None or report.outcome is None:
+            return False
+        waiting = sum(1 for article, _ in self._waiting if article.source == source)
+        return report.done + waiting >= report.followed + report.retried
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._waiting = self._waiting, []
+        if not batch:
+            return
+        try:
+            results = self._store([_to_store(article) for article, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - every item fails with it rather than wait forever
+            results = [exc] * len(batch)
+        for (article, stored), result in zip(batch, results, strict=True):
+            if stored.done():  # cancelled with the crawl
+                continue
+            if isinstance(result, Exception):
+                stored.set_exception(result)
+                continue
+            if result is not None:
+                self.spider.ledger.page_done(article.source, stored=True, url=article.url)
+            stored.set_result(result)
+
+    def _store(self, entries: list[ToStore]) -> list[int | Exception | None]:
+        """Each article's id, None when it was known already, or the exception that kept it out."""
+        context = self.spider.context
+        try:
+            return list(store_articles(context.database, entries, context.on_stored))
+        except Exception as exc:  # noqa: BLE001 - handed to the item it belongs to, which Scrapy reports
+            if len(entries) == 1:
+                return [exc]
+        # The batch wrote nothing. One article's failure (a conflict with another writer, its hook, a
+        # value the database refuses) must not cost the others: one transaction each.
+        return store_each(context.database, entries, context.on_stored)
+
+
+def _to_store(article: ArticleItem) -> ToStore:
+    assessment = article.assessment
+    if assessment is None:
+        return ToStore(new_article(article))
+    return ToStore(new_article(article), assessment.matches, assessment.story)
 
 
 def new_article(article: ArticleItem) -> NewArticle:

@@ -4,7 +4,8 @@ DatabaseError
 ├── MigrationError   the schema could not be created or upgraded
 ├── QueryError       a search or rule query is malformed (carries the column)
 ├── LockHeldError    another process holds the database's daemon lock (names it)
-└── BackupError      a backup cannot be written (exists already, unsupported database)
+├── BackupError      a backup cannot be written (exists already, unsupported database)
+└── UnknownSourceError  an article names a source the database does not know
 """
 
 from __future__ import annotations
@@ -39,3 +40,7 @@ class LockHeldError(DatabaseError):
 
 class BackupError(DatabaseError):
     """A backup cannot be written where asked."""
+
+
+class UnknownSourceError(DatabaseError):
+    """An article to store names a source that is not in the sources table."""

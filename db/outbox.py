@@ -24,12 +24,13 @@ source's first crawl.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Insert, case, func, insert, select, type_coerce, update
+from sqlalchemy import Insert, Table, case, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -218,26 +219,36 @@ def insert_ignoring_conflict(
 ) -> int | None:
     """Insert one row unless it breaks the unique constraint on ``keys`` (None: any of the table's);
     return its id, None on conflict."""
-    # Each dialect's insert is imported only where it runs: loading the PostgreSQL dialect costs a
-    # SQLite user's every command a tenth of a second.
-    dialect = session.get_bind().dialect.name
-    stmt: Insert
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        stmt = postgresql_insert(model).values(values).on_conflict_do_nothing(index_elements=keys)
-    else:
+    connection = session.connection()
+    stmt = _ignoring_conflict(connection.dialect.name, model, keys)
+    if stmt is None:
         # No portable ON CONFLICT: a savepoint keeps the caller's transaction alive.
         try:
             with session.begin_nested():
                 return session.execute(insert(model).values(values).returning(model.id)).scalar_one()
         except IntegrityError:
             return None
-    return session.execute(stmt.returning(model.id)).scalar_one_or_none()
+    return connection.execute(stmt, values).scalar_one_or_none()
+
+
+@functools.cache
+def _ignoring_conflict(
+    dialect: str, model: type[Alert] | type[Delivery] | type[Digest], keys: tuple[str, ...] | None
+) -> Insert | None:
+    """The Core INSERT ... ON CONFLICT DO NOTHING RETURNING id of a table, built once: a crawl
+    raises alerts article after article, and building the statement cost more than running it."""
+    table = cast(Table, model.__table__)
+    # Each dialect's insert is imported only where it runs: loading the PostgreSQL dialect costs a
+    # SQLite user's every command a tenth of a second.
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    return None
 
 
 # ----------------------------------------------------------------- claiming

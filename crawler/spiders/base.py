@@ -43,6 +43,7 @@ from db.store import (
     FailedPage,
     RetryPage,
     SourceSpec,
+    Validators,
     forget_page,
     guid_key,
     known_keys,
@@ -50,10 +51,11 @@ from db.store import (
     record_page_failure,
     sync_sources,
     url_key,
-    validators,
+    validators_of,
 )
 
 SOURCE = "newsmon_source"  # request meta: the source a request belongs to
+NO_VALIDATORS = Validators(None, None, None)
 RETRY = "newsmon_page_retry"  # request meta: a page asked again after an earlier crawl's failure
 SOURCE_PRIORITY = 10  # source documents before article pages: every source gets its outcome early
 # Listing pages and sitemaps can list thousands of links: at most this many pages per source and crawl
@@ -88,6 +90,7 @@ class SourceSpider(scrapy.Spider):
         self._wanted = [s for s in wanted.split(",") if s] if isinstance(wanted, str) else wanted
         self._following: set[str] = set()
         self._body_hashes: dict[str, str | None] = {}
+        self._validators: dict[str, Validators] = {}  # read once for every source, as the crawl starts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -101,6 +104,7 @@ class SourceSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in self.sources))
         retries = self._due_retries()
+        self._validators = validators_of(self.context.database, (s.name for s in self.sources))
         for source in self.sources:
             yield self.source_request(source)
             for page in retries.get(source.name, ()):
@@ -134,7 +138,7 @@ class SourceSpider(scrapy.Spider):
 
     def conditional_request(self, source: CrawlSource, callback: Callable[..., Any]) -> Request:
         """A source request with the validators kept in the database; a 304 reaches ``callback``."""
-        known = validators(self.context.database, source.name)
+        known = self._validators.get(source.name, NO_VALIDATORS)
         self._body_hashes[source.name] = known.body_hash
         headers: dict[str, str] = {}
         if known.etag:
