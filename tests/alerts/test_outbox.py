@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,13 +11,14 @@ from db import outbox
 from db.engine import Database
 from db.models import Alert, Article, Delivery
 from db.store import NewArticle, store_article
+from tests.databases import Databases
 
 from .outbox_helpers import T0, Match, new_database, store
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Database:
-    return new_database(tmp_path)
+def database(databases: Databases) -> Database:
+    return new_database(databases)
 
 
 def counts(database: Database) -> tuple[int, int]:
