@@ -17,7 +17,10 @@ from db.migrate import alembic_config, upgrade
 from tests.postgres import PostgresServer, needs_postgres
 
 REPO = Path(__file__).resolve().parents[2]
-UPGRADE = "import sys; from db.engine import Database; from db.migrate import upgrade; upgrade(Database(sys.argv[1]))"
+UPGRADE = (
+    "import sys; from db.engine import Database; from db.migrate import upgrade; "
+    "upgrade(Database(sys.argv[1]))"
+)
 
 
 @pytest.mark.parametrize("_", [pytest.param(None, marks=needs_postgres, id="postgresql")])
