@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -122,3 +123,24 @@ class PostgresServer:
     def _sql(self, statement: str) -> None:
         with psycopg.connect(self.url().replace("+psycopg", ""), autocommit=True) as connection:
             connection.execute(statement.encode())
+
+
+def main(argv: list[str]) -> int:
+    """`python -m tests.postgres COMMAND…`: run COMMAND with $NEWSMON_DATABASE on a throwaway server.
+
+    .ci/run runs the seed scenario this way: the scenario writes a SQLite URL
+    into its config, and the environment points newsmon at PostgreSQL instead.
+    """
+    if not argv:
+        print("usage: python -m tests.postgres COMMAND [ARG…]", file=sys.stderr)
+        return 2
+    server = PostgresServer().start()
+    try:
+        env = {**os.environ, "NEWSMON_DATABASE": server.fresh()}
+        return subprocess.run(argv, env=env, check=False).returncode
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
