@@ -17,6 +17,7 @@ BENCHMARKS = (
     "extraction",
     "hostile",
     "delivery_crash",
+    "deliverers",
     "events",
     "amounts",
     "stories",
