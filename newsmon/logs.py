@@ -34,6 +34,7 @@ LOG_FORMATS = ("text", "json")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Record attributes (``extra=``) a JSON line carries when a log call names them.
 CONTEXT_KEYS = ("source", "url")
+_OTHER_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
 # At any level but debug these say nothing the crawl's summary line does not.
 FOLDED_LOGGERS = {
@@ -94,7 +95,9 @@ class JsonFormatter(logging.Formatter):
                 line[key] = str(value)
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False)
+        text = json.dumps(line, ensure_ascii=False)
+        # Valid JSON, but line breaks to some readers (and to str.splitlines): escaped too.
+        return text.translate(_OTHER_LINE_BREAKS)
 
 
 @dataclass

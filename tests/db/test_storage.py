@@ -191,6 +191,7 @@ def test_times_round_trip_as_aware_utc(database: Database) -> None:
     assert stored.as_dict()["published"] == "2023-01-23T20:05:00+00:00"
 
 
+@pytest.mark.timeout(300)  # 1,203 articles stored one by one: slow on a loaded PostgreSQL
 def test_export_streams_in_batches_and_filters(database: Database) -> None:
     old = datetime(2020, 1, 1, tzinfo=UTC)
     for i in range(1203):

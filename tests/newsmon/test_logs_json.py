@@ -47,14 +47,16 @@ def configured_json() -> io.StringIO:
 def test_one_object_a_line_with_source_url_and_traceback() -> None:
     out = configured_json()
     where = {"source": "arsfr", "url": "https://example.org/feed.xml"}
-    logging.getLogger("crawler.runner").info("source %s: %s\nforged line", "arsfr", "ok" * 80, extra=where)
+    logging.getLogger("crawler.runner").info(
+        "source %s: %s\nforged\u2028line", "arsfr", "ok" * 80, extra=where
+    )
     try:
         raise ValueError("boom")
     except ValueError:
         logging.getLogger("newsmon.daemon").exception("crawl of arsfr failed")
     first, second = json_lines(out)
     assert first["level"] == "info" and first["logger"] == "crawler.runner"
-    assert first["message"] == "source arsfr: " + "ok" * 80 + "\nforged line"  # escaped, never a new line
+    assert first["message"] == "source arsfr: " + "ok" * 80 + "\nforged\u2028line"  # escaped: one line
     assert (first["source"], first["url"]) == ("arsfr", "https://example.org/feed.xml")
     assert str(first["time"]).endswith("+00:00")
     assert "source" not in second and "ValueError: boom" in str(second["error"])
