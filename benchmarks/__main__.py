@@ -19,6 +19,7 @@ BENCHMARKS = (
     "extraction",
     "hostile",
     "delivery_crash",
+    "deliverers",
     "events",
     "amounts",
     "stories",

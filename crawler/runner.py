@@ -171,8 +171,9 @@ def _log_summary(
     """One line per crawl for the daemon's log, and a warning when the stats show trouble."""
     for source in group:
         report = reports[source.name]
+        where = {"source": source.name, "url": source.url}  # fields of a JSON log line
         if report.outcome == "error":
-            logger.warning("%s", report.error)
+            logger.warning("%s", report.error, extra=where)
         else:
             logger.info(
                 "source %s: %s, %d entries, %d new articles",
@@ -180,6 +181,7 @@ def _log_summary(
                 report.outcome,
                 report.entries,
                 report.new_articles,
+                extra=where,
             )
     exceptions = stats.get("spider_exceptions/count", 0)
     errors = stats.get("log_count/ERROR", 0)

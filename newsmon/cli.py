@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from db.errors import BackupError, DatabaseError, LockHeldError, QueryError
 from newsmon.errors import UnknownNameError
-from newsmon.logs import LEVELS
+from newsmon.logs import LEVELS, LOG_FORMATS
 from newsmon.output import FORMATS, emit, write_csv, write_jsonl
 from newsmon.roles import ROLES
 
@@ -27,6 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_CONFIG = 2
 DEFAULT_CONFIG = "config.yaml"
 LOG_LEVEL_ENV = "NEWSMON_LOG_LEVEL"
+LOG_FORMAT_ENV = "NEWSMON_LOG_FORMAT"
 # `run` is a service: its log is what the operator reads. Other verbs print results, not logs.
 DEFAULT_LOG_LEVELS = {"run": "info"}
 
@@ -119,9 +120,13 @@ def since_cutoff(since: str | None) -> datetime | None:
 
 
 def open_app(config_path: str) -> Any:
+    from newsmon.logs import use_format
     from newsmon.wiring import App
 
-    return App.open(config_path)
+    app = App.open(config_path)
+    if app.config.log_format is not None:
+        use_format(app.config.log_format, chosen=False)
+    return app
 
 
 def check_name(kind: str, name: str | None, known: Iterable[str]) -> None:
@@ -161,14 +166,37 @@ def log_level_option(default: str) -> click.Option:
     )
 
 
+def _set_log_format(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    from newsmon.logs import use_format
+
+    use_format(value)
+
+
+def log_format_option() -> click.Option:
+    return click.Option(
+        ["--log-format"],
+        type=click.Choice(LOG_FORMATS, case_sensitive=False),
+        envvar=LOG_FORMAT_ENV,
+        show_envvar=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_log_format,
+        help="Log lines as text, or as one JSON object per line (default: the config's log_format, text).",
+    )
+
+
 class VerbGroup(click.Group):
-    """Gives every verb, and every verb of its sub-groups, ``--log-level``."""
+    """Gives every verb, and every verb of its sub-groups, ``--log-level`` and ``--log-format``."""
 
     group_class = type  # sub-groups are VerbGroups too
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         if not any(param.name == "log_level" for param in cmd.params):
             cmd.params.append(log_level_option(DEFAULT_LOG_LEVELS.get(cmd.name or "", "warning")))
+        if not any(param.name == "log_format" for param in cmd.params):
+            cmd.params.append(log_format_option())
         super().add_command(cmd, name)
 
 

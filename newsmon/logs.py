@@ -11,16 +11,30 @@ every start are shown at ``debug`` only.
 Log lines and the progress display of `newsmon crawl` share one rich
 console, which prints each log line above the live progress line instead of
 into it.
+
+``--log-format json`` (or ``$NEWSMON_LOG_FORMAT``, or ``log_format: json`` in
+the config) writes one JSON object per line instead — ``time``, ``level``,
+``logger``, ``message``, and ``source``/``url`` when the line is about one,
+``error`` with the traceback — for a log collector. Both formats write the
+same records, after the same filters: what is redacted in one is redacted
+in the other.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from rich.console import Console
 
 LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Record attributes (``extra=``) a JSON line carries when a log call names them.
+CONTEXT_KEYS = ("source", "url")
+_OTHER_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
 # At any level but debug these say nothing the crawl's summary line does not.
 FOLDED_LOGGERS = {
@@ -65,6 +79,56 @@ class OneLineFormatter(logging.Formatter):
         return super().formatMessage(record).replace("\r", "\\r").replace("\n", "\\n")
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; JSON escapes line breaks, so a quoted feed cannot forge a line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in CONTEXT_KEYS:
+            value = getattr(record, key, None)
+            if value is not None:
+                line[key] = str(value)
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        text = json.dumps(line, ensure_ascii=False)
+        # Valid JSON, but line breaks to some readers (and to str.splitlines): escaped too.
+        return text.translate(_OTHER_LINE_BREAKS)
+
+
+@dataclass
+class _FormatChoice:
+    name: str = "text"
+    chosen: bool = False  # by the user (option or environment), not by the config
+
+
+_format = _FormatChoice()
+
+
+def use_format(name: str, *, chosen: bool = True) -> None:
+    """Write log lines as ``name`` (text or json) from now on; ``chosen`` is the user's option.
+
+    A format the user chose on the command line or in the environment is not
+    overridden by the config's ``log_format`` (``chosen=False``).
+    """
+    if name not in LOG_FORMATS:
+        raise ValueError(f"unknown log format {name!r} (use one of {', '.join(LOG_FORMATS)})")
+    if not chosen and _format.chosen:
+        return
+    _format.name, _format.chosen = name, chosen or _format.chosen
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, ConsoleHandler):
+            handler.setFormatter(_formatter())
+
+
+def _formatter() -> logging.Formatter:
+    return JsonFormatter() if _format.name == "json" else OneLineFormatter(FORMAT)
+
+
 def configure(level: str, target: Console | None = None) -> None:
     """Install newsmon's handler on the root logger at ``level``; calling it again replaces it."""
     number = logging.getLevelName(level.upper())
@@ -74,7 +138,7 @@ def configure(level: str, target: Console | None = None) -> None:
     for handler in [h for h in root.handlers if isinstance(h, ConsoleHandler)]:
         root.removeHandler(handler)
     handler = ConsoleHandler(target or _console)
-    handler.setFormatter(OneLineFormatter(FORMAT))
+    handler.setFormatter(_formatter())
     root.addHandler(handler)
     root.setLevel(number)
     for name, folded in FOLDED_LOGGERS.items():

@@ -26,6 +26,8 @@ install_asyncio_reactor()
 
 from db.engine import Database  # noqa: E402 - after the reactor, on purpose
 from db.migrate import upgrade  # noqa: E402
+from tests.databases import Databases  # noqa: E402
+from tests.postgres import PostgresServer, needs_postgres  # noqa: E402
 from tests.servers import TestServer  # noqa: E402
 
 T = TypeVar("T")
@@ -38,6 +40,23 @@ def database(tmp_path: Path) -> Iterator[Database]:
     upgrade(db)
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session, started by the first test that needs it."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=needs_postgres)])
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
+    """Fresh migrated databases of one dialect; a test taking this runs on SQLite and on PostgreSQL."""
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    factory = Databases(request.param, tmp_path, server)
+    yield factory
+    factory.close()
 
 
 @pytest.fixture

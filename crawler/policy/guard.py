@@ -104,7 +104,7 @@ class DownloadGuardMiddleware:
                 raise BodyTooLargeError(request.url, limit, announced, announced=True) from exception
         elif isinstance(exception, DownloadTimeoutError):
             count(self.crawler, "cut/timeout")
-            logger.warning("Timed out: %s (%s)", request.url, exception)
+            logger.warning("Timed out: %s (%s)", request.url, exception, extra={"url": request.url})
             self._timed_out(request)
 
     def _timed_out(self, request: Request) -> None:

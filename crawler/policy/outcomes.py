@@ -33,7 +33,9 @@ def count(crawler: Crawler, key: str) -> None:
 
 def refuse(crawler: Crawler, request: Request, refusal: Refusal) -> NoReturn:
     """Log and count the refusal, then stop the request with ``RequestRefusedError``."""
-    logger.warning("Refused %s (%s): %s", request.url, refusal.code, refusal.detail)
+    logger.warning(
+        "Refused %s (%s): %s", request.url, refusal.code, refusal.detail, extra={"url": request.url}
+    )
     count(crawler, "refused")
     count(crawler, f"refused/{refusal.code}")
     raise RequestRefusedError(request.url, refusal.code, refusal.detail)

@@ -21,11 +21,13 @@ from pydantic_core import ErrorDetails
 from newsmon.config.checks import KeyPath, cross_check, format_path, suggest
 from newsmon.config.environ import substitute
 from newsmon.config.fields import ERROR_TYPE
-from newsmon.config.models import SKIP_CROSS_CHECK, Config
+from newsmon.config.models import SKIP_CROSS_CHECK, Config, check_database
 from newsmon.config.source import Document, parse, read_text
 from newsmon.errors import ConfigError, ConfigIssue
 
 ENV_VAR = "NEWSMON_CONFIG"
+# Overrides the file's `database:`: one config for several databases (a staging server, the CI's).
+DATABASE_ENV = "NEWSMON_DATABASE"
 DEFAULT_PATH = "config.yaml"
 
 # Values at these keys are never quoted back in a message, nor any value of a field typed Secret.
@@ -61,13 +63,22 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
     def where(p: KeyPath) -> str:
         return f"{format_path(p)}, line {doc.value_position(p)[0]}"
 
+    skip: list[KeyPath] = list(env_result.errors)
+    override = env.get(DATABASE_ENV)
+    if override:
+        data["database"] = override
+        skip.append(("database",))  # its error names the variable, not the file's line
+        try:
+            check_database(override)
+        except ValueError as exc:
+            issues.append(ConfigIssue(f"${DATABASE_ENV}", None, None, "", str(exc)))
     issues += [doc.issue(p, message) for p, message in cross_check(data, where)]
     config: Config | None = None
     try:
         config = Config.model_validate({**data, "path": file.resolve()}, context={SKIP_CROSS_CHECK: True})
     except ValidationError as exc:
         for error in exc.errors():
-            issue = _issue(error, data, doc, skip=env_result.errors.keys())
+            issue = _issue(error, data, doc, skip=skip)
             if issue is not None:
                 issues.append(issue)
     if issues or config is None:

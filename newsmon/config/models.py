@@ -346,7 +346,7 @@ class WebConfig(Frozen):
 # ------------------------------------------------------------------- config
 
 
-def _check_database(value: str) -> str:
+def check_database(value: str) -> str:
     try:
         url = make_url(value)
     except ArgumentError:
@@ -403,6 +403,8 @@ class Config(Frozen):
     health: HealthConfig = HealthConfig()
     retention: RetentionConfig = RetentionConfig()
     web: WebConfig = WebConfig()
+    # How `newsmon` writes its log unless --log-format or $NEWSMON_LOG_FORMAT says otherwise.
+    log_format: Literal["text", "json"] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -426,7 +428,7 @@ class Config(Frozen):
     @field_validator("database")
     @classmethod
     def _valid_database(cls, value: str) -> str:
-        return _check_database(value)
+        return check_database(value)
 
     @field_validator("orgs", mode="before")
     @classmethod

@@ -1,17 +1,17 @@
-"""Shared set-up for the outbox and delivery tests: a real SQLite file, stored articles, a clock."""
+"""Shared set-up for the outbox and delivery tests: a real database (SQLite or PostgreSQL), stored
+articles, a clock."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from alerts.message import AlertMessage, Fragment
 from db import outbox
 from db.engine import Database
-from db.migrate import upgrade
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
+from tests.databases import Databases
 
 T0 = datetime(2026, 1, 23, 19, 5, tzinfo=UTC)
 SEED_TITLE = "Microsoft investit des milliards de dollars dans OpenAI et étend leur partenariat"
@@ -29,9 +29,9 @@ class Match:
     terms: tuple[str, ...] = ("investissement", "OpenAI")
 
 
-def new_database(tmp_path: Path, name: str = "t.db") -> Database:
-    database = Database(f"sqlite:///{tmp_path}/{name}")
-    upgrade(database)
+def new_database(databases: Databases, name: str = "t") -> Database:
+    """The database ``name`` of the test's dialect, with the source the stored articles come from."""
+    database = databases.open(name)
     sync_sources(database, [SourceSpec("arsfr", "feed", "http://127.0.0.1/feed.xml")])
     return database
 

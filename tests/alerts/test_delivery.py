@@ -6,7 +6,6 @@ import asyncio
 import random
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +17,7 @@ from alerts.notifiers.slack import SlackNotifier
 from db import outbox
 from db.engine import Database
 from db.outbox import DeliveryRow
+from tests.databases import Databases
 
 from .outbox_helpers import T0, FakeClock, Match, new_database, store
 from .smtp_server import Recorder, smtp_server
@@ -25,8 +25,8 @@ from .webhook_server import Reply, WebhookServer, webhook_server
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Database:
-    return new_database(tmp_path)
+def database(databases: Databases) -> Database:
+    return new_database(databases)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from alerts.notifiers.options import EmailOptions, SlackOptions
 from alerts.notifiers.slack import SlackNotifier
 from db import outbox
 from db.engine import Database
+from tests.databases import Databases
 
 from .outbox_helpers import FakeClock, Match, new_database, store
 from .smtp_server import smtp_server
@@ -46,8 +47,8 @@ async def run_until(deliverer: Deliverer, done: object, *, wake: asyncio.Event |
     return elapsed
 
 
-def test_a_slow_channel_never_delays_the_others(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_a_slow_channel_never_delays_the_others(databases: Databases) -> None:
+    database = new_database(databases)
     store(database, [Match("ai-deals", ("mail", "slack"))], now=datetime.now(UTC))
     with smtp_server() as (server, port), silent_server() as hung:
         notifiers: dict[str, Notifier] = {
@@ -68,8 +69,8 @@ def test_a_slow_channel_never_delays_the_others(tmp_path: Path) -> None:
     assert due is not None and due <= datetime.now(UTC)
 
 
-def test_the_wake_event_delivers_new_alerts_at_once(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_the_wake_event_delivers_new_alerts_at_once(databases: Databases) -> None:
+    database = new_database(databases)
     with webhook_server() as slack:
         deliverer = Deliverer(
             database, {"slack": SlackNotifier("slack", SlackOptions(webhook_url=slack.url()))}, idle_poll=30
@@ -93,8 +94,8 @@ def test_the_wake_event_delivers_new_alerts_at_once(tmp_path: Path) -> None:
         assert asyncio.run(scenario()) < 1
 
 
-def test_retries_happen_in_the_running_loop(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_retries_happen_in_the_running_loop(databases: Databases) -> None:
+    database = new_database(databases)
     store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
     with webhook_server() as slack:
         slack.then(Reply(500), Reply(429, b"", {"Retry-After": "1"}))
@@ -107,8 +108,8 @@ def test_retries_happen_in_the_running_loop(tmp_path: Path) -> None:
     assert slack.posts[2].at - slack.posts[1].at >= 0.95  # Retry-After honoured
 
 
-def test_sends_to_one_webhook_are_spaced(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_sends_to_one_webhook_are_spaced(databases: Databases) -> None:
+    database = new_database(databases)
     for n in range(3):
         store(database, [Match("ai-deals", ("slack",))], url=f"https://e.org/{n}", now=datetime.now(UTC))
     with webhook_server() as slack:
@@ -145,9 +146,9 @@ def claimed_by_a_child(database: Database, hung_port: int) -> subprocess.Popen[b
 
 
 def test_claims_of_a_live_process_are_respected_and_taken_back_at_once_when_it_is_killed(
-    tmp_path: Path,
+    databases: Databases,
 ) -> None:
-    database = new_database(tmp_path)
+    database = new_database(databases)
     store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
     with silent_server() as hung, webhook_server() as slack:
         child = claimed_by_a_child(database, hung)
@@ -171,14 +172,14 @@ def test_claims_of_a_live_process_are_respected_and_taken_back_at_once_when_it_i
     assert outbox.list_deliveries(database)[0].status == "sent"
 
 
-def test_pending_deliveries_survive_a_new_deliverer_on_the_same_file(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_pending_deliveries_survive_a_new_deliverer_on_the_same_file(databases: Databases) -> None:
+    database = new_database(databases)
     store(database, [Match("ai-deals", ("mail",))], now=datetime.now(UTC))
     with smtp_server(refuse_connections=True) as (_, port):
         first = Deliverer(database, {"mail": mail(port)})
         assert asyncio.run(first.deliver_due()) == DeliveryReport(retrying=1)
     database.dispose()
-    reopened = new_database(tmp_path)
+    reopened = new_database(databases)
     with smtp_server() as (server, port):
         due = outbox.next_due_time(reopened)
         assert due is not None
@@ -207,8 +208,8 @@ asyncio.run(main())
 """
 
 
-def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(databases: Databases) -> None:
+    database = new_database(databases)
     store(database, [Match("ai-deals", ("mail",))], now=datetime.now(UTC))
     with smtp_server() as (server, port):
         server.quit_delay = 60
@@ -229,10 +230,10 @@ def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(tmp_
     assert outbox.list_deliveries(database)[0].status == "sent"
 
 
-def test_the_running_loop_takes_back_the_claims_of_a_host_that_fell_silent(tmp_path: Path) -> None:
+def test_the_running_loop_takes_back_the_claims_of_a_host_that_fell_silent(databases: Databases) -> None:
     from db import holders
 
-    database = new_database(tmp_path)
+    database = new_database(databases)
     store(database, [Match("ai-deals", ("slack",))], now=datetime.now(UTC))
     # A daemon on another machine claimed it, and its last heartbeat is 59 s old: not stale yet.
     elsewhere = holders.ProcessIdentity("other-host", "another boot", 4242, 1.0)

@@ -1,7 +1,9 @@
-"""The alerts outbox on a real SQLite file: raising, claiming with a lease, outcomes, listing."""
+"""The alerts outbox on a real SQLite file and a real PostgreSQL server: raising, claiming with a lease,
+outcomes, listing."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,13 +17,15 @@ from db.engine import Database
 from db.models import Alert, Article, Delivery
 from db.store import NewArticle, store_article
 from db.stories import StoryRecord, insert_story, update_story
+from tests.databases import Databases
+from tests.postgres import PostgresServer, needs_postgres
 
 from .outbox_helpers import T0, Match, new_database, store
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Database:
-    return new_database(tmp_path)
+def database(databases: Databases) -> Database:
+    return new_database(databases)
 
 
 def counts(database: Database) -> tuple[int, int]:
@@ -110,6 +114,38 @@ def test_claims_respect_the_limit_the_channels_and_the_order(database: Database)
     assert [j.url for j in mail] == ["https://e.org/0", "https://e.org/1"]
     assert outbox.next_due_time(database, ["slack"]) == T0
     assert len(outbox.due_deliveries(database, later, 10)) == 4
+
+
+@pytest.mark.parametrize("_", [pytest.param(None, marks=needs_postgres, id="postgresql")])
+def test_a_claim_skips_rows_another_claim_holds_instead_of_waiting(
+    postgres_server: PostgresServer, tmp_path: Path, _: None
+) -> None:
+    """FOR UPDATE SKIP LOCKED (SQLite has no row locks: BEGIN IMMEDIATE serialises whole claims)."""
+    databases = Databases("postgresql", tmp_path, postgres_server)
+    try:
+        _claim_beside_a_held_lock(new_database(databases))
+    finally:
+        databases.close()
+
+
+def _claim_beside_a_held_lock(database: Database) -> None:
+    for n in range(3):
+        store(database, [Match("ai-deals", ("mail",))], url=f"https://e.org/{n}", now=T0 + timedelta(n))
+    later = T0 + timedelta(days=5)
+    with database.write() as other:  # another deliverer, in the middle of claiming the oldest
+        oldest = other.scalars(select(Delivery.id).order_by(Delivery.id).limit(1).with_for_update()).one()
+        claimed: list[list[int]] = []
+        thread = threading.Thread(
+            target=lambda: claimed.append(
+                [j.delivery_id for j in outbox.due_deliveries(database, later, 10)]
+            ),
+            daemon=True,
+        )
+        thread.start()
+        thread.join(timeout=20)
+        assert claimed, "the claim waited for the other deliverer's lock"
+    assert len(claimed[0]) == 2 and oldest not in claimed[0]
+    assert [j.delivery_id for j in outbox.due_deliveries(database, later, 10)] == [oldest]
 
 
 def test_outcomes_update_the_row(database: Database) -> None:

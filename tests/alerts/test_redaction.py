@@ -21,6 +21,7 @@ from alerts.notifiers.email_smtp import EmailNotifier
 from alerts.notifiers.options import EmailOptions, WebhookOptions
 from alerts.notifiers.webhook import WebhookNotifier
 from db import outbox
+from tests.databases import Databases
 
 from .outbox_helpers import Match, message, new_database, store
 from .smtp_server import EchoingAuth, smtp_server
@@ -69,10 +70,10 @@ def test_url_quoted_and_base64_forms_of_a_webhook_url_are_redacted() -> None:
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 def test_a_server_echoing_the_auth_blob_never_leaks_the_password(
-    tmp_path: Path, mechanism: str, caplog: pytest.LogCaptureFixture
+    databases: Databases, tmp_path: Path, mechanism: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    database = new_database(tmp_path)
+    database = new_database(databases)
     store(database, [Match("ai-deals", ("mail",))], now=datetime.now(UTC))
     other = "LOGIN" if mechanism == "PLAIN" else "PLAIN"
     options = {"auth_require_tls": False, "auth_exclude_mechanism": [other]}

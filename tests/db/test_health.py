@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from db.engine import Database
 from db.health import backoff_delay, health, retry_not_before, update_staleness
-from db.migrate import upgrade
 from db.models import Article, Source
 from db.store import FetchResult, NewArticle, SourceSpec, record_fetch, store_article, sync_sources
+from tests.databases import Databases
 
 HOUR = timedelta(hours=1)
 CAP = timedelta(hours=6)
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Database:
-    db = Database(f"sqlite:///{tmp_path}/newsmon.db")
-    upgrade(db)
+def database(databases: Databases) -> Database:
+    """On SQLite, then on PostgreSQL."""
+    db = databases.open()
     sync_sources(db, [SourceSpec("wire", "feed", "http://127.0.0.1/feed.xml")])
     return db
 

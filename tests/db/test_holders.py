@@ -6,7 +6,6 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,11 +13,12 @@ from db import holders, outbox
 from db.engine import Database
 from db.holders import ProcessIdentity
 from tests.alerts.outbox_helpers import T0, Match, new_database, store
+from tests.databases import Databases
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Database:
-    db = new_database(tmp_path)
+def database(databases: Databases) -> Database:
+    db = new_database(databases)
     store(db, [Match("ai-deals", ("mail",))], now=T0)
     return db
 

@@ -1,9 +1,11 @@
-"""The storage layer on a real SQLite file: pragmas, migrations, identity, FTS sync."""
+"""The storage layer on a real SQLite file and a real PostgreSQL server: identity, transactions,
+concurrency, times; and SQLite's own pragmas, migrations and FTS sync."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,14 +31,25 @@ from db.store import (
     url_key,
     validators,
 )
+from tests.databases import Databases
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Database:
+def database(databases: Databases) -> Database:
+    """On SQLite, then on PostgreSQL."""
+    db = databases.open()
+    sync_sources(db, [SourceSpec("arsfr", "feed", "http://127.0.0.1/feed.xml")])
+    return db
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+    """For what only SQLite has: pragmas, the FTS5 table, the file's write lock."""
     db = Database(f"sqlite:///{tmp_path}/newsmon.db")
     upgrade(db)
     sync_sources(db, [SourceSpec("arsfr", "feed", "http://127.0.0.1/feed.xml")])
-    return db
+    yield db
+    db.dispose()
 
 
 def article(url: str = "https://example.org/a", guid: str | None = "g1", **extra: object) -> NewArticle:
@@ -45,14 +58,16 @@ def article(url: str = "https://example.org/a", guid: str | None = "g1", **extra
     return NewArticle(source="arsfr", url=url, guid=guid, keys=keys, **fields)  # type: ignore[arg-type]
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(database: Database) -> None:
+def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(sqlite_database: Database) -> None:
+    database = sqlite_database
     with database.read() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-def test_upgrade_is_idempotent_and_creates_the_index(database: Database, tmp_path: Path) -> None:
+def test_upgrade_is_idempotent_and_creates_the_index(sqlite_database: Database, tmp_path: Path) -> None:
+    database = sqlite_database
     upgrade(database)
     with sqlite3.connect(tmp_path / "newsmon.db") as raw:
         names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
@@ -140,7 +155,8 @@ def test_concurrent_writers_wait_instead_of_failing(database: Database) -> None:
     assert len(list(iter_articles(database))) == 80
 
 
-def test_fts_index_follows_inserts_updates_and_deletes(database: Database) -> None:
+def test_fts_index_follows_inserts_updates_and_deletes(sqlite_database: Database) -> None:
+    database = sqlite_database
     article_id = store_article(database, article())
 
     def hits(match: str) -> list[int]:
@@ -175,6 +191,7 @@ def test_times_round_trip_as_aware_utc(database: Database) -> None:
     assert stored.as_dict()["published"] == "2023-01-23T20:05:00+00:00"
 
 
+@pytest.mark.timeout(300)  # 1,203 articles stored one by one: slow on a loaded PostgreSQL
 def test_export_streams_in_batches_and_filters(database: Database) -> None:
     old = datetime(2020, 1, 1, tzinfo=UTC)
     for i in range(1203):
@@ -206,8 +223,9 @@ def test_fetch_results_update_the_source_state(database: Database) -> None:
 
 
 def test_unchanged_sources_are_synced_without_taking_the_write_lock(
-    database: Database, tmp_path: Path
+    sqlite_database: Database, tmp_path: Path
 ) -> None:
+    database = sqlite_database
     writer = sqlite3.connect(tmp_path / "newsmon.db", isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # the daemon in the middle of storing an article
     try:

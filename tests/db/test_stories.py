@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -24,6 +23,7 @@ from db.stories import (
     story_id_of,
     update_story,
 )
+from tests.databases import Databases
 
 T0 = datetime(2023, 1, 23, 14, 0, tzinfo=UTC)
 CONTRACT_KEYS = {
@@ -33,7 +33,9 @@ CONTRACT_KEYS = {
 
 
 @pytest.fixture
-def db(database: Database) -> Database:
+def db(databases: Databases) -> Database:
+    """On SQLite, then on PostgreSQL."""
+    database = databases.open()
     sync_sources(
         database, [SourceSpec(name, "feed", f"http://127.0.0.1/{name}") for name in ("en", "fr", "de")]
     )
@@ -136,12 +138,12 @@ def test_listing_is_newest_first_filtered_by_time_and_rule(db: Database) -> None
     assert get_story(db, 999) is None
 
 
-def test_stories_survive_a_restart(db: Database, tmp_path: Path) -> None:
+def test_stories_survive_a_restart(db: Database, databases: Databases) -> None:
     article_id = stored(db, "en", 1)
     with db.write() as session:
         story_id = insert_story(session, record(), article_id)
     db.dispose()
-    reopened = Database(f"sqlite:///{tmp_path / 'newsmon.db'}")
+    reopened = Database(databases.url())
     with reopened.read() as session:
         assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"})] == [story_id]
     reopened.dispose()

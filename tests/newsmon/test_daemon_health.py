@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.databases import Databases
 from tests.newsmon.peers import Site, SlackHook
 
 SITE = Path(__file__).parent / "site"
@@ -23,12 +24,12 @@ def wait_until(predicate: object, seconds: float) -> bool:
     return False
 
 
-def test_failing_then_recovered_source_is_announced(tmp_path: Path) -> None:
+def test_failing_then_recovered_source_is_announced(tmp_path: Path, databases: Databases) -> None:
     site, hook = Site(SITE), SlackHook()
     config = tmp_path / "config.yaml"
     config.write_text(
         f"""\
-database: sqlite:///{tmp_path}/newsmon.db
+database: {databases.url()}
 sources:
   - name: flaky
     type: feed

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import Databases
 from tests.newsmon.peers import Mailbox, Site, SlackHook, smtp_server
 
 SITE = Path(__file__).parent / "site"
@@ -24,14 +25,20 @@ TITLE = "Nvidia invierte 500 millones de dólares en la startup francesa Mistral
 
 class Project:
     def __init__(
-        self, workdir: Path, site: Site, slack: SlackHook, smtp_port: int, every: str = "1h"
+        self,
+        workdir: Path,
+        site: Site,
+        slack: SlackHook,
+        smtp_port: int,
+        every: str = "1h",
+        database: str | None = None,
     ) -> None:
         self.workdir = workdir
         self.config = workdir / "config.yaml"
         self.env = {**os.environ, "E2E_SLACK_WEBHOOK": slack.url}
         self.config.write_text(
             f"""\
-database: sqlite:///{workdir}/newsmon.db
+database: {database or f"sqlite:///{workdir}/newsmon.db"}
 sources:
   - name: noticias
     type: feed
@@ -137,13 +144,13 @@ def test_crawl_alert_search_show_export_once(
 
 
 def test_the_daemon_alerts_new_entries_and_stops_on_sigterm(
-    tmp_path: Path, peers: tuple[Site, SlackHook, Mailbox, int]
+    tmp_path: Path, peers: tuple[Site, SlackHook, Mailbox, int], databases: Databases
 ) -> None:
     site, slack, mailbox, port = peers
     feed = (SITE / "feed.xml").read_bytes()
     # At first the feed holds only the unrelated article.
     site.extra["/feed.xml"] = feed[: feed.index(b"<item>")] + feed[feed.index(b"</item>") + len(b"</item>") :]
-    project = Project(tmp_path, site, slack, port, every="1s")
+    project = Project(tmp_path, site, slack, port, every="1s", database=databases.url())
     slack.failures = [(500, {}), (429, {"Retry-After": "1"})]
     log = (tmp_path / "daemon.log").open("w")
     daemon = subprocess.Popen(
