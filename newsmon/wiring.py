@@ -57,7 +57,15 @@ class App:
 
     @cached_property
     def ruleset(self) -> RuleSet:
+        """Every configured rule, ``enabled: false`` ones included: a backtest may try them."""
         return compile_rules(self.config, self.org_aliases)
+
+    @cached_property
+    def alerting_rules(self) -> RuleSet:
+        """The rules that raise alerts: those not ``enabled: false``."""
+        if all(rule.enabled for rule in self.config.rules):
+            return self.ruleset
+        return compile_rules(self.config, self.org_aliases, include_disabled=False)
 
     @cached_property
     def detector(self) -> EventDetector:
@@ -72,7 +80,7 @@ class App:
         return StoryFiler()
 
     def assess(self) -> Assess:
-        return assessor(self.detector, self.ruleset, self.stories)
+        return assessor(self.detector, self.alerting_rules, self.stories)
 
     def notifiers(self) -> dict[str, Notifier]:
         from newsmon.channels import build_notifiers
@@ -107,7 +115,9 @@ class App:
         )
 
 
-def compile_rules(config: Config, aliases: OrgAliases | None = None) -> RuleSet:
+def compile_rules(
+    config: Config, aliases: OrgAliases | None = None, *, include_disabled: bool = True
+) -> RuleSet:
     from alerts.errors import RuleError
     from alerts.rules import RuleSet, RuleSpec
     from newsmon.errors import ConfigError
@@ -115,6 +125,7 @@ def compile_rules(config: Config, aliases: OrgAliases | None = None) -> RuleSet:
     specs = [
         RuleSpec(name=r.name, query=r.query, channels=tuple(r.channels), policy=r.policy(config.timezone))
         for r in config.rules
+        if include_disabled or r.enabled
     ]
     try:
         return RuleSet.compile(specs, dict(config.topics), org_aliases=aliases)

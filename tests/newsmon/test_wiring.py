@@ -75,3 +75,20 @@ def test_the_detector_is_built_once_per_app(tmp_path: Path) -> None:
     assert app.detector is app.detector and app.detector.orgs is app.orgs
     first, second = app.crawl_context(), app.crawl_context()
     assert first.assess is not None and second.assess is not None and first.on_stored is None
+
+
+def test_a_disabled_rule_raises_nothing_but_can_still_be_backtested(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(
+        f"""\
+database: sqlite:///{tmp_path}/newsmon.db
+rules:
+  - {{name: live, query: OpenAI}}
+  - {{name: paused, query: OpenAI, enabled: false}}
+""",
+        encoding="utf-8",
+    )
+    app = App.open(config_file)
+    article = NewArticle(source="wire", url="https://example.org/a", title="OpenAI news", keys=())
+    assert [m.rule for m in app.assess()(article).matches] == ["live"]
+    assert "paused" in app.ruleset.names
