@@ -144,7 +144,8 @@ class LeadPipeline(_Pipeline):
 
 
 class AssessPipeline(_Pipeline):
-    """Event detection and rule matching (the context's ``assess``), before the store's transaction.
+    """Event detection, rule matching and the story's embedding (the context's ``assess``), before
+    the store's transaction.
 
     They take the CPU time; done here, the write transaction stays short.
     """
@@ -158,7 +159,8 @@ class AssessPipeline(_Pipeline):
 
 
 class StorePipeline(_Pipeline):
-    """One row per article with its keys, facts and alerts, and the on_stored hook: one transaction."""
+    """One row per article with its keys, facts, story and alerts, and the on_stored hook: one
+    transaction."""
 
     def process_item(self, item: Any) -> ArticleItem:
         article = _article(item)
@@ -169,6 +171,7 @@ class StorePipeline(_Pipeline):
             new_article(article),
             context.on_stored,
             assessment.matches if assessment else (),
+            assessment.story if assessment else None,
         )
         if article.article_id is None:
             raise DropItem(f"already stored: {article.url}", log_level="DEBUG")

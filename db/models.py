@@ -2,9 +2,9 @@
 
 Identity rules: an article is one row whatever URL variant or GUID it arrives
 under; ``article_keys`` maps every known key (``url:<canonical>``,
-``guid:<source id>:<guid>``) to it. One alert per (rule, article) and one
-delivery per (alert, channel) are unique constraints, so a second alert is
-impossible rather than merely avoided.
+``guid:<source id>:<guid>``) to it. One alert per (rule, article), one per
+(rule, story) and one delivery per (alert, channel) are unique constraints,
+so a second alert is impossible rather than merely avoided.
 """
 
 from __future__ import annotations
@@ -205,8 +205,16 @@ class Alert(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     matched: Mapped[list[str]] = mapped_column(default=list)
     created: Mapped[datetime] = mapped_column(default=utcnow)
+    # The article's story when the alert was raised: the guard of one alert per (rule, story),
+    # which holds with concurrent writers. None for an article in no story (it has no facts).
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), default=None)
 
-    __table_args__ = (UniqueConstraint("rule", "article_id", name="uq_alerts_rule_article"),)
+    __table_args__ = (
+        UniqueConstraint("rule", "article_id", name="uq_alerts_rule_article"),
+        # NULLs are distinct in a unique index (SQLite, PostgreSQL): articles without a story
+        # keep one alert per (rule, article).
+        Index("uq_alerts_rule_story", "rule", "story_id", unique=True),
+    )
 
 
 class Delivery(Base):

@@ -2,9 +2,9 @@
 
 Alerts are written by ``raise_alerts`` inside the transaction that stores the
 article (the outbox pattern): the article and its alerts land together or not
-at all. One alert per (rule, article) and one delivery per (alert, channel)
-are unique constraints; inserts skip conflicts instead of failing, so a
-duplicate never aborts the article's transaction.
+at all. One alert per (rule, article), one per (rule, story) and one delivery
+per (alert, channel) are unique constraints; inserts skip conflicts instead of
+failing, so a duplicate never aborts the article's transaction.
 
 A delivery moves ``pending`` → ``sent`` | ``failed``. Senders claim due
 deliveries with a lease — ``next_attempt`` is pushed past the expected send
@@ -87,6 +87,7 @@ class DeliveryRow:
     last_error: str | None
     created: datetime
     sent: datetime | None
+    story_id: int | None  # last: CSV columns keep the positions they had before stories
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,22 +103,30 @@ def _iso(value: datetime) -> str:
 
 
 def raise_alerts(
-    session: Session, article_id: int, matches: Sequence[AlertMatch], now: datetime | None = None
+    session: Session,
+    article_id: int,
+    matches: Sequence[AlertMatch],
+    now: datetime | None = None,
+    story_id: int | None = None,
 ) -> list[int]:
     """Record the alerts of one stored article and their pending deliveries; return the new alert ids.
 
     Runs in the caller's transaction. An alert that already exists for the
-    (rule, article) is left alone, with its deliveries: raising twice is a no-op.
+    (rule, article), or for the (rule, story) of the article's ``story_id``,
+    is left alone, with its deliveries: raising twice is a no-op, and a story
+    told by twenty outlets alerts once per rule.
     """
     now = now or utcnow()
     new_ids: list[int] = []
     for match in matches:
-        alert_id = _insert_ignoring_conflict(
-            session,
-            Alert,
-            {"rule": match.rule, "article_id": article_id, "matched": list(match.terms), "created": now},
-            ("rule", "article_id"),
-        )
+        values = {
+            "rule": match.rule,
+            "article_id": article_id,
+            "story_id": story_id,
+            "matched": list(match.terms),
+            "created": now,
+        }
+        alert_id = _insert_ignoring_conflict(session, Alert, values, None)
         if alert_id is None:
             continue
         new_ids.append(alert_id)
@@ -138,9 +147,13 @@ def raise_alerts(
 
 
 def _insert_ignoring_conflict(
-    session: Session, model: type[Alert] | type[Delivery], values: dict[str, Any], keys: tuple[str, ...]
+    session: Session,
+    model: type[Alert] | type[Delivery],
+    values: dict[str, Any],
+    keys: tuple[str, ...] | None,
 ) -> int | None:
-    """Insert one row unless it breaks the unique constraint on ``keys``; return its id, None on conflict."""
+    """Insert one row unless it breaks the unique constraint on ``keys`` (None: any of the table's);
+    return its id, None on conflict."""
     dialect = session.get_bind().dialect.name
     stmt: Insert
     if dialect == "sqlite":
@@ -331,6 +344,7 @@ def delivery_rows() -> Any:
             Delivery.last_error,
             Delivery.created,
             Delivery.sent,
+            Article.story_id,
         )
         .join(Alert, Alert.id == Delivery.alert_id)
         .join(Article, Article.id == Alert.article_id)

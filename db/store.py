@@ -2,10 +2,11 @@
 
 An article is stored with every key it is known by (canonical URL, URL
 variants, feed GUID) and the facts event detection found in it, in one
-``BEGIN IMMEDIATE`` transaction, together with the alerts of the rules it
-matched (the outbox) and whatever the ``on_stored`` hook writes: either all
-of it lands or none of it does. Detection and matching run before, outside
-the transaction, so that it stays short.
+``BEGIN IMMEDIATE`` transaction, together with its story (joined or started),
+the alerts of the rules it matched (the outbox) and whatever the
+``on_stored`` hook writes: either all of it lands or none of it does.
+Detection, matching and the story's embedding run before, outside the
+transaction, so that it stays short.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -97,12 +98,22 @@ class RetryPage(FailedPage):
 OnStored = Callable[[Session, int, NewArticle], None]
 
 
+class StoryFiling(Protocol):
+    """A new article's filing into its story, prepared (embedded) before the store's transaction."""
+
+    def file(self, session: Session, article_id: int) -> int:
+        """Join the article, stored as ``article_id``, to its story or start one; return the story's id."""
+        ...
+
+
 @dataclass(frozen=True)
 class Assessment:
-    """What a new article is found to be before it is stored: its facts and the rules it matches."""
+    """What a new article is found to be before it is stored: its facts, the rules it matches and,
+    when it has facts (an organisation or an event), its story's filing."""
 
     facts: ArticleFacts
     matches: tuple[AlertMatch, ...] = ()
+    story: StoryFiling | None = None
 
 
 Assess = Callable[[NewArticle], Assessment]
@@ -154,9 +165,10 @@ def store_article(
     article: NewArticle,
     on_stored: OnStored | None = None,
     matches: Sequence[AlertMatch] = (),
+    story: StoryFiling | None = None,
 ) -> int | None:
-    """Store a new article with its facts and the alerts of ``matches``; return its id, or None
-    when one of its keys was already known.
+    """Store a new article with its facts, its ``story`` and the alerts of ``matches``; return its
+    id, or None when one of its keys was already known.
 
     A known article gains the keys it was not yet known by, so the next
     variant is recognised before its page is fetched.
@@ -190,14 +202,24 @@ def store_article(
                 .returning(Article.id)
             ).scalar_one()
             _add_keys(session, article_id, set(keys))
-            if matches:
-                raise_alerts(session, article_id, matches)
+            file_and_alert(session, article_id, matches, story)
             if on_stored is not None:
                 on_stored(session, article_id, article)
             return article_id
     except IntegrityError:
         # Another writer stored the same article between our check and insert.
         return None
+
+
+def file_and_alert(
+    session: Session, article_id: int, matches: Sequence[AlertMatch], story: StoryFiling | None
+) -> int | None:
+    """File the stored article into its story, then raise the alerts of ``matches`` that neither
+    the article nor its story has raised yet; return the story's id (None: in no story)."""
+    story_id = story.file(session, article_id) if story is not None else None
+    if matches:
+        raise_alerts(session, article_id, matches, story_id=story_id)
+    return story_id
 
 
 def _add_keys(session: Session, article_id: int, keys: set[str]) -> None:

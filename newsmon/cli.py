@@ -35,7 +35,7 @@ SEARCH_FIELDS = (*HEADLINE_FIELDS, "snippet", "score")
 ARTICLE_FIELDS = (*HEADLINE_FIELDS, "authors", "summary", "text", "fetched", "orgs", "events", "amounts")
 ALERT_FIELDS = (
     "id", "rule", "article_id", "title", "url", "channel", "status", "attempts", "last_error", "created",
-    "sent",
+    "sent", "story_id",
 )  # fmt: skip
 SOURCE_FIELDS = (
     "name", "type", "url", "status", "last_fetch", "last_success", "failures", "last_error", "next_run",
@@ -364,7 +364,7 @@ def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> N
     emit(
         rows,
         fmt,
-        ["id", "created", "rule", "channel", "status", "attempts", "title", "last_error"],
+        ["id", "created", "rule", "story_id", "channel", "status", "attempts", "title", "last_error"],
         title="alerts",
         header=ALERT_FIELDS,
     )

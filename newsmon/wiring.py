@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from alerts.events.detect import EventDetector
     from alerts.events.orgs import OrgIndex
     from alerts.notifiers.base import Notifier
+    from alerts.stories.filing import StoryFiler
     from crawler.context import CrawlContext
 
 
@@ -61,8 +62,14 @@ class App:
 
         return EventDetector(self.orgs)
 
+    @cached_property
+    def stories(self) -> StoryFiler:
+        from alerts.stories.filing import StoryFiler
+
+        return StoryFiler()
+
     def assess(self) -> Assess:
-        return assessor(self.detector, self.ruleset)
+        return assessor(self.detector, self.ruleset, self.stories)
 
     def notifiers(self) -> dict[str, Notifier]:
         from newsmon.channels import build_notifiers
@@ -133,8 +140,9 @@ def article_text(article: NewArticle | StoredArticle) -> ArticleText:
     return with_facts(text, article.facts)
 
 
-def assessor(detector: EventDetector, ruleset: RuleSet) -> Assess:
-    """Event detection, then the rules over the article's words and those facts."""
+def assessor(detector: EventDetector, ruleset: RuleSet, stories: StoryFiler | None = None) -> Assess:
+    """Event detection, then the rules over the article's words and those facts, then (with
+    ``stories``) the embedding its story is filed by in the store's transaction."""
     from dataclasses import replace
 
     from alerts.events.facts import article_facts
@@ -143,7 +151,8 @@ def assessor(detector: EventDetector, ruleset: RuleSet) -> Assess:
         analysis = detector.analyse(article.title, article.text, article.language, article.summary)
         facts = article_facts(analysis)
         matches = ruleset.match(article_text(replace(article, facts=facts)))
-        return Assessment(facts, tuple(matches))
+        story = stories.prepare(article, analysis) if stories is not None else None
+        return Assessment(facts, tuple(matches), story)
 
     return assess
 

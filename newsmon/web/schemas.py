@@ -65,6 +65,7 @@ class Delivery(BaseModel):
     last_error: str | None
     created: str
     sent: str | None
+    story_id: int | None
 
 
 class SourceState(BaseModel):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from db import outbox
 from db.engine import Database
 from db.models import Alert, Article, Delivery
 from db.store import NewArticle, store_article
+from db.stories import StoryRecord, insert_story, update_story
 
 from .outbox_helpers import T0, Match, new_database, store
 
@@ -123,6 +126,7 @@ def test_outcomes_update_the_row(database: Database) -> None:
         "id": 0,
         "rule": "ai-deals",
         "article_id": 0,
+        "story_id": None,
         "title": rows["slack"]["title"],
         "url": "https://example.org/fr/microsoft-investit-openai.html",
         "channel": "slack",
@@ -163,3 +167,82 @@ def test_listing_filters_by_rule_and_by_the_articles_time(database: Database) ->
     # The article was published at T0.
     assert len(outbox.list_deliveries(database, since=T0 - timedelta(days=1))) == 2
     assert outbox.list_deliveries(database, since=T0 + timedelta(days=1)) == []
+
+
+STORY = StoryRecord(
+    id=0,
+    title="Microsoft invests $10bn in OpenAI",
+    first_seen=T0,
+    last_seen=T0,
+    articles=1,
+    outlets=("arsfr",),
+    languages=("fr",),
+    orgs=("Microsoft", "OpenAI"),
+    events=("investment",),
+    amount=None,
+    amounts_usd=(),
+    centroid=b"\x00\x00\x80?" * 4,
+)
+
+
+@dataclass
+class OneStory:
+    """Files every article into one story: the clustering is tested on its own (tests/alerts/stories)."""
+
+    story_id: int | None = None
+
+    def file(self, session: Session, article_id: int) -> int:
+        if self.story_id is None:
+            self.story_id = insert_story(session, STORY, article_id)
+        else:
+            update_story(session, replace(STORY, id=self.story_id), article_id, previous_keys=STORY.keys)
+        return self.story_id
+
+
+def store_in(database: Database, story: OneStory | None, url: str, *matches: Match) -> int | None:
+    article = NewArticle(source="arsfr", url=url, title=url, keys=(), published=T0, language="fr")
+    return store_article(database, article, matches=matches, story=story)
+
+
+def alerts_raised(database: Database) -> list[tuple[str, int, int | None]]:
+    with database.read() as session:
+        rows = session.execute(select(Alert.rule, Alert.article_id, Alert.story_id).order_by(Alert.id))
+        return [(rule, article_id, story_id) for rule, article_id, story_id in rows]
+
+
+def test_one_alert_per_rule_and_story_and_a_rule_the_story_starts_to_match_alerts_once(
+    database: Database,
+) -> None:
+    deals, partners = Match("ai-deals", ("mail",)), Match("ai-partners", ("mail", "slack"))
+    seed, other = OneStory(), OneStory()
+    first = store_in(database, seed, "https://e.org/en", deals)
+    second = store_in(database, seed, "https://e.org/fr", deals)  # another outlet: the story alerted
+    third = store_in(database, seed, "https://e.org/de", deals, partners)  # partners: new for the story
+    fourth = store_in(database, seed, "https://e.org/es", deals, partners)
+    elsewhere = store_in(database, other, "https://e.org/builder", deals)  # another story alerts
+    alone = store_in(database, None, "https://e.org/factless", deals)  # in no story: per article
+    assert None not in (first, second, third, fourth, elsewhere, alone)
+    assert alerts_raised(database) == [
+        ("ai-deals", first, seed.story_id),
+        ("ai-partners", third, seed.story_id),
+        ("ai-deals", elsewhere, other.story_id),
+        ("ai-deals", alone, None),
+    ]
+    assert counts(database) == (4, 5)
+    rows = {(r.rule, r.article_id, r.channel): r.story_id for r in outbox.list_deliveries(database)}
+    assert rows[("ai-partners", third, "slack")] == seed.story_id
+    assert rows[("ai-deals", alone, "mail")] is None
+
+
+def test_the_story_guard_is_the_database_s_own(database: Database) -> None:
+    """Two writers that both saw no alert for the story still raise one: the unique index decides."""
+    story = OneStory()
+    first = store_in(database, story, "https://e.org/en")
+    second = store_in(database, story, "https://e.org/fr")
+    assert first is not None and second is not None
+    with database.write() as session:
+        raised = outbox.raise_alerts(session, first, [Match("ai-deals", ("mail",))], story_id=story.story_id)
+        again = outbox.raise_alerts(session, second, [Match("ai-deals", ("mail",))], story_id=story.story_id)
+        session.execute(select(Article.id)).all()  # the transaction survived the ignored duplicate
+    assert len(raised) == 1 and again == []
+    assert counts(database) == (1, 1)
