@@ -68,6 +68,18 @@ def test_a_damaged_cache_is_rebuilt(tmp_path: Path, embedder: Embedder) -> None:
     assert cached.stat().st_size > 60_000_000
 
 
+def test_a_truncated_cache_is_rebuilt(tmp_path: Path, embedder: Embedder) -> None:
+    Embedder(cache_dir=tmp_path).embed("warm")
+    (cached,) = tmp_path.iterdir()
+    whole = cached.stat().st_size
+    with cached.open("r+b") as file:  # a disk that filled up, a copy cut short
+        file.truncate(whole // 2)
+    np.testing.assert_allclose(
+        Embedder(cache_dir=tmp_path).embed("OpenAI"), embedder.embed("OpenAI"), atol=1e-6
+    )
+    assert cached.stat().st_size == whole
+
+
 def test_without_a_writable_cache_the_table_stays_in_memory(tmp_path: Path, embedder: Embedder) -> None:
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("")
