@@ -92,7 +92,9 @@ def _memory_mb() -> dict[str, float]:
     return values
 
 
-def crawl_child(bases: list[str], feeds: int, overrides: dict[str, Any], profile: str, repeat: int) -> None:
+def crawl_child(
+    bases: list[str], feeds: int, overrides: dict[str, Any], profile: str, repeat: int, assess: bool
+) -> None:
     """Run in the crawling subprocess: the cold pass and ``repeat`` 304 passes, then one JSON line
     with their measures."""
     from crawler.context import CrawlContext, CrawlSource
@@ -107,7 +109,12 @@ def crawl_child(bases: list[str], feeds: int, overrides: dict[str, Any], profile
         sources = tuple(
             CrawlSource(f"feed{i}", "feed", f"{bases[i % len(bases)]}/feeds/{i}.xml") for i in range(feeds)
         )
-        context = CrawlContext(database=database, sources=sources, settings=overrides)
+        context = CrawlContext(
+            database=database,
+            sources=sources,
+            settings=overrides,
+            assess=_assess(database) if assess else None,
+        )
         service = CrawlService()
         result: dict[str, Any] = {"memory_start": _memory_mb(), "passes": [], "bare": []}
 
@@ -173,6 +180,21 @@ def _conditional(known: Any) -> dict[str, str]:
     return headers
 
 
+def _assess(database: Any) -> Any:
+    """The daemon's assessment (detection, the bundled config's rules, stories), the model loaded.
+
+    The generated pages tell of a harbour and name no company, so few would
+    ever load the story model: it is loaded here, before the crawl, as a
+    crawl of real news loads it on its first article.
+    """
+    from newsmon.config import load_config
+    from newsmon.wiring import App
+
+    app = App(load_config(ROOT / "config.yaml"), database)
+    app.stories.embedder.embed("Microsoft invests $10bn in OpenAI")
+    return app.assess()
+
+
 # ------------------------------------------------------------- the benchmark
 
 
@@ -204,15 +226,21 @@ def _bound(settings: dict[str, Any], hosts: int, latency: float) -> tuple[float,
 
 
 def _run_child(
-    bases: list[str], feeds: int, overrides: dict[str, Any], profile: str, repeat: int
+    bases: list[str],
+    feeds: int,
+    overrides: dict[str, Any],
+    profile: str,
+    repeat: int,
+    assess: bool,
+    timeout: float,
 ) -> dict[str, Any]:
     command = [sys.executable, "-m", "benchmarks.politeness", "--child", json.dumps(bases)]
     command += ["--feeds", str(feeds), "--overrides", json.dumps(overrides), "--repeat", str(repeat)]
     if profile:
         command += ["--profile", profile]
-    done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=CHILD_TIMEOUT, check=False
-    )
+    if assess:
+        command += ["--assess"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0 or not done.stdout.strip():
         raise RuntimeError(f"the crawling process failed ({done.returncode}):\n{done.stderr[-3000:]}")
     log = done.stderr.strip().splitlines()
@@ -341,12 +369,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", default="", help="write a cProfile of each run's first 304 pass to FILE.<run>"
     )
+    parser.add_argument(
+        "--assess",
+        action="store_true",
+        help="assess each new article as the daemon does (detection, rules, stories; the model loaded)",
+    )
+    parser.add_argument("--timeout", type=float, default=CHILD_TIMEOUT, help="seconds a run may take")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--overrides", default="{}", help=argparse.SUPPRESS)
     # `python -m benchmarks` calls main() with no arguments: its own argv names the benchmarks.
     args = parser.parse_args([] if argv is None else argv)
     if args.child:
-        crawl_child(json.loads(args.child), args.feeds, json.loads(args.overrides), args.profile, args.repeat)
+        crawl_child(
+            json.loads(args.child),
+            args.feeds,
+            json.loads(args.overrides),
+            args.profile,
+            args.repeat,
+            args.assess,
+        )
         return 0
     runs = [r for r in args.runs.split(",") if r]
     if unknown := [r for r in runs if r not in RUNS]:
@@ -370,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.feeds} feeds x {args.entries} entries over {args.hosts} loopback hosts, 50-200 ms added"
             f" per response (seed {args.seed}); server and each crawl in a process of their own"
         )
+        if args.assess:
+            print("each new article assessed as by the daemon: detection, rules, stories (the model loaded)")
         for name in runs:
             overrides = {**base, **RUNS[name]}
             feeds = _feeds_for(overrides, args.feeds, args.entries, args.hosts)
@@ -382,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             profile = f"{args.profile}.{name}" if args.profile else ""
             try:
-                result = _run_child(bases, feeds, overrides, profile, args.repeat)
+                result = _run_child(bases, feeds, overrides, profile, args.repeat, args.assess, args.timeout)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 print(f"ERROR {name}: {exc}")
                 findings.append(f"ERROR {name}: the crawl did not complete")

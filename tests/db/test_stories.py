@@ -176,3 +176,17 @@ def test_only_the_candidates_whose_centroid_is_near_are_read_whole(db: Database)
         assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"}, near)] == [close]
         assert [s.id for s in candidate_stories(session, T0, {"org:OpenAI"})] == [close, far]
     assert seen == [2]
+
+
+def test_beyond_the_limit_the_stories_sharing_most_keys_come_first(db: Database) -> None:
+    ids = [stored(db, "en", n) for n in range(4)]
+    with db.write() as session:
+        both = insert_story(session, record(), ids[0])  # Microsoft and OpenAI, the oldest
+        others = [
+            insert_story(session, record(orgs=("Microsoft",), last_seen=T0 + timedelta(hours=n)), article_id)
+            for n, article_id in enumerate(ids[1:], 1)
+        ]
+    keys = {"org:Microsoft", "org:OpenAI"}
+    with db.read() as session:
+        assert [s.id for s in candidate_stories(session, T0, keys, limit=2)] == [both, others[-1]]
+        assert [s.id for s in candidate_stories(session, T0, keys, limit=4)] == [both, *reversed(others)]
