@@ -10,7 +10,6 @@ import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from db import digests, outbox
 from db.engine import Database
 from db.policy import HOURLY, DeliveryPolicy, QuietHours
 from db.store import NewArticle, store_article
+from tests.databases import Databases
 
 from .outbox_helpers import FakeClock, new_database, store
 from .smtp_server import smtp_server
@@ -74,8 +74,8 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
     return text.get_content(), html.get_content()
 
 
-def test_an_hourly_digest_is_one_mail_at_the_end_of_the_local_hour(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_an_hourly_digest_is_one_mail_at_the_end_of_the_local_hour(databases: Databases) -> None:
+    database = new_database(databases)
     for n, minute in enumerate((20, 40, 50)):
         raise_at(database, paris(f"2026-12-03T10:{minute}"), HOURLY_PARIS, n)
     rows = outbox.list_deliveries(database)
@@ -98,8 +98,8 @@ def test_an_hourly_digest_is_one_mail_at_the_end_of_the_local_hour(tmp_path: Pat
     assert len({r.digest_id for r in rows}) == 1
 
 
-def test_a_daily_digest_keeps_its_local_time_over_the_spring_change(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_a_daily_digest_keeps_its_local_time_over_the_spring_change(databases: Databases) -> None:
+    database = new_database(databases)
     daily = DeliveryPolicy(digest=time(8), zone=PARIS)
     raise_at(database, paris("2026-03-28T09:30"), daily, 1)
     raise_at(database, paris("2026-03-28T23:10"), daily, 2)
@@ -111,8 +111,8 @@ def test_a_daily_digest_keeps_its_local_time_over_the_spring_change(tmp_path: Pa
     assert "2 alerts, 2026-03-28 09:30–23:10 Europe/Paris" in server.messages[0]["Subject"]
 
 
-def test_quiet_hours_over_midnight_hold_alerts_for_one_digest_when_they_end(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_quiet_hours_over_midnight_hold_alerts_for_one_digest_when_they_end(databases: Databases) -> None:
+    database = new_database(databases)
     quiet = DeliveryPolicy(quiet_hours=QuietHours(time(22), time(7)), zone=PARIS)
     with smtp_server() as (server, port):
         raise_at(database, paris("2026-12-03T21:30"), quiet, 1)
@@ -128,8 +128,10 @@ def test_quiet_hours_over_midnight_hold_alerts_for_one_digest_when_they_end(tmp_
     )
 
 
-def test_alerts_past_max_per_hour_are_folded_into_a_digest_at_the_end_of_the_hour(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_alerts_past_max_per_hour_are_folded_into_a_digest_at_the_end_of_the_hour(
+    databases: Databases,
+) -> None:
+    database = new_database(databases)
     capped = DeliveryPolicy(max_per_hour=2, zone=PARIS)
     with smtp_server() as (server, port):
         for n, minute in enumerate((5, 10, 15, 20)):
@@ -151,8 +153,10 @@ def test_alerts_past_max_per_hour_are_folded_into_a_digest_at_the_end_of_the_hou
     ]
 
 
-def test_a_failing_channel_does_not_hold_back_the_other_and_each_gets_its_digest_once(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_a_failing_channel_does_not_hold_back_the_other_and_each_gets_its_digest_once(
+    databases: Databases,
+) -> None:
+    database = new_database(databases)
     for n in range(3):
         raise_at(database, paris(f"2026-12-03T10:1{n}"), HOURLY_PARIS, n, channels="mail,slack")
     with webhook_server() as slack:
@@ -176,9 +180,9 @@ def test_a_failing_channel_does_not_hold_back_the_other_and_each_gets_its_digest
 
 
 def test_a_window_is_made_into_one_digest_whatever_the_passes_and_late_alerts_get_their_own(
-    tmp_path: Path,
+    databases: Databases,
 ) -> None:
-    database = new_database(tmp_path)
+    database = new_database(databases)
     raise_at(database, paris("2026-12-03T10:20"), HOURLY_PARIS, 1)
     end = paris("2026-12-03T11:00")
     assert digests.make_due_digests(database, end, ["mail"]) == 1
@@ -192,8 +196,8 @@ def test_a_window_is_made_into_one_digest_whatever_the_passes_and_late_alerts_ge
     assert [job.due for job in jobs] == [end, end + timedelta(seconds=5)]
 
 
-def test_an_unfinished_digest_is_sent_once_after_a_restart(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_an_unfinished_digest_is_sent_once_after_a_restart(databases: Databases) -> None:
+    database = new_database(databases)
     for n in range(2):
         raise_at(database, paris(f"2026-12-03T10:2{n}"), HOURLY_PARIS, n)
     end = paris("2026-12-03T11:00")
@@ -209,10 +213,10 @@ def test_an_unfinished_digest_is_sent_once_after_a_restart(tmp_path: Path) -> No
     assert f"newsmon-digest-{claimed.digest_id}-" in message["Message-ID"]
 
 
-def test_baseline_silences_the_first_crawl_of_a_new_source_for_that_rule_only(tmp_path: Path) -> None:
+def test_baseline_silences_the_first_crawl_of_a_new_source_for_that_rule_only(databases: Databases) -> None:
     from db.store import FetchResult, record_fetch
 
-    database = new_database(tmp_path)
+    database = new_database(databases)
     baseline = DeliveryPolicy(baseline=True)
     matches = [Match("quiet", ("mail",), baseline), Match("loud", ("mail",), DeliveryPolicy())]
     store(database, matches, url="https://example.org/first")
@@ -224,10 +228,10 @@ def test_baseline_silences_the_first_crawl_of_a_new_source_for_that_rule_only(tm
     assert raised == [("loud", "first"), ("loud", "still-first"), ("quiet", "second"), ("loud", "second")]
 
 
-def test_a_digest_whose_alerts_were_all_pruned_is_dropped_unsent(tmp_path: Path) -> None:
+def test_a_digest_whose_alerts_were_all_pruned_is_dropped_unsent(databases: Databases) -> None:
     from db.retention import prune
 
-    database = new_database(tmp_path)
+    database = new_database(databases)
     raise_at(database, paris("2026-12-03T10:20"), HOURLY_PARIS, 1)
     end = paris("2026-12-03T11:00")
     assert digests.make_due_digests(database, end, ["mail"]) == 1
@@ -236,10 +240,10 @@ def test_a_digest_whose_alerts_were_all_pruned_is_dropped_unsent(tmp_path: Path)
     assert outbox.next_due_time(database) is None
 
 
-def test_retry_now_sends_a_held_alert_in_a_digest_at_once(tmp_path: Path) -> None:
+def test_retry_now_sends_a_held_alert_in_a_digest_at_once(databases: Databases) -> None:
     from db.web import retry_now
 
-    database = new_database(tmp_path)
+    database = new_database(databases)
     raise_at(database, paris("2026-12-03T10:20"), DeliveryPolicy(digest=time(8), zone=PARIS), 1)
     now = paris("2026-12-03T10:30")
     (row,) = outbox.list_deliveries(database)
@@ -259,10 +263,10 @@ def test_retry_now_sends_a_held_alert_in_a_digest_at_once(tmp_path: Path) -> Non
     assert len(server.messages) == 1 and outbox.list_deliveries(database)[0].status == "sent"
 
 
-def test_a_digest_lists_a_story_once_with_its_outlets_and_amount(tmp_path: Path) -> None:
+def test_a_digest_lists_a_story_once_with_its_outlets_and_amount(databases: Databases) -> None:
     from db.stories import StoryRecord, insert_story, update_story
 
-    database = new_database(tmp_path)
+    database = new_database(databases)
     amount = {"value": 10.0, "currency": "USD", "usd": 1e10, "text": "$10 billion"}
     story = StoryRecord(
         id=0,

@@ -22,6 +22,7 @@ from db import outbox
 from db.engine import Database
 from db.models import Digest
 from db.policy import HOURLY, DeliveryPolicy
+from tests.databases import Databases
 
 from .outbox_helpers import FakeClock, new_database, store
 from .smtp_server import smtp_server
@@ -61,8 +62,8 @@ def held_two_hours_ago(database: Database, channel: str, count: int = 2) -> None
         )
 
 
-def test_the_running_loop_sends_a_digest_when_its_window_ends(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_the_running_loop_sends_a_digest_when_its_window_ends(databases: Databases) -> None:
+    database = new_database(databases)
     store(database, [Match("deals", ("mail",), SoonPolicy(seconds=1.0))], now=datetime.now(UTC))
     with smtp_server() as (server, port):
         elapsed = asyncio.run(run_until(Deliverer(database, {"mail": mail(port)}), lambda: server.messages))
@@ -89,8 +90,8 @@ asyncio.run(Deliverer(Database(sys.argv[1]), {"slack": notifier}).deliver_due())
 """
 
 
-def test_a_digest_claimed_by_a_killed_process_is_sent_once_after_the_restart(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_a_digest_claimed_by_a_killed_process_is_sent_once_after_the_restart(databases: Databases) -> None:
+    database = new_database(databases)
     held_two_hours_ago(database, "slack")
     with silent_server() as hung, webhook_server() as slack:
         child = subprocess.Popen(
@@ -144,8 +145,8 @@ asyncio.run(main())
 """
 
 
-def test_a_digest_mail_accepted_before_a_kill_is_not_sent_again(tmp_path: Path) -> None:
-    database = new_database(tmp_path)
+def test_a_digest_mail_accepted_before_a_kill_is_not_sent_again(databases: Databases) -> None:
+    database = new_database(databases)
     held_two_hours_ago(database, "mail", count=3)
     with smtp_server() as (server, port):
         server.quit_delay = 60
