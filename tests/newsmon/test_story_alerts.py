@@ -21,12 +21,14 @@ from db.outbox import list_deliveries
 from db.stories import list_stories
 from newsmon.cli import STORY_FIELDS
 from tests.newsmon.peers import Mailbox, Site, SlackHook, smtp_server
-from tests.newsmon.test_bundled_rules import as_json, bundled_config, newsmon
+from tests.newsmon.test_bundled_rules import SEED_SITE, as_json, bundled_config, newsmon
 
 # The module's fixture runs two crawls that each load the embedding model: on a machine shared by
 # several test runs that alone has taken more than the default 120 s.
 pytestmark = pytest.mark.timeout(360)
 STORY_SITE = Path(__file__).parent / "story_site"
+# The French outlet's article is the seed article itself, served from the seed site's copy.
+SEED_PAGE = Path("fr/2023/01/microsoft-investit-openai.html")
 STORY_KEYS = {
     "id", "title", "first_seen", "last_seen", "articles", "article_ids",
     "outlets", "languages", "orgs", "events", "amount",
@@ -59,6 +61,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     workdir = tmp_path_factory.mktemp("stories")
     root = workdir / "site"
     shutil.copytree(STORY_SITE, root)
+    (root / SEED_PAGE).parent.mkdir(parents=True)
+    shutil.copyfile(SEED_SITE / SEED_PAGE, root / SEED_PAGE)
     german_feed = root / "de" / "feed.xml"
     german = german_feed.read_bytes()
     german_feed.write_text(NOTHING_YET, encoding="utf-8")
