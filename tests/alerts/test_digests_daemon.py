@@ -22,6 +22,7 @@ from db import outbox
 from db.engine import Database
 from db.models import Digest
 from db.policy import HOURLY, DeliveryPolicy
+from tests.alerts.test_delivery_daemon import CHILD_MAIL
 from tests.databases import Databases
 
 from .outbox_helpers import FakeClock, new_database, store
@@ -123,26 +124,6 @@ def test_a_digest_claimed_by_a_killed_process_is_sent_once_after_the_restart(dat
     assert len(slack.accepted) == 1
     assert slack.accepted[0].headers["Idempotency-Key"].startswith(f"newsmon-digest-{rows[0].digest_id}-")
     assert {r.status for r in outbox.list_deliveries(database)} == {"sent"}
-
-
-CHILD_MAIL = """
-import asyncio, sys
-from alerts.delivery import Deliverer
-from alerts.notifiers.email_smtp import EmailNotifier
-from alerts.notifiers.options import EmailOptions
-from db.engine import Database
-mail = EmailNotifier(
-    "mail",
-    EmailOptions(
-        host="127.0.0.1", port=int(sys.argv[2]), sender="n@example.org", to=["a@example.org"],
-        tls="none", timeout="30s",
-    ),
-)
-async def main():
-    await Deliverer(Database(sys.argv[1]), {"mail": mail}).deliver_due()
-    await mail.aclose()
-asyncio.run(main())
-"""
 
 
 def test_a_digest_mail_accepted_before_a_kill_is_not_sent_again(databases: Databases) -> None:
