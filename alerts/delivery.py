@@ -42,7 +42,7 @@ from alerts.delivery_errors import PermanentDeliveryError, TransientDeliveryErro
 from alerts.digest import message_from_digest
 from alerts.message import message_from_job
 from alerts.notifiers.base import Notifier
-from db import digests, holders, outbox
+from db import claims, digests, holders, outbox
 from db.digests import DigestJob
 from db.durations import format_duration
 from db.engine import Database
@@ -118,7 +118,7 @@ class Deliverer:
         per_webhook_interval: float = 1.0,
         clock: Clock = utcnow,
         batch_size: int = 10,
-        lease: timedelta = outbox.DEFAULT_LEASE,
+        lease: timedelta = claims.DEFAULT_LEASE,
         stop_grace: float = 10.0,
         idle_poll: float = 30.0,
         rng: random.Random | None = None,

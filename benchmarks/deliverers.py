@@ -44,7 +44,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select
 
 from benchmarks._postgres import create_database, throwaway_postgres
-from db import outbox
+from db import claims, outbox
 from db.engine import Database
 from db.migrate import upgrade
 from db.models import Alert, Article, Delivery, Source
@@ -131,7 +131,7 @@ def seed(database: Database, count: int) -> None:
                 {
                     "alert_id": alert_id,
                     "channel": CHANNELS[n % len(CHANNELS)],
-                    "status": outbox.PENDING,
+                    "status": claims.PENDING,
                     "created": now,
                     "next_attempt": now,
                     "attempts": 0,
@@ -217,7 +217,7 @@ def _is_sent(line: str) -> bool:
 
 def count_sent(database: Database) -> int:
     with database.read() as session:
-        query = select(func.count()).select_from(Delivery).where(Delivery.status == outbox.SENT)
+        query = select(func.count()).select_from(Delivery).where(Delivery.status == claims.SENT)
         return session.scalar(query) or 0
 
 

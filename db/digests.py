@@ -8,7 +8,7 @@ due), so a window's digest is made once; a crash either made it with all
 its members or left them all held for the next pass.
 
 From then on a digest is claimed, sent, retried and failed like a delivery
-(a lease, a holder, outcomes that end the claim; see db/outbox.py), and its
+(a lease, a holder, outcomes that end the claim; see db/claims.py), and its
 members follow it in the same transaction: sent together, failed together.
 Its members are fixed when it is made, so every attempt sends the same
 message under the same key.
@@ -28,9 +28,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from db.claims import DEFAULT_LEASE, DIGESTS, FAILED, PENDING
 from db.engine import Database
 from db.models import Alert, Article, Delivery, Digest, Source, Story
-from db.outbox import DEFAULT_LEASE, FAILED, PENDING, SENT, insert_ignoring_conflict
+from db.outbox import insert_ignoring_conflict
 
 
 @dataclass(frozen=True)
@@ -147,16 +148,9 @@ def due_digests(
 ) -> list[DigestJob]:
     """Claim up to ``limit`` pending digests due at ``now``, oldest first, as ``due_deliveries`` does."""
     with database.write() as session:
-        query = select(Digest.id).where(Digest.status == PENDING, Digest.next_attempt <= now)
-        if channels is not None:
-            query = query.where(Digest.channel.in_(list(channels)))
-        query = query.order_by(Digest.next_attempt, Digest.id).limit(limit)
-        ids = list(session.scalars(query.with_for_update(skip_locked=True)))
+        ids = DIGESTS.claim(session, (), now, limit, channels=channels, lease=lease, holder=holder)
         if not ids:
             return []
-        session.execute(
-            update(Digest).where(Digest.id.in_(ids)).values(next_attempt=now + lease, claimed_by=holder)
-        )
         digests = {d.id: d for d in session.scalars(select(Digest).where(Digest.id.in_(ids)))}
         entries = _entries(session, ids)
         # Every member pruned with its article (retention) before the digest went out: nothing to say.
@@ -248,49 +242,8 @@ def retry_held(session: Session, delivery_id: int, now: datetime) -> bool:
 
 # ------------------------------------------------------------------ outcomes
 
-
-def mark_sent(database: Database, digest_id: int, when: datetime) -> bool:
-    """The channel's server accepted the digest: it and its members are sent."""
-    return _finish(database, digest_id, status=SENT, sent=when, last_error=None)
-
-
-def mark_failed(database: Database, digest_id: int, error: str, *, attempted: bool = True) -> bool:
-    return _finish(database, digest_id, attempted=attempted, status=FAILED, last_error=error)
-
-
-def mark_retry(
-    database: Database, digest_id: int, error: str, next_attempt: datetime, *, attempted: bool = True
-) -> bool:
-    return _finish(database, digest_id, attempted=attempted, last_error=error, next_attempt=next_attempt)
-
-
-def release(database: Database, digest_ids: Sequence[int], next_attempt: datetime) -> None:
-    """Hand claimed digests back unattempted, due at ``next_attempt``."""
-    if not digest_ids:
-        return
-    with database.write() as session:
-        session.execute(
-            update(Digest)
-            .where(Digest.id.in_(list(digest_ids)), Digest.status == PENDING)
-            .values(next_attempt=next_attempt, claimed_by=None)
-        )
-
-
-def _finish(database: Database, digest_id: int, *, attempted: bool = True, **values: Any) -> bool:
-    values["claimed_by"] = None
-    members = {key: value for key, value in values.items() if key != "next_attempt"}
-    if attempted:
-        values["attempts"] = Digest.attempts + 1
-        members["attempts"] = Delivery.attempts + 1
-    with database.write() as session:
-        result = session.execute(
-            update(Digest).where(Digest.id == digest_id, Digest.status == PENDING).values(**values)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
-            return False
-        session.execute(
-            update(Delivery)
-            .where(Delivery.digest_id == digest_id, Delivery.status == PENDING)
-            .values(**members)
-        )
-        return True
+# The digest's members take its outcome with it (db/claims.py).
+mark_sent = DIGESTS.mark_sent
+mark_failed = DIGESTS.mark_failed
+mark_retry = DIGESTS.mark_retry
+release = DIGESTS.release

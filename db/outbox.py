@@ -6,14 +6,9 @@ at all. One alert per (rule, article), one per (rule, story) and one delivery
 per (alert, channel) are unique constraints; inserts skip conflicts instead of
 failing, so a duplicate never aborts the article's transaction.
 
-A delivery moves ``pending`` → ``sent`` | ``failed``. Senders claim due
-deliveries with a lease — ``next_attempt`` is pushed past the expected send
-time — and their holder id (``claimed_by``, see db/holders.py), so a process
-killed mid-send leaves the delivery pending, due again as soon as another
-process sees its holder gone, and at the latest once the lease runs out.
-On PostgreSQL the claim also takes ``FOR UPDATE SKIP LOCKED`` so concurrent
-workers never claim the same row; SQLite serialises writers with ``BEGIN
-IMMEDIATE`` instead.
+A delivery moves ``pending`` → ``sent`` | ``failed``: senders claim due
+deliveries with a lease and their holder id, and an outcome ends the claim,
+as for digests (db/claims.py).
 
 A rule's policy (db/policy.py) is applied when its alert is raised: a
 delivery held for a digest (``deliver: digest``, quiet hours, past
@@ -34,12 +29,10 @@ from sqlalchemy import Insert, Table, case, func, insert, select, type_coerce, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.claims import DEFAULT_LEASE, DELIVERIES, PENDING
 from db.engine import Database
 from db.models import Alert, Article, Delivery, Digest, Source, UTCDateTime, utcnow
 from db.policy import IMMEDIATE, DeliveryPolicy
-
-PENDING, SENT, FAILED = "pending", "sent", "failed"
-DEFAULT_LEASE = timedelta(minutes=5)
 
 
 class AlertMatch(Protocol):
@@ -271,18 +264,11 @@ def due_deliveries(
     ``now + lease`` unless marked sent, failed or retried before.
     """
     with database.write() as session:
-        query = select(Delivery.id).where(
-            Delivery.status == PENDING, Delivery.next_attempt <= now, Delivery.hold_until.is_(None)
-        )
-        if channels is not None:
-            query = query.where(Delivery.channel.in_(list(channels)))
-        query = query.order_by(Delivery.next_attempt, Delivery.id).limit(limit)
-        ids = list(session.scalars(query.with_for_update(skip_locked=True)))
+        # A held delivery goes out only with its digest.
+        due = [Delivery.hold_until.is_(None)]
+        ids = DELIVERIES.claim(session, due, now, limit, channels=channels, lease=lease, holder=holder)
         if not ids:
             return []
-        session.execute(
-            update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt=now + lease, claimed_by=holder)
-        )
         rows = session.execute(_JOB_COLUMNS.where(Delivery.id.in_(ids))).all()
     jobs = {row.delivery_id: _job(row._asdict()) for row in rows}
     return [jobs[i] for i in ids if i in jobs]
@@ -353,34 +339,10 @@ def pending_count(database: Database, channel: str | None = None, *, held: bool 
 
 # ------------------------------------------------------------------ outcomes
 
-
-def mark_sent(database: Database, delivery_id: int, when: datetime) -> bool:
-    """The channel's server accepted the message."""
-    return _finish(database, delivery_id, status=SENT, sent=when, last_error=None)
-
-
-def mark_failed(database: Database, delivery_id: int, error: str, *, attempted: bool = True) -> bool:
-    """Give up on a delivery; ``error`` is what ``newsmon alerts`` shows."""
-    return _finish(database, delivery_id, attempted=attempted, status=FAILED, last_error=error)
-
-
-def mark_retry(
-    database: Database, delivery_id: int, error: str, next_attempt: datetime, *, attempted: bool = True
-) -> bool:
-    """Keep a delivery pending, due again at ``next_attempt``."""
-    return _finish(database, delivery_id, attempted=attempted, last_error=error, next_attempt=next_attempt)
-
-
-def release(database: Database, delivery_ids: Sequence[int], next_attempt: datetime) -> None:
-    """Hand claimed deliveries back unattempted, due at ``next_attempt`` instead of at the lease's end."""
-    if not delivery_ids:
-        return
-    with database.write() as session:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(list(delivery_ids)), Delivery.status == PENDING)
-            .values(next_attempt=next_attempt, claimed_by=None)
-        )
+mark_sent = DELIVERIES.mark_sent
+mark_failed = DELIVERIES.mark_failed
+mark_retry = DELIVERIES.mark_retry
+release = DELIVERIES.release
 
 
 def flag_unconfigured(database: Database, configured: Collection[str]) -> list[str]:
@@ -408,17 +370,6 @@ def flag_unconfigured(database: Database, configured: Collection[str]) -> list[s
                     .values(last_error=reason)
                 )
     return sorted(missing)
-
-
-def _finish(database: Database, delivery_id: int, *, attempted: bool = True, **values: Any) -> bool:
-    values["claimed_by"] = None  # an outcome ends the claim
-    if attempted:
-        values["attempts"] = Delivery.attempts + 1
-    with database.write() as session:
-        result = session.execute(
-            update(Delivery).where(Delivery.id == delivery_id, Delivery.status == PENDING).values(**values)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------- listing

@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, Select, cast, func, select, text, update
 
 from db import digests
+from db.claims import FAILED, PENDING
 from db.engine import Database
 from db.models import Alert, Article, Delivery, FetchLog, Source, utcnow
-from db.outbox import FAILED, PENDING, DeliveryRow, delivery_rows
+from db.outbox import DeliveryRow, delivery_rows
 from db.queries import Headline
 from db.search import SearchFilters, sqlite_time
 

@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 
 from db import stories as story_db
 from db import web as db
+from db.claims import FAILED, PENDING, SENT
 from db.errors import QueryError
-from db.outbox import FAILED, PENDING, SENT
 from db.search import SNIPPET_END, SNIPPET_START
 from newsmon.backtest import backtest
 from newsmon.web import charts

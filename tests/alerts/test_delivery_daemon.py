@@ -16,7 +16,7 @@ from alerts.notifiers.base import Notifier
 from alerts.notifiers.email_smtp import EmailNotifier
 from alerts.notifiers.options import EmailOptions, SlackOptions
 from alerts.notifiers.slack import SlackNotifier
-from db import outbox
+from db import claims, outbox
 from db.engine import Database
 from tests.databases import Databases
 
@@ -223,7 +223,7 @@ def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(data
         finally:
             os.kill(child.pid, signal.SIGKILL)
             child.wait()
-        later = datetime.now(UTC) + outbox.DEFAULT_LEASE + timedelta(hours=1)
+        later = datetime.now(UTC) + claims.DEFAULT_LEASE + timedelta(hours=1)
         restarted = Deliverer(database, {"mail": mail(port)}, clock=FakeClock(later))
         asyncio.run(restarted.deliver_due())
     assert len(server.messages) == 1

@@ -19,7 +19,7 @@ from alerts.notifiers.base import Notifier
 from alerts.notifiers.email_smtp import EmailNotifier
 from alerts.notifiers.options import EmailOptions, SlackOptions
 from alerts.notifiers.slack import SlackNotifier
-from db import digests, outbox
+from db import claims, digests, outbox
 from db.engine import Database
 from db.policy import HOURLY, DeliveryPolicy, QuietHours
 from db.store import NewArticle, store_article
@@ -206,7 +206,7 @@ def test_an_unfinished_digest_is_sent_once_after_a_restart(databases: Databases)
     (claimed,) = digests.due_digests(database, end, 10)
     with smtp_server() as (server, port):
         assert deliver(database, {"mail": mail(port)}, end + timedelta(minutes=1)) == DeliveryReport()
-        later = end + outbox.DEFAULT_LEASE
+        later = end + claims.DEFAULT_LEASE
         assert deliver(database, {"mail": mail(port)}, later) == DeliveryReport(sent=1)
         assert deliver(database, {"mail": mail(port)}, later + timedelta(hours=1)) == DeliveryReport()
     (message,) = server.messages

@@ -18,7 +18,7 @@ from alerts.delivery import Deliverer, DeliveryReport
 from alerts.notifiers.base import Notifier
 from alerts.notifiers.options import SlackOptions
 from alerts.notifiers.slack import SlackNotifier
-from db import outbox
+from db import claims, outbox
 from db.engine import Database
 from db.models import Digest
 from db.policy import HOURLY, DeliveryPolicy
@@ -141,7 +141,7 @@ def test_a_digest_mail_accepted_before_a_kill_is_not_sent_again(databases: Datab
         finally:
             os.kill(child.pid, signal.SIGKILL)
             child.wait()
-        later = datetime.now(UTC) + outbox.DEFAULT_LEASE + timedelta(hours=1)
+        later = datetime.now(UTC) + claims.DEFAULT_LEASE + timedelta(hours=1)
         asyncio.run(Deliverer(database, {"mail": mail(port)}, clock=FakeClock(later)).deliver_due())
     (message,) = server.messages
     assert message["Subject"].startswith("[newsmon] Digest of deals: 3 alerts")
