@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# pg_advisory_xact_lock's key for upgrades: any constant other locks (db/locks.py) do not use.
-MIGRATION_LOCK = 0x6E65_7773_6D69_67
 
 
 def alembic_config(url: str) -> Config:
@@ -36,13 +34,13 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(database: Database) -> None:
-    """Bring the schema to the head revision; processes starting together take turns.
+    """Bring the schema to the head revision, in one transaction.
 
     Every role of a split daemon (scheduler, crawlers, deliverers, web) upgrades
-    on start. On PostgreSQL the whole upgrade runs in one transaction holding an
-    advisory lock, so the second process waits and then finds the schema at
-    head, instead of failing on tables the first one is creating. (SQLite's
-    ``BEGIN IMMEDIATE`` serialises the same way.)
+    on start. Processes starting together on PostgreSQL take turns through the
+    caller's lock (``locks.serialized("startup")`` in ``App.open``, which also
+    covers the sources' sync): the second one waits, then finds the schema at
+    head instead of failing on tables the first one is creating.
     """
     if at_head(database):
         return
@@ -51,8 +49,6 @@ def upgrade(database: Database) -> None:
     cfg = alembic_config(database.url)
     try:
         with database.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
     except Exception as exc:
