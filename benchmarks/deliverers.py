@@ -43,12 +43,12 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select
 
-from benchmarks._postgres import create_database, throwaway_postgres
 from db import claims, outbox
 from db.engine import Database
 from db.migrate import upgrade
 from db.models import Alert, Article, Delivery, Source
 from db.store import SourceSpec, sync_sources
+from tests.postgres import PostgresServer
 
 REPO = Path(__file__).resolve().parents[1]
 CHANNELS = ("mail", "slack")
@@ -240,8 +240,10 @@ class Outcome:
     killed_claims: int
 
 
-def run(server: str, name: str, alerts: int, processes: int, kill_at: float | None, folder: Path) -> Outcome:
-    database = Database(create_database(server, name))
+def run(
+    server: PostgresServer, name: str, alerts: int, processes: int, kill_at: float | None, folder: Path
+) -> Outcome:
+    database = Database(server.create(name))
     upgrade(database)
     sync_sources(database, [SourceSpec("bench", "feed", "http://127.0.0.1/feed.xml")])
     seed(database, alerts)
@@ -285,7 +287,7 @@ def main() -> int:
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="newsmon-bench-deliverers-") as tmp,
-        throwaway_postgres() as server,
+        PostgresServer() as server,
     ):
         folder = Path(tmp)
         if args.baseline:

@@ -2,7 +2,7 @@
 
     python -m benchmarks.roles [--sources 50000] [--crawl-sources 300] [--entries 10] [--window 20]
 
-Everything runs against a throwaway PostgreSQL server (benchmarks._postgres).
+Everything runs against a throwaway PostgreSQL server (tests/postgres.py).
 
 ``tick``: SOURCES sources in the database and the configuration, every one
 due at once (the worst case: a first start, or a scheduler back after an
@@ -50,7 +50,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks._postgres import create_database, throwaway_postgres
+from tests.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK_TARGET = 1.0
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args([] if argv is None else argv)
     runs = set(args.runs.split(","))
     failures: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="newsmon-bench-roles-") as work, throwaway_postgres() as server:
+    with tempfile.TemporaryDirectory(prefix="newsmon-bench-roles-") as work, PostgresServer() as server:
         if "tick" in runs:
             tick = bench_tick(server, args.sources)
             if max(tick.values()) > TICK_TARGET:
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 # ------------------------------------------------------------------ tick
 
 
-def bench_tick(server: str, count: int) -> dict[str, float]:
+def bench_tick(server: PostgresServer, count: int) -> dict[str, float]:
     import psutil
     from sqlalchemy import insert, text
 
@@ -113,7 +113,7 @@ def bench_tick(server: str, count: int) -> dict[str, float]:
     from newsmon.roles.scheduler import Scheduler
     from newsmon.wiring import App
 
-    database = Database(create_database(server, "tick"))
+    database = Database(server.create("tick"))
     upgrade(database)
     started = time.perf_counter()
     config = Config.model_validate(
@@ -213,14 +213,14 @@ def server_stats(base: str, reset: bool = False) -> dict[str, Any]:
 class Crawl:
     """A fresh database with ``count`` sources queued as crawl jobs, and crawler processes for it."""
 
-    def __init__(self, server: str, bases: list[str], folder: Path, name: str, count: int) -> None:
+    def __init__(self, server: PostgresServer, bases: list[str], folder: Path, name: str, count: int) -> None:
         from db.jobs import Poll, plan_schedule, queue_due
         from db.models import utcnow
         from newsmon.wiring import App
 
         self.folder = folder
         self.name = name
-        url = create_database(server, name)
+        url = server.create(name)
         sources = "".join(
             f"  - {{name: s{i}, url: '{bases[i % len(bases)]}/feeds/{i}.xml', every: 1h, jitter: 0s}}\n"
             for i in range(count)
@@ -296,7 +296,7 @@ def wait_until(predicate: Callable[[], bool], seconds: float) -> bool:
 
 
 def bench_scale(
-    server: str, bases: list[str], folder: Path, workers: int, count: int, window: float
+    server: PostgresServer, bases: list[str], folder: Path, workers: int, count: int, window: float
 ) -> float:
     crawl = Crawl(server, bases, folder, f"scale{workers}", count)
     try:
@@ -323,7 +323,7 @@ def bench_scale(
     return stored / elapsed
 
 
-def bench_kill(server: str, bases: list[str], folder: Path, count: int, entries: int) -> list[str]:
+def bench_kill(server: PostgresServer, bases: list[str], folder: Path, count: int, entries: int) -> list[str]:
     crawl = Crawl(server, bases, folder, "kill", count)
     total = count * entries
     server_stats(bases[0], reset=True)

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the test session, and fresh databases on it.
+"""A throwaway PostgreSQL server for the test session (and the benchmarks), and fresh databases on it.
 
 STACK-NOTES: postgres refuses to run as root, so the cluster belongs to the
 ``postgres`` system user; ``initdb`` into a temporary folder, listen on
@@ -7,6 +7,9 @@ session (it starts in about a second). Tests take turns on one migrated
 database, emptied before each (about 50 ms); a test needing a second database
 gets a copy of a migrated template (a second or two on a loaded machine), and
 migrations run once per session either way.
+
+The benchmarks start theirs here too (``with PostgresServer() as server``):
+this module imports nothing from them.
 """
 
 from __future__ import annotations
@@ -49,6 +52,15 @@ def _as_postgres(*args: str) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
+def _find_server_programs() -> None:
+    """Debian keeps initdb and pg_ctl off PATH, in /usr/lib/postgresql/VERSION/bin: use the newest."""
+    if shutil.which("initdb"):
+        return
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        os.environ["PATH"] = f"{os.environ['PATH']}{os.pathsep}{found[-1].parent}"
+
+
 class PostgresServer:
     """One running cluster; ``fresh()`` hands out new databases on it."""
 
@@ -61,7 +73,14 @@ class PostgresServer:
         self._template_ready = False
         self._shared: str | None = None
 
+    def __enter__(self) -> PostgresServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def start(self) -> PostgresServer:
+        _find_server_programs()
         _as_postgres("initdb", "-D", str(self.data), "-A", "trust", "-U", USER)
         options = f"-k {self.folder} -h 127.0.0.1 -p {self.port} -c fsync=off -c max_connections=200"
         log = str(self.folder / "log")
@@ -83,8 +102,12 @@ class PostgresServer:
             upgrade(template)
             template.dispose()
             self._template_ready = True
-        name = f"test_{next(self._names)}"
-        self._sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {TEMPLATE}" if migrated else ""))
+        return self.create(f"test_{next(self._names)}", template=TEMPLATE if migrated else None)
+
+    def create(self, name: str, *, template: str | None = None) -> str:
+        """The URL of a new database ``name`` (a copy of ``template``), replacing any left by a run before."""
+        self._sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self._sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         return self.url(name)
 
     def emptied(self) -> str:
