@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, make_url, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.errors import DatabaseError, LockHeldError
@@ -192,6 +193,13 @@ def serialized(database: Database, name: str) -> Iterator[None]:
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
             connection.commit()
+
+
+def hold_until_commit(session: Session, name: str) -> None:
+    """Wait for, then hold until the session's transaction ends, the lock ``name`` (PostgreSQL): a
+    writer's count and the insert it decides stay one step. SQLite's writers already take turns."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
 
 
 def lock_key(name: str) -> int:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from db.claims import DEFAULT_LEASE, DELIVERIES, PENDING
 from db.engine import Database
+from db.locks import hold_until_commit
 from db.models import Alert, Article, Delivery, Digest, Source, UTCDateTime, utcnow
 from db.policy import IMMEDIATE, DeliveryPolicy
 
@@ -128,6 +129,7 @@ def raise_alerts(
     now = now or utcnow()
     if any(policy_of(match).baseline for match in matches) and _first_crawl(session, article_id):
         matches = [match for match in matches if not policy_of(match).baseline]
+    _take_turns_at_caps(session, matches)
     new_ids: list[int] = []
     for match in matches:
         values = {
@@ -163,6 +165,24 @@ def policy_of(match: AlertMatch) -> DeliveryPolicy:
     # The rule engine's matches carry their rule's policy; a bare match (a script's) goes out at once.
     policy = getattr(match, "policy", None)
     return policy if isinstance(policy, DeliveryPolicy) else IMMEDIATE
+
+
+def _take_turns_at_caps(session: Session, matches: Sequence[AlertMatch]) -> None:
+    """Writers raising alerts of a rule with ``max_per_hour`` at once count that hour's deliveries one
+    after the other, each seeing the other's: otherwise both count below the cap and both send.
+
+    The locks are held until the article's transaction ends, taken in one order for an article. (A
+    storage batch of several articles may take them in another: PostgreSQL then breaks the rare
+    deadlock, and the batch is stored again one article at a time.)
+    """
+    capped = {
+        (match.rule, channel)
+        for match in matches
+        if policy_of(match).max_per_hour is not None
+        for channel in match.channels
+    }
+    for rule, channel in sorted(capped):
+        hold_until_commit(session, f"max_per_hour {rule} {channel}")
 
 
 def _first_crawl(session: Session, article_id: int) -> bool:
