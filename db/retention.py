@@ -5,6 +5,10 @@ go with it through ``ON DELETE CASCADE`` (SQLite enforces foreign keys
 because every connection turns them on, see ``db.engine``), and the FTS
 index follows through its delete trigger. Work is done in batches, each its
 own short write transaction, so a running daemon's writers never wait long.
+
+A digest made before the articles' cutoff carried only alerts of articles
+fetched before it (an article is fetched before its alert is raised, and the
+alert before its digest is made): once those are gone, so is the digest.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import Alert, Article, ArticleKey, Delivery, FetchLog
+from db.models import Alert, Article, ArticleKey, Delivery, Digest, FetchLog
 
 BATCH = 500
 # Nothing deleted is loaded in the session: there is nothing to synchronise.
@@ -34,6 +38,7 @@ class PruneReport:
     alerts: int = 0
     deliveries: int = 0
     fetch_log: int = 0
+    digests: int = 0
 
     def __add__(self, other: PruneReport) -> PruneReport:
         return PruneReport(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -44,7 +49,7 @@ class PruneReport:
     def __str__(self) -> str:
         return (
             f"{self.articles} articles ({self.article_keys} keys, {self.alerts} alerts, "
-            f"{self.deliveries} deliveries), {self.fetch_log} fetch log entries"
+            f"{self.deliveries} deliveries), {self.digests} digests, {self.fetch_log} fetch log entries"
         )
 
 
@@ -70,12 +75,13 @@ def prune(
             report += _count_articles(database, old)
         else:
             report += _delete_articles(database, old, batch, keep_going)
+        report += _prune_digests(database, articles_before, dry_run, batch, keep_going)
     if fetch_log_before is not None:
         old_fetches = FetchLog.started < fetch_log_before
         if dry_run:
             report += PruneReport(fetch_log=_count(database, FetchLog.id, old_fetches))
         else:
-            report += PruneReport(fetch_log=_delete_fetches(database, old_fetches, batch, keep_going))
+            report += PruneReport(fetch_log=_delete_rows(database, FetchLog, old_fetches, batch, keep_going))
     return report
 
 
@@ -115,15 +121,30 @@ def _delete_articles(
     return report
 
 
-def _delete_fetches(
-    database: Database, old: ColumnElement[bool], batch: int, keep_going: Callable[[], bool]
+def _delete_rows(
+    database: Database,
+    table: type[FetchLog] | type[Digest],
+    old: ColumnElement[bool],
+    batch: int,
+    keep_going: Callable[[], bool],
 ) -> int:
+    """Delete the rows of ``table`` matching ``old``, ``batch`` a transaction; how many."""
     removed = 0
     while keep_going():
         with database.write() as session:
-            ids = list(session.scalars(select(FetchLog.id).where(old).order_by(FetchLog.id).limit(batch)))
+            ids = list(session.scalars(select(table.id).where(old).order_by(table.id).limit(batch)))
             if not ids:
                 return removed
-            session.execute(delete(FetchLog).where(FetchLog.id.in_(ids)), execution_options=_NO_SYNC)
+            session.execute(delete(table).where(table.id.in_(ids)), execution_options=_NO_SYNC)
             removed += len(ids)
     return removed
+
+
+def _prune_digests(
+    database: Database, before: datetime, dry_run: bool, batch: int, keep_going: Callable[[], bool]
+) -> PruneReport:
+    # A member left (an article the prune has not reached yet: a dry run, a stopped prune) keeps it.
+    old = (Digest.created < before) & ~exists().where(Delivery.digest_id == Digest.id)
+    if dry_run:
+        return PruneReport(digests=_count(database, Digest.id, Digest.created < before))
+    return PruneReport(digests=_delete_rows(database, Digest, old, batch, keep_going))

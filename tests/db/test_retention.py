@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from db import outbox
+from db import digests, outbox
 from db.backup import backup
 from db.engine import Database
 from db.errors import BackupError
 from db.migrate import upgrade
 from db.models import utcnow
+from db.policy import HOURLY, DeliveryPolicy
 from db.retention import PruneReport, prune
 from db.search import SearchFilters, search
 from db.store import FetchResult, NewArticle, SourceSpec, record_fetch, store_article, sync_sources, url_key
@@ -98,6 +99,38 @@ def test_prune_removes_old_articles_and_everything_that_hangs_on_them(database: 
                 text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
             )
     assert not set(old) & set(rows(database, "SELECT id FROM articles"))
+    assert prune(database, articles_before=before, fetch_log_before=None) == PruneReport()
+
+
+HOURLY_DIGEST = DeliveryPolicy(digest=HOURLY)
+
+
+@dataclass(frozen=True)
+class HeldMatch(Match):
+    policy: DeliveryPolicy = HOURLY_DIGEST
+
+
+def digest_of(database: Database, name: str, age: timedelta) -> int:
+    """An article fetched ``age`` ago whose alert went out, sent, in a digest made then."""
+    article_id = add(database, name, age, alert=False)
+    raised = NOW - age
+    with database.write() as session:
+        outbox.raise_alerts(session, article_id, [HeldMatch("r", ("mail",))], now=raised)  # type: ignore[list-item]
+    assert digests.make_due_digests(database, raised + timedelta(hours=1), ["mail"]) == 1
+    (job,) = digests.due_digests(database, raised + timedelta(hours=1), 10)
+    assert digests.mark_sent(database, job.digest_id, raised + timedelta(hours=1))
+    return job.digest_id
+
+
+def test_prune_removes_the_digests_of_pruned_alerts(database: Database) -> None:
+    digest_of(database, "old", timedelta(days=400))
+    young = digest_of(database, "young", timedelta(days=10))
+    before = NOW - timedelta(days=365)
+
+    dry = prune(database, articles_before=before, fetch_log_before=None, dry_run=True)
+    assert dry == PruneReport(articles=1, article_keys=2, alerts=1, deliveries=1, digests=1)
+    assert prune(database, articles_before=before, fetch_log_before=None) == dry
+    assert rows(database, "SELECT id FROM digests") == [young]
     assert prune(database, articles_before=before, fetch_log_before=None) == PruneReport()
 
 

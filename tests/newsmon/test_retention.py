@@ -56,12 +56,16 @@ def test_prune_dry_run_counts_then_prune_removes(tmp_path: Path) -> None:
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.stdout) == {
         "dry_run": True, "articles": 1, "article_keys": 1, "alerts": 1, "deliveries": 1, "fetch_log": 0,
+        "digests": 0,
     }  # fmt: skip
     assert project.run("show", str(old)).exit_code == 0
 
     done = project.run("prune")
     assert done.exit_code == 0, done.output
-    assert done.stdout.strip() == "removed 1 articles (1 keys, 1 alerts, 1 deliveries), 0 fetch log entries"
+    assert (
+        done.stdout.strip()
+        == "removed 1 articles (1 keys, 1 alerts, 1 deliveries), 0 digests, 0 fetch log entries"
+    )
     assert project.run("show", str(old)).exit_code == 1
     assert project.run("show", str(young)).exit_code == 0
     assert json.loads(project.run("alerts", "--format", "json").stdout) == []
