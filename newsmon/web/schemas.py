@@ -6,9 +6,14 @@ only document them (``responses=``), so a response costs no second validation.
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from dataclasses import MISSING
+from datetime import datetime
+from typing import Any, get_type_hints
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
+
+from db.outbox import DeliveryRow
 
 
 class SearchHit(BaseModel):
@@ -53,24 +58,6 @@ class Story(BaseModel):
     amount: dict[str, Any] | None
 
 
-class Delivery(BaseModel):
-    id: int
-    rule: str
-    article_id: int
-    title: str
-    url: str
-    channel: str
-    status: str
-    attempts: int
-    last_error: str | None
-    created: str
-    sent: str | None
-    story_id: int | None
-    due: str | None = None
-    held: bool = False
-    digest_id: int | None = None
-
-
 class SourceState(BaseModel):
     name: str
     type: str
@@ -82,6 +69,28 @@ class SourceState(BaseModel):
     last_error: str | None
     next_run: str | None
     articles: int
+
+
+def json_shape(row: type[Any], name: str) -> type[BaseModel]:
+    """The JSON shape of a dataclass row whose ``as_dict`` writes datetimes as ISO 8601 strings, read
+    from the dataclass: its fields are written once, where the command line's rows are made."""
+    hints = get_type_hints(row)
+    fields: dict[str, Any] = {
+        field.name: (_as_json(hints[field.name]), ... if field.default is MISSING else field.default)
+        for field in dataclasses.fields(row)
+    }
+    return create_model(name, **fields)
+
+
+def _as_json(hint: Any) -> Any:
+    if hint is datetime:
+        return str
+    if hint == datetime | None:
+        return str | None
+    return hint
+
+
+Delivery = json_shape(DeliveryRow, "Delivery")
 
 
 class Problem(BaseModel):

@@ -149,6 +149,13 @@ def test_openapi_lists_every_endpoint(client: httpx.Client) -> None:
     assert "/" not in paths  # pages are not API
 
 
+def test_the_documented_alert_row_is_the_one_served(client: httpx.Client) -> None:
+    documented = client.get("/api/openapi.json").json()["components"]["schemas"]["Delivery"]
+    served = client.get("/api/alerts").json()[0]
+    assert list(documented["properties"]) == list(served)
+    assert documented["properties"]["due"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
+
+
 def test_healthz(client: httpx.Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}

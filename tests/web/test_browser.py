@@ -12,17 +12,23 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from db import digests, outbox
 from db.outbox import list_deliveries
+from db.policy import HOURLY, DeliveryPolicy
+from newsmon.web.pages import when
 from tests.web.conftest import TOKEN, LiveServer, Site
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 PHONE = {"width": 375, "height": 740}
+HOURLY_DIGEST = DeliveryPolicy(digest=HOURLY)
 
 pytestmark = pytest.mark.browser
 
@@ -106,6 +112,47 @@ def test_retry_a_failed_delivery(page: Page, server: LiveServer, site: Site, sho
     row.get_by_role("button", name="Retry now").click()
     expect(page.locator(f"#delivery-{delivery}")).to_contain_text("pending")
     assert next(r for r in list_deliveries(site.app.database) if r.id == delivery).status == "pending"
+
+
+@dataclass(frozen=True)
+class Held:
+    rule: str
+    channels: tuple[str, ...] = ("mail",)
+    terms: tuple[str, ...] = ()
+    policy: DeliveryPolicy = HOURLY_DIGEST
+
+
+def hold(site: Site, rule: str, now: datetime) -> int:
+    """A delivery of ``rule`` held for the hour's digest; its id."""
+    database = site.app.database
+    with database.write() as session:
+        raised = outbox.raise_alerts(session, site.ids["weather"], [Held(rule)], now=now)  # type: ignore[list-item]
+    assert len(raised) == 1
+    return next(r.id for r in outbox.list_deliveries(database) if r.rule == rule and r.held)
+
+
+def test_held_deliveries_say_when_and_in_which_digest_they_go_out(
+    page: Page, server: LiveServer, site: Site, shots: Path
+) -> None:
+    now = datetime.now(UTC)
+    due = HOURLY_DIGEST.hold_until(now)
+    assert due is not None
+    in_digest = hold(site, "ai-deals", now)
+    assert digests.make_due_digests(site.app.database, due, ["mail"]) == 1
+    waiting = hold(site, "partnerships", now)
+    digest_id = next(r.digest_id for r in outbox.list_deliveries(site.app.database) if r.id == in_digest)
+    page.goto(server.base + "/alerts")
+    waiting_row, digest_row = page.locator(f"#delivery-{waiting}"), page.locator(f"#delivery-{in_digest}")
+    expect(waiting_row).to_contain_text("pending held for a digest")
+    expect(waiting_row.locator("td[data-label=Due]")).to_have_text(when(due))
+    expect(digest_row).to_contain_text(f"held for digest {digest_id}")
+    expect(digest_row.locator("td[data-label=Due]")).to_have_text(when(due))
+    sent = page.locator(f"#delivery-{site.ids['sent_delivery']}")
+    expect(sent.locator("td[data-label=Due]")).to_have_text("")  # sent: nothing more is due
+    expect(sent).not_to_contain_text("held")
+    snap(page, shots, "alerts-held")
+    page.goto(f"{server.base}/articles/{site.ids['weather']}")
+    expect(page.locator("table")).to_contain_text(f"held for digest {digest_id}")
 
 
 def test_backtest_a_rule(page: Page, server: LiveServer, site: Site, shots: Path) -> None:
