@@ -9,6 +9,10 @@ once however many run. A deliverer registers as a claim holder
 once on the same machine, once its heartbeat is stale elsewhere — so nothing
 is lost and at most the send it was in the middle of is made twice.
 
+Source-health messages are not sent here: the crawler that crawled a source
+sends its change of health (newsmon.polling), once, since one crawler at a
+time crawls a source.
+
 No crawl runs here, so no reactor and no daemon lock. Alerts raised by
 crawlers in other processes are found by looking at the outbox every
 ``POLL_EVERY`` (one indexed query per channel); retries wake the loop at
