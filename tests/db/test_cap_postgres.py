@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 
 from db.engine import Database
-from db.migrate import upgrade
 from db.models import Delivery
 from db.outbox import raise_alerts
 from db.policy import DeliveryPolicy
-from db.store import NewArticle, SourceSpec, store_article, sync_sources
+from db.store import SourceSpec, sync_sources
+from tests.alerts.outbox_helpers import store
 from tests.db.conftest import needs_postgres
+from tests.postgres import PostgresServer
 
 pytestmark = needs_postgres
 NOW = datetime(2026, 12, 3, 10, 20, tzinfo=UTC)
@@ -31,18 +32,12 @@ class Capped:
     policy: DeliveryPolicy = CAP
 
 
-def test_two_writers_at_once_keep_to_max_per_hour(postgres_url: str) -> None:
-    first_writer, second_writer = Database(postgres_url), Database(postgres_url)
+def test_two_writers_at_once_keep_to_max_per_hour(postgres_server: PostgresServer) -> None:
+    url = postgres_server.fresh(migrated=True)
+    first_writer, second_writer = Database(url), Database(url)
     try:
-        upgrade(first_writer)
-        sync_sources(first_writer, [SourceSpec("s", "feed", "https://news.example/feed.xml")])
-        ids = [
-            store_article(
-                first_writer, NewArticle(source="s", url=f"https://news.example/{n}", title="t", keys=())
-            )
-            for n in (1, 2)
-        ]
-        assert None not in ids
+        sync_sources(first_writer, [SourceSpec("arsfr", "feed", "http://127.0.0.1/feed.xml")])
+        ids = [store(first_writer, [], url=f"https://example.org/{n}") for n in (1, 2)]
         first_raised, first_may_commit, second_done = threading.Event(), threading.Event(), threading.Event()
 
         def first() -> None:
@@ -77,6 +72,7 @@ def test_two_writers_at_once_keep_to_max_per_hour(postgres_url: str) -> None:
     finally:
         first_writer.dispose()
         second_writer.dispose()
+        postgres_server.drop(url)
 
 
 def waiting(database: Database) -> bool:
