@@ -24,17 +24,19 @@ def wait_until(predicate: object, seconds: float) -> bool:
     return False
 
 
-def test_failing_then_recovered_source_is_announced(tmp_path: Path, databases: Databases) -> None:
-    site, hook = Site(SITE), SlackHook()
-    config = tmp_path / "config.yaml"
+def write_flaky_config(folder: Path, database: str, site: Site, crawl: str = "") -> Path:
+    """A config with one source, ``flaky``, polled every second, whose health goes to the Slack
+    channel ``ops`` at ``$HEALTH_HOOK``."""
+    config = folder / "config.yaml"
     config.write_text(
         f"""\
-database: {databases.url()}
-sources:
+database: {database}
+{crawl}sources:
   - name: flaky
     type: feed
     url: {site.base}/missing-feed.xml
     every: 1s
+    jitter: 0s
 health:
   channel: ops
   max_backoff: 2s
@@ -45,6 +47,12 @@ channels:
 """,
         encoding="utf-8",
     )
+    return config
+
+
+def test_failing_then_recovered_source_is_announced(tmp_path: Path, databases: Databases) -> None:
+    site, hook = Site(SITE), SlackHook()
+    config = write_flaky_config(tmp_path, databases.url(), site)
     log = (tmp_path / "daemon.log").open("w")
     daemon = subprocess.Popen(
         [sys.executable, "-m", "newsmon.cli", "run", "--config", str(config)],

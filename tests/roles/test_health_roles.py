@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.newsmon.peers import Site, SlackHook
+from tests.newsmon.test_daemon_health import write_flaky_config
 from tests.roles.conftest import needs_postgres
 from tests.roles.test_roles import CRAWL, Roles, wait_for
 
@@ -17,29 +18,11 @@ SITE = Path(__file__).parents[1] / "newsmon" / "site"
 
 
 def test_each_change_of_health_is_announced_once_by_the_crawler_that_saw_it(
-    fresh_postgres: str, tmp_path: Path
+    fresh_postgres: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site, hook = Site(SITE), SlackHook()
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"""\
-database: {fresh_postgres}
-{CRAWL}sources:
-  - name: flaky
-    type: feed
-    url: {site.base}/missing-feed.xml
-    every: 1s
-    jitter: 0s
-health:
-  channel: ops
-  max_backoff: 2s
-channels:
-  - name: ops
-    type: slack
-    webhook_url: {hook.url}
-""",
-        encoding="utf-8",
-    )
+    monkeypatch.setenv("HEALTH_HOOK", hook.url)  # the roles' processes inherit it
+    config = write_flaky_config(tmp_path, fresh_postgres, site, CRAWL)
     run = Roles(config)
     texts = lambda: [str(post.get("text", "")) for post in hook.posts]  # noqa: E731
     try:
