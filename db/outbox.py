@@ -129,7 +129,7 @@ def raise_alerts(
     now = now or utcnow()
     if any(policy_of(match).baseline for match in matches) and _first_crawl(session, article_id):
         matches = [match for match in matches if not policy_of(match).baseline]
-    _take_turns_at_caps(session, matches)
+    _take_turns_at_caps(session, matches, now)
     new_ids: list[int] = []
     for match in matches:
         values = {
@@ -167,7 +167,7 @@ def policy_of(match: AlertMatch) -> DeliveryPolicy:
     return policy if isinstance(policy, DeliveryPolicy) else IMMEDIATE
 
 
-def _take_turns_at_caps(session: Session, matches: Sequence[AlertMatch]) -> None:
+def _take_turns_at_caps(session: Session, matches: Sequence[AlertMatch], now: datetime) -> None:
     """Writers raising alerts of a rule with ``max_per_hour`` at once count that hour's deliveries one
     after the other, each seeing the other's: otherwise both count below the cap and both send.
 
@@ -178,7 +178,8 @@ def _take_turns_at_caps(session: Session, matches: Sequence[AlertMatch]) -> None
     capped = {
         (match.rule, channel)
         for match in matches
-        if policy_of(match).max_per_hour is not None
+        # A rule holding its alerts anyway (a digest, quiet hours) counts nothing.
+        if policy_of(match).max_per_hour is not None and policy_of(match).hold_until(now) is None
         for channel in match.channels
     }
     for rule, channel in sorted(capped):
