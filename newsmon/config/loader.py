@@ -31,7 +31,7 @@ DATABASE_ENV = "NEWSMON_DATABASE"
 DEFAULT_PATH = "config.yaml"
 
 # Values at these keys are never quoted back in a message, nor any value of a field typed Secret.
-SECRET_KEYS = frozenset({"database"})
+SECRET_KEYS = frozenset({"database", "queue"})
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
