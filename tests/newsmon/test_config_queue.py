@@ -67,3 +67,12 @@ def test_check_config_says_where_crawl_jobs_go_without_the_password(tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "crawl jobs through Redis at redis://:***@127.0.0.1:6379/0" in result.output
     assert PASSWORD not in result.output
+
+
+def test_newsmon_queue_overrides_the_file_and_its_error_names_the_variable(tmp_path: Path) -> None:
+    path = write(tmp_path, "redis://127.0.0.1:6379/0")
+    url = f"redis://:{PASSWORD}@redis:6379/1"
+    assert load_config(path, environ={"NEWSMON_QUEUE": url}).queue == url
+    message = error_of(path, environ={"NEWSMON_QUEUE": f"http://:{PASSWORD}@redis/"})
+    assert "$NEWSMON_QUEUE" in message and "unsupported queue 'http'" in message, message
+    assert PASSWORD not in message
