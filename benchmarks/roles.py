@@ -2,7 +2,8 @@
 
     python -m benchmarks.roles [--sources 50000] [--crawl-sources 300] [--entries 10] [--window 20]
 
-Everything runs against a throwaway PostgreSQL server (tests/postgres.py).
+Everything runs against a throwaway PostgreSQL server (tests/postgres.py),
+and ``scale-redis`` against a throwaway redis-server too (tests/redis.py).
 
 ``tick``: SOURCES sources in the database and the configuration, every one
 due at once (the worst case: a first start, or a scheduler back after an
@@ -22,6 +23,10 @@ host: a worker waits on the network more than it computes, which is what
 adding workers is for (on a machine whose cores are busy with other work, a
 worker gets less CPU than it asks for and the ratio falls). Target: two
 workers >= 1.7x one.
+
+``scale-redis``: the same with ``queue: redis://…``: the jobs are handed to
+Redis as the scheduler does (db.jobs.hand_over) and the workers claim them
+there (crawler/redisjobs.py). Same target.
 
 ``kill``: two workers crawl KILL_SOURCES sources; once a quarter of the
 articles are stored one worker is killed with SIGKILL. The other takes its
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=10)
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--window", type=float, default=20.0, help="seconds measured per scale run")
-    parser.add_argument("--runs", default="tick,scale,kill", help="which parts to run")
+    parser.add_argument("--runs", default="tick,scale,scale-redis,kill", help="which parts to run")
     args = parser.parse_args([] if argv is None else argv)
     runs = set(args.runs.split(","))
     failures: list[str] = []
@@ -82,15 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             if max(tick.values()) > TICK_TARGET:
                 failures.append(f"tick {max(tick.values()):.2f} s > {TICK_TARGET} s")
         with latency_server(args.hosts, args.entries) as bases:
-            if "scale" in runs:
-                rates = {
-                    workers: bench_scale(server, bases, Path(work), workers, args.crawl_sources, args.window)
-                    for workers in (1, 2)
-                }
-                ratio = rates[2] / rates[1] if rates[1] else 0.0
-                print(f"scale: 1 worker {rates[1]:.1f} articles/s, 2 workers {rates[2]:.1f}: {ratio:.2f}x")
-                if ratio < SCALE_TARGET:
-                    failures.append(f"2 workers {ratio:.2f}x one < {SCALE_TARGET}x")
+            for run, queued_in in (("scale", "database"), ("scale-redis", "redis")):
+                if run in runs:
+                    failures += scale_both(server, bases, Path(work), queued_in, args)
             if "kill" in runs:
                 failures += bench_kill(server, bases, Path(work), args.kill_sources, args.entries)
     for failure in failures:
@@ -213,8 +212,16 @@ def server_stats(base: str, reset: bool = False) -> dict[str, Any]:
 class Crawl:
     """A fresh database with ``count`` sources queued as crawl jobs, and crawler processes for it."""
 
-    def __init__(self, server: PostgresServer, bases: list[str], folder: Path, name: str, count: int) -> None:
-        from db.jobs import Poll, plan_schedule, queue_due
+    def __init__(
+        self,
+        server: PostgresServer,
+        bases: list[str],
+        folder: Path,
+        name: str,
+        count: int,
+        queue: str | None = None,
+    ) -> None:
+        from db.jobs import Poll, hand_over, plan_schedule, queue_due
         from db.models import utcnow
         from newsmon.wiring import App
 
@@ -226,7 +233,8 @@ class Crawl:
             for i in range(count)
         )
         self.config = folder / f"{name}.yaml"
-        self.config.write_text(f"database: {url}\n{CRAWL}sources:\n{sources}", encoding="utf-8")
+        queue_line = f"queue: {queue}\n" if queue else ""
+        self.config.write_text(f"database: {url}\n{queue_line}{CRAWL}sources:\n{sources}", encoding="utf-8")
         self.app = App.open(self.config)
         now = utcnow()
         hour = timedelta(hours=1)
@@ -234,6 +242,12 @@ class Crawl:
             self.app.database, {s.name: Poll(now, now + hour, hour) for s in self.app.config.sources}
         )
         queue_due(self.app.database, now, lambda _: None)
+        self.queue = None
+        if queue:
+            from crawler.redisjobs import RedisJobQueue
+
+            self.queue = RedisJobQueue(queue)
+            hand_over(self.app.database, self.queue.push)  # as the scheduler's tick does
         self.workers: list[subprocess.Popen[str]] = []
 
     def start_worker(self) -> subprocess.Popen[str]:
@@ -272,7 +286,7 @@ class Crawl:
     def jobs_left(self) -> int:
         from db.jobs import queued
 
-        return queued(self.app.database)
+        return self.queue.pending() if self.queue else queued(self.app.database)
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -284,6 +298,8 @@ class Crawl:
             except subprocess.TimeoutExpired:
                 worker.kill()
         self.app.database.dispose()
+        if self.queue:
+            self.queue.close()
 
 
 def wait_until(predicate: Callable[[], bool], seconds: float) -> bool:
@@ -296,9 +312,28 @@ def wait_until(predicate: Callable[[], bool], seconds: float) -> bool:
 
 
 def bench_scale(
-    server: PostgresServer, bases: list[str], folder: Path, workers: int, count: int, window: float
+    server: PostgresServer,
+    bases: list[str],
+    folder: Path,
+    workers: int,
+    count: int,
+    window: float,
+    queued_in: str,
 ) -> float:
-    crawl = Crawl(server, bases, folder, f"scale{workers}", count)
+    name = f"scale{workers}{queued_in}"
+    if queued_in != "redis":
+        return _scale(Crawl(server, bases, folder, name, count), workers, window)
+    from tests.redis import RedisServer
+
+    redis_server = RedisServer().start()
+    try:
+        return _scale(Crawl(server, bases, folder, name, count, redis_server.url), workers, window)
+    finally:
+        redis_server.close()
+
+
+def _scale(crawl: Crawl, workers: int, window: float) -> float:
+    folder = crawl.folder
     try:
         for _ in range(workers):
             crawl.start_worker()
@@ -313,7 +348,7 @@ def bench_scale(
         elapsed = time.monotonic() - started
         cpu = crawl.cpu_seconds() - cpu
         if crawl.jobs_left() == 0:
-            print(f"  scale{workers}: ran out of jobs within the window; use more --crawl-sources")
+            print(f"  {crawl.name}: ran out of jobs within the window; use more --crawl-sources")
     finally:
         crawl.stop()
     print(
@@ -321,6 +356,22 @@ def bench_scale(
         f" ({stored / cpu if cpu else 0:.0f} articles per CPU second)"
     )
     return stored / elapsed
+
+
+def scale_both(
+    server: PostgresServer, bases: list[str], folder: Path, queued_in: str, args: Any
+) -> list[str]:
+    """One worker, then two, each on a fresh database (and Redis); the failures."""
+    rates = {
+        workers: bench_scale(server, bases, folder, workers, args.crawl_sources, args.window, queued_in)
+        for workers in (1, 2)
+    }
+    ratio = rates[2] / rates[1] if rates[1] else 0.0
+    where = "Redis" if queued_in == "redis" else "the database"
+    print(
+        f"scale, jobs in {where}: 1 worker {rates[1]:.1f} articles/s, 2 workers {rates[2]:.1f}: {ratio:.2f}x"
+    )
+    return [f"jobs in {where}: 2 workers {ratio:.2f}x one < {SCALE_TARGET}x"] if ratio < SCALE_TARGET else []
 
 
 def bench_kill(server: PostgresServer, bases: list[str], folder: Path, count: int, entries: int) -> list[str]:

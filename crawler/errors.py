@@ -6,7 +6,8 @@
     ├── DiscoveryError    feed autodiscovery was given something other than an http(s) URL
     ├── ReactorError      Twisted's reactor is missing, of the wrong kind or on another loop
     ├── ContextError      the spider has no CrawlContext and none can be built
-    └── UnknownSourceError a source name that the CrawlContext does not know
+    ├── UnknownSourceError a source name that the CrawlContext does not know
+    └── QueueError        the Redis crawl queue cannot be reached or refused a command
 
 Fetch failures (DNS, timeouts, HTTP errors) are not exceptions here: they are
 outcomes recorded per source in the fetch log.
@@ -47,3 +48,8 @@ class UnknownSourceError(CrawlerError):
         super().__init__(
             f"unknown source(s) {', '.join(names)}; configured sources: {', '.join(known) or 'none'}"
         )
+
+
+class QueueError(CrawlerError):
+    """The Redis crawl queue (``queue:``) cannot be reached or refused a command; the message
+    names the queue without its password."""

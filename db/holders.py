@@ -75,6 +75,7 @@ class GoneHolder:
     identity: ProcessIdentity
     released: int  # delivery claims made due again
     jobs: int = 0  # crawl jobs made claimable again (db/jobs.py)
+    holder_id: str = ""  # what its claims carried (its jobs in the Redis queue, crawler/redisjobs.py)
 
 
 def register(database: Database, identity: ProcessIdentity, now: datetime) -> str:
@@ -116,7 +117,7 @@ def reap(database: Database, me: ProcessIdentity, now: datetime) -> list[GoneHol
     with database.write() as session:
         jobs = release_jobs(session, [h.id for h in gone])
         released = _release(session, [h.id for h in gone], now)
-    return [GoneHolder(_identity(h), released.get(h.id, 0), jobs.get(h.id, 0)) for h in gone]
+    return [GoneHolder(_identity(h), released.get(h.id, 0), jobs.get(h.id, 0), h.id) for h in gone]
 
 
 def _release(session: Session, holder_ids: list[str], now: datetime) -> Counter[str]:

@@ -15,6 +15,10 @@ One row per scheduled source (db.models.CrawlJob):
 * The jobs of a worker that is gone (killed, its machine lost) are made
   claimable at once by ``holders.reap`` (``release``); a live but hung one
   loses them when the lease ends.
+
+With ``queue: redis://…`` the table keeps the schedule only: each tick the
+scheduler hands the jobs it queued over to Redis (``hand_over``;
+crawler/redisjobs.py), where the workers claim them.
 """
 
 from __future__ import annotations
@@ -140,6 +144,36 @@ def queue_due(database: Database, now: datetime, next_cron_run: Callable[[str], 
             )
             due += 1
     return due
+
+
+# Jobs queued here and claimed by no worker of the database's own queue (left from before a switch to Redis).
+_HAND_OVER = text(
+    """
+    WITH due AS (
+        SELECT source_id, queued_at FROM crawl_jobs
+        WHERE queued_at IS NOT NULL AND claimed_by IS NULL
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE crawl_jobs SET queued_at = NULL
+    FROM due, sources
+    WHERE crawl_jobs.source_id = due.source_id AND sources.id = due.source_id
+    RETURNING due.queued_at, sources.name
+    """
+)
+
+
+def hand_over(database: Database, send: Callable[[list[str]], object]) -> int:
+    """Give the queued jobs to ``send`` (names, oldest first) and unqueue them here; how many.
+
+    One transaction: when ``send`` raises (Redis unreachable), the jobs stay
+    queued here for the next call. When the commit fails after ``send``,
+    they are sent again; Redis keeps one job per source, so nothing doubles.
+    """
+    with database.write() as session:
+        rows = session.execute(_HAND_OVER).all()
+        if rows:
+            send([name for _, name in sorted(rows)])
+    return len(rows)
 
 
 def claim(database: Database, holder: str, limit: int, now: datetime, lease: timedelta = LEASE) -> list[Job]:

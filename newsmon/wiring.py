@@ -213,10 +213,15 @@ def check(config_path: str | Path) -> str:
     from newsmon.channels import build_notifiers
 
     build_notifiers(config)
-    return (
+    summary = (
         f"{len(config.sources)} sources, {len(config.topics)} topics, {len(config.rules)} rules, "
         f"{len(config.channels)} channels"
     )
+    if config.queue:
+        from db.urls import shown_url
+
+        summary += f"; crawl jobs through Redis at {shown_url(config.queue)}"
+    return summary
 
 
 def crawl_context_from_environment(settings: Settings) -> CrawlContext:

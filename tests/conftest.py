@@ -28,6 +28,7 @@ from db.engine import Database  # noqa: E402 - after the reactor, on purpose
 from db.migrate import upgrade  # noqa: E402
 from tests.databases import Databases  # noqa: E402
 from tests.postgres import PostgresServer, needs_postgres  # noqa: E402
+from tests.redis import RedisServer  # noqa: E402
 from tests.servers import TestServer  # noqa: E402
 
 T = TypeVar("T")
@@ -57,6 +58,14 @@ def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databa
     factory = Databases(request.param, tmp_path, server)
     yield factory
     factory.close()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway redis-server of the test's own (tests using it take ``tests.redis.needs_redis``)."""
+    server = RedisServer().start()
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -21,17 +21,19 @@ from pydantic_core import ErrorDetails
 from newsmon.config.checks import KeyPath, cross_check, format_path, suggest
 from newsmon.config.environ import substitute
 from newsmon.config.fields import ERROR_TYPE
-from newsmon.config.models import SKIP_CROSS_CHECK, Config, check_database
+from newsmon.config.models import SKIP_CROSS_CHECK, Config, check_database, check_queue
 from newsmon.config.source import Document, parse, read_text
 from newsmon.errors import ConfigError, ConfigIssue
 
 ENV_VAR = "NEWSMON_CONFIG"
 # Overrides the file's `database:`: one config for several databases (a staging server, the CI's).
 DATABASE_ENV = "NEWSMON_DATABASE"
+# Overrides the file's `queue:` (compose sets both from its own services).
+QUEUE_ENV = "NEWSMON_QUEUE"
 DEFAULT_PATH = "config.yaml"
 
 # Values at these keys are never quoted back in a message, nor any value of a field typed Secret.
-SECRET_KEYS = frozenset({"database"})
+SECRET_KEYS = frozenset({"database", "queue"})
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -64,14 +66,18 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
         return f"{format_path(p)}, line {doc.value_position(p)[0]}"
 
     skip: list[KeyPath] = list(env_result.errors)
-    override = env.get(DATABASE_ENV)
-    if override:
-        data["database"] = override
-        skip.append(("database",))  # its error names the variable, not the file's line
-        try:
-            check_database(override)
-        except ValueError as exc:
-            issues.append(ConfigIssue(f"${DATABASE_ENV}", None, None, "", str(exc)))
+    for key, variable, check in (
+        ("database", DATABASE_ENV, check_database),
+        ("queue", QUEUE_ENV, check_queue),
+    ):
+        override = env.get(variable)
+        if override:
+            data[key] = override
+            skip.append((key,))  # its error names the variable, not the file's line
+            try:
+                check(override)
+            except ValueError as exc:
+                issues.append(ConfigIssue(f"${variable}", None, None, "", str(exc)))
     issues += [doc.issue(p, message) for p, message in cross_check(data, where)]
     config: Config | None = None
     try:

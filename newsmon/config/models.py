@@ -37,6 +37,7 @@ from crawler.spiders import SPIDERS
 from db.options import Options, Plugin
 from db.policy import IMMEDIATE_WORD, DeliveryPolicy, parse_deliver, parse_quiet_hours
 from db.textfold import word_string
+from db.urls import shown_url
 from newsmon.config.checks import cross_check
 from newsmon.config.fields import (
     ByteSize,
@@ -61,6 +62,7 @@ MAX_DEFAULT_JITTER = timedelta(minutes=5)
 MAX_DOWNLOAD_TIMEOUT = timedelta(seconds=30)
 DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
+QUEUE_SCHEMES = ("redis", "rediss")
 DEFAULT_SOURCE_TYPE = "feed"
 
 SECTIONS = frozenset(
@@ -357,6 +359,21 @@ def check_database(value: str) -> str:
     return value
 
 
+def check_queue(value: str) -> str:
+    """A Redis URL (``redis://[:password@]host[:port][/db]``, or ``rediss://`` for TLS)."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise problem("not a Redis URL (use redis://host:6379/0, or rediss:// for TLS)") from None
+    if url.drivername not in QUEUE_SCHEMES:
+        raise problem(f"unsupported queue {url.drivername!r} (use redis://host:6379/0, or rediss:// for TLS)")
+    if not url.host:
+        raise problem("the Redis URL names no host (use redis://host:6379/0)")
+    if url.database and not url.database.isdigit():
+        raise problem("the Redis database is a number (redis://host:6379/0)")
+    return value
+
+
 def _resolve_database(value: object, base: Path) -> object:
     """A relative SQLite path, resolved against the config file's directory."""
     if not isinstance(value, str):
@@ -390,6 +407,8 @@ class Config(Frozen):
 
     path: Path | None = None
     database: str = DEFAULT_DATABASE
+    # The crawl job queue of the split roles: Redis (a URL) or, when None, the database's crawl_jobs.
+    queue: str | None = None
     # Where the rules' digest, quiet-hour and max_per_hour times are read (an IANA name).
     timezone: TimeZone = "UTC"
     sources: tuple[SourceTypes, ...] = ()
@@ -430,6 +449,11 @@ class Config(Frozen):
     def _valid_database(cls, value: str) -> str:
         return check_database(value)
 
+    @field_validator("queue")
+    @classmethod
+    def _valid_queue(cls, value: str | None) -> str | None:
+        return None if value is None else check_queue(value)
+
     @field_validator("orgs", mode="before")
     @classmethod
     def _org_defaults(cls, value: Any) -> Any:
@@ -459,11 +483,8 @@ class Config(Frozen):
     def __repr_args__(self) -> Any:
         # A PostgreSQL URL may carry a password (often from ${VAR}); repr must not show it.
         for key, value in super().__repr_args__():
-            if key == "database" and isinstance(value, str):
-                try:
-                    value = make_url(value).render_as_string(hide_password=True)
-                except ArgumentError:
-                    value = "***"
+            if key in ("database", "queue") and isinstance(value, str):
+                value = shown_url(value)
             yield key, value
 
     def source(self, name: str) -> SourceConfig:

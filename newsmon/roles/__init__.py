@@ -7,10 +7,14 @@
 
 The split roles share the work through the database, so they need PostgreSQL:
 SQLite has neither ``SKIP LOCKED`` nor a server that tells when a process is gone.
+With ``queue: redis://…`` the scheduler and the crawlers pass crawl jobs
+through Redis instead (newsmon/roles/queues.py); the whole daemon crawls in
+its own process and has no use for it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -20,6 +24,9 @@ if TYPE_CHECKING:
     from newsmon.wiring import App
 
 ROLES = ("all", "scheduler", "crawler", "deliverer")
+QUEUE_ROLES = ("scheduler", "crawler")
+
+log = logging.getLogger("newsmon.daemon")
 
 
 def run_role(app: App, role: str) -> int:
@@ -29,7 +36,15 @@ def run_role(app: App, role: str) -> int:
             f"{app.config.path or 'the configuration'}: --role {role} needs a PostgreSQL database "
             "(database: postgresql+psycopg://…); with SQLite run the whole daemon (--role all)"
         )
+    if app.config.queue and role not in QUEUE_ROLES:
+        log.info("%s", queue_unused(role))
     return _runner(role)(app)
+
+
+def queue_unused(role: str) -> str:
+    if role == "all":
+        return "queue: is for the split roles; the whole daemon (--role all) crawls in this process"
+    return f"queue: is for the scheduler and crawler roles; --role {role} does not use it"
 
 
 def _runner(role: str) -> Callable[[App], int]:

@@ -1,4 +1,7 @@
-"""`newsmon run --role crawler`: claim crawl jobs (db/jobs.py) and crawl their sources.
+"""`newsmon run --role crawler`: claim crawl jobs and crawl their sources.
+
+The jobs come from the database's ``crawl_jobs`` table, or from Redis with
+``queue: redis://…`` (newsmon/roles/queues.py).
 
 A worker crawls up to ``crawl.parallel_sources`` sources at once, each with
 the daemon's own poll (newsmon.polling: back-off, health, staleness), and
@@ -16,14 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from db import holders, jobs
+from db import holders
+from db.jobs import postpone
 from db.models import utcnow
 from db.store import FetchResult, record_fetch
 from newsmon.daemon import STOP_GRACE_SECONDS, run_on_reactor
+from newsmon.roles.queues import Claimed, open_queue
 from newsmon.roles.stopping import stop_on_signals
 
 if TYPE_CHECKING:
@@ -47,7 +53,8 @@ class CrawlWorker:
         self.clock = clock
         self.slots = app.config.crawl.parallel_sources
         self.me = holders.ProcessIdentity.current()
-        self.running: set[asyncio.Task[None]] = set()
+        self.running: dict[asyncio.Task[None], Claimed] = {}
+        self.queue = open_queue(app.database, app.config.queue)
         self.wake = asyncio.Event()
         self._reaped = datetime.min.replace(tzinfo=clock().tzinfo)
 
@@ -63,33 +70,40 @@ class CrawlWorker:
         self._take_back()
         self.holder = holders.register(database, self.me, self.clock())
         beating = asyncio.create_task(self._heartbeat(), name="newsmon-crawl-heartbeat")
-        log.info("newsmon crawler started: up to %d sources at once", self.slots)
+        log.info(
+            "newsmon crawler started: up to %d sources at once, crawl jobs from %s",
+            self.slots,
+            self.queue.describe(),
+        )
         try:
             await self._work(poller)
             log.info("stopping: finishing in-flight crawls")
             await service.stop()
             if self.running:
-                await asyncio.wait(self.running, timeout=STOP_GRACE_SECONDS)
+                await asyncio.wait(set(self.running), timeout=STOP_GRACE_SECONDS)
         finally:
             beating.cancel()
             # Unfinished jobs become claimable at once: another worker crawls those sources.
+            try:
+                self.queue.hand_back(self.holder)
+            except Exception:
+                log.exception("could not hand back the unfinished crawl jobs; their lease will end")
             holders.unregister(database, self.holder, self.clock())
+            self.queue.close()
             await asyncio.gather(*(n.aclose() for n in notifiers.values()), return_exceptions=True)
         log.info("stopped")
         return 0
 
     async def _work(self, poller: SourcePoller) -> None:
         while not self.stop.is_set():
-            claimed: list[jobs.Job] = []
+            claimed: Sequence[Claimed] = []
             try:
-                claimed = jobs.claim(
-                    self.app.database, self.holder, self.slots - len(self.running), self.clock()
-                )
+                claimed = self.queue.claim(self.holder, self.slots - len(self.running), self.clock())
             except Exception:
                 log.exception("could not claim crawl jobs; trying again")
             for job in claimed:
                 task = asyncio.create_task(self._crawl(poller, job), name=f"newsmon-crawl-{job.source}")
-                self.running.add(task)
+                self.running[task] = job
                 task.add_done_callback(self._done)
             if not claimed and len(self.running) < self.slots and self.clock() - self._reaped >= REAP_EVERY:
                 self._take_back()
@@ -103,10 +117,10 @@ class CrawlWorker:
             woken.cancel()
 
     def _done(self, task: asyncio.Task[None]) -> None:
-        self.running.discard(task)
+        self.running.pop(task, None)
         self.wake.set()
 
-    async def _crawl(self, poller: SourcePoller, job: jobs.Job) -> None:
+    async def _crawl(self, poller: SourcePoller, job: Claimed) -> None:
         if job.source not in {s.name for s in poller.context.sources}:
             log.warning(
                 "crawl job for source %s dropped: not an enabled source in this configuration", job.source
@@ -128,13 +142,13 @@ class CrawlWorker:
                 )
             try:
                 if (backing_off := await poller.poll(job.source)) is not None:
-                    jobs.postpone(self.app.database, job.source, backing_off)
+                    postpone(self.app.database, job.source, backing_off)
             except Exception:
                 log.exception("crawl of %s failed", job.source)
         if self.stop.is_set():
-            return  # cut short: handed back on unregister, crawled again by another worker
+            return  # cut short: handed back as the worker stops, crawled again by another worker
         try:
-            jobs.finish(self.app.database, job, self.holder)
+            self.queue.finish(job, self.holder)
         except Exception:
             log.exception("could not mark the crawl job of %s done; it will be crawled again", job.source)
 
@@ -144,7 +158,7 @@ class CrawlWorker:
             now = self.clock()
             try:
                 holders.beat(self.app.database, self.holder, now)
-                jobs.renew(self.app.database, self.holder, now)
+                self.queue.renew(self.holder, list(self.running.values()), now)
             except Exception:
                 log.exception("could not renew the crawl jobs' lease")
             self._take_back()
@@ -157,12 +171,17 @@ class CrawlWorker:
         except Exception:
             log.exception("could not look for the crawl jobs of stopped workers")
             return
+        try:
+            taken = self.queue.take_back(gone) if gone else Counter[str]()
+        except Exception:
+            log.exception("could not put back the crawl jobs of stopped workers; their lease will end")
+            return
         for holder in gone:
-            if holder.jobs:
+            if taken[holder.holder_id]:
                 log.warning(
                     "%s is gone: its %d crawl job(s) are claimable again",
                     holder.identity.describe(),
-                    holder.jobs,
+                    taken[holder.holder_id],
                 )
-        if any(h.jobs for h in gone):
+        if any(taken.values()):
             self.wake.set()

@@ -25,6 +25,7 @@ from db.errors import LockHeldError
 from db.jobs import Poll, plan_schedule, queue_due
 from db.models import utcnow
 from newsmon.polling import poll_interval
+from newsmon.roles.queues import open_queue
 from newsmon.roles.stopping import sleep_unless, stop_on_signals
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class Scheduler:
         self.app = app
         self.clock = clock
         self.schedule = Schedule(app.config.sources)
+        self.queue = open_queue(app.database, app.config.queue)
 
     async def run(self) -> int:
         stop = stop_on_signals()
@@ -97,6 +99,7 @@ class Scheduler:
                 await self._schedule(stop, lock)
             finally:
                 lock.release()
+        self.queue.close()
         log.info("stopped")
         return 0
 
@@ -122,7 +125,10 @@ class Scheduler:
         now = self.clock()
         replanned = await asyncio.to_thread(plan_schedule, database, self.schedule.polls(now))
         log.info(
-            "newsmon scheduler leads: %d sources (%d newly planned)", len(self.schedule.sources), replanned
+            "newsmon scheduler leads: %d sources (%d newly planned), crawl jobs to %s",
+            len(self.schedule.sources),
+            replanned,
+            self.queue.describe(),
         )
         prune_at = now + PRUNE_FIRST_DELAY
         while not stop.is_set():
@@ -147,6 +153,7 @@ class Scheduler:
         due = await asyncio.to_thread(
             queue_due, self.app.database, now, lambda name: self.schedule.next_cron_run(name, now)
         )
+        await asyncio.to_thread(self.queue.hand_over, now)
         if due:
             log.info("%d sources due, queued in %.0f ms", due, (time.perf_counter() - started) * 1000)
         return due

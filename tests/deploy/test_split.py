@@ -76,7 +76,7 @@ def test_the_target_starts_the_singletons_and_excludes_the_single_process_unit()
 
 
 def test_compose_names_every_service_with_two_crawlers() -> None:
-    assert set(SERVICES) == {"postgres", "scheduler", "crawler", "deliverer", "web"}
+    assert set(SERVICES) == {"postgres", "redis", "scheduler", "crawler", "deliverer", "web"}
     assert SERVICES["crawler"]["deploy"]["replicas"] == 2
     assert SERVICES["postgres"]["image"].startswith("postgres:15")
 
@@ -85,13 +85,15 @@ def test_compose_names_every_service_with_two_crawlers() -> None:
 def test_compose_commands_parse_and_wait_for_healthy_servers(name: str) -> None:
     service = NEWSMON_SERVICES[name]
     parse(list(service["command"]))
-    assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    healthy = {"condition": "service_healthy"}
+    assert service["depends_on"] == {"postgres": healthy, "redis": healthy}
     assert service["environment"]["NEWSMON_DATABASE"].startswith("postgresql+psycopg://")
+    assert service["environment"]["NEWSMON_QUEUE"].startswith("redis://:${REDIS_PASSWORD:?")
     assert service["environment"]["NEWSMON_LOG_FORMAT"] == "json"
 
 
 def test_servers_have_healthchecks() -> None:
-    for name in ("postgres", "web"):
+    for name in ("postgres", "redis", "web"):
         assert SERVICES[name]["healthcheck"]["test"][0] == "CMD", name
 
 
@@ -99,6 +101,18 @@ def test_secrets_come_from_the_environment_only() -> None:
     text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
     for name, service in SERVICES.items():
         for key, value in dict(service.get("environment", {})).items():
-            if re.search(r"PASSWORD|TOKEN|WEBHOOK|DATABASE", key):
+            if re.search(r"PASSWORD|TOKEN|WEBHOOK|DATABASE|QUEUE|AUTH", key):
                 assert "${" in str(value), f"{name}.{key} must come from the environment"
-    assert "${POSTGRES_PASSWORD:?" in text  # compose refuses to start without it
+    # Compose refuses to start without them.
+    assert "${POSTGRES_PASSWORD:?" in text and "${REDIS_PASSWORD:?" in text
+    assert "REDIS_PASSWORD" not in " ".join(SERVICES["redis"]["healthcheck"]["test"])  # REDISCLI_AUTH instead
+
+
+def test_the_redis_queue_is_persistent_never_evicts_and_its_url_is_valid_config() -> None:
+    from newsmon.config.models import check_queue
+
+    server = " ".join(SERVICES["redis"]["command"])
+    assert "--appendonly yes" in server and "--maxmemory-policy noeviction" in server
+    assert "redis:/data" in SERVICES["redis"]["volumes"]
+    url = NEWSMON_SERVICES["crawler"]["environment"]["NEWSMON_QUEUE"]
+    assert check_queue(url.replace("${REDIS_PASSWORD:?set REDIS_PASSWORD}", "pw")) and "@redis:6379/" in url

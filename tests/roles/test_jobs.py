@@ -142,3 +142,22 @@ def test_the_jobs_of_a_gone_holder_are_claimable_at_once(database: Database) -> 
     [reaped] = holders.reap(database, me, NOW)
     assert reaped.jobs == 2
     assert sorted(job.source for job in jobs.claim(database, "other", 5, NOW)) == ["s0", "s1"]
+
+
+def test_hand_over_gives_the_queued_jobs_oldest_first_and_keeps_them_when_sending_fails(
+    database: Database,
+) -> None:
+    plan(database, {"s2": NOW - timedelta(minutes=2), "s1": NOW - timedelta(minutes=1)})
+    jobs.queue_due(database, NOW - timedelta(minutes=2), no_cron)  # s2 queued first
+    jobs.queue_due(database, NOW, no_cron)
+
+    def unreachable(names: list[str]) -> None:
+        raise ConnectionError("Redis does not answer")
+
+    with pytest.raises(ConnectionError):
+        jobs.hand_over(database, unreachable)
+    assert jobs.queued(database) == 2  # still queued here, for the next tick
+    sent: list[list[str]] = []
+    assert jobs.hand_over(database, sent.append) == 2
+    assert sent == [["s2", "s1"]] and jobs.queued(database) == 0
+    assert jobs.hand_over(database, sent.append) == 0 and len(sent) == 1

@@ -18,3 +18,23 @@ def test_split_roles_need_postgresql(tmp_path: Path, role: str) -> None:
     assert result.exit_code == 2
     assert f"--role {role} needs a PostgreSQL database" in result.output
     assert str(config) in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("role", "said"), [("all", "the whole daemon (--role all) crawls in this process")])
+def test_the_whole_daemon_says_it_has_no_use_for_the_redis_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, role: str, said: str
+) -> None:
+    import newsmon.roles
+    from newsmon.wiring import App
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: sqlite:///{tmp_path}/n.db\nqueue: redis://127.0.0.1:1/0\nsources: []\n", encoding="utf-8"
+    )
+    ran: list[str] = []
+    monkeypatch.setattr(newsmon.roles, "_runner", lambda name: lambda app: ran.append(name) or 0)
+    app = App.open(config)
+    with caplog.at_level("INFO", logger="newsmon.daemon"):
+        assert newsmon.roles.run_role(app, role) == 0
+    app.database.dispose()
+    assert ran == [role] and said in caplog.text
