@@ -10,7 +10,7 @@ unbalanced quote from becoming an SQLite error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -66,33 +66,34 @@ def search(
 ) -> list[SearchHit]:
     """The best ``filters.limit`` hits; ``org_aliases`` is called only for a query that says ``org:``
     (building the organisations' aliases costs more than most searches)."""
-    tree = q.resolve_topics(_parsed(query), dict(topics or {}))
-    if org_aliases is not None and q.names_field(tree, "org"):
+    tree = _resolved(query, tuple(topics.items()) if topics else ())
+    if org_aliases is not None and _names_org(tree):
         tree = q.canonical_orgs(tree, org_aliases())
-    words, amounts = split_amounts(tree)
+    words, amounts = _split(tree)
     conditions, params = _conditions(amounts, filters, database.is_sqlite)
     if not database.is_sqlite:
         return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
     with database.read_raw() as connection:
-        return _hits(*_search_sqlite(connection, words, conditions, params))
+        return _search_sqlite(connection, words, conditions, params)
 
 
 def _search_sqlite(
     connection: sqlite3.Connection, words: q.Node | None, conditions: list[str], params: dict[str, Any]
-) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+) -> list[SearchHit]:
     if words is None:
         ranked = _newest(connection, conditions, params)
-        return ranked, _page(connection, [row_id for row_id, _ in ranked], None)
-    params["match"] = _compiled(words)
+        return _hits(ranked, _page(connection, [row_id for row_id, _ in ranked], None))
+    match = _compiled(words)
     if not conditions:
-        return _best_page(connection, params, snippet_column(words))
+        return _best_page(connection, match, params["limit"], _snippet_column_sql(words))
+    params["match"] = match
     ranked = _best(connection, conditions, params)
-    return ranked, _page(connection, [row_id for row_id, _ in ranked], params["match"])
+    return _hits(ranked, _page(connection, [row_id for row_id, _ in ranked], match))
 
 
 def _conditions(
-    amounts: list[tuple[q.AmountAtLeast, bool]], filters: SearchFilters, is_sqlite: bool
+    amounts: Sequence[tuple[q.AmountAtLeast, bool]], filters: SearchFilters, is_sqlite: bool
 ) -> tuple[list[str], dict[str, Any]]:
     """The conditions beside the full-text match, on the article ``a``, and their parameters."""
     conditions: list[str] = []
@@ -147,9 +148,7 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
     return hits
 
 
-def _best_page(
-    connection: sqlite3.Connection, params: dict[str, Any], column: int
-) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+def _best_page(connection: sqlite3.Connection, match: str, limit: int, column: str) -> list[SearchHit]:
     """The best matches with their headlines and snippets, in one statement.
 
     Ranked and limited inside the index, the snippets are made by the same
@@ -158,18 +157,22 @@ def _best_page(
     (a prefix expands its terms every time). Then the page joins the
     articles and sources.
     """
-    sql = f"""
+    return [
+        SearchHit(row_id, title, url, source, _stored_time(published), language, snippet or "", -rank)
+        for row_id, title, url, source, published, language, snippet, rank in connection.execute(
+            _best_page_sql(column), (match, limit)
+        ).fetchall()
+    ]
+
+
+@lru_cache(maxsize=64)
+def _best_page_sql(column: str) -> str:
+    return f"""
         SELECT h.rowid, a.title, a.url, s.name, a.published, a.language, h.snippet, h.rank
         FROM (SELECT rowid, rank, {_snippet(column)} AS snippet FROM articles_fts
-              WHERE articles_fts MATCH :match ORDER BY rank LIMIT :limit) h
+              WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?) h
         JOIN articles a ON a.id = h.rowid JOIN sources s ON s.id = a.source_id
         ORDER BY h.rank"""
-    ranked: list[Ranked] = []
-    page: dict[int, search_pg.PageRow] = {}
-    for row_id, title, url, source, published, language, snippet, rank in connection.execute(sql, params):
-        ranked.append((row_id, -float(rank)))
-        page[row_id] = (row_id, title, url, source, _stored_time(published), language, snippet or "")
-    return ranked, page
 
 
 def _best(connection: sqlite3.Connection, conditions: list[str], params: dict[str, Any]) -> list[Ranked]:
@@ -216,7 +219,7 @@ def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> 
     }
 
 
-def _snippet(column: int) -> str:
+def _snippet(column: int | str) -> str:
     return f"snippet(articles_fts, {column}, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24)"
 
 
@@ -225,6 +228,11 @@ def snippet_column(words: q.Node) -> int:
     (``title:``), so that no other column is read and tokenised for nothing; else -1, the best one."""
     columns = _match_columns(words, BODY_COLUMNS)
     return FTS_COLUMNS.index(columns.pop()) if len(columns) == 1 else -1
+
+
+@lru_cache(maxsize=1024)
+def _snippet_column_sql(words: q.Node) -> str:
+    return str(snippet_column(words))
 
 
 def _match_columns(node: q.Node, columns: tuple[str, ...]) -> set[str]:
@@ -240,7 +248,7 @@ def _match_columns(node: q.Node, columns: tuple[str, ...]) -> set[str]:
 
 def _stored_time(value: str | None) -> datetime | None:
     """A time as :func:`sqlite_time` stored it (UTC, no offset), back as an aware datetime."""
-    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
+    return datetime.fromisoformat(value + "+00:00") if value else None
 
 
 def sqlite_time(moment: datetime) -> str:
@@ -270,9 +278,22 @@ def split_amounts(node: q.Node) -> tuple[q.Node | None, list[tuple[q.AmountAtLea
     return (rest[0] if len(rest) == 1 else q.And(tuple(rest))), amounts
 
 
-# Trees are frozen values: a query asked again (the web's next page, a refresh) is parsed and
-# compiled once.
-_parsed = lru_cache(maxsize=1024)(q.parse)
+# Trees are frozen values: a query asked again (the web's next page, a refresh) is parsed,
+# resolved, split and compiled once.
+@lru_cache(maxsize=1024)
+def _resolved(query: str, topics: tuple[tuple[str, str], ...]) -> q.Node:
+    return q.resolve_topics(q.parse(query), dict(topics))
+
+
+@lru_cache(maxsize=1024)
+def _names_org(tree: q.Node) -> bool:
+    return q.names_field(tree, "org")
+
+
+@lru_cache(maxsize=1024)
+def _split(tree: q.Node) -> tuple[q.Node | None, tuple[tuple[q.AmountAtLeast, bool], ...]]:
+    words, amounts = split_amounts(tree)
+    return words, tuple(amounts)
 
 
 @lru_cache(maxsize=1024)
