@@ -18,6 +18,9 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 30_000
+# The page cache of read_raw's held connection (SQLite's default is 2 MB): a search reads the
+# articles and index pages of its page again and again (a refresh, the next page, the same topic).
+HOT_READ_CACHE_KIB = 32_768
 
 
 class Database:
@@ -62,6 +65,7 @@ class Database:
             if self._held is None:
                 self._held = self.engine.raw_connection()
                 self._held.detach()  # ours until dispose(): the pool neither counts nor recycles it
+                self._held.dbapi_connection.execute(f"PRAGMA cache_size = -{HOT_READ_CACHE_KIB}")
             yield self._held.dbapi_connection  # driver_connection is None once detached
         finally:
             self._held_lock.release()
