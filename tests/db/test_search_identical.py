@@ -62,6 +62,7 @@ QUERIES = (
     "(comete OR energie) -openai",
 )
 LIMITS = (1, 3, 20)
+Row = tuple[object, ...]
 
 
 def _sentence(rng: random.Random) -> str:
@@ -111,26 +112,25 @@ def _utc(stored: str) -> str:
     return datetime.fromisoformat(stored).replace(tzinfo=UTC).isoformat()
 
 
-def reference(path: str, query: str, limit: int) -> list[tuple[object, ...]]:
+def reference(path: str, query: str, limit: int, source: str = "", language: str = "") -> list[Row]:
     sql = f"""
         SELECT f.rowid, a.title, a.url, s.name, a.published, a.language,
                snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24), f.rank
         FROM articles_fts f JOIN articles a ON a.id = f.rowid JOIN sources s ON s.id = a.source_id
-        WHERE articles_fts MATCH ? ORDER BY f.rank LIMIT ?"""
+        WHERE articles_fts MATCH :match AND (:source = '' OR s.name = :source)
+          AND (:language = '' OR a.language = :language)
+        ORDER BY f.rank LIMIT :limit"""
+    params = {"match": to_fts5(q.parse(query)), "limit": limit, "source": source, "language": language}
     with sqlite3.connect(path) as raw:
-        rows = raw.execute(sql, (to_fts5(q.parse(query)), limit)).fetchall()
+        rows = raw.execute(sql, params).fetchall()
     return [
         (id_, title, url, source, published and _utc(published), lang, snippet, -rank)
         for id_, title, url, source, published, lang, snippet, rank in rows
     ]
 
 
-@pytest.mark.parametrize("limit", LIMITS)
-@pytest.mark.parametrize("query", QUERIES)
-def test_search_returns_what_the_plain_statement_returns(database: Database, query: str, limit: int) -> None:
-    expected = reference(database.engine.url.database or "", query, limit)
-    hits = search(database, query, SearchFilters(limit=limit))
-    got = [
+def found(database: Database, query: str, filters: SearchFilters) -> list[Row]:
+    return [
         (
             h.id,
             h.title,
@@ -141,10 +141,28 @@ def test_search_returns_what_the_plain_statement_returns(database: Database, que
             h.snippet,
             h.score,
         )
-        for h in hits
+        for h in search(database, query, filters)
     ]
-    assert got == expected
+
+
+@pytest.mark.parametrize("limit", LIMITS)
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_returns_what_the_plain_statement_returns(database: Database, query: str, limit: int) -> None:
+    expected = reference(database.engine.url.database or "", query, limit)
+    assert found(database, query, SearchFilters(limit=limit)) == expected
     assert expected, f"{query!r} finds nothing: the comparison would prove nothing"
+
+
+@pytest.mark.parametrize(("source", "language"), [("wire", ""), ("", "fr"), ("heise", "de")])
+@pytest.mark.parametrize(
+    "query", ["openai", "comete", "invest*", "title:comete", '"market data"', "source:heise OR chip"]
+)
+def test_with_filters_too(database: Database, query: str, source: str, language: str) -> None:
+    """Filters take another path: ranked with the articles joined, then a snippet per hit of the page."""
+    expected = reference(database.engine.url.database or "", query, 5, source, language)
+    filters = SearchFilters(limit=5, source=source or None, language=language or None)
+    assert found(database, query, filters) == expected
+    assert expected, f"{query!r} with {filters} finds nothing: the comparison would prove nothing"
 
 
 def test_the_corpus_has_hits_in_one_column_and_in_several(database: Database) -> None:
