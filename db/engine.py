@@ -8,6 +8,7 @@ SQLITE_BUSY and ignores busy_timeout — while readers keep a deferred
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,9 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 30_000
+# The page cache of read_raw's held connection (SQLite's default is 2 MB): a search reads the
+# articles and index pages of its page again and again (a refresh, the next page, the same topic).
+HOT_READ_CACHE_KIB = 32_768
 
 
 class Database:
@@ -27,6 +31,8 @@ class Database:
         self.engine = _create_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._writer = self.engine.execution_options(newsmon_immediate=True)
+        self._held: Any = None  # read_raw's own connection, out of the pool
+        self._held_lock = threading.Lock()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -41,15 +47,34 @@ class Database:
 
     @contextmanager
     def read_raw(self) -> Iterator[Any]:
-        """The driver's own connection, from the pool, for a hot read path (search): no ORM or
-        statement layers, each statement its own snapshot. SQL only; nothing is written."""
-        connection = self.engine.raw_connection()
+        """The driver's own connection, for a hot read path (search): no ORM or statement layers,
+        each statement its own snapshot. SQL only; nothing is written. Read every row of a statement
+        inside the block: an unfinished one would keep its snapshot open.
+
+        One connection is kept for these reads, because a pool checkout costs as much as a rare
+        term's search; a thread that finds it in use takes one from the pool instead of waiting.
+        """
+        if not self._held_lock.acquire(blocking=False):
+            connection = self.engine.raw_connection()
+            try:
+                yield connection.driver_connection
+            finally:
+                connection.close()
+            return
         try:
-            yield connection.driver_connection
+            if self._held is None:
+                self._held = self.engine.raw_connection()
+                self._held.detach()  # ours until dispose(): the pool neither counts nor recycles it
+                self._held.dbapi_connection.execute(f"PRAGMA cache_size = -{HOT_READ_CACHE_KIB}")
+            yield self._held.dbapi_connection  # driver_connection is None once detached
         finally:
-            connection.close()
+            self._held_lock.release()
 
     def dispose(self) -> None:
+        with self._held_lock:
+            if self._held is not None:
+                self._held.close()
+                self._held = None
         self.engine.dispose()
 
 

@@ -10,10 +10,11 @@ unbalanced quote from becoming an SQLite error.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from db import query as q
@@ -66,33 +67,36 @@ def search(
 ) -> list[SearchHit]:
     """The best ``filters.limit`` hits; ``org_aliases`` is called only for a query that says ``org:``
     (building the organisations' aliases costs more than most searches)."""
-    tree = q.resolve_topics(_parsed(query), dict(topics or {}))
-    if org_aliases is not None and q.names_field(tree, "org"):
+    tree = _resolved(query, tuple(topics.items()) if topics else ())
+    if org_aliases is not None and _names_org(tree):
         tree = q.canonical_orgs(tree, org_aliases())
-    words, amounts = split_amounts(tree)
+    words, amounts = _split(tree)
     conditions, params = _conditions(amounts, filters, database.is_sqlite)
     if not database.is_sqlite:
         return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
     with database.read_raw() as connection:
-        return _hits(*_search_sqlite(connection, words, conditions, params))
+        return _search_sqlite(connection, words, conditions, params)
 
 
 def _search_sqlite(
     connection: sqlite3.Connection, words: q.Node | None, conditions: list[str], params: dict[str, Any]
-) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+) -> list[SearchHit]:
     if words is None:
         ranked = _newest(connection, conditions, params)
-        return ranked, _page(connection, [row_id for row_id, _ in ranked], None)
-    params["match"] = _compiled(words)
+        return _hits(ranked, _page(connection, [row_id for row_id, _ in ranked], None, "-1"))
+    match = _compiled(words)
     if not conditions:
-        return _best_page(connection, params, snippet_column(words))
+        return _best_page(connection, match, params["limit"], _snippet_column_sql(words))
+    params["match"] = match
     ranked = _best(connection, conditions, params)
-    return ranked, _page(connection, [row_id for row_id, _ in ranked], params["match"])
+    # Not the per-row column choice: bm25 in a cursor of its own counts each phrase's hits again.
+    page = _page(connection, [row_id for row_id, _ in ranked], match, str(snippet_column(words)))
+    return _hits(ranked, page)
 
 
 def _conditions(
-    amounts: list[tuple[q.AmountAtLeast, bool]], filters: SearchFilters, is_sqlite: bool
+    amounts: Sequence[tuple[q.AmountAtLeast, bool]], filters: SearchFilters, is_sqlite: bool
 ) -> tuple[list[str], dict[str, Any]]:
     """The conditions beside the full-text match, on the article ``a``, and their parameters."""
     conditions: list[str] = []
@@ -147,29 +151,31 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
     return hits
 
 
-def _best_page(
-    connection: sqlite3.Connection, params: dict[str, Any], column: int
-) -> tuple[list[Ranked], dict[int, search_pg.PageRow]]:
+def _best_page(connection: sqlite3.Connection, match: str, limit: int, column: str) -> list[SearchHit]:
     """The best matches with their headlines and snippets, in one statement.
 
     Ranked and limited inside the index, the snippets are made by the same
     cursor, for the rows the limit lets through only: FTS5 evaluates the
     MATCH once, where a look-up per row would evaluate it again for each
     (a prefix expands its terms every time). Then the page joins the
-    articles and sources.
+    articles and sources, in the index's order (CROSS JOIN keeps it, so
+    SQLite sorts nothing again; the sort here only makes it certain).
     """
-    sql = f"""
+    rows = connection.execute(_best_page_sql(column), (match, limit)).fetchall()
+    rows.sort(key=itemgetter(7))
+    return [
+        SearchHit(row_id, title, url, source, _stored_time(published), language, snippet or "", -rank)
+        for row_id, title, url, source, published, language, snippet, rank in rows
+    ]
+
+
+@lru_cache(maxsize=64)
+def _best_page_sql(column: str) -> str:
+    return f"""
         SELECT h.rowid, a.title, a.url, s.name, a.published, a.language, h.snippet, h.rank
         FROM (SELECT rowid, rank, {_snippet(column)} AS snippet FROM articles_fts
-              WHERE articles_fts MATCH :match ORDER BY rank LIMIT :limit) h
-        JOIN articles a ON a.id = h.rowid JOIN sources s ON s.id = a.source_id
-        ORDER BY h.rank"""
-    ranked: list[Ranked] = []
-    page: dict[int, search_pg.PageRow] = {}
-    for row_id, title, url, source, published, language, snippet, rank in connection.execute(sql, params):
-        ranked.append((row_id, -float(rank)))
-        page[row_id] = (row_id, title, url, source, _stored_time(published), language, snippet or "")
-    return ranked, page
+              WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?) h
+        CROSS JOIN articles a ON a.id = h.rowid CROSS JOIN sources s ON s.id = a.source_id"""
 
 
 def _best(connection: sqlite3.Connection, conditions: list[str], params: dict[str, Any]) -> list[Ranked]:
@@ -190,7 +196,9 @@ def _newest(connection: sqlite3.Connection, conditions: list[str], params: dict[
     return [(row_id, score) for row_id, score in connection.execute(sql, params)]
 
 
-def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> dict[int, search_pg.PageRow]:
+def _page(
+    connection: sqlite3.Connection, ids: list[int], match: str | None, column: str
+) -> dict[int, search_pg.PageRow]:
     """The hits of the page returned, with their snippets.
 
     A snippet costs about 0.5 ms over a long text, so only the page gets
@@ -203,7 +211,7 @@ def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> 
     if match is None:
         snippet, params = "''", {}
     else:
-        snippet = f"""(SELECT {_snippet(-1)}
+        snippet = f"""(SELECT {_snippet(column)}
                        FROM articles_fts WHERE articles_fts.rowid = page.id AND articles_fts MATCH :match)"""
         params = {"match": match}
     sql = f"""
@@ -216,7 +224,7 @@ def _page(connection: sqlite3.Connection, ids: list[int], match: str | None) -> 
     }
 
 
-def _snippet(column: int) -> str:
+def _snippet(column: str) -> str:
     return f"snippet(articles_fts, {column}, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24)"
 
 
@@ -225,6 +233,34 @@ def snippet_column(words: q.Node) -> int:
     (``title:``), so that no other column is read and tokenised for nothing; else -1, the best one."""
     columns = _match_columns(words, BODY_COLUMNS)
     return FTS_COLUMNS.index(columns.pop()) if len(columns) == 1 else -1
+
+
+@lru_cache(maxsize=1024)
+def _snippet_column_sql(words: q.Node) -> str:
+    """The column argument of ``snippet()``, an SQL expression evaluated for each row.
+
+    ``snippet(-1)`` tokenises every column of the row to find the best
+    window, and a column without a hit never wins it: for a row whose hits
+    all sit in one column, the snippet of that column alone is the same text
+    at a fraction of the cost. Which columns hold a row's hits is told by
+    ``bm25`` weighted on one column only, below zero exactly when some
+    phrase of the query occurs there. Rows with hits in several columns keep -1.
+    """
+    column = snippet_column(words)
+    if column >= 0:
+        return str(column)
+    indexes = sorted(FTS_COLUMNS.index(name) for name in _match_columns(words, BODY_COLUMNS))
+    if len(indexes) < 2:
+        return "-1"
+    mask = " + ".join(f"{1 << bit} * ({_bm25_on(index)} < 0)" for bit, index in enumerate(indexes))
+    single = " ".join(f"WHEN {1 << bit} THEN {index}" for bit, index in enumerate(indexes))
+    return f"CASE {mask} {single} ELSE -1 END"
+
+
+def _bm25_on(column: int) -> str:
+    # Every column's weight is given: bm25 weighs a column left out as 1.
+    weights = ", ".join("1" if index == column else "0" for index in range(len(FTS_COLUMNS)))
+    return f"bm25(articles_fts, {weights})"
 
 
 def _match_columns(node: q.Node, columns: tuple[str, ...]) -> set[str]:
@@ -240,7 +276,7 @@ def _match_columns(node: q.Node, columns: tuple[str, ...]) -> set[str]:
 
 def _stored_time(value: str | None) -> datetime | None:
     """A time as :func:`sqlite_time` stored it (UTC, no offset), back as an aware datetime."""
-    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
+    return datetime.fromisoformat(value + "+00:00") if value else None
 
 
 def sqlite_time(moment: datetime) -> str:
@@ -270,9 +306,22 @@ def split_amounts(node: q.Node) -> tuple[q.Node | None, list[tuple[q.AmountAtLea
     return (rest[0] if len(rest) == 1 else q.And(tuple(rest))), amounts
 
 
-# Trees are frozen values: a query asked again (the web's next page, a refresh) is parsed and
-# compiled once.
-_parsed = lru_cache(maxsize=1024)(q.parse)
+# Trees are frozen values: a query asked again (the web's next page, a refresh) is parsed,
+# resolved, split and compiled once.
+@lru_cache(maxsize=1024)
+def _resolved(query: str, topics: tuple[tuple[str, str], ...]) -> q.Node:
+    return q.resolve_topics(q.parse(query), dict(topics))
+
+
+@lru_cache(maxsize=1024)
+def _names_org(tree: q.Node) -> bool:
+    return q.names_field(tree, "org")
+
+
+@lru_cache(maxsize=1024)
+def _split(tree: q.Node) -> tuple[q.Node | None, tuple[tuple[q.AmountAtLeast, bool], ...]]:
+    words, amounts = split_amounts(tree)
+    return words, tuple(amounts)
 
 
 @lru_cache(maxsize=1024)

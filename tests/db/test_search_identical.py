@@ -1,0 +1,179 @@
+"""Search's fast paths return exactly what the plain FTS5 statement returns.
+
+The reference is the obvious statement: the whole index joined to the articles,
+``ORDER BY rank``, ``snippet()`` over every column (-1). ``db.search`` ranks,
+limits and highlights differently to go faster (one cursor, a snippet from the one
+column a row can match); here both answer many queries — words, accents, phrases,
+prefixes, NEAR, NOT, OR and every field — at several limits, hit for hit: id,
+headline, snippet and score. Several sentences an article, so a snippet's window
+moves to a sentence start, and the words repeat across title, summary, lead and
+text, so a hit may sit in one column or several.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db import query as q
+from db.engine import Database
+from db.migrate import upgrade
+from db.search import SNIPPET_END, SNIPPET_START, SearchFilters, search, to_fts5
+from db.store import NewArticle, SourceSpec, store_article, sync_sources
+
+WORDS = (
+    "OpenAI Anthropic Mistral investit investment investissement milliards billion comète Comete",
+    "COMÈTE énergie Energie straße données Daten market data cloud chip modèle model partenariat",
+    "partnership acquisition rachète Übernahme inversión the of la le der die el de des und y",
+)
+VOCABULARY = " ".join(WORDS).split()
+QUERIES = (
+    "openai",
+    "comete",
+    "comète",
+    "COMETE",
+    "energie",
+    "donnees",
+    "invest*",
+    "inv*",
+    '"milliards de"',
+    '"market data"',
+    "openai anthropic",
+    "openai OR mistral",
+    "openai -anthropic",
+    "openai NEAR/3 investit",
+    "title:comete",
+    "title:(openai OR mistral)",
+    "lead:partenariat",
+    "title:openai OR lead:rachète",
+    "source:wire",
+    "source:wire AND chip",
+    "lang:fr",
+    "lang:de daten",
+    "event:investment",
+    "org:openai",
+    "event:acquisition OR org:mistral",
+    "(comete OR energie) -openai",
+)
+LIMITS = (1, 3, 20)
+Row = tuple[object, ...]
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choices(VOCABULARY, k=rng.randint(4, 14))).capitalize() + rng.choice(
+        (".", ":", ",", "")
+    )
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    path: Path = tmp_path_factory.mktemp("identical") / "newsmon.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    sync_sources(db, [SourceSpec(name, "feed", f"http://{name}/feed") for name in ("wire", "arsfr", "heise")])
+    rng = random.Random(20261203)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    for n in range(150):
+        store_article(
+            db,
+            NewArticle(
+                source=rng.choice(("wire", "arsfr", "heise")),
+                url=f"https://example.org/{n}",
+                title=" ".join(rng.choices(VOCABULARY, k=rng.randint(3, 9))),
+                keys=(),
+                language=rng.choice(("en", "fr", "de", "es")),
+                summary=_sentence(rng),
+                lead=_sentence(rng),
+                text=" ".join(_sentence(rng) for _ in range(rng.randint(1, 12))),
+                published=now - timedelta(minutes=n) if n % 7 else None,
+            ),
+        )
+    with sqlite3.connect(path) as raw:
+        for n in range(0, 150, 3):
+            raw.execute(
+                "UPDATE articles SET event_types = ?, orgs = ? WHERE url = ?",
+                (
+                    json.dumps(rng.sample(["investment", "acquisition", "partnership"], k=rng.randint(1, 2))),
+                    json.dumps(rng.sample(["OpenAI", "Mistral", "Anthropic"], k=rng.randint(1, 2))),
+                    f"https://example.org/{n}",
+                ),
+            )
+    yield db
+    db.dispose()
+
+
+def _utc(stored: str) -> str:
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC).isoformat()
+
+
+def reference(path: str, query: str, limit: int, source: str = "", language: str = "") -> list[Row]:
+    sql = f"""
+        SELECT f.rowid, a.title, a.url, s.name, a.published, a.language,
+               snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24), f.rank
+        FROM articles_fts f JOIN articles a ON a.id = f.rowid JOIN sources s ON s.id = a.source_id
+        WHERE articles_fts MATCH :match AND (:source = '' OR s.name = :source)
+          AND (:language = '' OR a.language = :language)
+        ORDER BY f.rank LIMIT :limit"""
+    params = {"match": to_fts5(q.parse(query)), "limit": limit, "source": source, "language": language}
+    with sqlite3.connect(path) as raw:
+        rows = raw.execute(sql, params).fetchall()
+    return [
+        (id_, title, url, source, published and _utc(published), lang, snippet, -rank)
+        for id_, title, url, source, published, lang, snippet, rank in rows
+    ]
+
+
+def found(database: Database, query: str, filters: SearchFilters) -> list[Row]:
+    return [
+        (
+            h.id,
+            h.title,
+            h.url,
+            h.source,
+            h.published and h.published.isoformat(),
+            h.language,
+            h.snippet,
+            h.score,
+        )
+        for h in search(database, query, filters)
+    ]
+
+
+@pytest.mark.parametrize("limit", LIMITS)
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_returns_what_the_plain_statement_returns(database: Database, query: str, limit: int) -> None:
+    expected = reference(database.engine.url.database or "", query, limit)
+    assert found(database, query, SearchFilters(limit=limit)) == expected
+    assert expected, f"{query!r} finds nothing: the comparison would prove nothing"
+
+
+@pytest.mark.parametrize(("source", "language"), [("wire", ""), ("", "fr"), ("heise", "de")])
+@pytest.mark.parametrize(
+    "query", ["openai", "comete", "invest*", "title:comete", '"market data"', "source:heise OR chip"]
+)
+def test_with_filters_too(database: Database, query: str, source: str, language: str) -> None:
+    """Filters take another path: ranked with the articles joined, then a snippet per hit of the page."""
+    expected = reference(database.engine.url.database or "", query, 5, source, language)
+    filters = SearchFilters(limit=5, source=source or None, language=language or None)
+    assert found(database, query, filters) == expected
+    assert expected, f"{query!r} with {filters} finds nothing: the comparison would prove nothing"
+
+
+def test_the_corpus_has_hits_in_one_column_and_in_several(database: Database) -> None:
+    """Both snippet paths run: rows with a hit in the text only, rows with hits in several columns."""
+
+    def count(match: str) -> int:
+        with sqlite3.connect(database.engine.url.database or "") as raw:
+            found: int = raw.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)
+            ).fetchone()[0]
+        return found
+
+    assert count("text : openai NOT {title summary} : openai") > 0
+    assert count("title : openai AND text : openai") > 0
