@@ -19,6 +19,7 @@ from sqlalchemy import Row, Select, Table, bindparam, case, delete, func, insert
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from db.facts import ArticleFacts
 from db.locks import lock_key
 from db.models import Alert, Article, Source, Story, StoryKey
 from db.queries import Headline
@@ -376,7 +377,8 @@ def count_refreshes(session: Session, deleted: Select[tuple[int]]) -> tuple[int,
     return emptied or 0, total - (emptied or 0)
 
 
-_SEEN = func.coalesce(_ARTICLES.c.published, _ARTICLES.c.fetched)
+# When an article was seen: published, or fetched when undated (as the filing dates it).
+_seen = func.coalesce(_ARTICLES.c.published, _ARTICLES.c.fetched)
 _MEMBERS = (
     select(
         _ARTICLES.c.story_id,
@@ -384,12 +386,12 @@ _MEMBERS = (
         _ARTICLES.c.language,
         _ARTICLES.c.events,
         _ARTICLES.c.amounts,
-        _SEEN.label("seen"),
+        _seen.label("seen"),
         Source.name.label("source"),
     )
     .join(Source, Source.id == _ARTICLES.c.source_id)
     .where(_ARTICLES.c.story_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_SEEN, _ARTICLES.c.id)
+    .order_by(_seen, _ARTICLES.c.id)
 )
 _REFRESH_STORY = update(_STORIES).where(_STORIES.c.id == bindparam("story"))
 
@@ -416,3 +418,74 @@ def _recount(rows: Sequence[Row[Any]]) -> dict[str, Any]:
 
 def _precise(amount: Any) -> bool:
     return isinstance(amount, dict) and amount.get("usd") is not None and not amount.get("lower_bound")
+
+
+@dataclass(frozen=True)
+class Unfiled:
+    """A stored article in no story, as filing it needs it."""
+
+    id: int
+    title: str
+    lead: str  # the extractor's lead, or the text's beginning, or the summary
+    source: str
+    language: str | None
+    seen: datetime  # published, or fetched when undated
+    facts: ArticleFacts
+
+
+def unfiled_ids(database: Database, since: datetime | None = None) -> list[int]:
+    """The articles in no story that have facts to file them by (an organisation or an event), first
+    seen first: those stored before stories existed, or filed by a process without the model."""
+    statement = select(_ARTICLES.c.id, _ARTICLES.c.orgs, _ARTICLES.c.event_types).where(
+        _ARTICLES.c.story_id.is_(None)
+    )
+    if since is not None:
+        statement = statement.where(_seen >= since)
+    with database.read() as session:
+        rows = session.execute(statement.order_by(_seen, _ARTICLES.c.id))
+        # JSON lists compare in Python: PostgreSQL's json type has no equality.
+        return [article_id for article_id, orgs, events in rows if orgs or events]
+
+
+def unfiled(session: Session, ids: Sequence[int]) -> list[Unfiled]:
+    """The articles ``ids`` still in no story, in the order given."""
+    found = {
+        row.id: Unfiled(
+            id=row.id,
+            title=row.title,
+            lead=row.lead or row.text or row.summary,
+            source=row.source,
+            language=row.language,
+            seen=row.seen,
+            facts=ArticleFacts(
+                events=tuple(row.events or ()),
+                event_types=tuple(row.event_types or ()),
+                orgs=tuple(row.orgs or ()),
+                amounts=tuple(row.amounts or ()),
+                amount_usd=row.amount_usd,
+            ),
+        )
+        for row in session.execute(_UNFILED, {"ids": list(ids)})
+    }
+    return [found[article_id] for article_id in ids if article_id in found]
+
+
+_UNFILED = (
+    select(
+        _ARTICLES.c.id,
+        _ARTICLES.c.title,
+        _ARTICLES.c.lead,
+        func.substr(_ARTICLES.c.text, 1, 2000).label("text"),
+        _ARTICLES.c.summary,
+        _ARTICLES.c.language,
+        _ARTICLES.c.events,
+        _ARTICLES.c.event_types,
+        _ARTICLES.c.orgs,
+        _ARTICLES.c.amounts,
+        _ARTICLES.c.amount_usd,
+        _seen.label("seen"),
+        Source.name.label("source"),
+    )
+    .join(Source, Source.id == _ARTICLES.c.source_id)
+    .where(_ARTICLES.c.id.in_(bindparam("ids", expanding=True)), _ARTICLES.c.story_id.is_(None))
+)
