@@ -56,6 +56,7 @@ def test_prune_dry_run_counts_then_prune_removes(tmp_path: Path) -> None:
     assert dry.exit_code == 0, dry.output
     assert json.loads(dry.stdout) == {
         "dry_run": True, "articles": 1, "article_keys": 1, "alerts": 1, "deliveries": 1, "fetch_log": 0,
+        "stories": 0, "stories_updated": 0,
     }  # fmt: skip
     assert project.run("show", str(old)).exit_code == 0
 
