@@ -168,8 +168,9 @@ def take_turns_filing(session: Session) -> None:
 
     Without it two writers filing reports of one event at the same instant
     each look for its story before the other's is committed, and each starts
-    one. On SQLite the writer's ``BEGIN IMMEDIATE`` already makes them take
-    turns. One lock for all filings, not one per organisation or event type:
+    one; two joining one story would each write the counts they read. On
+    SQLite the writer's ``BEGIN IMMEDIATE`` already makes them take turns.
+    One lock for all filings, not one per organisation or event type:
     a batch files several articles in one transaction, and locks taken
     article by article in different orders by two batches would deadlock;
     reports of one event may share no key anyway.
