@@ -3,7 +3,9 @@
 Deleting an article is one statement; its keys, alerts and their deliveries
 go with it through ``ON DELETE CASCADE`` (SQLite enforces foreign keys
 because every connection turns them on, see ``db.engine``), and the FTS
-index follows through its delete trigger. Work is done in batches, each its
+index follows through its delete trigger. The stories the deleted articles
+were in are recounted from the articles left, or deleted when none is left
+(``db.stories.refresh_stories``), in the same transaction. Work is done in batches, each its
 own short write transaction, so a running daemon's writers never wait long.
 
 A digest made before the articles' cutoff carried only alerts of articles
@@ -14,7 +16,7 @@ alert before its digest is made): once those are gone, so is the digest.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Alert, Article, ArticleKey, Delivery, Digest, FetchLog
+from db.stories import count_refreshes, refresh_stories
 
 BATCH = 500
 # Nothing deleted is loaded in the session: there is nothing to synchronise.
@@ -39,6 +42,8 @@ class PruneReport:
     deliveries: int = 0
     fetch_log: int = 0
     digests: int = 0
+    stories: int = 0  # left without articles, deleted
+    stories_updated: int = 0  # recounted from the articles left
 
     def __add__(self, other: PruneReport) -> PruneReport:
         return PruneReport(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -47,10 +52,13 @@ class PruneReport:
         return asdict(self)
 
     def __str__(self) -> str:
-        return (
+        removed = (
             f"{self.articles} articles ({self.article_keys} keys, {self.alerts} alerts, "
             f"{self.deliveries} deliveries), {self.digests} digests, {self.fetch_log} fetch log entries"
         )
+        if self.stories or self.stories_updated:
+            removed += f"; stories: {self.stories} left empty and removed, {self.stories_updated} recounted"
+        return removed
 
 
 def prune(
@@ -91,9 +99,12 @@ def _count(database: Database, column: Any, where: ColumnElement[bool]) -> int:
 
 
 def _dependents(session: Session, article_ids: Any) -> PruneReport:
-    """Counts of what goes with the articles ``article_ids`` (a list or a subquery)."""
+    """Counts of what goes with the articles ``article_ids`` (a subquery)."""
     alert_ids = select(Alert.id).where(Alert.article_id.in_(article_ids))
+    emptied, recounted = count_refreshes(session, article_ids)
     return PruneReport(
+        stories=emptied,
+        stories_updated=recounted,
         article_keys=session.scalar(select(func.count()).where(ArticleKey.article_id.in_(article_ids))) or 0,
         alerts=session.scalar(select(func.count()).where(Alert.article_id.in_(article_ids))) or 0,
         deliveries=session.scalar(select(func.count()).where(Delivery.alert_id.in_(alert_ids))) or 0,
@@ -111,14 +122,21 @@ def _delete_articles(
     database: Database, old: ColumnElement[bool], batch: int, keep_going: Callable[[], bool]
 ) -> PruneReport:
     report = PruneReport()
+    emptied: set[int] = set()
+    recounted: set[int] = set()  # a story may lose articles in several batches, then be emptied
     while keep_going():
         with database.write() as session:
             ids = list(session.scalars(select(Article.id).where(old).order_by(Article.id).limit(batch)))
             if not ids:
-                return report
-            report += _dependents(session, ids) + PruneReport(articles=len(ids))
+                break
+            report += _dependents(session, select(Article.id).where(Article.id.in_(ids)))
+            report += PruneReport(articles=len(ids))
+            stories = session.scalars(select(Article.story_id).where(Article.id.in_(ids))).all()
             session.execute(delete(Article).where(Article.id.in_(ids)), execution_options=_NO_SYNC)
-    return report
+            gone, kept = refresh_stories(session, [story for story in stories if story is not None])
+            emptied |= gone
+            recounted |= kept
+    return replace(report, stories=len(emptied), stories_updated=len(recounted - emptied))
 
 
 def _delete_rows(

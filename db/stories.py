@@ -4,21 +4,23 @@ Clustering itself is ``alerts.stories``; this module only reads and writes,
 with Core statements (a story is touched for every new article). The writes
 take the caller's session so that an article, its story and its alerts land
 in one transaction. A story is found by its keys (``org:<name>``,
-``event:<type>``) and its ``last_seen``, so candidates come from the
-database and survive restarts.
+``event:<type>``, ``name:<folded word>``) and its ``last_seen``, so
+candidates come from the database and survive restarts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Row, Select, Table, bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
+from db.facts import ArticleFacts
+from db.locks import lock_key
 from db.models import Alert, Article, Source, Story, StoryKey
 from db.queries import Headline
 
@@ -45,25 +47,39 @@ class StoryRecord:
     amount: dict[str, Any] | None  # the largest stated: {value, currency, usd, text}
     amounts_usd: tuple[float, ...]  # every amount stated by a member, in USD
     centroid: bytes  # float32 mean embedding
+    # Names in its members' titles and leads (alerts.stories.names). Read from the database, only
+    # those the article looked up shares: the rest are stored as keys but not read back.
+    names: tuple[str, ...] = ()
 
     @property
     def keys(self) -> frozenset[str]:
-        return story_keys(self.orgs, self.events)
+        return story_keys(self.orgs, self.events, self.names)
 
 
-def story_keys(orgs: Iterable[str], events: Iterable[str]) -> frozenset[str]:
+def story_keys(orgs: Iterable[str], events: Iterable[str], names: Iterable[str] = ()) -> frozenset[str]:
     """What a story is stored under."""
-    return frozenset([*(f"org:{name}" for name in orgs), *(f"event:{kind}" for kind in events)])
+    return frozenset(
+        [
+            *(f"org:{name}" for name in orgs),
+            *(f"event:{kind}" for kind in events),
+            *(f"{NAME}{name}" for name in names),
+        ]
+    )
 
 
-def lookup_keys(orgs: Sequence[str], events: Sequence[str]) -> frozenset[str]:
-    """What an article looks its candidates up by: its organisations, or its events when it names none.
+NAME = "name:"
 
-    A story it could join shares one of its organisations anyway (the clusterer
-    requires it when both name some), and an event type alone would make every
-    investment of the last three days a candidate of every investment article.
+
+def lookup_keys(orgs: Sequence[str], events: Sequence[str], names: Sequence[str] = ()) -> frozenset[str]:
+    """What an article looks its candidates up by: its organisations and names, or its events when it
+    has neither.
+
+    A story it could join shares one of its organisations, or of its names when
+    detection found other organisations on each side, and an event type alone
+    would make every investment of the last three days a candidate of every
+    investment article.
     """
-    return story_keys(orgs, ()) if orgs else story_keys((), events)
+    return story_keys(orgs, (), names) if orgs or names else story_keys((), events)
 
 
 # Bounds the work per article when a key is shared by many stories (OpenAI on its busiest days).
@@ -76,70 +92,95 @@ def candidate_stories(
     keys: Iterable[str],
     near: Callable[[Sequence[bytes]], Sequence[bool]] | None = None,
     limit: int = MAX_CANDIDATES,
+    names_needed: int = 1,
 ) -> list[StoryRecord]:
-    """The stories seen since ``since`` that share at least one key and whose centroid is ``near``.
+    """The stories seen since ``since`` that share a key, or ``names_needed`` name keys when they
+    share nothing else, and whose centroid is ``near``.
 
     Those sharing the most keys first (the story of Microsoft and OpenAI before
     the other stories of Microsoft), then the most recently seen; ``limit``
     keeps the first. ``near`` tells, for all the candidates' centroids at
     once, which are close enough: only those rows are read whole, decoding a
-    row costing a hundred times more than the closeness test.
+    row costing a hundred times more than the closeness test. Each story
+    comes with the names it shares (``StoryRecord.names``).
     """
     wanted = sorted(set(keys))
     if not wanted:
         return []
-    params = {"keys": wanted, "since": since, "limit": limit, "beyond": limit + 1}
-    found = session.execute(_CANDIDATES, params).all()
-    if len(found) > limit:  # only then does the order matter: rank them in the database
-        found = session.execute(_RANKED_CANDIDATES, params).all()
-    if near is not None and found:
-        found = [
-            row for row, keep in zip(found, near([centroid for _, centroid in found]), strict=True) if keep
-        ]
-    if not found:
+    params = {"keys": wanted, "since": since, "limit": limit, "names_needed": names_needed}
+    shared = {int(story_id): int(count) for story_id, count in session.execute(_RANKED, params)}
+    ids = list(shared)
+    if near is not None and ids:
+        rows = session.execute(_CENTROIDS, {"ids": ids}).all()
+        ids = [story_id for (story_id, _), keep in zip(rows, near([c for _, c in rows]), strict=True) if keep]
+    if not ids:
         return []
-    rows = session.execute(_STORIES_BY_ID, {"ids": [story_id for story_id, _ in found]})
-    # The ranking of _RANKED_CANDIDATES, on the few rows read whole.
-    chosen = frozenset(wanted)
-    return sorted(
-        (_record(row) for row in rows),
-        key=lambda story: (len(story.keys & chosen), story.last_seen, story.id),
-        reverse=True,
-    )
+    names: dict[int, list[str]] = {}
+    wanted_names = [key for key in wanted if key.startswith(NAME)]
+    if wanted_names:
+        for story_id, key in session.execute(_SHARED_NAMES, {"ids": ids, "keys": wanted_names}):
+            names.setdefault(story_id, []).append(key[len(NAME) :])
+    records = [
+        replace(_record(row), names=tuple(names.get(row.id, ())))
+        for row in session.execute(_STORIES_BY_ID, {"ids": ids})
+    ]
+    return sorted(records, key=lambda story: (shared[story.id], story.last_seen, story.id), reverse=True)
 
 
-def _ranked_ids() -> Select[tuple[int]]:
+def _ranked() -> Select[Any]:
     shared = (
-        select(_KEYS.c.story_id, func.count().label("shared"))
+        select(
+            _KEYS.c.story_id,
+            func.count().label("shared"),
+            func.sum(case((_KEYS.c.key.startswith(NAME), 1), else_=0)).label("named"),
+        )
         .where(_KEYS.c.key.in_(bindparam("keys", expanding=True)))
         .group_by(_KEYS.c.story_id)
         .subquery()
     )
     return (
-        select(_STORIES.c.id)
+        select(_STORIES.c.id, shared.c.shared)
         .join(shared, shared.c.story_id == _STORIES.c.id)
-        .where(_STORIES.c.last_seen >= bindparam("since"))
+        .where(
+            _STORIES.c.last_seen >= bindparam("since"),
+            or_(shared.c.shared > shared.c.named, shared.c.named >= bindparam("names_needed")),
+        )
         .order_by(shared.c.shared.desc(), _STORIES.c.last_seen.desc(), _STORIES.c.id.desc())
         .limit(bindparam("limit"))
     )
 
 
-# Built once: building a statement costs more than SQLite takes to run it. Most articles have
-# fewer candidates than the limit: they are read unranked (no grouping, no sort), a third cheaper.
-# Ranked, the centroids are read in a query around the ranking: sorting rows that carry 2 KB
-# blobs made it 2x slower.
-_CANDIDATES = (
-    select(_STORIES.c.id, _STORIES.c.centroid)
-    .where(
-        _STORIES.c.id.in_(select(_KEYS.c.story_id).where(_KEYS.c.key.in_(bindparam("keys", expanding=True)))),
-        _STORIES.c.last_seen >= bindparam("since"),
-    )
-    .limit(bindparam("beyond"))
+# Built once: building a statement costs more than SQLite takes to run it. The candidates are
+# ranked without their 2 KB centroids (sorting rows that carry them made it 2x slower), which
+# only the chosen candidates' rows bring.
+_RANKED = _ranked()
+_CENTROIDS = select(_STORIES.c.id, _STORIES.c.centroid).where(
+    _STORIES.c.id.in_(bindparam("ids", expanding=True))
 )
-_RANKED_CANDIDATES = select(_STORIES.c.id, _STORIES.c.centroid).where(
-    _STORIES.c.id.in_(_ranked_ids().scalar_subquery())
+_SHARED_NAMES = select(_KEYS.c.story_id, _KEYS.c.key).where(
+    _KEYS.c.story_id.in_(bindparam("ids", expanding=True)), _KEYS.c.key.in_(bindparam("keys", expanding=True))
 )
 _STORIES_BY_ID = select(_STORIES).where(_STORIES.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def take_turns_filing(session: Session) -> None:
+    """Hold, until the transaction ends, the lock that filings take turns on (PostgreSQL).
+
+    Without it two writers filing reports of one event at the same instant
+    each look for its story before the other's is committed, and each starts
+    one; two joining one story would each write the counts they read. On
+    SQLite the writer's ``BEGIN IMMEDIATE`` already makes them take turns.
+    One lock for all filings, not one per organisation or event type:
+    a batch files several articles in one transaction, and locks taken
+    article by article in different orders by two batches would deadlock;
+    reports of one event may share no key anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_TAKE_TURNS, {"key": FILING_LOCK})
+
+
+FILING_LOCK = lock_key("story filing")
+_TAKE_TURNS = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 # The writes' statements, built once for the same reason; the columns set are the parameters'.
@@ -298,3 +339,154 @@ def _member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[in
         if story_id is not None:
             members.setdefault(story_id, []).append(article_id)
     return members
+
+
+def refresh_stories(session: Session, story_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """Bring the stories ``story_ids``, some of whose articles were deleted, in line with the articles
+    left: delete those left with none, recount the others; return the ids (deleted, updated).
+
+    Counts, outlets, languages, title (the first article's), times and amounts
+    are those of the remaining members. The organisations, events, keys and
+    centroid stay: no member's embedding is stored to recompute the centroid,
+    and a story whose articles are old enough to prune is long past the window
+    in which new articles join it.
+    """
+    wanted = sorted(set(story_ids))
+    if not wanted:
+        return set(), set()
+    members: dict[int, list[Row[Any]]] = {}
+    for row in session.execute(_MEMBERS, {"ids": wanted}):
+        members.setdefault(row.story_id, []).append(row)
+    empty = [story_id for story_id in wanted if story_id not in members]
+    if empty:
+        session.execute(delete(_STORIES).where(_STORIES.c.id.in_(empty)))
+    for story_id, rows in members.items():
+        session.execute(_REFRESH_STORY, {"story": story_id, **_recount(rows)})
+    return set(empty), set(members)
+
+
+def count_refreshes(session: Session, deleted: Select[tuple[int]]) -> tuple[int, int]:
+    """What ``refresh_stories`` would do after the articles ``deleted`` (ids) go: (deleted, updated)."""
+    touched = (
+        select(Article.story_id).where(Article.id.in_(deleted), Article.story_id.is_not(None)).distinct()
+    )
+    kept = select(Article.story_id).where(Article.id.not_in(deleted), Article.story_id.is_not(None))
+    total = session.scalar(select(func.count()).select_from(touched.subquery())) or 0
+    emptied = session.scalar(
+        select(func.count()).select_from(touched.where(Article.story_id.not_in(kept)).subquery())
+    )
+    return emptied or 0, total - (emptied or 0)
+
+
+# When an article was seen: published, or fetched when undated (as the filing dates it).
+_seen = func.coalesce(_ARTICLES.c.published, _ARTICLES.c.fetched)
+_MEMBERS = (
+    select(
+        _ARTICLES.c.story_id,
+        _ARTICLES.c.title,
+        _ARTICLES.c.language,
+        _ARTICLES.c.events,
+        _ARTICLES.c.amounts,
+        _seen.label("seen"),
+        Source.name.label("source"),
+    )
+    .join(Source, Source.id == _ARTICLES.c.source_id)
+    .where(_ARTICLES.c.story_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_seen, _ARTICLES.c.id)
+)
+_REFRESH_STORY = update(_STORIES).where(_STORIES.c.id == bindparam("story"))
+
+
+def _recount(rows: Sequence[Row[Any]]) -> dict[str, Any]:
+    """A story's columns from its members (first seen first), as alerts.stories builds them: the
+    largest precise amount pricing an event, and every precise amount stated."""
+    priced = [event["amount"] for row in rows for event in row.events or () if _precise(event.get("amount"))]
+    stated = [*priced, *(amount for row in rows for amount in row.amounts or () if _precise(amount))]
+    largest = max(priced, key=lambda amount: amount["usd"], default=None)
+    return {
+        "title": rows[0].title,
+        "first_seen": rows[0].seen,
+        "last_seen": max(row.seen for row in rows),
+        "articles": len(rows),
+        "outlets": list(dict.fromkeys(row.source for row in rows)),
+        "languages": list(dict.fromkeys(row.language for row in rows if row.language)),
+        "amount": None
+        if largest is None
+        else {key: largest.get(key) for key in ("value", "currency", "usd", "text")},
+        "amounts_usd": sorted({amount["usd"] for amount in stated}),
+    }
+
+
+def _precise(amount: Any) -> bool:
+    return isinstance(amount, dict) and amount.get("usd") is not None and not amount.get("lower_bound")
+
+
+@dataclass(frozen=True)
+class Unfiled:
+    """A stored article in no story, as filing it needs it."""
+
+    id: int
+    title: str
+    lead: str  # the extractor's lead, or the text's beginning, or the summary
+    source: str
+    language: str | None
+    seen: datetime  # published, or fetched when undated
+    facts: ArticleFacts
+
+
+def unfiled_ids(database: Database, since: datetime | None = None) -> list[int]:
+    """The articles in no story that have facts to file them by (an organisation or an event), first
+    seen first: those stored before stories existed, or filed by a process without the model."""
+    statement = select(_ARTICLES.c.id, _ARTICLES.c.orgs, _ARTICLES.c.event_types).where(
+        _ARTICLES.c.story_id.is_(None)
+    )
+    if since is not None:
+        statement = statement.where(_seen >= since)
+    with database.read() as session:
+        rows = session.execute(statement.order_by(_seen, _ARTICLES.c.id))
+        # JSON lists compare in Python: PostgreSQL's json type has no equality.
+        return [article_id for article_id, orgs, events in rows if orgs or events]
+
+
+def unfiled(session: Session, ids: Sequence[int]) -> list[Unfiled]:
+    """The articles ``ids`` still in no story, in the order given."""
+    found = {
+        row.id: Unfiled(
+            id=row.id,
+            title=row.title,
+            lead=row.lead or row.text or row.summary,
+            source=row.source,
+            language=row.language,
+            seen=row.seen,
+            facts=ArticleFacts(
+                events=tuple(row.events or ()),
+                event_types=tuple(row.event_types or ()),
+                orgs=tuple(row.orgs or ()),
+                amounts=tuple(row.amounts or ()),
+                amount_usd=row.amount_usd,
+            ),
+        )
+        for row in session.execute(_UNFILED, {"ids": list(ids)})
+    }
+    return [found[article_id] for article_id in ids if article_id in found]
+
+
+_UNFILED = (
+    select(
+        _ARTICLES.c.id,
+        _ARTICLES.c.title,
+        _ARTICLES.c.lead,
+        func.substr(_ARTICLES.c.text, 1, 2000).label("text"),
+        _ARTICLES.c.summary,
+        _ARTICLES.c.language,
+        _ARTICLES.c.events,
+        _ARTICLES.c.event_types,
+        _ARTICLES.c.orgs,
+        _ARTICLES.c.amounts,
+        _ARTICLES.c.amount_usd,
+        _seen.label("seen"),
+        Source.name.label("source"),
+    )
+    .join(Source, Source.id == _ARTICLES.c.source_id)
+    .where(_ARTICLES.c.id.in_(bindparam("ids", expanding=True)), _ARTICLES.c.story_id.is_(None))
+)

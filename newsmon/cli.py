@@ -20,6 +20,7 @@ from newsmon.output import FORMATS, emit, write_csv, write_jsonl
 from newsmon.roles import ROLES
 
 if TYPE_CHECKING:
+    from db.engine import Database
     from db.facts import ArticleFacts
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -447,17 +448,28 @@ def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> N
 @since_option
 @click.option("--rule", help="Only stories that this rule alerted on.")
 @click.option("--limit", type=click.IntRange(1), help="At most this many stories (the newest).")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="File the articles in no story (stored before stories existed), --since old; raises no alert.",
+)
 @format_option()
 @handles_errors
-def stories(config_path: str, since: str | None, rule: str | None, limit: int | None, fmt: str) -> None:
+def stories(
+    config_path: str, since: str | None, rule: str | None, limit: int | None, rebuild: bool, fmt: str
+) -> None:
     """Stories: the same event reported by several articles (outlets, languages), newest first.
 
     Only articles with an organisation or an event (event detection's facts) are filed into stories.
+    `--rebuild` files those stored before stories existed, first published first, and raises no alert.
     """
     from db.outbox import alert_rules
     from db.stories import list_stories
 
     app = open_app(config_path)
+    if rebuild:
+        rebuild_stories(app.database, since, fmt)
+        return
     check_name("rule", rule, [*(r.name for r in app.config.rules), *alert_rules(app.database)])
     rows = list_stories(app.database, since_cutoff(since), rule, limit)
     if fmt == "table":
@@ -469,6 +481,21 @@ def stories(config_path: str, since: str | None, rule: str | None, limit: int | 
         title="stories",
         header=STORY_FIELDS,
     )
+
+
+def rebuild_stories(database: Database, since: str | None, fmt: str) -> None:
+    from alerts.stories.rebuild import rebuild
+
+    done = rebuild(database, since_cutoff(since))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"filed": done.filed, "started": done.started, "joined": done.joined}))
+    else:
+        click.echo(
+            f"filed {done.filed} articles: {done.started} started a story, {done.joined} joined one;"
+            " no alert raised"
+        )
 
 
 def amount_text(amount: dict[str, Any] | None) -> str | None:

@@ -1,17 +1,18 @@
 """Filing a new article into its story, inside the transaction that stores the article.
 
 The candidates are read from the database (stories seen in the last 72 hours
-sharing an organisation with the article — or an event type, when it names
-no organisation), so a restart, or another process, sees the same stories. On SQLite the writer's ``BEGIN
-IMMEDIATE`` serialises filings; two processes on PostgreSQL may each start
-a story for the same event at the same instant (a duplicate story, never a
-lost article).
+sharing an organisation or a name of the title and lead with the article — or
+an event type, when it has neither), so a restart, or another process, sees
+the same stories. Filings take turns (``db.stories.take_turns_filing``: on
+SQLite the writer's ``BEGIN IMMEDIATE``, on PostgreSQL an advisory lock held
+until the transaction ends), so that two processes filing reports of one
+event at the same instant do not each start a story for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -20,9 +21,20 @@ from sqlalchemy.orm import Session
 from alerts.stories.cluster import Arrival, Thresholds, best_match, join, start
 from alerts.stories.embedding import Embedder, Vector, shared_embedder
 from alerts.stories.fingerprint import Fingerprint
-from db.stories import StoryRecord, candidate_stories, insert_story, lookup_keys, update_story
+from alerts.stories.names import names
+from db.stories import (
+    StoryRecord,
+    candidate_stories,
+    insert_story,
+    lookup_keys,
+    take_turns_filing,
+    update_story,
+)
 
 WINDOW = timedelta(hours=72)
+# A story that shares no organisation with the article is a candidate when it shares two names: one
+# alone is often a common word (a German noun, a city).
+NAMES_NEEDED = 2
 # What the embedding reads besides the title when the extractor found no lead.
 LEAD_CHARS = 400
 
@@ -74,16 +86,20 @@ class StoryBook:
             seen=report.seen,
             fingerprint=report.fingerprint,
             vector=vector,
+            names=names(report.title, opening(report.lead)),
         )
-        keys = lookup_keys(report.fingerprint.orgs, report.fingerprint.events)
-        lowest = min(self.thresholds.join, self.thresholds.with_amount, self.thresholds.novel)
+        keys = lookup_keys(report.fingerprint.orgs, report.fingerprint.events, arrival.names)
+        lowest = min(astuple(self.thresholds))
 
         def near(centroids: Sequence[bytes]) -> list[bool]:
             matrix = np.frombuffer(b"".join(centroids), dtype=np.float32).reshape(len(centroids), -1)
             norms = np.linalg.norm(matrix, axis=1)
             return list(matrix @ arrival.vector >= lowest * np.where(norms > 0, norms, 1.0))
 
-        candidates = candidate_stories(session, report.seen - self.window, keys, near)
+        take_turns_filing(session)
+        candidates = candidate_stories(
+            session, report.seen - self.window, keys, near, names_needed=NAMES_NEEDED
+        )
         match = best_match(arrival, candidates, self.thresholds)
         if match is None:
             story = start(arrival)
@@ -96,7 +112,11 @@ class StoryBook:
 
 def embedding_text(title: str, lead: str) -> str:
     """Title and lead: what every outlet states first, in whatever words."""
-    lead = " ".join(lead.split())
-    if len(lead) > LEAD_CHARS:
-        lead = lead[:LEAD_CHARS].rsplit(" ", 1)[0]
+    lead = opening(lead)
     return f"{title.strip()}\n{lead}" if lead else title.strip()
+
+
+def opening(lead: str) -> str:
+    """The lead's first LEAD_CHARS characters, cut between words."""
+    lead = " ".join(lead[: LEAD_CHARS * 4].split())
+    return lead[:LEAD_CHARS].rsplit(" ", 1)[0] if len(lead) > LEAD_CHARS else lead

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from db.textfold import WORD_RE, fold
+
 # Two outlets round and convert differently: $10bn, 9.2 milliards d'euros, "about $10 billion".
 AMOUNT_TOLERANCE = 0.15
 
@@ -88,6 +90,29 @@ def amounts_agree(ours: Iterable[float], theirs: Iterable[float]) -> bool:
     if not ours or not theirs:
         return True
     return any(abs(a - b) <= AMOUNT_TOLERANCE * max(a, b) for a in ours for b in theirs)
+
+
+def orgs_overlap(ours: Iterable[str], theirs: Iterable[str]) -> bool:
+    """Whether two lists of organisations name one in common: the same canonical name, or a word of
+    their names beyond the generic ones — detection writes "Hess Corp." in one outlet, "Hess" in
+    another, "Sir Jim Ratcliffe" and "Jim Ratcliffe"."""
+    ours, theirs = set(ours), set(theirs)
+    return bool(ours & theirs) or bool(_name_words(ours) & _name_words(theirs))
+
+
+# Words that many organisations' names share, and so tell none apart.
+_GENERIC_TEXT = """
+    inc corp corporation co company ltd limited llc plc sa sas se ag gmbh spa nv bv ab asa oyj
+    holding holdings group groupe grupo capital ventures partners partner technologies technology
+    tech labs systems therapeutics pharmaceuticals pharma robotics energy bank banque banco motor
+    motors airlines airways aerospace semiconductor ai international global industries investments
+    management fund the of and de la le les du des del
+"""
+_GENERIC = frozenset(_GENERIC_TEXT.split())
+
+
+def _name_words(orgs: Iterable[str]) -> set[str]:
+    return {word for org in orgs for word in WORD_RE.findall(fold(org)) if len(word) > 2} - _GENERIC
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

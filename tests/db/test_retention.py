@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from db import digests, outbox
 from db.backup import backup
 from db.engine import Database
 from db.errors import BackupError
+from db.facts import ArticleFacts
 from db.migrate import upgrade
 from db.models import utcnow
 from db.policy import HOURLY, DeliveryPolicy
 from db.retention import PruneReport, prune
 from db.search import SearchFilters, search
 from db.store import FetchResult, NewArticle, SourceSpec, record_fetch, store_article, sync_sources, url_key
+from db.stories import StoryRecord, insert_story, list_stories, update_story
 from tests.databases import Databases
 
 NOW = utcnow()
@@ -203,3 +207,95 @@ def test_a_stopping_daemon_ends_the_prune_between_batches(database: Database) ->
     )
     assert report.articles == 4 and report.fetch_log == 0
     assert len(rows(database, "SELECT id FROM articles")) == 1
+
+
+def usd(value: float, text: str) -> dict[str, object]:
+    return {"value": value, "currency": "USD", "usd": value, "text": text}
+
+
+def reporting(
+    database: Database, story: StoryRecord | None, name: str, age: timedelta, **more: Any
+) -> StoryRecord:
+    """Store an article (``more``: source, language, amount) and file it into ``story`` (None: a new one)."""
+    sync_sources(database, [SourceSpec(more["source"], "feed", f"http://127.0.0.1/{more['source']}")])
+    amount = more.get("amount")
+    events = (
+        ({"type": "investment", "actors": ["OpenAI"], "amount": amount, "sentence": name},) if amount else ()
+    )
+    article = NewArticle(
+        source=more["source"],
+        url=f"https://example.org/{name}",
+        title=name,
+        keys=(),
+        published=NOW - age,
+        language=more["language"],
+        facts=ArticleFacts(events=events, event_types=("investment",), orgs=("OpenAI",)),
+    )
+    filed: list[StoryRecord] = []
+
+    def file(session: Session, article_id: int, _: NewArticle) -> None:
+        if story is None:
+            new = StoryRecord(
+                id=0, title=name, first_seen=NOW - age, last_seen=NOW - age, articles=1,
+                outlets=(more["source"],), languages=(more["language"],), orgs=("OpenAI",),
+                events=("investment",), amount=amount, amounts_usd=(amount["usd"],) if amount else (),
+                centroid=b"\x00\x00\x80?",
+            )  # fmt: skip
+            filed.append(replace(new, id=insert_story(session, new, article_id)))
+        else:
+            grown = replace(
+                story,
+                articles=story.articles + 1,
+                last_seen=NOW - age,
+                outlets=(*story.outlets, more["source"]),
+                languages=(*story.languages, more["language"]),
+                amount=amount
+                if amount and amount["usd"] > (story.amount or {"usd": 0})["usd"]
+                else story.amount,
+            )
+            update_story(session, grown, article_id, previous_keys=story.keys)
+            filed.append(grown)
+
+    article_id = store_article(database, article, file)
+    with database.write() as session:  # aged like add(): pruning counts from the fetch
+        session.execute(
+            text("UPDATE articles SET fetched = :t WHERE id = :id"),
+            {"t": (NOW - age).replace(tzinfo=None), "id": article_id},
+        )
+    return filed[0]
+
+
+def test_prune_recounts_the_stories_it_took_articles_from_and_removes_the_emptied(
+    database: Database,
+) -> None:
+    old, young = timedelta(days=400), timedelta(days=10)
+    deal = reporting(
+        database, None, "reuters-old", old, source="reuters", language="en", amount=usd(1e10, "$10bn")
+    )
+    deal = reporting(
+        database, deal, "lemonde-old", old, source="lemonde", language="fr", amount=usd(1.2e10, "$12bn")
+    )
+    deal = reporting(
+        database, deal, "spiegel-young", young, source="spiegel", language="de", amount=usd(9e9, "$9bn")
+    )
+    gone = reporting(database, None, "gone", old, source="reuters", language="en")
+    gone = reporting(database, gone, "gone-too", old, source="lemonde", language="fr")
+    before = NOW - timedelta(days=365)
+
+    dry = prune(database, articles_before=before, fetch_log_before=None, dry_run=True)
+    assert (dry.articles, dry.stories, dry.stories_updated) == (4, 1, 1)
+    assert len(list_stories(database)) == 2  # a dry run changes nothing
+    done = prune(database, articles_before=before, fetch_log_before=None, batch=1)
+    assert done == dry
+    assert "stories: 1 left empty and removed, 1 recounted" in str(done)
+
+    (left,) = list_stories(database)
+    assert left["id"] == deal.id
+    assert left["articles"] == 1 and len(left["article_ids"]) == 1
+    assert left["title"] == "spiegel-young"
+    assert left["outlets"] == ["spiegel"] and left["languages"] == ["de"]
+    assert left["amount"] == usd(9e9, "$9bn")  # the $12bn of the pruned article is gone with it
+    assert left["first_seen"] == left["last_seen"]
+    assert rows(
+        database, "SELECT count(*) FROM story_keys WHERE story_id NOT IN (SELECT id FROM stories)"
+    ) == [0]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
+from sqlalchemy.orm import Session
 
+from alerts.stories.book import Filed, Report, StoryBook
+from alerts.stories.cluster import Thresholds
+from alerts.stories.fingerprint import Fingerprint
 from db.engine import Database
 from db.models import Alert
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
@@ -190,3 +197,72 @@ def test_beyond_the_limit_the_stories_sharing_most_keys_come_first(db: Database)
     with db.read() as session:
         assert [s.id for s in candidate_stories(session, T0, keys, limit=2)] == [both, others[-1]]
         assert [s.id for s in candidate_stories(session, T0, keys, limit=4)] == [both, *reversed(others)]
+
+
+def test_a_story_sharing_only_names_is_a_candidate_from_two_of_them(db: Database) -> None:
+    ids = [stored(db, "en", n) for n in range(2)]
+    with db.write() as session:
+        named = insert_story(session, record(orgs=(), names=("lufthansa", "ita", "prozent")), ids[0])
+    assert lookup_keys([], ["investment"], ["lufthansa"]) == {"name:lufthansa"}
+    with db.read() as session:
+        found = candidate_stories(session, T0, {"name:lufthansa", "name:ita", "name:rom"}, names_needed=2)
+        assert [(s.id, set(s.names)) for s in found] == [(named, {"lufthansa", "ita"})]
+        assert candidate_stories(session, T0, {"name:prozent", "org:Alitalia"}, names_needed=2) == []
+    # Joining adds the names it did not share, without storing again those it did.
+    joined = replace(found[0], articles=2, names=("lufthansa", "ita", "fiumicino"))
+    with db.write() as session:
+        update_story(session, joined, ids[1], previous_keys=found[0].keys)
+    with db.read() as session:
+        assert [
+            s.id for s in candidate_stories(session, T0, {"name:fiumicino", "name:prozent"}, names_needed=2)
+        ] == [named]
+
+
+def test_two_writers_filing_one_event_at_the_same_instant_file_one_story(
+    db: Database, databases: Databases
+) -> None:
+    """The second waits for the first to commit its new story, then joins it (PostgreSQL: the filing
+    lock; SQLite: BEGIN IMMEDIATE)."""
+    book = StoryBook(thresholds=Thresholds())
+    vector = np.ones(8, dtype=np.float32) / np.sqrt(8)
+    first_filed, first_may_commit = threading.Event(), threading.Event()
+    filed: dict[str, Filed] = {}
+
+    def writer(name: str, database: Database, hold: bool) -> None:
+        def file(session: Session, article_id: int, _: NewArticle) -> None:
+            report = Report(
+                article_id, f"t{name}", "", name, "en", T0, Fingerprint(("OpenAI",)), vector=vector
+            )
+            filed[name] = book.file(session, report)
+            if hold:
+                first_filed.set()
+                first_may_commit.wait(30)
+
+        article = NewArticle(source=name, url=f"https://{name}.example/1", title=f"t{name}", keys=())
+        store_article(database, article, file)
+
+    second_writer = databases.open()
+    first = threading.Thread(target=writer, args=("en", db, True))
+    second = threading.Thread(target=writer, args=("fr", second_writer, False))
+    first.start()
+    assert first_filed.wait(30)
+    second.start()
+    if databases.dialect == "postgresql":
+        wait_for_a_lock_wait(db)
+    first_may_commit.set()
+    for thread in (first, second):
+        thread.join(30)
+    assert not filed["en"].joined and filed["fr"].joined
+    assert filed["fr"].story.id == filed["en"].story.id
+    assert [s["articles"] for s in list_stories(db)] == [2]
+
+
+def wait_for_a_lock_wait(database: Database) -> None:
+    """Until another connection waits for a lock (the second writer, for the filing lock)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with database.read() as session:
+            if session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+                return
+        time.sleep(0.05)
+    pytest.fail("the second writer never waited for the first")

@@ -57,6 +57,7 @@ def test_prune_dry_run_counts_then_prune_removes(tmp_path: Path) -> None:
     assert json.loads(dry.stdout) == {
         "dry_run": True, "articles": 1, "article_keys": 1, "alerts": 1, "deliveries": 1, "fetch_log": 0,
         "digests": 0,
+        "stories": 0, "stories_updated": 0,
     }  # fmt: skip
     assert project.run("show", str(old)).exit_code == 0
 

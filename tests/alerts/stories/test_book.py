@@ -146,10 +146,21 @@ def test_stories_outlive_the_process_and_end_after_72_hours(
     restarted.dispose()
 
 
+def test_an_article_whose_organisations_were_not_found_joins_by_the_names_it_shares(
+    db: Database, embedder: Embedder
+) -> None:
+    book = StoryBook(embedder)
+    seed = store(db, book, SEED[0])
+    unknown = store(db, book, replace(SEED[2], found=Fingerprint(events=("investment",)), hours=1))
+    assert unknown.joined and unknown.story.id == seed.story.id
+    assert {"microsoft", "openai"} <= set(unknown.story.names)
+
+
 def test_an_article_with_nothing_to_key_on_starts_its_own_story(db: Database, embedder: Embedder) -> None:
     book = StoryBook(embedder)
     store(db, book, SEED[0])
-    bare = store(db, book, Story("spiegel", "de", SEED[2].title, SEED[2].lead, found=Fingerprint(), hours=1))
+    title, lead = SEED[2].title.lower(), SEED[2].lead.lower()  # no organisation, event, or name
+    bare = store(db, book, Story("spiegel", "de", title, lead, found=Fingerprint(), hours=1))
     assert not bare.joined
 
 

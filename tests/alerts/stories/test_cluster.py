@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from alerts.stories.cluster import Arrival, Thresholds, agrees, best_match, centroid, join, start
-from alerts.stories.fingerprint import Fingerprint, amounts_agree, fingerprint
+from alerts.stories.fingerprint import Fingerprint, amounts_agree, fingerprint, orgs_overlap
+from alerts.stories.names import names
 
 T0 = datetime(2023, 1, 23, 14, 0, tzinfo=UTC)
 OPENAI_DEAL = Fingerprint(
@@ -155,3 +156,51 @@ def test_an_organisation_the_story_does_not_know_or_no_event_raises_the_bar() ->
     assert best_match(arrival(unit(1), builder), [story], thresholds) is None
     no_event = Fingerprint(orgs=("Microsoft",))
     assert best_match(arrival(unit(1), no_event), [story], thresholds) is None
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "expected"),
+    [
+        (("Hess Corp.",), ("Chevron", "Hess"), True),  # one organisation, written two ways
+        (("Jim Ratcliffe",), ("Sir Jim Ratcliffe", "Manchester United"), True),
+        (("General Motors",), ("Sony", "Honda Motor"), False),  # "Motor(s)" names no one
+        (("Bank of America",), ("Silicon Valley Bank",), False),
+        (("OpenAI",), ("OpenAI",), True),
+        ((), ("OpenAI",), False),
+    ],
+)
+def test_organisations_overlap_by_name_or_distinctive_word(
+    ours: tuple[str, ...], theirs: tuple[str, ...], expected: bool
+) -> None:
+    assert orgs_overlap(ours, theirs) is expected
+
+
+def test_organisations_written_differently_still_agree() -> None:
+    story = start(arrival(unit(1), Fingerprint(orgs=("Sir Jim Ratcliffe", "Manchester United"))))
+    assert agrees(Fingerprint(orgs=("Jim Ratcliffe",)), story)
+    assert not agrees(Fingerprint(orgs=("OGC Nice",)), story)
+
+
+def test_without_an_organisation_in_common_the_meaning_alone_decides_at_its_own_bar() -> None:
+    story = start(arrival(unit(1, 1), Fingerprint(orgs=(), events=("investment",), amounts_usd=(1e10,))))
+    thresholds = Thresholds(join=0.5, with_amount=0.5, novel=0.6, unshared=0.8)  # cosine 0.707
+    close = arrival(unit(1, 0.9), OPENAI_DEAL)  # cosine 0.998, the same amount
+    far = arrival(unit(1), OPENAI_DEAL)  # the matching amount does not lower the bar
+    assert best_match(close, [story], thresholds) is not None
+    assert best_match(far, [story], thresholds) is None
+
+
+def test_names_are_the_capitalised_words_of_title_and_lead_but_function_and_amount_words() -> None:
+    found = names(
+        "Lufthansa steigt bei Italiens Staatsairline ein",
+        "Die Lufthansa übernimmt 41 Prozent von ITA Airways und zahlt 325 Millionen Euro. Sie wartet.",
+    )
+    assert found == ("lufthansa", "italiens", "staatsairline", "prozent", "ita", "airways")
+    # An English headline capitalises every word: only its lead is read.
+    assert names(
+        "Cisco to Buy Splunk for $28 Billion in Its Largest Deal", "Cisco agreed to buy Splunk."
+    ) == (
+        "cisco",
+        "splunk",
+    )
+    assert len(names("", " ".join(f"Name{n}x" for n in range(100)))) == 16
