@@ -325,8 +325,7 @@ def search(
 @handles_errors
 def show(config_path: str, article_id: int, fmt: str) -> None:
     """One stored article, with its full text, its facts and the other articles of its story."""
-    from db.queries import get_article
-    from db.stories import story_articles
+    from db.queries import get_article, story_articles
 
     database = open_app(config_path).database
     article = get_article(database, article_id)
@@ -428,7 +427,7 @@ def alerts(config_path: str, since: str | None, rule: str | None, fmt: str) -> N
     A delivery held for its rule's digest (deliver: digest, quiet_hours,
     max_per_hour) is pending and `held`, `due` when its digest goes out.
     """
-    from db.outbox import alert_rules, list_deliveries
+    from db.queries import alert_rules, list_deliveries
 
     app = open_app(config_path)
     check_name("rule", rule, [*(r.name for r in app.config.rules), *alert_rules(app.database)])
@@ -454,7 +453,7 @@ def stories(config_path: str, since: str | None, rule: str | None, limit: int | 
 
     Only articles with an organisation or an event (event detection's facts) are filed into stories.
     """
-    from db.outbox import alert_rules
+    from db.queries import alert_rules
     from db.stories import list_stories
 
     app = open_app(config_path)
