@@ -1,4 +1,4 @@
-"""The reading verbs start light: no crawler, no extractor, no language model, no event detector.
+"""The reading verbs start light: no crawler, no extractor, no language model, no event detector, no ORM.
 
 Each verb runs in a fresh interpreter on a real project (config file, SQLite
 file with articles, alerts and facts); the modules it loaded are read from
@@ -18,8 +18,12 @@ from tests.newsmon.stored import Project
 
 # What a reading verb has no use for: the crawl (Scrapy, Twisted and the crawler beyond the source
 # options the config validates), article extraction, language identification, story embeddings,
-# event detection, and Alembic once the database is at the latest revision.
-HEAVY = ("scrapy", "twisted", "trafilatura", "py3langid", "alerts.stories", "alerts.events.detect", "alembic")
+# event detection, Alembic once the database is at the latest revision, and the ORM with the models
+# (the reads are SQL on Core connections, db.queries), whose import cost more than a verb's work.
+HEAVY = (
+    "scrapy", "twisted", "trafilatura", "py3langid", "alerts.stories", "alerts.events.detect", "alembic",
+    "sqlalchemy.orm", "db.models", "db.store", "db.outbox",
+)  # fmt: skip
 CRAWLER_FOR_CONFIG = {"crawler", "crawler.spiders", "crawler.spiders.options"}
 
 PROBE = """
@@ -62,7 +66,9 @@ def loaded_by(project: Project, tmp_path: Path, *args: str) -> list[str]:
         ("show", "1"),
         ("show", "1", "--format", "json"),
         ("alerts",),
+        ("alerts", "--rule", "ai-money", "--since", "7d", "--format", "csv"),
         ("sources",),
+        ("sources", "--format", "json"),
     ],
 )
 def test_a_reading_verb_loads_nothing_heavy(project: Project, tmp_path: Path, args: tuple[str, ...]) -> None:
