@@ -76,3 +76,23 @@ def test_a_reading_verb_loads_nothing_heavy(project: Project, tmp_path: Path, ar
     heavy = [m for m in modules if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY))]
     crawler = [m for m in modules if m.split(".")[0] == "crawler" and m not in CRAWLER_FOR_CONFIG]
     assert heavy + crawler == []
+
+
+GC_PROBE = """
+import gc, sys
+from newsmon import cli
+sys.argv = ["newsmon", *sys.argv[1:]]
+try:
+    cli.main()
+except SystemExit:
+    pass
+print(gc.isenabled(), gc.get_freeze_count() > 0)
+"""
+
+
+@pytest.mark.parametrize("args", [("sources", "--format", "json"), ("prune", "--dry-run")])
+def test_the_collector_is_back_once_the_app_is_open(project: Project, args: tuple[str, ...]) -> None:
+    """Start-up runs without the cyclic collector; a verb's work (the daemon's, a long export) with it."""
+    argv = [sys.executable, "-c", GC_PROBE, *args, "--config", str(project.config)]
+    completed = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert completed.stdout.splitlines()[-1] == "True True", completed.stderr
