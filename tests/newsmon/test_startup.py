@@ -18,11 +18,12 @@ from tests.newsmon.stored import Project
 
 # What a reading verb has no use for: the crawl (Scrapy, Twisted and the crawler beyond the source
 # options the config validates), article extraction, language identification, story embeddings,
-# event detection, Alembic once the database is at the latest revision, and the ORM with the models
-# (the reads are SQL on Core connections, db.queries), whose import cost more than a verb's work.
+# event detection and the amount grammar (a stored amount is shown without it), Alembic once the
+# database is at the latest revision, and the ORM with the models (the reads are SQL on Core
+# connections, db.queries): each of these imports costs more than a verb's work.
 HEAVY = (
-    "scrapy", "twisted", "trafilatura", "py3langid", "alerts.stories", "alerts.events.detect", "alembic",
-    "sqlalchemy.orm", "db.models", "db.store", "db.outbox",
+    "scrapy", "twisted", "trafilatura", "py3langid", "alerts.stories", "alerts.events.detect",
+    "alerts.events.amount_grammar", "alembic", "sqlalchemy.orm", "db.models", "db.store", "db.outbox",
 )  # fmt: skip
 CRAWLER_FOR_CONFIG = {"crawler", "crawler.spiders", "crawler.spiders.options"}
 
