@@ -287,4 +287,5 @@ def deliveries(
 
 def alert_rules(database: Database) -> list[str]:
     """The rules that have raised alerts (a rule removed from the config keeps its alerts)."""
-    return [row.rule for row in read(database, "DISTINCT rule FROM alerts ORDER BY rule")]
+    # Sorted here, as Python sorts: a PostgreSQL collation would order them otherwise.
+    return sorted(row.rule for row in read(database, "DISTINCT rule FROM alerts"))
