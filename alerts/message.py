@@ -20,11 +20,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alerts.events.facts import describe_amount
-from db.outbox import DeliveryJob
 from db.textfold import fold, fold_with_origin
+
+if TYPE_CHECKING:
+    from db.outbox import DeliveryJob
 
 SNIPPET_CHARS = 320
 CONTEXT_BEFORE = 90

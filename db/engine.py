@@ -12,10 +12,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 30_000
 # The page cache of read_raw's held connection (SQLite's default is 2 MB): a search reads the
@@ -36,12 +38,16 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlalchemy.orm import Session  # the ORM's import is the writers' cost, not a reading verb's
+
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""
+        from sqlalchemy.orm import Session
+
         with Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
 

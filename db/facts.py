@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from db.models import Article
-
 
 @dataclass(frozen=True)
 class ArticleFacts:
@@ -37,11 +35,12 @@ class ArticleFacts:
         }
 
     @classmethod
-    def of(cls, article: Article) -> ArticleFacts:
+    def of(cls, columns: Mapping[str, Any]) -> ArticleFacts:
+        """The facts of a stored article, from its columns of the same names."""
         return cls(
-            events=tuple(article.events or ()),
-            event_types=tuple(article.event_types or ()),
-            orgs=tuple(article.orgs or ()),
-            amounts=tuple(article.amounts or ()),
-            amount_usd=article.amount_usd,
+            events=tuple(columns["events"] or ()),
+            event_types=tuple(columns["event_types"] or ()),
+            orgs=tuple(columns["orgs"] or ()),
+            amounts=tuple(columns["amounts"] or ()),
+            amount_usd=columns["amount_usd"],
         )

@@ -9,13 +9,10 @@ so a second alert is impossible rather than merely avoided.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
-    JSON,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -26,52 +23,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator, TypeEngine
 
-
-class JSONValue(TypeDecorator[Any]):
-    """JSON, as JSONB on PostgreSQL.
-
-    The PostgreSQL type is looked up when a PostgreSQL engine asks for it:
-    importing that dialect costs a SQLite user's every command a tenth of a second.
-    """
-
-    impl = JSON
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import JSONB
-
-            return dialect.type_descriptor(JSONB())
-        return dialect.type_descriptor(JSON())
-
-
-JSONType = JSONValue()
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out, also on SQLite (which stores no offset)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: newsmon stores aware UTC times only")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# The column types live apart, where the reading path finds them without the ORM; the writers
+# import them from here, with the models.
+from db.types import JSONType as JSONType
+from db.types import UTCDateTime as UTCDateTime
+from db.types import utcnow as utcnow
 
 
 class Base(DeclarativeBase):

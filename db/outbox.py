@@ -21,19 +21,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Insert, Table, case, func, insert, select, type_coerce, update
+from sqlalchemy import Insert, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.claims import DEFAULT_LEASE, DELIVERIES, PENDING
 from db.engine import Database
 from db.locks import hold_until_commit
-from db.models import Alert, Article, Delivery, Digest, Source, UTCDateTime, utcnow
+from db.models import Alert, Article, Delivery, Digest, Source, utcnow
 from db.policy import IMMEDIATE, DeliveryPolicy
+
+# Listed without the ORM, with the other reads (db.queries); named here too, beside what they list.
+from db.queries import DeliveryRow as DeliveryRow
+from db.queries import alert_rules as alert_rules
+from db.queries import list_deliveries as list_deliveries
 
 
 class AlertMatch(Protocol):
@@ -73,37 +78,6 @@ class DeliveryJob:
     lead: str
     text: str
     events: tuple[dict[str, Any], ...] = ()  # the article's news: {type, actors, amount, sentence}
-
-
-@dataclass(frozen=True)
-class DeliveryRow:
-    """One row of ``newsmon alerts``: a delivery of an alert to one channel."""
-
-    id: int
-    rule: str
-    article_id: int
-    title: str
-    url: str
-    channel: str
-    status: str
-    attempts: int
-    last_error: str | None
-    created: datetime
-    sent: datetime | None
-    story_id: int | None  # last: CSV columns keep the positions they had before stories
-    # When a pending delivery goes out: its next attempt, or its digest's. None once sent or failed.
-    due: datetime | None = None
-    held: bool = False  # held by its rule's policy for a digest
-    digest_id: int | None = None  # the digest it goes out in, once that digest is made
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            key: _iso(value) if isinstance(value, datetime) else value for key, value in asdict(self).items()
-        }
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat(timespec="seconds")
 
 
 # ------------------------------------------------------------------ raising
@@ -391,57 +365,3 @@ def flag_unconfigured(database: Database, configured: Collection[str]) -> list[s
                     .values(last_error=reason)
                 )
     return sorted(missing)
-
-
-# ------------------------------------------------------------------- listing
-
-
-def delivery_rows() -> Any:
-    """The columns of a :class:`DeliveryRow`, one row a delivery, with its alert and article joined."""
-    return (
-        select(
-            Delivery.id,
-            Alert.rule,
-            Alert.article_id,
-            Article.title,
-            Article.url,
-            Delivery.channel,
-            Delivery.status,
-            Delivery.attempts,
-            Delivery.last_error,
-            Delivery.created,
-            Delivery.sent,
-            Article.story_id,
-            type_coerce(
-                case(
-                    (Delivery.status == PENDING, func.coalesce(Digest.next_attempt, Delivery.next_attempt)),
-                    else_=None,
-                ),
-                UTCDateTime(),
-            ).label("due"),
-            Delivery.hold_until.is_not(None).label("held"),
-            Delivery.digest_id,
-        )
-        .join(Alert, Alert.id == Delivery.alert_id)
-        .join(Article, Article.id == Alert.article_id)
-        .outerjoin(Digest, Digest.id == Delivery.digest_id)
-    )
-
-
-def list_deliveries(
-    database: Database, since: datetime | None = None, rule: str | None = None
-) -> list[DeliveryRow]:
-    """Every delivery, oldest first; ``since`` filters on the article's published (else fetched) time."""
-    query = delivery_rows().order_by(Delivery.id)
-    if since is not None:
-        query = query.where(func.coalesce(Article.published, Article.fetched) >= since)
-    if rule is not None:
-        query = query.where(Alert.rule == rule)
-    with database.read() as session:
-        return [DeliveryRow(*row) for row in session.execute(query)]
-
-
-def alert_rules(database: Database) -> list[str]:
-    """The rules that have raised alerts (a rule removed from the config keeps its alerts)."""
-    with database.read() as session:
-        return sorted(session.scalars(select(Alert.rule).distinct()))

@@ -28,12 +28,9 @@ from db.health import fetch_verdict
 from db.models import Article, ArticleKey, FetchLog, PendingPage, Source, utcnow
 from db.outbox import AlertMatch, raise_alerts
 
-
-@dataclass(frozen=True)
-class SourceSpec:
-    name: str
-    type: str
-    url: str
+# Kept in step on every start, without the ORM (db.sources); named here too, with the crawl's writes.
+from db.sources import SourceSpec as SourceSpec
+from db.sources import sync_sources as sync_sources
 
 
 @dataclass(frozen=True)
@@ -155,32 +152,6 @@ def url_key(url: str) -> str:
 
 def guid_key(source: str, guid: str) -> str:
     return f"guid:{source}:{guid}"
-
-
-def sync_sources(database: Database, specs: Iterable[SourceSpec]) -> None:
-    """Make the sources table know every configured source; type and URL follow the config.
-
-    Every command calls this on start: when nothing changed it only reads, so
-    a `newsmon search` never queues behind the daemon's writes.
-    """
-    wanted = {spec.name: (spec.type, spec.url) for spec in specs}
-    with database.read() as session:
-        current = {
-            name: (type_, url)
-            for name, type_, url in session.execute(select(Source.name, Source.type, Source.url))
-        }
-    if all(current.get(name) == value for name, value in wanted.items()):
-        return
-    specs = [SourceSpec(name, type_, url) for name, (type_, url) in wanted.items()]
-    with database.write() as session:
-        existing = {s.name: s for s in session.scalars(select(Source))}
-        for spec in specs:
-            row = existing.get(spec.name)
-            if row is None:
-                session.add(Source(name=spec.name, type=spec.type, url=spec.url))
-            elif (row.type, row.url) != (spec.type, spec.url):
-                row.type, row.url = spec.type, spec.url
-                row.etag = row.last_modified = row.body_hash = None
 
 
 def known_keys(database: Database, keys: Sequence[str]) -> set[str]:

@@ -22,7 +22,9 @@ from db.engine import Database
 from db.facts import ArticleFacts
 from db.locks import lock_key
 from db.models import Alert, Article, Source, Story, StoryKey
-from db.queries import Headline
+
+# Read without the ORM, with the other reads (db.queries); named here too, beside the stories.
+from db.queries import story_articles as story_articles
 
 # The hot path (every new article) runs on the tables, not the ORM entities: an ORM-enabled
 # UPDATE or INSERT goes through the ORM's bulk-persistence layer for nothing.
@@ -237,18 +239,6 @@ def get_story(database: Database, story_id: int) -> dict[str, Any] | None:
         if row is None:
             return None
         return story_dict(_record(row), _member_ids(session, [story_id]).get(story_id, []))
-
-
-def story_articles(database: Database, story_id: int) -> list[Headline]:
-    """The story's articles, first published first (for ``newsmon show``)."""
-    statement = (
-        select(Article.id, Article.title, Article.url, Source.name, Article.published, Article.language)
-        .join(Source, Source.id == Article.source_id)
-        .where(Article.story_id == story_id)
-        .order_by(func.coalesce(Article.published, Article.fetched), Article.id)
-    )
-    with database.read() as session:
-        return [Headline(*row) for row in session.execute(statement)]
 
 
 def story_dict(record: StoryRecord, article_ids: Sequence[int]) -> dict[str, Any]:

@@ -18,8 +18,7 @@ from db import digests
 from db.claims import FAILED, PENDING
 from db.engine import Database
 from db.models import Alert, Article, Delivery, FetchLog, Source, utcnow
-from db.outbox import DeliveryRow, delivery_rows
-from db.queries import Headline
+from db.queries import DeliveryRow, Headline, deliveries
 from db.search import SearchFilters, sqlite_time
 
 
@@ -67,28 +66,24 @@ def latest_articles(database: Database, filters: SearchFilters) -> list[Headline
 # ------------------------------------------------------------------- alerts
 
 
-def _delivery_select() -> Any:
-    return delivery_rows()
-
-
 def article_deliveries(database: Database, article_id: int) -> list[DeliveryRow]:
     """The alerts an article raised, one row per channel, in the shape of ``newsmon alerts``."""
-    statement = _delivery_select().where(Alert.article_id == article_id).order_by(Delivery.id)
-    with database.read() as session:
-        return [DeliveryRow(*row) for row in session.execute(statement)]
+    return deliveries(database, "al.article_id = :article_id", article_id=article_id)
 
 
 def recent_deliveries(
     database: Database, limit: int, rule: str | None = None, status: str | None = None
 ) -> list[DeliveryRow]:
     """The newest deliveries first, at most ``limit``: what the alerts page lists."""
-    statement = _delivery_select().order_by(Delivery.id.desc()).limit(limit)
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
     if rule is not None:
-        statement = statement.where(Alert.rule == rule)
+        conditions.append("al.rule = :rule")
+        params["rule"] = rule
     if status is not None:
-        statement = statement.where(Delivery.status == status)
-    with database.read() as session:
-        return [DeliveryRow(*row) for row in session.execute(statement)]
+        conditions.append("d.status = :status")
+        params["status"] = status
+    return deliveries(database, " AND ".join(conditions), newest_first=True, limit=limit, **params)
 
 
 def retry_now(database: Database, delivery_id: int, now: datetime | None = None) -> bool:

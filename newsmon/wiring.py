@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from db.engine import Database
 from db.locks import serialized
 from db.migrate import upgrade
-from db.queries import StoredArticle
-from db.store import Assess, Assessment, NewArticle, SourceSpec, sync_sources
+from db.sources import SourceSpec, sync_sources
 from db.textfold import tokens
 from newsmon.config import Config, load_config
 
@@ -27,6 +26,8 @@ if TYPE_CHECKING:
     from alerts.rules import ArticleText, OrgAliases, RuleSet
     from alerts.stories.filing import StoryFiler
     from crawler.context import CrawlContext
+    from db.queries import StoredArticle
+    from db.store import Assess, Assessment, NewArticle
 
 
 @dataclass
@@ -165,6 +166,7 @@ def assessor(detector: EventDetector, ruleset: RuleSet, stories: StoryFiler | No
     from dataclasses import replace
 
     from alerts.events.facts import article_facts
+    from db.store import Assessment
 
     def assess(article: NewArticle) -> Assessment:
         analysis = detector.analyse(article.title, article.text, article.language, article.summary)

@@ -21,25 +21,16 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from alerts.errors import AlertsError
 from alerts.events import amount_grammar as grammar
 from alerts.events import amount_words as words
+
+# The value and its display live apart, without the grammar; named here too, where amounts are found.
+from alerts.events.amount_value import Amount as Amount
+from alerts.events.amount_value import format_amount as format_amount
 from db.money import USD_PER_UNIT
-
-
-@dataclass(frozen=True)
-class Amount:
-    value: float  # as stated, in units of `currency` (10 milliards de dollars -> 1e10)
-    currency: str  # ISO 4217
-    usd: float  # normalised with the dated rate table (db.money)
-    text: str  # the phrase as written in the text
-    start: int  # character offsets in the text given
-    end: int
-    lower_bound: bool = False  # vague amounts ("des milliards", "more than $1bn")
-    upper: float | None = None  # ranges: value..upper (in `currency`)
 
 
 class AmountFilterError(AlertsError, ValueError):
@@ -100,19 +91,6 @@ def _word_starts(text: str, low: int, anchor: int) -> list[int]:
     return [*starts, anchor] if not starts or starts[-1] != anchor else starts
 
 
-def format_amount(amount: Amount) -> str:
-    """ "$10B (10 milliards de dollars)", "$450M", "≥ $1B (des milliards)": USD first, then as written."""
-    vague = amount.lower_bound and not any(c.isdigit() for c in amount.text)
-    shown = _short_usd(amount.usd, floor=vague)
-    if amount.upper is not None:
-        shown = f"{shown}–{_short_usd(amount.upper * USD_PER_UNIT[amount.currency])}"
-    if amount.lower_bound:
-        shown = f"≥ {shown}"
-    if amount.currency == "USD" and "$" in amount.text:
-        return shown
-    return f"{shown} ({amount.text})"
-
-
 def parse_amount_filter(text: str) -> tuple[float, str]:
     """``amount>=`` of the query language: "1B" -> (1e9, "USD"), "500M:EUR" -> (5e8, "EUR")."""
     match = _FILTER.fullmatch(text)
@@ -133,17 +111,6 @@ def parse_amount_filter(text: str) -> tuple[float, str]:
 
 _FILTER = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmMbB]?)\s*(?::\s*([A-Za-z]{3}))?\s*")
 _FILTER_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9}
-_SHORT = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
-
-
-def _short_usd(usd: float, *, floor: bool = False) -> str:
-    """$1.17B; with ``floor``, one significant digit rounded down ($1B), for vague lower bounds."""
-    size, suffix = next(((size, suffix) for size, suffix in _SHORT if usd >= size * 0.9995), (1.0, ""))
-    number = usd / size
-    if floor and number >= 1:
-        magnitude = 10 ** (len(str(int(number))) - 1)
-        number = number // magnitude * magnitude
-    return f"${float(f'{number:.3g}'):g}{suffix}"
 
 
 # -- one match to one Amount ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """An :class:`~alerts.events.detect.Analysis` as the facts stored with an article, and back.
 
 Only the news is stored as events (a passing mention is no fact about the
-article); amounts keep what :func:`~alerts.events.amounts.format_amount`
+article); amounts keep what :func:`~alerts.events.amount_value.format_amount`
 needs to show them again ("$10B (10 milliards de dollars)").
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from alerts.events.amounts import Amount, format_amount
+from alerts.events.amount_value import Amount, format_amount
 from db.facts import ArticleFacts
 
 if TYPE_CHECKING:

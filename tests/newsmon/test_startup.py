@@ -1,4 +1,4 @@
-"""The reading verbs start light: no crawler, no extractor, no language model, no event detector.
+"""The reading verbs start light: no crawler, no extractor, no language model, no event detector, no ORM.
 
 Each verb runs in a fresh interpreter on a real project (config file, SQLite
 file with articles, alerts and facts); the modules it loaded are read from
@@ -18,8 +18,13 @@ from tests.newsmon.stored import Project
 
 # What a reading verb has no use for: the crawl (Scrapy, Twisted and the crawler beyond the source
 # options the config validates), article extraction, language identification, story embeddings,
-# event detection, and Alembic once the database is at the latest revision.
-HEAVY = ("scrapy", "twisted", "trafilatura", "py3langid", "alerts.stories", "alerts.events.detect", "alembic")
+# event detection and the amount grammar (a stored amount is shown without it), Alembic once the
+# database is at the latest revision, and the ORM with the models (the reads are SQL on Core
+# connections, db.queries): each of these imports costs more than a verb's work.
+HEAVY = (
+    "scrapy", "twisted", "trafilatura", "py3langid", "alerts.stories", "alerts.events.detect",
+    "alerts.events.amount_grammar", "alembic", "sqlalchemy.orm", "db.models", "db.store", "db.outbox",
+)  # fmt: skip
 CRAWLER_FOR_CONFIG = {"crawler", "crawler.spiders", "crawler.spiders.options"}
 
 PROBE = """
@@ -62,7 +67,9 @@ def loaded_by(project: Project, tmp_path: Path, *args: str) -> list[str]:
         ("show", "1"),
         ("show", "1", "--format", "json"),
         ("alerts",),
+        ("alerts", "--rule", "ai-money", "--since", "7d", "--format", "csv"),
         ("sources",),
+        ("sources", "--format", "json"),
     ],
 )
 def test_a_reading_verb_loads_nothing_heavy(project: Project, tmp_path: Path, args: tuple[str, ...]) -> None:
@@ -70,3 +77,23 @@ def test_a_reading_verb_loads_nothing_heavy(project: Project, tmp_path: Path, ar
     heavy = [m for m in modules if m in HEAVY or m.startswith(tuple(f"{h}." for h in HEAVY))]
     crawler = [m for m in modules if m.split(".")[0] == "crawler" and m not in CRAWLER_FOR_CONFIG]
     assert heavy + crawler == []
+
+
+GC_PROBE = """
+import gc, sys
+from newsmon import cli
+sys.argv = ["newsmon", *sys.argv[1:]]
+try:
+    cli.main()
+except SystemExit:
+    pass
+print(gc.isenabled(), gc.get_freeze_count() > 0)
+"""
+
+
+@pytest.mark.parametrize("args", [("sources", "--format", "json"), ("prune", "--dry-run")])
+def test_the_collector_is_back_once_the_app_is_open(project: Project, args: tuple[str, ...]) -> None:
+    """Start-up runs without the cyclic collector; a verb's work (the daemon's, a long export) with it."""
+    argv = [sys.executable, "-c", GC_PROBE, *args, "--config", str(project.config)]
+    completed = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert completed.stdout.splitlines()[-1] == "True True", completed.stderr
