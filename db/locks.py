@@ -26,14 +26,16 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, make_url, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.errors import DatabaseError, LockHeldError
+
+if TYPE_CHECKING:  # the reading verbs import this module and never open a session
+    from sqlalchemy.orm import Session
 
 APPLICATION_NAME = "newsmon {name} pid={pid} host={host}"
 _HOLDER = re.compile(r"pid=(\d+) host=(\S+)")
