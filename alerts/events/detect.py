@@ -59,6 +59,7 @@ from alerts.events.orgs import (
     Alias,
     OrgIndex,
     OrgMention,
+    arguments,
     lookalikes,
     resolve_overlaps,
     word_spans,
@@ -339,7 +340,7 @@ class EventDetector:
             stated = self._amounts(sentence.text, language)
             amounts.extend(stated)
             amount = max(stated, key=lambda a: a.usd) if stated else None
-            names = self._names(sentence, language)
+            names = self._names(sentence, language, [m.trigger for m in mentions])
             # One amount per sentence: it prices the investment or acquisition, if any, not the partnership.
             priced = {m.type for m in mentions} - {"partnership"} or {"partnership"}
             for mention, is_news in zip(mentions, news, strict=True):
@@ -484,14 +485,22 @@ class EventDetector:
     def _past_year(self, text: str) -> bool:
         return any(int(year) < self._this_year - 1 for year in _PAST_YEAR.findall(text))
 
-    def _names(self, sentence: _Sentence, language: str | None) -> list[OrgMention]:
+    def _names(
+        self, sentence: _Sentence, language: str | None, triggers: Sequence[Hit[object]]
+    ) -> list[OrgMention]:
+        """Listed organisations, look-alike names, and names in the triggers' argument places."""
         spans = sentence.spans()
         listed = []
         for hit, alias in sentence.aliases:
             start, end = spans[hit.first][0], spans[hit.last][1]
             if self.orgs.accepts(alias, sentence.text, start, end):
                 listed.append(OrgMention(alias.org, start, end, True))
-        return resolve_overlaps([*listed, *lookalikes(sentence.text, language)])
+        around = [
+            name
+            for hit in triggers
+            for name in arguments(sentence.text, spans[hit.first][0], spans[hit.last][1], language)
+        ]
+        return resolve_overlaps([*listed, *lookalikes(sentence.text, language), *around])
 
     @staticmethod
     def _amounts(text: str, language: str | None) -> list[Amount]:
