@@ -65,6 +65,7 @@ from alerts.events.orgs import (
     word_spans,
 )
 from alerts.events.patterns import Hit, PhraseSet
+from alerts.events.places import is_place
 from db.textfold import fold, word_string
 
 EVENT_TYPES = ("investment", "acquisition", "partnership")
@@ -653,9 +654,14 @@ class _Context:
 
 
 def _recipient_like(word: str) -> bool:
-    """A capitalised word that may name a company: not a date, title or nationality, nor a
-    short acronym ("AI", "EV", "US")."""
-    return word[:1].isupper() and not (word.isupper() and len(word) <= 3) and fold(word) not in NOT_NAMES
+    """A capitalised word that may name a company: not a date, title, nationality or place
+    ("its Dunkirk plant"), nor a short acronym ("AI", "EV", "US")."""
+    return (
+        word[:1].isupper()
+        and not (word.isupper() and len(word) <= 3)
+        and fold(word) not in NOT_NAMES
+        and not is_place(word)
+    )
 
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:

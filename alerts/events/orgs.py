@@ -209,7 +209,11 @@ NOT_NAMES_TEXT = """
     mayo junio julio agosto septiembre octubre noviembre diciembre der die das den dem ein eine
     mit und nach laut french german british american chinese us european spanish japanese korean
     indian israeli canadian swiss dutch italian swedish danish norwegian finnish saudi emirati
-    taiwanese australian brazilian mexican irish francaise francais allemand allemande americain
+    taiwanese australian brazilian mexican irish chilean argentine argentinian peruvian colombian
+    venezuelan nigerian kenyan egyptian moroccan turkish greek polish czech hungarian
+    romanian austrian belgian portuguese russian ukrainian qatari kuwaiti omani iranian iraqi
+    pakistani vietnamese thai malaysian indonesian singaporean filipino scottish welsh
+    english texan californian bavarian catalan basque francaise francais allemand allemande americain
     americaine chinois chinoise espanol espanola aleman alemana estadounidense frances francesa
     britanico britanica
 """

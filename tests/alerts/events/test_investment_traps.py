@@ -1,0 +1,65 @@
+"""Investment's traps measured on the supplement's third round: own shares bought back, a stake
+sold down, money raised for a fund, lawsuits over a deal, advice, and capital spending in a
+place or a foreign country's mine. Sentences written for these tests, not benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> EventDetector:
+    return EventDetector()
+
+
+def news(detector: EventDetector, text: str, language: str = "en", headline: bool = False) -> set[str]:
+    title, body = (text, "") if headline else ("", text)
+    return set(detector.analyse(title, body, language).news_types)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Buying back its own shares.
+        ("en", "Unilever bought €1.5 billion of its own shares in the first half."),
+        ("en", "Rio Tinto will repurchase $2 billion of stock after record iron ore profits."),
+        ("fr", "Stellantis rachète pour 1,5 milliard d'euros de ses propres actions."),
+        ("de", "Die Allianz kauft eigene Aktien für eine Milliarde Euro."),
+        # A stake sold down on the market, with no buyer named.
+        ("en", "Temasek sold 3% of its stake in Standard Chartered through a placement."),
+        ("en", "The state is selling part of its holding in NatWest, cutting 5% of its stake in the bank."),
+        # Money raised for a fund, however far the verb comes after it.
+        ("en", "KKR closed its third Asia infrastructure fund at $6.4 billion, the most it has ever raised."),
+        # A lawsuit over a deal reports the lawsuit, not the deal.
+        ("en", "Pension funds sued Walgreens over its $5 billion investment in VillageMD."),
+        ("en", "The regulator charged the broker with hiding its stake in the retailer from investors."),
+        ("de", "Aktionäre haben Bayer wegen der Übernahme von Monsanto verklagt."),
+        # Advice, not an event.
+        ("en", "Investors should buy shares in European lenders before rates fall, strategists said."),
+        # Spending in a place or on a mine in a country named by its adjective.
+        ("en", "Vale is investing $2 billion in its Peruvian copper mine expansion."),
+        ("en", "Tata Steel will invest £1.25 billion in a new furnace at its Port Talbot works."),
+    ],
+)
+def test_traps_are_no_investment(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # The rules above leave these alone.
+        (
+            "Mitsui will invest $300 million in Ohio-based hydrogen developer Verdagy for a minority stake.",
+            "investment",
+        ),
+        ("Abu Dhabi's Mubadala bought a 20% stake in the Spanish grid operator Redeia.", "investment"),
+        ("Chilean miner Codelco raised $900 million from investors led by Japan's JOGMEC.", "investment"),
+        ("Shareholders of Hess approved Chevron's takeover after a lawsuit was dropped.", "acquisition"),
+        ("KKR led a $200 million round in the fund administrator Carta.", "investment"),
+    ],
+)
+def test_investments_near_the_traps_still_count(detector: EventDetector, text: str, kind: str) -> None:
+    assert kind in news(detector, text)
