@@ -59,6 +59,7 @@ from alerts.events.orgs import (
     Alias,
     OrgIndex,
     OrgMention,
+    accepted,
     arguments,
     lookalikes,
     resolve_overlaps,
@@ -114,6 +115,7 @@ _RESULTS = re.compile(
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
+_EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
@@ -184,6 +186,7 @@ _PREPOSITIONS = frozenset(_PREPOSITIONS_TEXT.split())
 _AGENTS = frozenset({"by", "from", "par", "aupres", "von", "vom", "durch", "por"})
 # Prepositions that put a capitalised word after an investment in a place ("à Dunkerque").
 _PLACE_PREPOSITIONS = frozenset({"a", "au", "aux", "across", "throughout"})
+_NOT_BEFORE_RECIPIENTS = _PLACE_PREPOSITIONS | _POSSESSIVES
 
 
 @dataclass(frozen=True)
@@ -464,8 +467,10 @@ class EventDetector:
         if not typed:
             return []
         background = (
-            # A question reports nothing ("Should you invest in Nvidia?").
+            # A question reports nothing ("Should you invest in Nvidia?"), nor does an
+            # explainer ("How Microsoft's stake in OpenAI became its biggest bet").
             sentence.text.rstrip(" \"'»”’)").endswith("?")
+            or _EXPLAINER.match(sentence.text) is not None
             or any(cues.get(name) for name in _BACKGROUND_CUES)
             or self._past_year(sentence.text)
         )
@@ -561,19 +566,24 @@ class _Context:
             if hit.first > trigger.last
         ]
         limit = min(cues, default=trigger.last + 10)
-        if any(trigger.last < hit.first < limit for hit, _ in self.sentence.aliases):
+        spans = self.sentence.spans()
+        if any(
+            trigger.last < hit.first < limit
+            and accepted(alias, self.text, spans[hit.first][0], spans[hit.last][1])
+            for hit, alias in self.sentence.aliases
+        ):
             return True
         if self.language == "de":
             # The verb comes last in German: "in den US-Elektroautobauer Rivian stecken".
             return _COMPANY_NOUN.search(self.text) is not None
-        spans = self.sentence.spans()
         if trigger.last + 1 < len(spans):
             start, end = spans[trigger.last][1], spans[min(limit, len(spans)) - 1][1]
             if _COMPANY_NOUN.search(self.text, start, end):
                 return True
-        words = [self.text[start:end] for start, end in self.sentence.spans()[trigger.last + 1 : limit]]
+        words = [self.text[start:end] for start, end in spans[trigger.last + 1 : limit]]
+        # "à Dunkerque" is a place, "its Maranello plant" the company's own site.
         return any(
-            _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _PLACE_PREPOSITIONS)
+            _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
             for index, word in enumerate(words)
         )
 

@@ -131,12 +131,18 @@ class OrgIndex:
 
     def accepts(self, alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
         """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``)."""
-        if alias.guard == FREE:
+        return accepted(alias, text, start, end)
+
+
+def accepted(alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``):
+    "Runway" the start-up, not "a third runway"."""
+    if alias.guard == FREE:
+        return True
+    for match in alias.pattern().finditer(text, start, len(text) if end is None else end):
+        if alias.guard == CASED or not sentence_initial(text, match.start()):
             return True
-        for match in alias.pattern().finditer(text, start, len(text) if end is None else end):
-            if alias.guard == CASED or not sentence_initial(text, match.start()):
-                return True
-        return False
+    return False
 
 
 def sentence_initial(text: str, position: int) -> bool:

@@ -41,6 +41,14 @@ def news(detector: EventDetector, text: str, language: str = "en", headline: boo
         # Spending in a place or on a mine in a country named by its adjective.
         ("en", "Vale is investing $2 billion in its Peruvian copper mine expansion."),
         ("en", "Tata Steel will invest £1.25 billion in a new furnace at its Port Talbot works."),
+        # The company's own site, named after a possessive.
+        ("en", "Porsche will invest €1 billion in new engines and its Zuffenhausen factory."),
+        # An ordinary word that is also a listed start-up's name ("Runway", guarded).
+        ("en", "Gatwick will invest £2.2 billion in a second runway once the plan is approved."),
+        # Explainers and a company's investment arm.
+        ("en", "How Aramco's stake in Reliance turned into a headache"),
+        ("fr", "Pourquoi TotalEnergies investit 10 milliards au Qatar"),
+        ("en", "Its investment arm oversees $15 billion for insurers and pension funds."),
     ],
 )
 def test_traps_are_no_investment(detector: EventDetector, language: str, text: str) -> None:
@@ -59,7 +67,14 @@ def test_traps_are_no_investment(detector: EventDetector, language: str, text: s
         ("Chilean miner Codelco raised $900 million from investors led by Japan's JOGMEC.", "investment"),
         ("Shareholders of Hess approved Chevron's takeover after a lawsuit was dropped.", "acquisition"),
         ("KKR led a $200 million round in the fund administrator Carta.", "investment"),
+        ("Runway raised $308 million in a round led by General Atlantic.", "investment"),
     ],
 )
 def test_investments_near_the_traps_still_count(detector: EventDetector, text: str, kind: str) -> None:
     assert kind in news(detector, text)
+
+
+def test_a_partner_let_into_the_capital_with_a_percentage_is_an_investment(detector: EventDetector) -> None:
+    assert news(detector, "Endesa da entrada a Masdar con un 49 % en sus parques solares.", "es") == {
+        "investment"
+    }
