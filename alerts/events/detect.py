@@ -449,6 +449,17 @@ class EventDetector:
             if not any(other.first <= hit.first and hit.last <= other.last for other in covers)
             and (trigger.tail is None or _followed(hit, sentence.tails.get(trigger.tail, ())))
         ]
+        # A word inside a longer phrase ("bought" in "bought out") is that phrase's, not a trigger of its own.
+        triggers = [
+            (hit, trigger)
+            for hit, trigger in triggers
+            if not any(
+                other.first <= hit.first
+                and hit.last <= other.last
+                and other.last - other.first > hit.last - hit.first
+                for other, _ in triggers
+            )
+        ]
         if not triggers:
             return []
         specific = {t.type for _, t in triggers if t.group in _SPECIFIC}
@@ -616,7 +627,12 @@ class _Context:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
 
     def majority(self, trigger: Hit[object]) -> bool:
-        return self.near(trigger, "majority") or _MAJORITY.search(self.text) is not None
+        # "control" is the end state the whole sentence reports ("…, becoming sole owner").
+        return (
+            self.near(trigger, "majority")
+            or bool(self.cues.get("control"))
+            or _MAJORITY.search(self.text) is not None
+        )
 
     def kind(self, hit: Hit[object], trigger: Trigger) -> str | None:
         """The event type ``trigger`` stands for here, "deal" for a generic word, or None."""

@@ -17,6 +17,7 @@ CUES = (
     "business",
     "stake",
     "majority",
+    "control",
     "capex",
     "spending",
     "fund",

@@ -78,3 +78,35 @@ def test_a_partner_let_into_the_capital_with_a_percentage_is_an_investment(detec
     assert news(detector, "Endesa da entrada a Masdar con un 49 % en sus parques solares.", "es") == {
         "investment"
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        # Control told at the end of a long sentence, or as the partners' shares bought.
+        (
+            "en",
+            "Carlsberg bought out its joint venture partner's 40% share in the Baltic brewer "
+            "for €250 million, becoming sole owner.",
+            "acquisition",
+        ),
+        (
+            "en",
+            "Orkla agreed to buy its partner's stake in their Finnish snacks venture, "
+            "giving it sole control.",
+            "acquisition",
+        ),
+        ("en", "Philips takes full ownership of its Chinese lighting unit", "acquisition"),
+        ("es", "Acciona compra la participación de sus socios en la desaladora de Sídney.", "acquisition"),
+        # A stake raised, short of control.
+        ("fr", "Le fonds norvégien a porté sa part dans Saint-Gobain à 6 %.", "investment"),
+        (
+            "en",
+            "Ageas raised its holding in the Portuguese insurer to 30% and said "
+            "it may seek full control one day.",
+            "investment",
+        ),
+    ],
+)
+def test_control_or_a_stake(detector: EventDetector, language: str, text: str, kind: str) -> None:
+    assert news(detector, text, language) == {kind}
