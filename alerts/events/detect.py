@@ -145,6 +145,8 @@ _WINDOWS = {
     "denial": (10, 10),
     "stake": (8, 8),
     "majority": (8, 10),
+    # German puts the verb last: "in ein Gemeinschaftsunternehmen investieren".
+    "joint": (10, 10),
     # A stake someone already holds ("owns a 12% stake in") is no event.
     "held": (6, 0),
     # Raising spending, closing a fund: money that goes into no company.
@@ -187,6 +189,8 @@ _AGENTS = frozenset({"by", "from", "par", "aupres", "von", "vom", "durch", "por"
 # Prepositions that put a capitalised word after an investment in a place ("à Dunkerque").
 _PLACE_PREPOSITIONS = frozenset({"a", "au", "aux", "across", "throughout"})
 _NOT_BEFORE_RECIPIENTS = _PLACE_PREPOSITIONS | _POSSESSIVES
+# Prepositions before what money goes into.
+_INTO = frozenset({"in", "into", "dans", "en", "ins"})
 
 
 @dataclass(frozen=True)
@@ -618,6 +622,17 @@ class _Context:
             for hit in self.cues.get("fund", ())
         )
 
+    def into_joint_venture(self, trigger: Hit[object]) -> bool:
+        """Whether the money goes into a joint venture ("in a joint venture", "dans leur
+        coentreprise", "in ein Gemeinschaftsunternehmen"), not beside one ("… stecken und ein
+        Gemeinschaftsunternehmen gründen")."""
+        before, after = _WINDOWS["joint"]
+        return any(
+            trigger.first - before <= hit.first <= trigger.last + after
+            and not _INTO.isdisjoint(self.words_before(hit, 3))
+            for hit in self.cues.get("joint", ())
+        )
+
     def words_before(self, trigger: Hit[object], count: int) -> list[str]:
         """The ``count`` folded words before ``trigger``."""
         spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
@@ -642,6 +657,10 @@ class _Context:
             # "its partnership with Apple" is one the company has, not news.
             owned = self.owned(hit)
             return None if self.specific or owned else "deal"
+        if group in ("invest", "noun") and self.into_joint_venture(hit) and not self.stake(hit):
+            # The partners' money put into their joint venture is the venture's, a partnership:
+            # "Honda and LG will invest $4.4bn in a joint venture".
+            return "deal"
         if group == "money" and (
             others
             or not self.has_amount

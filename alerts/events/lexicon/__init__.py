@@ -18,6 +18,7 @@ CUES = (
     "stake",
     "majority",
     "control",
+    "joint",
     "capex",
     "spending",
     "fund",

@@ -110,3 +110,40 @@ def test_a_partner_let_into_the_capital_with_a_percentage_is_an_investment(detec
 )
 def test_control_or_a_stake(detector: EventDetector, language: str, text: str, kind: str) -> None:
     assert news(detector, text, language) == {kind}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Toyota and Panasonic will invest $2 billion in a joint venture to make solid-state cells."),
+        (
+            "en",
+            "Ford and SK On plan to invest $11 billion in joint battery plants in Kentucky and Tennessee.",
+        ),
+        ("fr", "Stellantis et Saft investiront 1 milliard d'euros dans leur coentreprise de batteries."),
+        (
+            "de",
+            "Daimler und Volvo investieren 600 Millionen Euro "
+            "in ein Gemeinschaftsunternehmen für Brennstoffzellen.",
+        ),
+        ("es", "Iberdrola y Masdar invertirán 1.600 millones en una empresa conjunta eólica."),
+    ],
+)
+def test_partners_money_put_into_their_joint_venture_is_a_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"partnership"}
+
+
+def test_money_put_into_a_company_beside_a_joint_venture_stays_an_investment(detector: EventDetector) -> None:
+    text = (
+        "Renault will bis zu zwei Milliarden Euro in den Batteriehersteller Verkor stecken "
+        "und ein Gemeinschaftsunternehmen gründen."
+    )
+    assert "investment" in news(detector, text, "de")
+
+
+def test_a_german_split_verb_of_withdrawal_is_a_denial(detector: EventDetector) -> None:
+    assert (
+        news(detector, "Der Staatsfonds sagt den Einstieg bei dem Versorger ab", "de", headline=True) == set()
+    )
