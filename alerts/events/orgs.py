@@ -65,6 +65,17 @@ def _cased_pattern(text: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W_]){re.escape(text)}(?![^\W_])")
 
 
+def accepted(alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``):
+    "Runway" the start-up, not "a third runway"."""
+    if alias.guard == FREE:
+        return True
+    for match in alias.pattern().finditer(text, start, len(text) if end is None else end):
+        if alias.guard == CASED or not sentence_initial(text, match.start()):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class _Shipped:
     orgs: Mapping[str, tuple[str, ...]]
@@ -129,20 +140,8 @@ class OrgIndex:
         found.extend(lookalikes(text))
         return resolve_overlaps(found)
 
-    def accepts(self, alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
-        """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``)."""
-        return accepted(alias, text, start, end)
-
-
-def accepted(alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
-    """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``):
-    "Runway" the start-up, not "a third runway"."""
-    if alias.guard == FREE:
-        return True
-    for match in alias.pattern().finditer(text, start, len(text) if end is None else end):
-        if alias.guard == CASED or not sentence_initial(text, match.start()):
-            return True
-    return False
+    # Whether the guard of an alias lets it count in a text (between two offsets).
+    accepts = staticmethod(accepted)
 
 
 def sentence_initial(text: str, position: int) -> bool:
@@ -286,21 +285,39 @@ _NOUN_DE = re.compile(
 def arguments(text: str, start: int, end: int, language: str | None = None) -> list[OrgMention]:
     """Names that look like organisations in the argument places of a trigger at
     ``text[start:end]``: the subject (and one joined to it by "and"), the object, and names
-    before a possessive ("'s")."""
-    runs = [_name(text, match.start(), match.end(), language) for match in _ARG_RUN.finditer(text)]
-    names = [run for run in runs if run is not None and _acceptable(text, run, language)]
+    before a possessive ("'s"). Only the runs next to the trigger are judged."""
+    runs = [match.span() for match in _ARG_RUN.finditer(text)]
+
+    def judged(index: int) -> OrgMention | None:
+        name = _name(text, *runs[index], language)
+        return name if name is not None and _acceptable(text, name, language) else None
+
     found: list[OrgMention] = []
-    before = [name for name in names if name.end <= start and _close(text, name.end, start)]
-    if before:
-        subject = before[-1]
-        found.append(subject)
-        joined = [
-            name for name in names if name.end <= subject.start and _AND.match(text[name.end : subject.start])
-        ]
-        found.extend(joined[-1:])
-    after = [name for name in names if name.start >= end and _close(text, end, name.start)]
-    found.extend(after[:1])
-    found.extend(name for name in names if text.startswith(("'s", "’s"), name.end))
+    before = [index for index, (_, run_end) in enumerate(runs) if run_end <= start]
+    for index in reversed(before):
+        subject = judged(index)
+        if subject is not None and _close(text, subject.end, start):
+            found.append(subject)
+            joined = judged(index - 1) if index > 0 else None
+            if joined is not None and _AND.match(text[joined.end : subject.start]):
+                found.append(joined)
+            break
+        if not _close(text, runs[index][1], start):
+            break
+    for index in range(len(before), len(runs)):
+        if runs[index][0] < end:
+            continue
+        if not _close(text, end, runs[index][0]):
+            break
+        target = judged(index)
+        if target is not None:
+            found.append(target)
+            break
+    for index, (run_start, run_end) in enumerate(runs):
+        if text.endswith(("'s", "’s"), run_start, run_end):
+            owner = judged(index)
+            if owner is not None:
+                found.append(owner)
     return found
 
 

@@ -6,7 +6,7 @@ The list (``data/places.txt``) is generated offline from pycountry and geonamesc
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from db.textfold import word_string
@@ -19,6 +19,7 @@ def _places() -> frozenset[str]:
     return frozenset(DATA.read_text("utf-8").splitlines())
 
 
+@lru_cache(maxsize=8192)  # the same capitalised words come back article after article
 def is_place(name: str) -> bool:
     """Whether ``name`` is a place ("San Diego", "Allemagne", "Bayern", "North Sea"), in any case."""
     return word_string(name).strip() in _places()
