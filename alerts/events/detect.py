@@ -516,11 +516,9 @@ class EventDetector:
             start, end = spans[hit.first][0], spans[hit.last][1]
             if self.orgs.accepts(alias, sentence.text, start, end):
                 listed.append(OrgMention(alias.org, start, end, True))
-        around = [
-            name
-            for hit in triggers
-            for name in arguments(sentence.text, spans[hit.first][0], spans[hit.last][1], language)
-        ]
+        around = arguments(
+            sentence.text, [(spans[hit.first][0], spans[hit.last][1]) for hit in triggers], language
+        )
         return resolve_overlaps([*listed, *lookalikes(sentence.text, language), *around])
 
     @staticmethod

@@ -282,37 +282,44 @@ _NOUN_DE = re.compile(
 )
 
 
-def arguments(text: str, start: int, end: int, language: str | None = None) -> list[OrgMention]:
-    """Names that look like organisations in the argument places of a trigger at
-    ``text[start:end]``: the subject (and one joined to it by "and"), the object, and names
-    before a possessive ("'s"). Only the runs next to the trigger are judged."""
+def arguments(
+    text: str, triggers: Sequence[tuple[int, int]], language: str | None = None
+) -> list[OrgMention]:
+    """Names that look like organisations in the argument places of the triggers at
+    ``text[start:end]`` for each ``(start, end)`` of ``triggers``: the subject (and one joined
+    to it by "and"), the object, and names before a possessive ("'s"). Only the capitalised
+    runs next to a trigger are judged, each once."""
     runs = [match.span() for match in _ARG_RUN.finditer(text)]
+    cache: dict[int, OrgMention | None] = {}
 
     def judged(index: int) -> OrgMention | None:
-        name = _name(text, *runs[index], language)
-        return name if name is not None and _acceptable(text, name, language) else None
+        if index not in cache:
+            name = _name(text, *runs[index], language)
+            cache[index] = name if name is not None and _acceptable(text, name, language) else None
+        return cache[index]
 
     found: list[OrgMention] = []
-    before = [index for index, (_, run_end) in enumerate(runs) if run_end <= start]
-    for index in reversed(before):
-        subject = judged(index)
-        if subject is not None and _close(text, subject.end, start):
-            found.append(subject)
-            joined = judged(index - 1) if index > 0 else None
-            if joined is not None and _AND.match(text[joined.end : subject.start]):
-                found.append(joined)
-            break
-        if not _close(text, runs[index][1], start):
-            break
-    for index in range(len(before), len(runs)):
-        if runs[index][0] < end:
-            continue
-        if not _close(text, end, runs[index][0]):
-            break
-        target = judged(index)
-        if target is not None:
-            found.append(target)
-            break
+    for start, end in triggers:
+        before = [index for index, (_, run_end) in enumerate(runs) if run_end <= start]
+        for index in reversed(before):
+            subject = judged(index)
+            if subject is not None and _close(text, subject.end, start):
+                found.append(subject)
+                joined = judged(index - 1) if index > 0 else None
+                if joined is not None and _AND.match(text[joined.end : subject.start]):
+                    found.append(joined)
+                break
+            if not _close(text, runs[index][1], start):
+                break
+        for index in range(len(before), len(runs)):
+            if runs[index][0] < end:
+                continue
+            if not _close(text, end, runs[index][0]):
+                break
+            target = judged(index)
+            if target is not None:
+                found.append(target)
+                break
     for index, (run_start, run_end) in enumerate(runs):
         if text.endswith(("'s", "’s"), run_start, run_end):
             owner = judged(index)

@@ -64,11 +64,11 @@ def test_places_titles_and_plain_words_are_no_actors(
 def test_german_nouns_are_no_single_word_names_but_a_name_after_its_noun_is() -> None:
     text = "Der Ölkonzern Adnoc übernimmt den Kunststoffhersteller aus Leverkusen."
     start = text.index("übernimmt")
-    names = [m.name for m in arguments(text, start, start + len("übernimmt"), "de")]
+    names = [m.name for m in arguments(text, [(start, start + len("übernimmt"))], "de")]
     assert names == ["Adnoc"]
     text = "Die Gruppe kauft den Zulieferer Brandt."
     start = text.index("kauft")
-    assert [m.name for m in arguments(text, start, start + len("kauft"), "de")] == ["Brandt"]
+    assert [m.name for m in arguments(text, [(start, start + len("kauft"))], "de")] == ["Brandt"]
 
 
 @pytest.mark.parametrize(
