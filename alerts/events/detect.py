@@ -59,11 +59,14 @@ from alerts.events.orgs import (
     Alias,
     OrgIndex,
     OrgMention,
+    accepted,
+    arguments,
     lookalikes,
     resolve_overlaps,
     word_spans,
 )
 from alerts.events.patterns import Hit, PhraseSet
+from alerts.events.places import is_place
 from db.textfold import fold, word_string
 
 EVENT_TYPES = ("investment", "acquisition", "partnership")
@@ -112,6 +115,7 @@ _RESULTS = re.compile(
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
+_EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
@@ -141,6 +145,8 @@ _WINDOWS = {
     "denial": (10, 10),
     "stake": (8, 8),
     "majority": (8, 10),
+    # German puts the verb last: "in ein Gemeinschaftsunternehmen investieren".
+    "joint": (10, 10),
     # A stake someone already holds ("owns a 12% stake in") is no event.
     "held": (6, 0),
     # Raising spending, closing a fund: money that goes into no company.
@@ -182,6 +188,9 @@ _PREPOSITIONS = frozenset(_PREPOSITIONS_TEXT.split())
 _AGENTS = frozenset({"by", "from", "par", "aupres", "von", "vom", "durch", "por"})
 # Prepositions that put a capitalised word after an investment in a place ("à Dunkerque").
 _PLACE_PREPOSITIONS = frozenset({"a", "au", "aux", "across", "throughout"})
+_NOT_BEFORE_RECIPIENTS = _PLACE_PREPOSITIONS | _POSSESSIVES
+# Prepositions before what money goes into.
+_INTO = frozenset({"in", "into", "dans", "en", "ins"})
 
 
 @dataclass(frozen=True)
@@ -339,7 +348,7 @@ class EventDetector:
             stated = self._amounts(sentence.text, language)
             amounts.extend(stated)
             amount = max(stated, key=lambda a: a.usd) if stated else None
-            names = self._names(sentence, language)
+            names = self._names(sentence, language, [m.trigger for m in mentions])
             # One amount per sentence: it prices the investment or acquisition, if any, not the partnership.
             priced = {m.type for m in mentions} - {"partnership"} or {"partnership"}
             for mention, is_news in zip(mentions, news, strict=True):
@@ -444,6 +453,17 @@ class EventDetector:
             if not any(other.first <= hit.first and hit.last <= other.last for other in covers)
             and (trigger.tail is None or _followed(hit, sentence.tails.get(trigger.tail, ())))
         ]
+        # A word inside a longer phrase ("bought" in "bought out") is that phrase's, not a trigger of its own.
+        triggers = [
+            (hit, trigger)
+            for hit, trigger in triggers
+            if not any(
+                other.first <= hit.first
+                and hit.last <= other.last
+                and other.last - other.first > hit.last - hit.first
+                for other, _ in triggers
+            )
+        ]
         if not triggers:
             return []
         specific = {t.type for _, t in triggers if t.group in _SPECIFIC}
@@ -462,8 +482,10 @@ class EventDetector:
         if not typed:
             return []
         background = (
-            # A question reports nothing ("Should you invest in Nvidia?").
+            # A question reports nothing ("Should you invest in Nvidia?"), nor does an
+            # explainer ("How Microsoft's stake in OpenAI became its biggest bet").
             sentence.text.rstrip(" \"'»”’)").endswith("?")
+            or _EXPLAINER.match(sentence.text) is not None
             or any(cues.get(name) for name in _BACKGROUND_CUES)
             or self._past_year(sentence.text)
         )
@@ -484,14 +506,20 @@ class EventDetector:
     def _past_year(self, text: str) -> bool:
         return any(int(year) < self._this_year - 1 for year in _PAST_YEAR.findall(text))
 
-    def _names(self, sentence: _Sentence, language: str | None) -> list[OrgMention]:
+    def _names(
+        self, sentence: _Sentence, language: str | None, triggers: Sequence[Hit[object]]
+    ) -> list[OrgMention]:
+        """Listed organisations, look-alike names, and names in the triggers' argument places."""
         spans = sentence.spans()
         listed = []
         for hit, alias in sentence.aliases:
             start, end = spans[hit.first][0], spans[hit.last][1]
             if self.orgs.accepts(alias, sentence.text, start, end):
                 listed.append(OrgMention(alias.org, start, end, True))
-        return resolve_overlaps([*listed, *lookalikes(sentence.text, language)])
+        around = arguments(
+            sentence.text, [(spans[hit.first][0], spans[hit.last][1]) for hit in triggers], language
+        )
+        return resolve_overlaps([*listed, *lookalikes(sentence.text, language), *around])
 
     @staticmethod
     def _amounts(text: str, language: str | None) -> list[Amount]:
@@ -551,19 +579,24 @@ class _Context:
             if hit.first > trigger.last
         ]
         limit = min(cues, default=trigger.last + 10)
-        if any(trigger.last < hit.first < limit for hit, _ in self.sentence.aliases):
+        spans = self.sentence.spans()
+        if any(
+            trigger.last < hit.first < limit
+            and accepted(alias, self.text, spans[hit.first][0], spans[hit.last][1])
+            for hit, alias in self.sentence.aliases
+        ):
             return True
         if self.language == "de":
             # The verb comes last in German: "in den US-Elektroautobauer Rivian stecken".
             return _COMPANY_NOUN.search(self.text) is not None
-        spans = self.sentence.spans()
         if trigger.last + 1 < len(spans):
             start, end = spans[trigger.last][1], spans[min(limit, len(spans)) - 1][1]
             if _COMPANY_NOUN.search(self.text, start, end):
                 return True
-        words = [self.text[start:end] for start, end in self.sentence.spans()[trigger.last + 1 : limit]]
+        words = [self.text[start:end] for start, end in spans[trigger.last + 1 : limit]]
+        # "à Dunkerque" is a place, "its Maranello plant" the company's own site.
         return any(
-            _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _PLACE_PREPOSITIONS)
+            _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
             for index, word in enumerate(words)
         )
 
@@ -587,6 +620,17 @@ class _Context:
             for hit in self.cues.get("fund", ())
         )
 
+    def into_joint_venture(self, trigger: Hit[object]) -> bool:
+        """Whether the money goes into a joint venture ("in a joint venture", "dans leur
+        coentreprise", "in ein Gemeinschaftsunternehmen"), not beside one ("… stecken und ein
+        Gemeinschaftsunternehmen gründen")."""
+        before, after = _WINDOWS["joint"]
+        return any(
+            trigger.first - before <= hit.first <= trigger.last + after
+            and not _INTO.isdisjoint(self.words_before(hit, 3))
+            for hit in self.cues.get("joint", ())
+        )
+
     def words_before(self, trigger: Hit[object], count: int) -> list[str]:
         """The ``count`` folded words before ``trigger``."""
         spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
@@ -596,7 +640,12 @@ class _Context:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
 
     def majority(self, trigger: Hit[object]) -> bool:
-        return self.near(trigger, "majority") or _MAJORITY.search(self.text) is not None
+        # "control" is the end state the whole sentence reports ("…, becoming sole owner").
+        return (
+            self.near(trigger, "majority")
+            or bool(self.cues.get("control"))
+            or _MAJORITY.search(self.text) is not None
+        )
 
     def kind(self, hit: Hit[object], trigger: Trigger) -> str | None:
         """The event type ``trigger`` stands for here, "deal" for a generic word, or None."""
@@ -606,6 +655,10 @@ class _Context:
             # "its partnership with Apple" is one the company has, not news.
             owned = self.owned(hit)
             return None if self.specific or owned else "deal"
+        if group in ("invest", "noun") and self.into_joint_venture(hit) and not self.stake(hit):
+            # The partners' money put into their joint venture is the venture's, a partnership:
+            # "Honda and LG will invest $4.4bn in a joint venture".
+            return "deal"
         if group == "money" and (
             others
             or not self.has_amount
@@ -644,9 +697,14 @@ class _Context:
 
 
 def _recipient_like(word: str) -> bool:
-    """A capitalised word that may name a company: not a date, title or nationality, nor a
-    short acronym ("AI", "EV", "US")."""
-    return word[:1].isupper() and not (word.isupper() and len(word) <= 3) and fold(word) not in NOT_NAMES
+    """A capitalised word that may name a company: not a date, title, nationality or place
+    ("its Dunkirk plant"), nor a short acronym ("AI", "EV", "US")."""
+    return (
+        word[:1].isupper()
+        and not (word.isupper() and len(word) <= 3)
+        and fold(word) not in NOT_NAMES
+        and not is_place(word)
+    )
 
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:

@@ -12,7 +12,11 @@ Names outside the list still count when they look like an organisation
 ("Acme Robotics Inc.", "Vinci SA", "Nordwerk GmbH"), or, outside German
 (where every noun is capitalised, and only the word before a suffix is
 taken), a run of two or more capitalised words inside a sentence
-("Blue Harbor Logistics").
+("Blue Harbor Logistics"). Around an event's trigger (:func:`arguments`), a
+single capitalised name counts too: the subject before it ("Chevron agreed
+to buy…"), the object after it ("…to buy Hess", "a stake in Aethon"), and a
+name before a possessive ("Teck's coal unit"). Places ("San Diego",
+"Abu Dhabi-based", "Allemagne": :mod:`alerts.events.places`) never count.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from types import MappingProxyType
 from ruamel.yaml import YAML
 
 from alerts.events.patterns import PhraseSet
+from alerts.events.places import is_place
 from db.textfold import WORD_RE, fold, word_string
 
 DATA = Path(__file__).resolve().parent / "data" / "orgs.yaml"
@@ -58,6 +63,17 @@ class Alias:
 @cache
 def _cased_pattern(text: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W_]){re.escape(text)}(?![^\W_])")
+
+
+def accepted(alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``):
+    "Runway" the start-up, not "a third runway"."""
+    if alias.guard == FREE:
+        return True
+    for match in alias.pattern().finditer(text, start, len(text) if end is None else end):
+        if alias.guard == CASED or not sentence_initial(text, match.start()):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -124,14 +140,8 @@ class OrgIndex:
         found.extend(lookalikes(text))
         return resolve_overlaps(found)
 
-    def accepts(self, alias: Alias, text: str, start: int = 0, end: int | None = None) -> bool:
-        """Whether the guard of ``alias`` lets it count in ``text`` (between ``start`` and ``end``)."""
-        if alias.guard == FREE:
-            return True
-        for match in alias.pattern().finditer(text, start, len(text) if end is None else end):
-            if alias.guard == CASED or not sentence_initial(text, match.start()):
-                return True
-        return False
+    # Whether the guard of an alias lets it count in a text (between two offsets).
+    accepts = staticmethod(accepted)
 
 
 def sentence_initial(text: str, position: int) -> bool:
@@ -204,7 +214,11 @@ NOT_NAMES_TEXT = """
     mayo junio julio agosto septiembre octubre noviembre diciembre der die das den dem ein eine
     mit und nach laut french german british american chinese us european spanish japanese korean
     indian israeli canadian swiss dutch italian swedish danish norwegian finnish saudi emirati
-    taiwanese australian brazilian mexican irish francaise francais allemand allemande americain
+    taiwanese australian brazilian mexican irish chilean argentine argentinian peruvian colombian
+    venezuelan nigerian kenyan egyptian moroccan turkish greek polish czech hungarian
+    romanian austrian belgian portuguese russian ukrainian qatari kuwaiti omani iranian iraqi
+    pakistani vietnamese thai malaysian indonesian singaporean filipino scottish welsh
+    english texan californian bavarian catalan basque francaise francais allemand allemande americain
     americaine chinois chinoise espanol espanola aleman alemana estadounidense frances francesa
     britanico britanica
 """
@@ -228,11 +242,148 @@ def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
     if language != "de":
         for match in _RUN.finditer(text):
             start, end = _trim(text, match.start(), match.end())
+            end = _unpossessed(text, start, end)
             # At a sentence's start the first capital proves nothing: three words then.
             words = text.count(" ", start, end) + 1
-            if words >= (3 if sentence_initial(text, start) else 2) and not _round_or_period(text[start:end]):
+            if (
+                words >= (3 if sentence_initial(text, start) else 2)
+                and not _round_or_period(text[start:end])
+                and not _placed(text[start:end])
+            ):
                 found.append(OrgMention(text[start:end], start, end, False))
     return found
+
+
+# --- names around a trigger ---------------------------------------------------------------
+
+# A capitalised word, an abbreviation with its dots ("U.S. Steel") included.
+_ARG_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_CAP})"
+_ARG_RUN = re.compile(rf"{_ARG_WORD}(?:{_LINKED}{_ARG_WORD})*")
+# Between a trigger and its object, or a subject and its trigger: a few words, no clause break.
+ARGUMENT_GAP = 6
+_BREAK = re.compile(r"\.(?!\d)|[;:!?()\[\]\"“”«»]|\s[-–—]\s|,\s*(?:which|who|que|qui|die|der|das)\b")
+# Words joining two subjects ("Mastercard and Standard Chartered teamed up").
+_AND = re.compile(r"^\s*(?:,|and|&|et|und|y|e)\s*$")
+# Capitalised words that start a sentence or stand near a deal without naming an
+# organisation: people and groups of them, pronouns, short acronyms of places and things.
+_NOT_ARGUMENTS_TEXT = """
+    shares investors analysts shareholders regulators officials sources executives lawmakers
+    it they we he she both under according also meanwhile separately last earlier however now
+    today new there here one two three talks plans deal agreement terms us uk eu ai ia ki ev ipo
+    lng gdp etf esg usa uae covid il elle ils nous ella ellos er sie es wir
+    million millions billion billions bn milliard milliards millionen milliarden mio mrd millones
+    dollar dollars euro euros pound pounds franc francs franken dolares libras yen yuan pence cents
+"""
+_NOT_ARGUMENTS = frozenset(_NOT_ARGUMENTS_TEXT.split())
+# German nouns (every one capitalised) by their endings: not a single-word name.
+_NOUN_DE = re.compile(
+    r"(?:ung|heit|keit|schaft|tion|tät|ismus|ment|nahme|kauf|auftrag|vertrag|er|kette|ern|en|konzern|"
+    r"unternehmen|firma|riese|start-up)$"
+)
+
+
+def arguments(
+    text: str, triggers: Sequence[tuple[int, int]], language: str | None = None
+) -> list[OrgMention]:
+    """Names that look like organisations in the argument places of the triggers at
+    ``text[start:end]`` for each ``(start, end)`` of ``triggers``: the subject (and one joined
+    to it by "and"), the object, and names before a possessive ("'s"). Only the capitalised
+    runs next to a trigger are judged, each once."""
+    runs = [match.span() for match in _ARG_RUN.finditer(text)]
+    cache: dict[int, OrgMention | None] = {}
+
+    def judged(index: int) -> OrgMention | None:
+        if index not in cache:
+            name = _name(text, *runs[index], language)
+            cache[index] = name if name is not None and _acceptable(text, name, language) else None
+        return cache[index]
+
+    found: list[OrgMention] = []
+    for start, end in triggers:
+        before = [index for index, (_, run_end) in enumerate(runs) if run_end <= start]
+        for index in reversed(before):
+            subject = judged(index)
+            if subject is not None and _close(text, subject.end, start):
+                found.append(subject)
+                joined = judged(index - 1) if index > 0 else None
+                if joined is not None and _AND.match(text[joined.end : subject.start]):
+                    found.append(joined)
+                break
+            if not _close(text, runs[index][1], start):
+                break
+        for index in range(len(before), len(runs)):
+            if runs[index][0] < end:
+                continue
+            if not _close(text, end, runs[index][0]):
+                break
+            target = judged(index)
+            if target is not None:
+                found.append(target)
+                break
+    for index, (run_start, run_end) in enumerate(runs):
+        if text.endswith(("'s", "’s"), run_start, run_end):
+            owner = judged(index)
+            if owner is not None:
+                found.append(owner)
+    return found
+
+
+def _name(text: str, start: int, end: int, language: str | None) -> OrgMention | None:
+    start, end = _trim(text, start, end)
+    if language == "de":
+        # "der Ölkonzern Adnoc": the noun before a German name is no part of it.
+        for word in re.finditer(r"\S+", text[start:end]):
+            if not _NOUN_DE.search(word.group()):
+                start += word.start()
+                break
+        else:
+            return None
+    end = _unpossessed(text, start, end)
+    return OrgMention(text[start:end], start, end, False) if end > start else None
+
+
+def _acceptable(text: str, name: OrgMention, language: str | None) -> bool:
+    words = [fold(part) for part in WORD_RE.findall(name.name)]
+    if not words or _round_or_period(name.name) or _placed(name.name):
+        return False
+    if all(word in _NOT_ARGUMENTS or word in NOT_NAMES or word.isdigit() for word in words):
+        return False
+    if _PRODUCT.match(text, name.end):
+        return False
+    if language == "de" and " " not in name.name:
+        # Every German noun is capitalised: a single word is a name first in its sentence
+        # ("Rheinmetall kauft") or after the noun it names ("der Ölkonzern Adnoc"), and
+        # not with a noun's ending ("kauft den Zulieferer").
+        previous = text[: name.start].split()[-1:]
+        after_noun = bool(previous) and previous[0][:1].isupper() and fold(previous[0]) not in NOT_NAMES
+        return (sentence_initial(text, name.start) or after_noun) and not _NOUN_DE.search(name.name)
+    return True
+
+
+# "ChatGPT maker OpenAI", "Pringles owner Kellanova": a product or brand names its maker.
+_PRODUCT = re.compile(r"\s+(?:maker|owner|parent|creator|developer|producer|brand)\b")
+
+
+def _close(text: str, start: int, end: int) -> bool:
+    """Whether a name ending or starting at ``start``/``end`` is next to the trigger: a few
+    words apart, in the same clause."""
+    gap = text[start:end]
+    return len(gap.split()) <= ARGUMENT_GAP and not _BREAK.search(gap)
+
+
+def _unpossessed(text: str, start: int, end: int) -> int:
+    """The end of a name without its possessive ("Teck's" is Teck)."""
+    return end - 2 if text[start:end].endswith(("'s", "’s")) else end
+
+
+# "Abu Dhabi-based", "in Texas", "Dutch North Sea": a place, not an organisation.
+_PLACE_ADJECTIVE = re.compile(
+    r"-(?:based|born|listed|headquartered|basierte\w*|ansässige\w*)$", re.IGNORECASE
+)
+
+
+def _placed(name: str) -> bool:
+    return bool(_PLACE_ADJECTIVE.search(name)) or is_place(name)
 
 
 def _round_or_period(name: str) -> bool:

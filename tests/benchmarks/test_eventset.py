@@ -51,3 +51,19 @@ def test_size_languages_and_traps(halves: dict[str, list[Item]]) -> None:
 def test_load_refuses_an_unknown_half() -> None:
     with pytest.raises(ValueError, match="unknown half"):
         load("test")  # type: ignore[arg-type]
+
+
+def test_the_second_fresh_set_is_well_formed_with_actors_on_every_positive() -> None:
+    items = load("fresh2")
+    assert len(items) >= 200
+    assert len({item.id for item in items}) == len(items)
+    assert sum(item.hard_negative is not None for item in items) / len(items) >= 0.45
+    assert {label for item in items for label in item.labels} == TYPES
+    assert {item.lang for item in items} == {"en", "fr", "de", "es"}
+    for item in items:
+        assert item.id.startswith(f"fresh2-{item.lang}-")
+        assert item.kind in {"headline", "lead", "sentence", "article"}
+        assert (item.kind == "article") == bool(item.title)
+        assert not (item.labels and item.hard_negative), item.id
+        # Actors are labelled on every positive, and only there: actor recall is measured on them.
+        assert bool(item.labels) == bool(item.actors), item.id

@@ -17,6 +17,8 @@ CUES = (
     "business",
     "stake",
     "majority",
+    "control",
+    "joint",
     "capex",
     "spending",
     "fund",

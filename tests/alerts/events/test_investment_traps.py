@@ -1,0 +1,149 @@
+"""Investment's traps measured on the supplement's third round: own shares bought back, a stake
+sold down, money raised for a fund, lawsuits over a deal, advice, and capital spending in a
+place or a foreign country's mine. Sentences written for these tests, not benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> EventDetector:
+    return EventDetector()
+
+
+def news(detector: EventDetector, text: str, language: str = "en", headline: bool = False) -> set[str]:
+    title, body = (text, "") if headline else ("", text)
+    return set(detector.analyse(title, body, language).news_types)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Buying back its own shares.
+        ("en", "Unilever bought €1.5 billion of its own shares in the first half."),
+        ("en", "Rio Tinto will repurchase $2 billion of stock after record iron ore profits."),
+        ("fr", "Stellantis rachète pour 1,5 milliard d'euros de ses propres actions."),
+        ("de", "Die Allianz kauft eigene Aktien für eine Milliarde Euro."),
+        # A stake sold down on the market, with no buyer named.
+        ("en", "Temasek sold 3% of its stake in Standard Chartered through a placement."),
+        ("en", "The state is selling part of its holding in NatWest, cutting 5% of its stake in the bank."),
+        # Money raised for a fund, however far the verb comes after it.
+        ("en", "KKR closed its third Asia infrastructure fund at $6.4 billion, the most it has ever raised."),
+        # A lawsuit over a deal reports the lawsuit, not the deal.
+        ("en", "Pension funds sued Walgreens over its $5 billion investment in VillageMD."),
+        ("en", "The regulator charged the broker with hiding its stake in the retailer from investors."),
+        ("de", "Aktionäre haben Bayer wegen der Übernahme von Monsanto verklagt."),
+        # Advice, not an event.
+        ("en", "Investors should buy shares in European lenders before rates fall, strategists said."),
+        # Spending in a place or on a mine in a country named by its adjective.
+        ("en", "Vale is investing $2 billion in its Peruvian copper mine expansion."),
+        ("en", "Tata Steel will invest £1.25 billion in a new furnace at its Port Talbot works."),
+        # The company's own site, named after a possessive.
+        ("en", "Porsche will invest €1 billion in new engines and its Zuffenhausen factory."),
+        # An ordinary word that is also a listed start-up's name ("Runway", guarded).
+        ("en", "Gatwick will invest £2.2 billion in a second runway once the plan is approved."),
+        # Explainers and a company's investment arm.
+        ("en", "How Aramco's stake in Reliance turned into a headache"),
+        ("fr", "Pourquoi TotalEnergies investit 10 milliards au Qatar"),
+        ("en", "Its investment arm oversees $15 billion for insurers and pension funds."),
+    ],
+)
+def test_traps_are_no_investment(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # The rules above leave these alone.
+        (
+            "Mitsui will invest $300 million in Ohio-based hydrogen developer Verdagy for a minority stake.",
+            "investment",
+        ),
+        ("Abu Dhabi's Mubadala bought a 20% stake in the Spanish grid operator Redeia.", "investment"),
+        ("Chilean miner Codelco raised $900 million from investors led by Japan's JOGMEC.", "investment"),
+        ("Shareholders of Hess approved Chevron's takeover after a lawsuit was dropped.", "acquisition"),
+        ("KKR led a $200 million round in the fund administrator Carta.", "investment"),
+        ("Runway raised $308 million in a round led by General Atlantic.", "investment"),
+    ],
+)
+def test_investments_near_the_traps_still_count(detector: EventDetector, text: str, kind: str) -> None:
+    assert kind in news(detector, text)
+
+
+def test_a_partner_let_into_the_capital_with_a_percentage_is_an_investment(detector: EventDetector) -> None:
+    assert news(detector, "Endesa da entrada a Masdar con un 49 % en sus parques solares.", "es") == {
+        "investment"
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        # Control told at the end of a long sentence, or as the partners' shares bought.
+        (
+            "en",
+            "Carlsberg bought out its joint venture partner's 40% share in the Baltic brewer "
+            "for €250 million, becoming sole owner.",
+            "acquisition",
+        ),
+        (
+            "en",
+            "Orkla agreed to buy its partner's stake in their Finnish snacks venture, "
+            "giving it sole control.",
+            "acquisition",
+        ),
+        ("en", "Philips takes full ownership of its Chinese lighting unit", "acquisition"),
+        ("es", "Acciona compra la participación de sus socios en la desaladora de Sídney.", "acquisition"),
+        # A stake raised, short of control.
+        ("fr", "Le fonds norvégien a porté sa part dans Saint-Gobain à 6 %.", "investment"),
+        (
+            "en",
+            "Ageas raised its holding in the Portuguese insurer to 30% and said "
+            "it may seek full control one day.",
+            "investment",
+        ),
+    ],
+)
+def test_control_or_a_stake(detector: EventDetector, language: str, text: str, kind: str) -> None:
+    assert news(detector, text, language) == {kind}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Toyota and Panasonic will invest $2 billion in a joint venture to make solid-state cells."),
+        (
+            "en",
+            "Ford and SK On plan to invest $11 billion in joint battery plants in Kentucky and Tennessee.",
+        ),
+        ("fr", "Stellantis et Saft investiront 1 milliard d'euros dans leur coentreprise de batteries."),
+        (
+            "de",
+            "Daimler und Volvo investieren 600 Millionen Euro "
+            "in ein Gemeinschaftsunternehmen für Brennstoffzellen.",
+        ),
+        ("es", "Iberdrola y Masdar invertirán 1.600 millones en una empresa conjunta eólica."),
+    ],
+)
+def test_partners_money_put_into_their_joint_venture_is_a_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"partnership"}
+
+
+def test_money_put_into_a_company_beside_a_joint_venture_stays_an_investment(detector: EventDetector) -> None:
+    text = (
+        "Renault will bis zu zwei Milliarden Euro in den Batteriehersteller Verkor stecken "
+        "und ein Gemeinschaftsunternehmen gründen."
+    )
+    assert "investment" in news(detector, text, "de")
+
+
+def test_a_german_split_verb_of_withdrawal_is_a_denial(detector: EventDetector) -> None:
+    assert (
+        news(detector, "Der Staatsfonds sagt den Einstieg bei dem Versorger ab", "de", headline=True) == set()
+    )
