@@ -45,6 +45,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -396,23 +397,30 @@ class EventDetector:
         starts.append(len(string))
         # Hits come in text order: bucket them per sentence; only sentences with
         # a trigger are kept to be read (cues alone say nothing).
-        buckets: list[list[tuple[int, int, int]]] = [[] for _ in units]
+        hits = self._phrases.ends(string)
+        head = bisect.bisect_left(hits, (starts[min(READ_SENTENCES, len(units))], -1))
+        buckets: list[list[tuple[int, int, int]]] = [[] for _ in units[:READ_SENTENCES]]
         possible: dict[int, frozenset[str]] = {}
         named: set[str] = set()
         index = 0
         aliases, types, accepts = self._aliases, self._types, self.orgs.accepts
-        for start, words, key in self._phrases.raw(string):
-            while start >= starts[index + 1]:
+        lengths, words = self._phrases.lengths, self._phrases.words
+        for end, key in hits[:head]:
+            while end >= starts[index + 1]:
                 index += 1
             for alias in aliases[key]:
                 if alias.org not in orgs and accepts(alias, units[index][0]):
                     orgs[alias.org] = None
-            if index < READ_SENTENCES:
-                buckets[index].append((start, words, key))
-                if types[key]:
-                    possible[index] = possible.get(index, frozenset()) | types[key]
-                    if not units[index][1]:
-                        named |= self._named_types[key]
+            if types[key]:
+                possible[index] = possible.get(index, frozenset()) | types[key]
+                if not units[index][1]:
+                    named |= self._named_types[key]
+            buckets[index].append((end - lengths[key] + 1, words[key], key))
+        # Below the sentences read, only organisations are looked for.
+        for end, key in hits[head:]:
+            for alias in aliases[key]:
+                if alias.org not in orgs and accepts(alias, units[bisect.bisect_right(starts, end) - 1][0]):
+                    orgs[alias.org] = None
         sentences = [
             (
                 _Sentence(

@@ -49,8 +49,9 @@ class PhraseSet(Generic[T]):
                 raise ValueError(f"lexicon phrase {phrase!r} has no word")
             payloads.setdefault(compiler.key(words), []).append(payload)
         self._payloads = [tuple(payloads.get(key, ())) for key in range(len(compiler.keys))]
-        self._words = [spec.words for spec in compiler.keys]
-        self._lengths = [len(spec.text) for spec in compiler.keys]
+        # Per key: how many words, how many characters.
+        self.words = [spec.words for spec in compiler.keys]
+        self.lengths = [len(spec.text) for spec in compiler.keys]
         self._automaton = compiler.automaton()
 
     def payloads(self, key: int) -> tuple[T, ...]:
@@ -67,9 +68,11 @@ class PhraseSet(Generic[T]):
 
     def raw(self, string: str) -> Iterator[tuple[int, int, int]]:
         """Each hit as (offset of the space before its first word, number of words, key)."""
-        if self._automaton is None:
-            return
-        lengths = self._lengths
-        words = self._words
-        for end, key in self._automaton.iter(string):
+        lengths = self.lengths
+        words = self.words
+        for end, key in self.ends(string):
             yield end - lengths[key] + 1, words[key], key
+
+    def ends(self, string: str) -> list[tuple[int, int]]:
+        """Each hit as (offset of its last character, key), in order: the automaton's own output."""
+        return [] if self._automaton is None else list(self._automaton.iter(string))
