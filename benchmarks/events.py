@@ -36,7 +36,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from alerts.events.detect import EVENT_TYPES, EventDetector
 from alerts.events.facts import article_facts, with_facts
@@ -203,10 +203,12 @@ def speed(detector: EventDetector) -> bool:
             rules.match(with_facts(ArticleText(title, "", text, text[:400], "bench", lang), found))
 
     def both() -> None:
-        # What a crawl does per article (newsmon.wiring.assessor): detect, then match with the facts.
+        # What a crawl does per article (newsmon.wiring.assessor): detect, then match with the facts
+        # and the text as detection folded it.
         for title, text, lang in corpus:
-            found = article_facts(detector.analyse(title, text, lang))
-            rules.match(with_facts(ArticleText(title, "", text, text[:400], "bench", lang), found))
+            analysis = detector.analyse(title, text, lang)
+            article = ArticleText(title, "", text, text[:400], "bench", lang, text_words=analysis.text_words)
+            rules.match(with_facts(article, article_facts(analysis)))
 
     def fold() -> None:
         for _, text, _ in corpus:
@@ -264,7 +266,7 @@ def fingerprint(detector: EventDetector) -> None:
         digest = hashlib.sha256()
         for article in chosen:
             analysis = detector.analyse(article.title, article.text, article.language, article.summary)
-            found = with_facts(article, article_facts(analysis))
+            found = with_facts(replace(article, text_words=analysis.text_words), article_facts(analysis))
             matches = [(match.rule, match.terms) for rules in rulesets for match in rules.match(found)]
             digest.update(repr((analysis, matches)).encode())
         print(f"{name:22} {len(chosen):5} items  {digest.hexdigest()[:24]}")

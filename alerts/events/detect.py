@@ -199,6 +199,9 @@ class Analysis:
     orgs: tuple[str, ...]
     events: tuple[Event, ...]
     amounts: tuple[Amount, ...]
+    # The text as db.textfold.word_string folds it, cut from detection's own fold: the rules
+    # need it too (alerts.rules.ArticleText.text_words), and folding is a good part of their cost.
+    text_words: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def news_types(self) -> frozenset[str]:
@@ -303,7 +306,8 @@ class EventDetector:
 
     def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
         orgs: dict[str, None] = {}
-        scanned, named = self._scan(self._units(title, summary, text), orgs)
+        units, first_body = self._units(title, summary, text)
+        scanned, named, text_words = self._scan(units, first_body, orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
         for sentence, _ in scanned:
@@ -347,7 +351,7 @@ class EventDetector:
                 actors = _actors(sentence, names, mention.trigger, mention.group)
                 cost = amount if is_news and mention.type in priced else None
                 events.append(Event(mention.type, actors, cost, sentence.text, is_news))
-        return Analysis(tuple(orgs), tuple(events), tuple(amounts))
+        return Analysis(tuple(orgs), tuple(events), tuple(amounts), text_words)
 
     def _body(
         self, scanned: Sequence[tuple[_Sentence, frozenset[str]]], open_types: set[str], language: str | None
@@ -370,23 +374,25 @@ class EventDetector:
     # --- reading sentences ---------------------------------------------------------------
 
     @staticmethod
-    def _units(title: str, summary: str, text: str) -> list[tuple[str, bool]]:
-        """The sentences to read, each with whether it is in the headline or the lead."""
+    def _units(title: str, summary: str, text: str) -> tuple[list[tuple[str, bool]], int]:
+        """The sentences to read, each with whether it is in the headline or the lead, and the
+        index of the text's first."""
         body = sentences.split(text)
         units = [(title.strip(), True)] if title.strip() else []
         if summary.strip():
             # A feed's summary is usually the lead again; what it adds counts as lead.
             seen = {word_string(sentence) for sentence in body}
             units.extend((s, True) for s in sentences.split(summary) if word_string(s) not in seen)
+        first_body = len(units)
         units.extend((sentence, index < LEAD_SENTENCES) for index, sentence in enumerate(body))
-        return units
+        return units, first_body
 
     def _scan(
-        self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]
-    ) -> tuple[list[tuple[_Sentence, frozenset[str]]], set[str]]:
-        """The sentences with a trigger, each with the event types it could report, and the types
-        the body's specific triggers could report, from one automaton pass over all sentences
-        joined; ``orgs`` gets the organisations of all."""
+        self, units: Sequence[tuple[str, bool]], first_body: int, orgs: dict[str, None]
+    ) -> tuple[list[tuple[_Sentence, frozenset[str]]], set[str], str]:
+        """The sentences with a trigger, each with the event types it could report, the types
+        the body's specific triggers could report, and the text's word string, from one fold
+        and one automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
         starts = [0]
@@ -430,7 +436,10 @@ class EventDetector:
             )
             for i, types in sorted(possible.items())
         ]
-        return sentences, named
+        # The text's sentences are its words in order (splitting drops no word): without the
+        # marks, they are the text's word string.
+        text_words = string[starts[first_body] :].replace(_MARK[1:], "") or " "
+        return sentences, named, text_words
 
     def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
         cues = {
