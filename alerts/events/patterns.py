@@ -11,8 +11,7 @@ organisations may share a key).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from alerts.matcher import Compiler
 from db.query import Words
@@ -28,9 +27,11 @@ def phrase_words(phrase: str) -> Words | None:
     return Words(words, prefix) if words else None
 
 
-@dataclass(frozen=True)
-class Hit(Generic[T]):
-    """A key found in a word string: ``first``/``last`` word positions, and what the key stands for."""
+class Hit(NamedTuple, Generic[T]):
+    """A key found in a word string: ``first``/``last`` word positions, and what the key stands for.
+
+    A named tuple: detection makes one per phrase of every sentence it reads.
+    """
 
     first: int
     last: int
