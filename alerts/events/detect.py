@@ -381,7 +381,7 @@ class EventDetector:
         units = [(title.strip(), True)] if title.strip() else []
         if summary.strip():
             # A feed's summary is usually the lead again; what it adds counts as lead.
-            seen = {word_string(sentence) for sentence in body}
+            seen = _word_strings(body)
             units.extend((s, True) for s in sentences.split(summary) if word_string(s) not in seen)
         first_body = len(units)
         units.extend((sentence, index < LEAD_SENTENCES) for index, sentence in enumerate(body))
@@ -658,6 +658,11 @@ class _Context:
         if kind == "acquisition" and (self.stake(hit) or self.minority) and not self.majority(hit):
             return "investment"
         return kind
+
+
+def _word_strings(texts: Sequence[str]) -> set[str]:
+    """``{word_string(text) for text in texts}``, from one fold of them all joined by the mark."""
+    return set(word_string(_SEPARATOR.join(texts)).split(_MARK.strip())) if texts else set()
 
 
 def _recipient_like(word: str) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.events.detect import EventDetector
+from alerts.events.detect import EventDetector, _word_strings
+from alerts.events.sentences import split
 from alerts.rules import ArticleText, RuleSet, RuleSpec
 from benchmarks.eventset import HALVES, load
 from benchmarks.rules import load_all_labelled
@@ -61,3 +62,29 @@ def test_rules_match_the_same_with_the_folded_text(detector: EventDetector) -> N
     article = ArticleText("Mistral", "", text, "", "s", "en")
     shared = ArticleText("Mistral", "", text, "", "s", "en", text_words=analysis.text_words)
     assert rules.match(shared) == rules.match(article) != []
+
+
+def test_a_summary_adds_only_the_sentences_the_text_lacks(detector: EventDetector) -> None:
+    # The text's sentences are folded together, once, to tell which of the summary's are new.
+    text = "Mistral AI raised €600m from investors.\nThe company is based in Paris.\n—"
+    summary = "MISTRAL AI RAISED €600M FROM INVESTORS. Nvidia agreed to buy Run:ai."
+    events = detector.analyse("", text, "en", summary).events
+    assert [(event.type, event.sentence) for event in events] == [
+        ("acquisition", "Nvidia agreed to buy Run:ai."),
+        ("investment", "Mistral AI raised €600m from investors."),
+    ]
+    assert len(detector.analyse("", "", "en", "— Nvidia agreed to buy Run:ai.").events) == 1
+
+
+def test_sentences_folded_together_are_each_folded_alone() -> None:
+    texts = [item.text for half in HALVES for item in load(half)] + [
+        "—",
+        "",
+        "Ap\u00adple. x\u200by",
+        "Straße ™ 東京",
+    ]
+    for text in texts:
+        body = split(text)
+        assert _word_strings(body) == {word_string(sentence) for sentence in body}, text[:80]
+    assert _word_strings([]) == set()
+    assert _word_strings(["—", "OpenAI"]) == {" ", " openai "}
