@@ -279,6 +279,8 @@ class EventDetector:
         for phrase, entry in lexicon.entries():
             (entries if isinstance(entry, Trigger) else qualifiers).append((phrase, entry))
         self._phrases: PhraseSet[object] = PhraseSet(entries)
+        # Below the sentences read only organisations are looked for: by an automaton of their own.
+        self._org_phrases: PhraseSet[Alias] = PhraseSet(self.orgs.entries())
         self._qualifiers: PhraseSet[object] = PhraseSet(qualifiers)
         keys = range(len(self._phrases))
         # Per key: the organisations it names, the event types its triggers could report.
@@ -403,15 +405,14 @@ class EventDetector:
         starts.append(len(string))
         # Hits come in text order: bucket them per sentence; only sentences with
         # a trigger are kept to be read (cues alone say nothing).
-        hits = self._phrases.ends(string)
-        head = bisect.bisect_left(hits, (starts[min(READ_SENTENCES, len(units))], -1))
+        tail = starts[min(READ_SENTENCES, len(units))]
         buckets: list[list[tuple[int, int, int]]] = [[] for _ in units[:READ_SENTENCES]]
         possible: dict[int, frozenset[str]] = {}
         named: set[str] = set()
         index = 0
         aliases, types, accepts = self._aliases, self._types, self.orgs.accepts
         lengths, words = self._phrases.lengths, self._phrases.words
-        for end, key in hits[:head]:
+        for end, key in self._phrases.ends(string, 0, tail):
             while end >= starts[index + 1]:
                 index += 1
             for alias in aliases[key]:
@@ -423,8 +424,8 @@ class EventDetector:
                     named |= self._named_types[key]
             buckets[index].append((end - lengths[key] + 1, words[key], key))
         # Below the sentences read, only organisations are looked for.
-        for end, key in hits[head:]:
-            for alias in aliases[key]:
+        for end, key in self._org_phrases.ends(string, tail):
+            for alias in self._org_phrases.payloads(key):
                 if alias.org not in orgs and accepts(alias, units[bisect.bisect_right(starts, end) - 1][0]):
                     orgs[alias.org] = None
         sentences = [

@@ -74,6 +74,9 @@ class PhraseSet(Generic[T]):
         for end, key in self.ends(string):
             yield end - lengths[key] + 1, words[key], key
 
-    def ends(self, string: str) -> list[tuple[int, int]]:
-        """Each hit as (offset of its last character, key), in order: the automaton's own output."""
-        return [] if self._automaton is None else list(self._automaton.iter(string))
+    def ends(self, string: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Each hit in ``string[start:end]`` as (offset in ``string`` of its last character, key),
+        in order: the automaton's own output."""
+        if self._automaton is None:
+            return []
+        return list(self._automaton.iter(string, start, len(string) if end is None else end))
