@@ -14,8 +14,8 @@ Speed. 1,000 articles of ~5 KB (a development item as headline or lead,
 then paragraphs of the rules benchmark's labelled AI news: denser in deals
 than most news), analysed one after the other on one core (orgs, triggers,
 amounts, news judgement), then matched, with the facts found, against the bundled rules, and both
-together; folding each text once (``word_string``) is timed in the same
-run as a yardstick of the machine's speed.
+together as a crawl does it (the rules take the text as detection folded it); folding each
+text once (``word_string``) is timed in the same run as a yardstick of the machine's speed.
 
 Outputs. ``--fingerprint`` prints, per set (each half, the speed articles,
 the labelled articles of the rules benchmark), a digest of everything
