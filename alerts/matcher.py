@@ -31,7 +31,7 @@ import bisect
 import itertools
 import math
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -57,26 +57,23 @@ _NOT_SHOWN = frozenset({"source", "lang", "event", "org"})
 
 
 class Hits:
-    """What the automaton found in one article: per field, its keys; where they are, on demand."""
+    """What the automaton found in one article: per field, the keys and (end offset, key) pairs."""
 
-    __slots__ = ("_ends", "_find", "_keysets", "_pairs", "_spans", "amount_usd", "present", "strings")
+    __slots__ = ("_ends", "_first", "_keysets", "_spans", "amount_usd", "pairs", "present", "strings")
 
     def __init__(
         self,
         strings: Sequence[str],
-        present: Sequence[set[int]],
-        find: Callable[[str], Iterable[tuple[int, int]]],
+        pairs: Sequence[list[tuple[int, int]]],
         amount_usd: float | None = None,
     ) -> None:
         self.strings = strings
-        self.present = present
+        self.pairs = pairs
         self.amount_usd = amount_usd
-        # Most rules need only which keys occur; where they occur is asked for by NEAR and
-        # by the terms of a match, so the fields concerned are scanned again then.
-        self._find = find
-        self._pairs: list[list[tuple[int, int]] | None] = [None] * len(present)
+        self.present = [set(map(_second, found)) for found in pairs]
         self._keysets: dict[str, frozenset[int]] = {}
-        self._ends: list[dict[int, list[int]] | None] = [None] * len(present)
+        self._ends: list[dict[int, list[int]] | None] = [None] * len(pairs)
+        self._first: list[dict[int, int] | None] = [None] * len(pairs)
         self._spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def keys(self, scope: str) -> frozenset[int]:
@@ -90,21 +87,25 @@ class Hits:
     def all_keys(self) -> set[int]:
         return set().union(*self.present)
 
-    def pairs(self, segment: int) -> list[tuple[int, int]]:
-        """(end offset, key) of each key found in one field's string, in order."""
-        pairs = self._pairs[segment]
-        if pairs is None:
-            pairs = self._pairs[segment] = list(self._find(self.strings[segment]))
-        return pairs
-
     def ends(self, segment: int, key: int) -> list[int]:
         """End offsets of ``key`` in one field's string, in order."""
         by_key = self._ends[segment]
         if by_key is None:
             by_key = self._ends[segment] = {}
-            for end, found in self.pairs(segment):
+            for end, found in self.pairs[segment]:
                 by_key.setdefault(found, []).append(end)
         return by_key[key]
+
+    def first_end(self, segment: int, key: int) -> int:
+        """End offset of the first occurrence of ``key`` in one field's string."""
+        first = self._first[segment]
+        if first is None:
+            # Built in C: reversed, so that the earliest occurrence is written last.
+            backwards = self.pairs[segment][::-1]
+            first = self._first[segment] = dict(
+                zip(map(_second, backwards), map(_first, backwards), strict=True)
+            )
+        return first[key]
 
     def spans(self, segment: int, key: int, key_length: int, words: int) -> list[tuple[int, int]]:
         """Word positions ``(first, last)`` of each occurrence of ``key`` in one field."""
@@ -121,11 +122,8 @@ class Hits:
         return cached
 
 
+_first = operator.itemgetter(0)
 _second = operator.itemgetter(1)
-
-
-def _nothing(string: str) -> Iterable[tuple[int, int]]:
-    return ()
 
 
 Check = Callable[[Hits], bool]
@@ -361,30 +359,29 @@ class Matcher:
         ``text_words`` is the text already folded (``word_string(fields[TEXT])``).
         """
         strings = [" "] * SEGMENTS
-        present: list[set[int]] = [set() for _ in range(SEGMENTS)]
-        if self._automaton is None:
-            return Hits(strings, present, _nothing, amount_usd)
-        find = self._automaton.iter
-        for segment in self._fields:
-            value = fields[segment]
-            if segment == TEXT and text_words is not None:
-                string = text_words
-            elif isinstance(value, str):
-                string = word_string(value)
-            else:
-                string = "".join(map(word_string, value))
-            strings[segment] = string or " "
-            present[segment] = set(map(_second, find(string)))
-        return Hits(strings, present, find, amount_usd)
+        pairs: list[list[tuple[int, int]]] = [[] for _ in range(SEGMENTS)]
+        if self._automaton is not None:
+            find = self._automaton.iter
+            for segment in self._fields:
+                value = fields[segment]
+                if segment == TEXT and text_words is not None:
+                    string = text_words
+                elif isinstance(value, str):
+                    string = word_string(value)
+                else:
+                    string = "".join(map(word_string, value))
+                strings[segment] = string or " "
+                pairs[segment] = list(find(string))
+        return Hits(strings, pairs, amount_usd)
 
     def term_text(self, hits: Hits, key: int, scope: str) -> str | None:
         """The first occurrence of ``key`` in ``scope`` as folded article words, or None."""
         spec = self.keys[key]
         for segment in SCOPES[scope]:
             if key in hits.present[segment]:
+                end = hits.first_end(segment, key)
                 string = hits.strings[segment]
-                start = string.find(spec.text) + 1  # after the space the key starts with
-                end = start + len(spec.text) - 2  # its last character: a space unless a prefix
+                start = end - len(spec.text) + 2
                 stop = string.find(" ", end) if spec.prefix else end
                 return string[start:stop]
         return None
