@@ -346,11 +346,17 @@ class Matcher:
         used = (segment for scope, segment in optional if scope in compiler.scopes)
         self._fields = (TITLE, SUMMARY, TEXT, *used)
 
-    def scan(self, fields: Sequence[str | Sequence[str]], amount_usd: float | None = None) -> Hits:
+    def scan(
+        self,
+        fields: Sequence[str | Sequence[str]],
+        amount_usd: float | None = None,
+        text_words: str | None = None,
+    ) -> Hits:
         """Find every key in the fields (title … org); fields no rule looks at are skipped.
 
         A field given as a sequence of names (events, organisations) is
         written name by name, two spaces apart, so no phrase spans two names.
+        ``text_words`` is the text already folded (``word_string(fields[TEXT])``).
         """
         strings = [" "] * SEGMENTS
         pairs: list[list[tuple[int, int]]] = [[] for _ in range(SEGMENTS)]
@@ -358,7 +364,12 @@ class Matcher:
             find = self._automaton.iter
             for segment in self._fields:
                 value = fields[segment]
-                string = word_string(value) if isinstance(value, str) else "".join(map(word_string, value))
+                if segment == TEXT and text_words is not None:
+                    string = text_words
+                elif isinstance(value, str):
+                    string = word_string(value)
+                else:
+                    string = "".join(map(word_string, value))
                 strings[segment] = string or " "
                 pairs[segment] = list(find(string))
         return Hits(strings, pairs, amount_usd)

@@ -33,7 +33,7 @@ No I/O here: callers load rules from the configuration and store alerts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from alerts.errors import RuleError
 from alerts.matcher import Check, Compiler, Hits, Matcher
@@ -58,6 +58,9 @@ class ArticleText:
     events: tuple[str, ...] = ()  # event types reported as the article's news
     orgs: tuple[str, ...] = ()  # canonical names
     amount_usd: float | None = None  # the largest amount stated
+    # ``text`` as db.textfold.word_string folds it, when the caller has it already (event
+    # detection does: Analysis.text_words); the rules then do not fold the text again.
+    text_words: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ class RuleSet:
             article.events,
             article.orgs,
         )
-        return self._matcher.scan(fields, article.amount_usd)
+        return self._matcher.scan(fields, article.amount_usd, article.text_words)
 
     def _match(self, rule: _Rule, hits: Hits) -> Match:
         terms: dict[str, None] = {}

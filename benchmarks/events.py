@@ -19,21 +19,29 @@ Speed. 1,000 articles of ~5 KB (a development item as headline or lead,
 then paragraphs of the rules benchmark's labelled AI news: denser in deals
 than most news), analysed one after the other on one core (orgs, triggers,
 amounts, news judgement), then matched, with the facts found, against the bundled rules, and both
-together; folding each text once (``word_string``) is timed in the same
-run as a yardstick of the machine's speed.
+together as a crawl does it (the rules take the text as detection folded it); folding each
+text once (``word_string``) is timed in the same run as a yardstick of the machine's speed.
 
-Run: ``python -m benchmarks events [--errors]`` (``--errors`` lists the
-items of the halves tuned on that the detector gets wrong).
+Outputs. ``--fingerprint`` prints, per set (each half, the speed articles,
+the labelled articles of the rules benchmark), a digest of everything
+detection and the rules say about each item: organisations, events with
+their actors, amounts and sentences, and the matches of the bundled rules
+and of the keyword topics with their terms. A change meant only for speed
+must leave every digest as it was; no item is shown.
+
+Run: ``python -m benchmarks events [--errors | --fingerprint]`` (``--errors``
+lists the items of the halves tuned on that the detector gets wrong).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from alerts.events.detect import EVENT_TYPES, EventDetector
 from alerts.events.facts import article_facts, with_facts
@@ -261,10 +269,12 @@ def speed(detector: EventDetector) -> bool:
             rules.match(with_facts(ArticleText(title, "", text, text[:400], "bench", lang), found))
 
     def both() -> None:
-        # What a crawl does per article (newsmon.wiring.assessor): detect, then match with the facts.
+        # What a crawl does per article (newsmon.wiring.assessor): detect, then match with the facts
+        # and the text as detection folded it.
         for title, text, lang in corpus:
-            found = article_facts(detector.analyse(title, text, lang))
-            rules.match(with_facts(ArticleText(title, "", text, text[:400], "bench", lang), found))
+            analysis = detector.analyse(title, text, lang)
+            article = ArticleText(title, "", text, text[:400], "bench", lang, text_words=analysis.text_words)
+            rules.match(with_facts(article, article_facts(analysis)))
 
     def fold() -> None:
         for _, text, _ in corpus:
@@ -300,13 +310,46 @@ def speed(detector: EventDetector) -> bool:
     return fast
 
 
+def fingerprint(detector: EventDetector) -> None:
+    """Per set, its size and a digest of the analysis and matches of each item, in order."""
+    topics, rule_specs = load_shipped()
+    rulesets = (
+        RuleSet.compile(rule_specs, topics),
+        RuleSet.compile([RuleSpec(name, f"@{name}", ()) for name in EVENT_TYPES], load_keyword_topics()),
+    )
+    sets: dict[str, list[ArticleText]] = {}
+    for half in HALVES:
+        sets[half] = []
+        for item in load(half):
+            title, text = fields(item)
+            sets[half].append(ArticleText(title, "", text, text.split("\n", 1)[0][:400], "bench", item.lang))
+    sets["speed articles"] = [
+        ArticleText(title, "", text, text[:400], "bench", lang) for title, text, lang in articles()
+    ]
+    for name, labelled in load_all_labelled().items():
+        sets[f"labelled {name}"] = [entry.article for entry in labelled]
+    for name, chosen in sets.items():
+        digest = hashlib.sha256()
+        for article in chosen:
+            analysis = detector.analyse(article.title, article.text, article.language, article.summary)
+            found = with_facts(replace(article, text_words=analysis.text_words), article_facts(analysis))
+            matches = [(match.rule, match.terms) for rules in rulesets for match in rules.match(found)]
+            digest.update(repr((analysis, matches)).encode())
+        print(f"{name:22} {len(chosen):5} items  {digest.hexdigest()[:24]}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.events", description=__doc__.split("\n")[0])
-    parser.add_argument("--errors", action="store_true", help="list the development items misjudged")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--errors", action="store_true", help="list the development items misjudged")
+    shown.add_argument("--fingerprint", action="store_true", help="a digest of all outputs per set")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     detector = EventDetector()
     if args.errors:
         errors(detector)
+        return 0
+    if args.fingerprint:
+        fingerprint(detector)
         return 0
     good = quality(detector)
     print()

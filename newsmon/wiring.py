@@ -171,7 +171,8 @@ def assessor(detector: EventDetector, ruleset: RuleSet, stories: StoryFiler | No
     def assess(article: NewArticle) -> Assessment:
         analysis = detector.analyse(article.title, article.text, article.language, article.summary)
         facts = article_facts(analysis)
-        matches = ruleset.match(article_text(replace(article, facts=facts)))
+        text = replace(article_text(replace(article, facts=facts)), text_words=analysis.text_words)
+        matches = ruleset.match(text)
         story = stories.prepare(article, analysis) if stories is not None else None
         return Assessment(facts, tuple(matches), story)
 

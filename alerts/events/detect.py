@@ -45,6 +45,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -207,6 +208,9 @@ class Analysis:
     orgs: tuple[str, ...]
     events: tuple[Event, ...]
     amounts: tuple[Amount, ...]
+    # The text as db.textfold.word_string folds it, cut from detection's own fold: the rules
+    # need it too (alerts.rules.ArticleText.text_words), and folding is a good part of their cost.
+    text_words: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def news_types(self) -> frozenset[str]:
@@ -284,6 +288,8 @@ class EventDetector:
         for phrase, entry in lexicon.entries():
             (entries if isinstance(entry, Trigger) else qualifiers).append((phrase, entry))
         self._phrases: PhraseSet[object] = PhraseSet(entries)
+        # Below the sentences read only organisations are looked for: by an automaton of their own.
+        self._org_phrases: PhraseSet[Alias] = PhraseSet(self.orgs.entries())
         self._qualifiers: PhraseSet[object] = PhraseSet(qualifiers)
         keys = range(len(self._phrases))
         # Per key: the organisations it names, the event types its triggers could report.
@@ -311,7 +317,8 @@ class EventDetector:
 
     def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
         orgs: dict[str, None] = {}
-        scanned, named = self._scan(self._units(title, summary, text), orgs)
+        units, first_body = self._units(title, summary, text)
+        scanned, named, text_words = self._scan(units, first_body, orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
         for sentence, _ in scanned:
@@ -355,7 +362,7 @@ class EventDetector:
                 actors = _actors(sentence, names, mention.trigger, mention.group)
                 cost = amount if is_news and mention.type in priced else None
                 events.append(Event(mention.type, actors, cost, sentence.text, is_news))
-        return Analysis(tuple(orgs), tuple(events), tuple(amounts))
+        return Analysis(tuple(orgs), tuple(events), tuple(amounts), text_words)
 
     def _body(
         self, scanned: Sequence[tuple[_Sentence, frozenset[str]]], open_types: set[str], language: str | None
@@ -378,23 +385,25 @@ class EventDetector:
     # --- reading sentences ---------------------------------------------------------------
 
     @staticmethod
-    def _units(title: str, summary: str, text: str) -> list[tuple[str, bool]]:
-        """The sentences to read, each with whether it is in the headline or the lead."""
+    def _units(title: str, summary: str, text: str) -> tuple[list[tuple[str, bool]], int]:
+        """The sentences to read, each with whether it is in the headline or the lead, and the
+        index of the text's first."""
         body = sentences.split(text)
         units = [(title.strip(), True)] if title.strip() else []
         if summary.strip():
             # A feed's summary is usually the lead again; what it adds counts as lead.
-            seen = {word_string(sentence) for sentence in body}
+            seen = _word_strings(body)
             units.extend((s, True) for s in sentences.split(summary) if word_string(s) not in seen)
+        first_body = len(units)
         units.extend((sentence, index < LEAD_SENTENCES) for index, sentence in enumerate(body))
-        return units
+        return units, first_body
 
     def _scan(
-        self, units: Sequence[tuple[str, bool]], orgs: dict[str, None]
-    ) -> tuple[list[tuple[_Sentence, frozenset[str]]], set[str]]:
-        """The sentences with a trigger, each with the event types it could report, and the types
-        the body's specific triggers could report, from one automaton pass over all sentences
-        joined; ``orgs`` gets the organisations of all."""
+        self, units: Sequence[tuple[str, bool]], first_body: int, orgs: dict[str, None]
+    ) -> tuple[list[tuple[_Sentence, frozenset[str]]], set[str], str]:
+        """The sentences with a trigger, each with the event types it could report, the types
+        the body's specific triggers could report, and the text's word string, from one fold
+        and one automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
         starts = [0]
@@ -405,23 +414,29 @@ class EventDetector:
         starts.append(len(string))
         # Hits come in text order: bucket them per sentence; only sentences with
         # a trigger are kept to be read (cues alone say nothing).
-        buckets: list[list[tuple[int, int, int]]] = [[] for _ in units]
+        tail = starts[min(READ_SENTENCES, len(units))]
+        buckets: list[list[tuple[int, int, int]]] = [[] for _ in units[:READ_SENTENCES]]
         possible: dict[int, frozenset[str]] = {}
         named: set[str] = set()
         index = 0
         aliases, types, accepts = self._aliases, self._types, self.orgs.accepts
-        for start, words, key in self._phrases.raw(string):
-            while start >= starts[index + 1]:
+        lengths, words = self._phrases.lengths, self._phrases.words
+        for end, key in self._phrases.ends(string, 0, tail):
+            while end >= starts[index + 1]:
                 index += 1
             for alias in aliases[key]:
                 if alias.org not in orgs and accepts(alias, units[index][0]):
                     orgs[alias.org] = None
-            if index < READ_SENTENCES:
-                buckets[index].append((start, words, key))
-                if types[key]:
-                    possible[index] = possible.get(index, frozenset()) | types[key]
-                    if not units[index][1]:
-                        named |= self._named_types[key]
+            if types[key]:
+                possible[index] = possible.get(index, frozenset()) | types[key]
+                if not units[index][1]:
+                    named |= self._named_types[key]
+            buckets[index].append((end - lengths[key] + 1, words[key], key))
+        # Below the sentences read, only organisations are looked for.
+        for end, key in self._org_phrases.ends(string, tail):
+            for alias in self._org_phrases.payloads(key):
+                if alias.org not in orgs and accepts(alias, units[bisect.bisect_right(starts, end) - 1][0]):
+                    orgs[alias.org] = None
         sentences = [
             (
                 _Sentence(
@@ -431,7 +446,10 @@ class EventDetector:
             )
             for i, types in sorted(possible.items())
         ]
-        return sentences, named
+        # The text's sentences are its words in order (splitting drops no word): without the
+        # marks, they are the text's word string.
+        text_words = string[starts[first_body] :].replace(_MARK[1:], "") or " "
+        return sentences, named, text_words
 
     def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
         cues = {
@@ -694,6 +712,11 @@ class _Context:
         if kind == "acquisition" and (self.stake(hit) or self.minority) and not self.majority(hit):
             return "investment"
         return kind
+
+
+def _word_strings(texts: Sequence[str]) -> set[str]:
+    """``{word_string(text) for text in texts}``, from one fold of them all joined by the mark."""
+    return set(word_string(_SEPARATOR.join(texts)).split(_MARK.strip())) if texts else set()
 
 
 def _recipient_like(word: str) -> bool:

@@ -11,8 +11,7 @@ organisations may share a key).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from alerts.matcher import Compiler
 from db.query import Words
@@ -28,9 +27,11 @@ def phrase_words(phrase: str) -> Words | None:
     return Words(words, prefix) if words else None
 
 
-@dataclass(frozen=True)
-class Hit(Generic[T]):
-    """A key found in a word string: ``first``/``last`` word positions, and what the key stands for."""
+class Hit(NamedTuple, Generic[T]):
+    """A key found in a word string: ``first``/``last`` word positions, and what the key stands for.
+
+    A named tuple: detection makes one per phrase of every sentence it reads.
+    """
 
     first: int
     last: int
@@ -49,8 +50,9 @@ class PhraseSet(Generic[T]):
                 raise ValueError(f"lexicon phrase {phrase!r} has no word")
             payloads.setdefault(compiler.key(words), []).append(payload)
         self._payloads = [tuple(payloads.get(key, ())) for key in range(len(compiler.keys))]
-        self._words = [spec.words for spec in compiler.keys]
-        self._lengths = [len(spec.text) for spec in compiler.keys]
+        # Per key: how many words, how many characters.
+        self.words = [spec.words for spec in compiler.keys]
+        self.lengths = [len(spec.text) for spec in compiler.keys]
         self._automaton = compiler.automaton()
 
     def payloads(self, key: int) -> tuple[T, ...]:
@@ -67,9 +69,14 @@ class PhraseSet(Generic[T]):
 
     def raw(self, string: str) -> Iterator[tuple[int, int, int]]:
         """Each hit as (offset of the space before its first word, number of words, key)."""
-        if self._automaton is None:
-            return
-        lengths = self._lengths
-        words = self._words
-        for end, key in self._automaton.iter(string):
+        lengths = self.lengths
+        words = self.words
+        for end, key in self.ends(string):
             yield end - lengths[key] + 1, words[key], key
+
+    def ends(self, string: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Each hit in ``string[start:end]`` as (offset in ``string`` of its last character, key),
+        in order: the automaton's own output."""
+        if self._automaton is None:
+            return []
+        return list(self._automaton.iter(string, start, len(string) if end is None else end))
