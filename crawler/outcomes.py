@@ -81,12 +81,14 @@ class CrawlLedger:
         self._on_progress = on_progress
         self.on_finished: Callable[[str], None] | None = None
         self._finished: set[str] = set()
+        self.answered = 0  # sources whose document has answered (an outcome)
 
     def __getitem__(self, source: str) -> SourceReport:
         return self.reports[source]
 
     def feed_done(self, source: str, outcome: str, *, error: str | None = None, **values: object) -> None:
         report = self.reports[source]
+        self.answered += report.outcome is None
         report.outcome = outcome
         report.error = error
         for name, value in values.items():
