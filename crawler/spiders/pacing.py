@@ -65,7 +65,7 @@ class SourcePacer:
             return True  # stopping: the engine takes nothing more, start() must not hang
         scheduler = engine.scheduler
         if not isinstance(scheduler, Sized):
-            return True  # a queue outside the process (shared by several crawlers) bounds itself
+            return True  # a scheduler that cannot tell its length is not waited for
         if not engine.downloader.active and not len(scheduler):
             return True  # nothing in flight or queued: nothing will answer
         if self.asked - self._ledger.answered >= self.window:
