@@ -10,15 +10,18 @@ first page is fetched. So ``start()`` asks for the next source only when
 - fewer than ``NEWSMON_MAX_QUEUED`` requests wait in the scheduler;
 
 which bounds the queue at about ``NEWSMON_MAX_QUEUED`` plus the pages of a
-window of documents. Sources are asked for one host at a time in turn
-(``in_host_turns``), so that a window spans as many hosts as there are and
-no host's own limit idles the others. When nothing is queued or in flight,
-nothing can answer: the next source is asked for whatever the counts say.
+window of documents. A full window is woken when half of it has answered
+(the ledger says so), and sources go out again in one batch. Sources are
+asked for one host at a time in turn (``in_host_turns``), so that a window
+spans as many hosts as there are and no host's own limit idles the others.
+When nothing is queued or in flight, nothing can answer: the next source is
+asked for whatever the counts say.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Sequence, Sized
 from typing import TYPE_CHECKING
@@ -33,7 +36,8 @@ if TYPE_CHECKING:
 # Requests waiting in the scheduler before the next source is asked for (setting NEWSMON_MAX_QUEUED):
 # pages of enough hosts to keep every transfer slot busy, few enough to cost a few MB.
 MAX_QUEUED = 1000
-POLL_SECONDS = 0.02  # how often a held-back start() looks again
+POLL_SECONDS = 0.02  # how often start() looks at a full queue again
+ANSWER_WAIT_SECONDS = 1.0
 
 
 class SourcePacer:
@@ -51,30 +55,43 @@ class SourcePacer:
         # taken again only once as many pages were made as there was room for when last taken.
         self._room = 0
         self._pages_then = 0
+        self._half_answered = asyncio.Event()
+        ledger.on_answered = self._answered
 
     async def next(self) -> None:
         """Return when one more source may be asked for; it then counts as asked."""
-        # Polled: Scrapy tells no one when its queue shrinks.
-        while not self._may_ask():  # noqa: ASYNC110
-            await asyncio.sleep(POLL_SECONDS)
+        while (wait := self._holding_back()) is not None:
+            if wait == "answers":
+                # Woken once half the window has answered, so sources go out in batches; the
+                # timeout only guards against an answer that never comes.
+                self._half_answered.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._half_answered.wait(), ANSWER_WAIT_SECONDS)
+            else:
+                await asyncio.sleep(POLL_SECONDS)  # Scrapy tells no one when its queue shrinks
         self.asked += 1
 
-    def _may_ask(self) -> bool:
+    def _answered(self) -> None:
+        if self.asked - self._ledger.answered <= self.window // 2:
+            self._half_answered.set()
+
+    def _holding_back(self) -> str | None:
+        """What the next source waits for: ``answers`` (the window is full), ``queue``, or None."""
         engine = self._crawler.engine
         if engine is None or not engine.running:
-            return True  # stopping: the engine takes nothing more, start() must not hang
+            return None  # stopping: the engine takes nothing more, start() must not hang
         scheduler = engine.scheduler
         if not isinstance(scheduler, Sized):
-            return True  # a scheduler that cannot tell its length is not waited for
+            return None  # a scheduler that cannot tell its length is not waited for
         if not engine.downloader.active and not len(scheduler):
-            return True  # nothing in flight or queued: nothing will answer
+            return None  # nothing in flight or queued: nothing will answer
         if self.asked - self._ledger.answered >= self.window:
-            return False
+            return "answers"
         if self.pages - self._pages_then < self._room:
-            return True
+            return None
         self._room = self.max_queued - len(scheduler)
         self._pages_then = self.pages
-        return self._room > 0
+        return None if self._room > 0 else "queue"
 
 
 def in_host_turns(sources: Sequence[CrawlSource]) -> list[CrawlSource]:
