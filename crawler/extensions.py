@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SOURCE = "newsmon_source"
-FLUSH_SECONDS = 0.5
+# A flush is one transaction whose cost hardly depends on its size: at 0.5 s, the 58 flushes of an
+# unchanged pass over 1,000 feeds were newsmon's largest own cost in its profile.
+FLUSH_SECONDS = 2.0
 
 
 class FetchRecorder:

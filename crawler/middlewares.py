@@ -6,6 +6,9 @@ shared Deferred; the first awaiter's adapter swallows the result, so the
 others get ``None`` and are let through as if there were no robots.txt
 (measured: 8 disallowed URLs, 2 blocked). Here each host's robots.txt is
 fetched by one asyncio task whose result every request awaits.
+
+A parsed robots.txt also outlives the crawl (crawler.robotscache): later
+crawls use it until it expires, without downloading it again.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+from crawler.robotscache import MAX_AGE, ROBOTS_CACHE, lifetime
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.http import Request
+    from scrapy.http import Request, Response
     from scrapy.robotstxt import RobotParser
 
 
@@ -42,13 +48,29 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self._robots: dict[str, asyncio.Future[RobotParser | None]] = {}
+        # Seconds a robots.txt is kept across crawls at most (0: fetched again by every crawl).
+        self._max_age = crawler.settings.getfloat("NEWSMON_ROBOTSTXT_MAX_AGE", MAX_AGE)
+        self._parser_class = crawler.settings.get("ROBOTSTXT_PARSER")
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
         task = self._robots.get(netloc)
+        if task is None and (cached := ROBOTS_CACHE.get(self._cache_key(request))) is not None:
+            self._stats.inc_value("newsmon/robotstxt/cached")
+            return cached
         if task is None:
             # Scrapy's method runs once per host, so its shared Deferred never has a second awaiter.
             task = asyncio.ensure_future(super().robot_parser(request))
             self._robots[netloc] = task
         # One request being cancelled must not cancel the download the others wait for.
         return await asyncio.shield(task)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        await super()._parse_robots(response, netloc, request)
+        parser = self._parsers.get(netloc)
+        if parser is not None and not isinstance(parser, Deferred) and self._max_age > 0:
+            ROBOTS_CACHE.put(self._cache_key(request), parser, lifetime(response, self._max_age))
+
+    def _cache_key(self, request: Request) -> str:
+        url = urlparse_cached(request)
+        return f"{self._parser_class} {url.scheme}://{url.netloc}"

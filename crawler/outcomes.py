@@ -81,12 +81,15 @@ class CrawlLedger:
         self._on_progress = on_progress
         self.on_finished: Callable[[str], None] | None = None
         self._finished: set[str] = set()
+        self.answered = 0  # sources whose document has answered (an outcome)
+        self.on_answered: Callable[[], None] | None = None
 
     def __getitem__(self, source: str) -> SourceReport:
         return self.reports[source]
 
     def feed_done(self, source: str, outcome: str, *, error: str | None = None, **values: object) -> None:
         report = self.reports[source]
+        first_answer = report.outcome is None
         report.outcome = outcome
         report.error = error
         for name, value in values.items():
@@ -94,6 +97,10 @@ class CrawlLedger:
         self._emit(
             ProgressEvent(source, "feed", entries=report.entries, pending=report.followed, error=error)
         )
+        if first_answer:
+            self.answered += 1
+            if self.on_answered is not None:
+                self.on_answered()
         self._maybe_finished(report)
 
     def page_done(

@@ -24,6 +24,7 @@ from crawler.reactor import (
 
 install_asyncio_reactor()
 
+from crawler.robotscache import ROBOTS_CACHE  # noqa: E402
 from db.engine import Database  # noqa: E402 - after the reactor, on purpose
 from db.migrate import upgrade  # noqa: E402
 from tests.databases import Databases  # noqa: E402
@@ -32,6 +33,14 @@ from tests.redis import RedisServer  # noqa: E402
 from tests.servers import TestServer  # noqa: E402
 
 T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def fresh_robots_cache() -> Iterator[None]:
+    """The process keeps robots.txt across crawls: a test's servers must not see an earlier test's."""
+    ROBOTS_CACHE.clear()
+    yield
+    ROBOTS_CACHE.clear()
 
 
 @pytest.fixture

@@ -69,6 +69,8 @@ class Target:
         return (self.host, self.port)
 
 
+# Every request's host is put in this form, often the same few hosts again (the operator's endpoints).
+@functools.lru_cache(maxsize=4096)
 def canonical_host(host: str) -> str:
     """One spelling per host: lowercase, ASCII (IDNA), no brackets, no trailing dot."""
     host = host.strip("[]").rstrip(".").lower()

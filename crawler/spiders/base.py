@@ -14,6 +14,9 @@ An article without its page is stored from the source's document alone
 (keyed by its id), a page gone for good, and a page that kept failing
 transiently for ``NEWSMON_PAGE_RETRY_FOR`` — until then it is asked again on
 later crawls, whatever the document says (crawler.retries).
+
+Sources are asked for lazily, so that the pages waiting in Scrapy's queue
+stay few (crawler.spiders.pacing).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from crawler.outcomes import CrawlLedger
 from crawler.policy import describe_failure, discovered_request_meta, trusted_request_meta
 from crawler.retries import RetryPolicy, pack_entry, unpack_entry
 from crawler.selectors import PageFields
+from crawler.spiders.pacing import SourcePacer, in_host_turns
 from crawler.urls import identity
 from db.models import utcnow
 from db.store import (
@@ -74,6 +78,7 @@ class SourceSpider(scrapy.Spider):
     sources: tuple[CrawlSource, ...]
     ledger: CrawlLedger
     retry_policy: RetryPolicy
+    pacer: SourcePacer
 
     def __init__(
         self,
@@ -99,13 +104,15 @@ class SourceSpider(scrapy.Spider):
         spider.sources = select_sources(spider.context, spider._wanted, cls.source_types)
         spider.ledger = CrawlLedger(((s.name, s.url) for s in spider.sources), spider.context.on_progress)
         spider.retry_policy = RetryPolicy.from_settings(crawler.settings)
+        spider.pacer = SourcePacer(crawler, spider.ledger)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
         sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in self.sources))
         retries = self._due_retries()
         self._validators = validators_of(self.context.database, (s.name for s in self.sources))
-        for source in self.sources:
+        for source in in_host_turns(self.sources):
+            await self.pacer.next()
             yield self.source_request(source)
             for page in retries.get(source.name, ()):
                 entry, language_hint = unpack_entry(page.entry)
@@ -237,6 +244,7 @@ class SourceSpider(scrapy.Spider):
         retry: bool = False,
     ) -> Request:
         assert entry.link is not None, "entries without a link are stored from_document"
+        self.pacer.pages += 1
         return Request(
             entry.link,
             callback=self.parse_article,
@@ -314,10 +322,11 @@ def select_sources(
     if names is None:
         chosen = context.sources
     else:
-        unknown = [n for n in names if context.source(n) is None]
-        if unknown:
+        known = {s.name for s in context.sources}
+        if unknown := [n for n in names if n not in known]:
             raise UnknownSourceError(unknown, [s.name for s in context.sources])
-        chosen = tuple(s for s in context.sources if s.name in set(names))
+        wanted = set(names)
+        chosen = tuple(s for s in context.sources if s.name in wanted)
     return tuple(s for s in chosen if not types or s.type in types)
 
 
