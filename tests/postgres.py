@@ -21,10 +21,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from db.engine import Database
 from db.migrate import upgrade
@@ -146,6 +148,21 @@ class PostgresServer:
     def _sql(self, statement: str) -> None:
         with psycopg.connect(self.url().replace("+psycopg", ""), autocommit=True) as connection:
             connection.execute(statement.encode())
+
+
+def a_session_waits_for_a_lock(database: Database) -> bool:
+    """Whether a session on ``database``'s server waits for a lock another holds."""
+    with database.read() as session:
+        return bool(session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))
+
+
+def wait_for_a_lock_wait(database: Database) -> None:
+    """Until a second writer waits for a lock the first holds (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while not a_session_waits_for_a_lock(database):
+        if time.monotonic() > deadline:
+            pytest.fail("the second writer never waited for the first")
+        time.sleep(0.05)
 
 
 def main(argv: list[str]) -> int:

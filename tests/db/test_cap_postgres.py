@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from db.engine import Database
 from db.models import Delivery
@@ -17,7 +17,7 @@ from db.policy import DeliveryPolicy
 from db.store import SourceSpec, sync_sources
 from tests.alerts.outbox_helpers import store
 from tests.db.conftest import needs_postgres
-from tests.postgres import PostgresServer
+from tests.postgres import PostgresServer, a_session_waits_for_a_lock
 
 pytestmark = needs_postgres
 NOW = datetime(2026, 12, 3, 10, 20, tzinfo=UTC)
@@ -58,7 +58,7 @@ def test_two_writers_at_once_keep_to_max_per_hour(postgres_server: PostgresServe
         # Without turns the second writer counts no delivery (the first's is not committed) and
         # finishes: sent at once too. With them it waits for the first to commit.
         deadline = time.monotonic() + 30
-        while not (second_done.is_set() or waiting(first_writer)):
+        while not (second_done.is_set() or a_session_waits_for_a_lock(first_writer)):
             assert time.monotonic() < deadline, "the second writer neither finished nor waited"
             time.sleep(0.05)
         first_may_commit.set()
@@ -73,9 +73,3 @@ def test_two_writers_at_once_keep_to_max_per_hour(postgres_server: PostgresServe
         first_writer.dispose()
         second_writer.dispose()
         postgres_server.drop(url)
-
-
-def waiting(database: Database) -> bool:
-    """Whether a session waits for a lock another holds."""
-    with database.read() as session:
-        return bool(session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))

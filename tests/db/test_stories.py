@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from alerts.stories.book import Filed, Report, StoryBook
@@ -31,6 +30,7 @@ from db.stories import (
     update_story,
 )
 from tests.databases import Databases
+from tests.postgres import wait_for_a_lock_wait
 
 T0 = datetime(2023, 1, 23, 14, 0, tzinfo=UTC)
 CONTRACT_KEYS = {
@@ -255,14 +255,3 @@ def test_two_writers_filing_one_event_at_the_same_instant_file_one_story(
     assert not filed["en"].joined and filed["fr"].joined
     assert filed["fr"].story.id == filed["en"].story.id
     assert [s["articles"] for s in list_stories(db)] == [2]
-
-
-def wait_for_a_lock_wait(database: Database) -> None:
-    """Until another connection waits for a lock (the second writer, for the filing lock)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with database.read() as session:
-            if session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
-                return
-        time.sleep(0.05)
-    pytest.fail("the second writer never waited for the first")

@@ -4,9 +4,7 @@ before committing, the unique index still lets one through."""
 from __future__ import annotations
 
 import threading
-import time
 
-import pytest
 from sqlalchemy import func, select, text
 
 from db.engine import Database
@@ -16,6 +14,7 @@ from db.outbox import raise_alerts
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
 from tests.alerts.outbox_helpers import Match
 from tests.db.conftest import needs_postgres
+from tests.postgres import wait_for_a_lock_wait
 
 pytestmark = needs_postgres
 DEAL = Match("ai-deals", ("mail",))
@@ -55,7 +54,7 @@ def test_two_writers_raising_for_one_story_raise_one_alert(postgres_url: str) ->
         threads[0].start()
         assert first_raised.wait(30)
         threads[1].start()
-        wait_for_a_blocked_insert(first_writer)
+        wait_for_a_lock_wait(first_writer)
         first_may_commit.set()
         for thread in threads:
             thread.join(30)
@@ -65,14 +64,3 @@ def test_two_writers_raising_for_one_story_raise_one_alert(postgres_url: str) ->
     finally:
         first_writer.dispose()
         second_writer.dispose()
-
-
-def wait_for_a_blocked_insert(database: Database) -> None:
-    """Until the second writer waits on the first's uncommitted row (a lock not granted)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with database.read() as session:
-            if session.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
-                return
-        time.sleep(0.05)
-    pytest.fail("the second writer never waited for the first")
