@@ -199,27 +199,40 @@ def test_a_killed_crawlers_job_is_crawled_by_another(
     try:
         # Due once in this test: a second crawl can only be the lost job coming back.
         run = roles(write_config(tmp_path, fresh_postgres, site, 1, "1h"))
-        run.start("scheduler", "scheduler")
-        doomed = run.start("crawler-1", "crawler")
-        wait_for(
-            lambda: site.count(slow) == 1 and article_count(database) == ENTRIES - 1,
-            "the first crawler to store the other articles and fetch the slow page",
-        )
-        doomed.kill()
-        doomed.wait(timeout=30)
-        run.start("crawler-2", "crawler")
-        wait_for(lambda: article_count(database) == ENTRIES, "the other crawler to finish the job")
-        wait_for(lambda: jobs_left(database) == 0, "the job to be done")
-        assert set(run.stop_all().values()) == {0}
+        kill_a_crawler_on_the_slow_page(run, database, site, slow, lambda: jobs_left(database))
     finally:
         site.stop()
+    database.dispose()
+
+
+def kill_a_crawler_on_the_slow_page(
+    run: Roles,
+    database: Database,
+    site: TestServer,
+    slow: str,
+    jobs_left: Callable[[], int],
+    while_dead: Callable[[], None] = lambda: None,
+) -> None:
+    """SIGKILL a crawler while it waits for ``slow``, start another: the job comes back to it,
+    and only the in-flight page and the feed are fetched twice (whatever queue carries jobs)."""
+    run.start("scheduler", "scheduler")
+    doomed = run.start("crawler-1", "crawler")
+    wait_for(
+        lambda: site.count(slow) == 1 and article_count(database) == ENTRIES - 1,
+        "the first crawler to store the other articles and fetch the slow page",
+    )
+    doomed.kill()
+    doomed.wait(timeout=30)
+    while_dead()
+    run.start("crawler-2", "crawler")
+    wait_for(lambda: article_count(database) == ENTRIES, "the other crawler to finish the job")
+    wait_for(lambda: jobs_left() == 0, "the job to be done")
+    assert set(run.stop_all().values()) == {0}
     log = run.log("crawler-2")
     assert "crawl job(s) are claimable again" in log and "crawling again a job" in log, log
-    # Only the in-flight page is fetched twice; the feed is read again by the second crawler.
     assert site.count(slow) == 2
     assert site.count("/a/0/0.html") == site.count("/a/0/2.html") == 1
     assert site.count("/feeds/0.xml") == 2
-    database.dispose()
 
 
 def jobs_left(database: Database) -> int:
