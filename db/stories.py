@@ -110,21 +110,24 @@ def candidate_stories(
     if not wanted:
         return []
     params = {"keys": wanted, "since": since, "limit": limit, "names_needed": names_needed}
-    shared = {int(story_id): int(count) for story_id, count in session.execute(_RANKED, params)}
+    # Core statements on the session's connection: the ORM's execute around them cost more than them.
+    connection = session.connection()
+    ranked = connection.execute(_RANKED, params).all()
+    shared = {row.id: row.shared for row in ranked}
     ids = list(shared)
-    if near is not None and ids:
-        rows = session.execute(_CENTROIDS, {"ids": ids}).all()
-        ids = [story_id for (story_id, _), keep in zip(rows, near([c for _, c in rows]), strict=True) if keep]
+    if near is not None and ranked:
+        close = near([row.centroid for row in ranked])
+        ids = [row.id for row, keep in zip(ranked, close, strict=True) if keep]
     if not ids:
         return []
     names: dict[int, list[str]] = {}
     wanted_names = [key for key in wanted if key.startswith(NAME)]
     if wanted_names:
-        for story_id, key in session.execute(_SHARED_NAMES, {"ids": ids, "keys": wanted_names}):
+        for story_id, key in connection.execute(_SHARED_NAMES, {"ids": ids, "keys": wanted_names}):
             names.setdefault(story_id, []).append(key[len(NAME) :])
     records = [
         replace(_record(row), names=tuple(names.get(row.id, ())))
-        for row in session.execute(_STORIES_BY_ID, {"ids": ids})
+        for row in connection.execute(_STORIES_BY_ID, {"ids": ids})
     ]
     return sorted(records, key=lambda story: (shared[story.id], story.last_seen, story.id), reverse=True)
 
@@ -153,11 +156,12 @@ def _ranked() -> Select[Any]:
 
 
 # Built once: building a statement costs more than SQLite takes to run it. The candidates are
-# ranked without their 2 KB centroids (sorting rows that carry them made it 2x slower), which
-# only the chosen candidates' rows bring.
-_RANKED = _ranked()
-_CENTROIDS = select(_STORIES.c.id, _STORIES.c.centroid).where(
-    _STORIES.c.id.in_(bindparam("ids", expanding=True))
+# ranked without their 2 KB centroids (sorting rows that carry them made it 2x slower), which are
+# joined to the ranking's kept rows in the same statement: a second statement listing up to
+# MAX_CANDIDATES ids is rendered again on every call, and cost more than the join.
+_RANKING = _ranked().subquery()
+_RANKED = select(_RANKING.c.id, _RANKING.c.shared, _STORIES.c.centroid).join(
+    _STORIES, _STORIES.c.id == _RANKING.c.id
 )
 _SHARED_NAMES = select(_KEYS.c.story_id, _KEYS.c.key).where(
     _KEYS.c.story_id.in_(bindparam("ids", expanding=True)), _KEYS.c.key.in_(bindparam("keys", expanding=True))
@@ -193,7 +197,7 @@ _ATTACH = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("article"))
 
 def insert_story(session: Session, story: StoryRecord, article_id: int) -> int:
     """Store a new story started by ``article_id``; return its id."""
-    story_id = session.execute(_INSERT_STORY, _values(story)).scalar_one()
+    story_id = session.connection().execute(_INSERT_STORY, _values(story)).scalar_one()
     _add_keys(session, story_id, story.keys)
     _attach(session, story_id, article_id)
     return int(story_id)
@@ -203,7 +207,7 @@ def update_story(
     session: Session, story: StoryRecord, article_id: int, previous_keys: frozenset[str]
 ) -> None:
     """Save ``story`` (stored already) after ``article_id`` joined it."""
-    session.execute(_UPDATE_STORY, {**_values(story), "story": story.id})
+    session.connection().execute(_UPDATE_STORY, {**_values(story), "story": story.id})
     _add_keys(session, story.id, story.keys - previous_keys)
     _attach(session, story.id, article_id)
 
@@ -309,11 +313,11 @@ def _values(story: StoryRecord) -> dict[str, Any]:
 def _add_keys(session: Session, story_id: int, keys: Iterable[str]) -> None:
     rows = [{"key": key, "story_id": story_id} for key in sorted(keys)]
     if rows:
-        session.execute(insert(_KEYS), rows)
+        session.connection().execute(insert(_KEYS), rows)
 
 
 def _attach(session: Session, story_id: int, article_id: int) -> None:
-    session.execute(_ATTACH, {"story_id": story_id, "article": article_id})
+    session.connection().execute(_ATTACH, {"story_id": story_id, "article": article_id})
 
 
 def _member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int]]:
