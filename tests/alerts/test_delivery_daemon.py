@@ -21,7 +21,7 @@ from db.engine import Database
 from tests.databases import Databases
 
 from .outbox_helpers import FakeClock, Match, new_database, store
-from .smtp_server import smtp_server
+from .smtp_server import Recorder, smtp_server
 from .webhook_server import Reply, silent_server, webhook_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -208,21 +208,27 @@ asyncio.run(main())
 """
 
 
+def kill_the_sender_once_the_mail_is_accepted(database: Database, server: Recorder, port: int) -> None:
+    """Run CHILD_MAIL against a server slow to end the session; SIGKILL it once the first mail
+    is accepted and marked sent (or after 20 s: the restart must not send it twice either)."""
+    server.quit_delay = 60
+    child = subprocess.Popen([sys.executable, "-c", CHILD_MAIL, database.url, str(port)], cwd=REPO)
+    try:
+        deadline = time.monotonic() + 20
+        while not server.messages or outbox.list_deliveries(database)[0].status != "sent":
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+
 def test_a_mail_accepted_before_a_kill_during_a_slow_quit_is_not_sent_again(databases: Databases) -> None:
     database = new_database(databases)
     store(database, [Match("ai-deals", ("mail",))], now=datetime.now(UTC))
     with smtp_server() as (server, port):
-        server.quit_delay = 60
-        child = subprocess.Popen([sys.executable, "-c", CHILD_MAIL, database.url, str(port)], cwd=REPO)
-        try:
-            deadline = time.monotonic() + 20
-            while not server.messages or outbox.list_deliveries(database)[0].status != "sent":
-                if time.monotonic() > deadline:
-                    break  # killed anyway: the restart below must then not send it twice either
-                time.sleep(0.05)
-        finally:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
+        kill_the_sender_once_the_mail_is_accepted(database, server, port)
         later = datetime.now(UTC) + claims.DEFAULT_LEASE + timedelta(hours=1)
         restarted = Deliverer(database, {"mail": mail(port)}, clock=FakeClock(later))
         asyncio.run(restarted.deliver_due())

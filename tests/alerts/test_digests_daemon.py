@@ -22,7 +22,7 @@ from db import claims, outbox
 from db.engine import Database
 from db.models import Digest
 from db.policy import HOURLY, DeliveryPolicy
-from tests.alerts.test_delivery_daemon import CHILD_MAIL
+from tests.alerts.test_delivery_daemon import kill_the_sender_once_the_mail_is_accepted
 from tests.databases import Databases
 
 from .outbox_helpers import FakeClock, new_database, store
@@ -130,17 +130,7 @@ def test_a_digest_mail_accepted_before_a_kill_is_not_sent_again(databases: Datab
     database = new_database(databases)
     held_two_hours_ago(database, "mail", count=3)
     with smtp_server() as (server, port):
-        server.quit_delay = 60
-        child = subprocess.Popen([sys.executable, "-c", CHILD_MAIL, database.url, str(port)], cwd=REPO)
-        try:
-            deadline = time.monotonic() + 20
-            while not server.messages or outbox.list_deliveries(database)[0].status != "sent":
-                if time.monotonic() > deadline:
-                    break  # killed anyway: the restart below must then not send it twice either
-                time.sleep(0.05)
-        finally:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
+        kill_the_sender_once_the_mail_is_accepted(database, server, port)
         later = datetime.now(UTC) + claims.DEFAULT_LEASE + timedelta(hours=1)
         asyncio.run(Deliverer(database, {"mail": mail(port)}, clock=FakeClock(later)).deliver_due())
     (message,) = server.messages
