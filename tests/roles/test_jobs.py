@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,12 +21,10 @@ NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(fresh_postgres: str) -> Iterator[Database]:
-    db = Database(fresh_postgres)
-    upgrade(db)
-    sync_sources(db, [SourceSpec(f"s{i}", "feed", f"http://127.0.0.1/{i}.xml") for i in range(20)])
-    yield db
-    db.dispose()
+def database(database: Database) -> Database:
+    upgrade(database)
+    sync_sources(database, [SourceSpec(f"s{i}", "feed", f"http://127.0.0.1/{i}.xml") for i in range(20)])
+    return database
 
 
 def next_runs(database: Database) -> dict[str, datetime | None]:

@@ -20,6 +20,7 @@ from tests.roles.test_roles import (
     ENTRIES,
     Roles,
     article_count,
+    crawled_a_source,
     kill_a_crawler_on_the_slow_page,
     news_site,
     poll_times,
@@ -87,11 +88,14 @@ def assert_clean_logs(run: Roles) -> None:
 
 
 def test_one_scheduler_and_two_crawlers_share_the_jobs_through_redis(
-    fresh_postgres: str, tmp_path: Path, locked_redis: RedisServer, roles: Callable[[Path], Roles]
+    fresh_postgres: str,
+    database: Database,
+    tmp_path: Path,
+    locked_redis: RedisServer,
+    roles: Callable[[Path], Roles],
 ) -> None:
     feeds, every = 6, 3.0
-    site = news_site(feeds)
-    database = Database(fresh_postgres)
+    site = news_site(feeds, feed_delay=0.5)  # a crawler busy with two feeds leaves the rest to the other
     try:
         run = roles(write_config(tmp_path, fresh_postgres, locked_redis, site, feeds, f"{every:g}s"))
         run.start("scheduler", "scheduler")
@@ -99,6 +103,7 @@ def test_one_scheduler_and_two_crawlers_share_the_jobs_through_redis(
         run.start("crawler-2", "crawler")
         feeds_paths = [f"/feeds/{feed}.xml" for feed in range(feeds)]
         wait_for(lambda: all(site.count(p) >= 3 for p in feeds_paths), "every source polled three times")
+        wait_for(lambda: all(crawled_a_source(run, f"crawler-{n}") for n in (1, 2)), "both crawlers to crawl")
         assert claimed_in_database(database) == 0  # the jobs went through Redis, not crawl_jobs
         assert set(run.stop_all().values()) == {0}
     finally:
@@ -115,17 +120,18 @@ def test_one_scheduler_and_two_crawlers_share_the_jobs_through_redis(
     assert f"crawl jobs to {shown}" in run.log("scheduler")
     for name in ("crawler-1", "crawler-2"):
         assert f"crawl jobs from {shown}" in run.log(name)
-        assert " INFO crawler.runner: source s" in run.log(name), f"{name} crawled nothing"
     assert_clean_logs(run)
-    database.dispose()
 
 
 def test_a_killed_crawlers_redis_job_is_crawled_by_another(
-    fresh_postgres: str, tmp_path: Path, locked_redis: RedisServer, roles: Callable[[Path], Roles]
+    fresh_postgres: str,
+    database: Database,
+    tmp_path: Path,
+    locked_redis: RedisServer,
+    roles: Callable[[Path], Roles],
 ) -> None:
     slow = "/a/0/1.html"
     site = news_site(1, slow_page=slow)
-    database = Database(fresh_postgres)
 
     def claimed_by_the_dead_worker() -> None:
         assert pending(locked_redis) == 1
@@ -139,14 +145,16 @@ def test_a_killed_crawlers_redis_job_is_crawled_by_another(
     finally:
         site.stop()
     assert_clean_logs(run)
-    database.dispose()
 
 
 def test_redis_down_is_a_clear_error_and_no_job_is_lost(
-    fresh_postgres: str, tmp_path: Path, locked_redis: RedisServer, roles: Callable[[Path], Roles]
+    fresh_postgres: str,
+    database: Database,
+    tmp_path: Path,
+    locked_redis: RedisServer,
+    roles: Callable[[Path], Roles],
 ) -> None:
     site = news_site(2)
-    database = Database(fresh_postgres)
     locked_redis.stop()
     try:
         run = roles(write_config(tmp_path, fresh_postgres, locked_redis, site, 2, "1h"))
@@ -169,14 +177,16 @@ def test_redis_down_is_a_clear_error_and_no_job_is_lost(
         assert log.count(refused) == 1, log  # once per outage, not every second
         assert "answers again" in log, log
     assert_clean_logs(run)
-    database.dispose()
 
 
 def test_a_crawler_stopped_with_sigterm_hands_its_redis_jobs_back(
-    fresh_postgres: str, tmp_path: Path, locked_redis: RedisServer, roles: Callable[[Path], Roles]
+    fresh_postgres: str,
+    database: Database,
+    tmp_path: Path,
+    locked_redis: RedisServer,
+    roles: Callable[[Path], Roles],
 ) -> None:
     site = news_site(1, slow_page="/a/0/1.html")
-    database = Database(fresh_postgres)
     try:
         run = roles(write_config(tmp_path, fresh_postgres, locked_redis, site, 1, "1h"))
         run.start("scheduler", "scheduler")
@@ -197,4 +207,3 @@ def test_a_crawler_stopped_with_sigterm_hands_its_redis_jobs_back(
     # The page cut short by the stop waits out its retry back-off (crawler/retries.py): not fetched again yet.
     assert article_count(database) == ENTRIES - 1 and site.count("/a/0/1.html") == 1
     assert_clean_logs(run)
-    database.dispose()
