@@ -372,8 +372,9 @@ def count_refreshes(session: Session, deleted: Select[tuple[int]]) -> tuple[int,
     return emptied or 0, total - (emptied or 0)
 
 
-# When an article was seen: published, or fetched when undated (as the filing dates it).
-_seen = func.coalesce(_ARTICLES.c.published, _ARTICLES.c.fetched)
+# When an article was seen, as the filing dates it: published, never later than fetched (a feed's date
+# in the future would keep its story open), or fetched when undated.
+_seen = case((_ARTICLES.c.published < _ARTICLES.c.fetched, _ARTICLES.c.published), else_=_ARTICLES.c.fetched)
 _MEMBERS = (
     select(
         _ARTICLES.c.story_id,

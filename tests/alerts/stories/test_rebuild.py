@@ -92,6 +92,27 @@ def test_articles_stored_before_stories_are_filed_once_first_seen_first(
     assert rebuild(database, since=T0 + timedelta(hours=30), embedder=embedder).filed == 0
 
 
+def test_a_date_in_the_future_is_rebuilt_as_when_the_article_was_fetched(
+    databases: Databases, embedder: Embedder
+) -> None:
+    database = databases.open()
+    sync_sources(database, [SourceSpec("liar", "feed", "http://127.0.0.1/liar")])
+    before = datetime.now(UTC)
+    _, _, title, lead, facts = REPORTS[0]
+    in_ten_years = before + timedelta(days=3650)  # a hostile or broken feed's date
+    store_article(
+        database,
+        NewArticle(
+            "liar", "https://liar.example/1", title, (), published=in_ten_years, lead=lead, facts=facts
+        ),
+    )
+    assert rebuild(database, embedder=embedder).filed == 1
+    (story,) = list_stories(database)
+    # Filed as the crawl files a new article: seen when fetched, so the story closes after 72 hours.
+    for seen in (story["first_seen"], story["last_seen"]):
+        assert before <= datetime.fromisoformat(seen) <= datetime.now(UTC)
+
+
 def test_the_stored_facts_give_the_fingerprint_the_analysis_gave() -> None:
     vague = {"value": 1e9, "currency": "USD", "usd": 1e9, "text": "billions", "lower_bound": True}
     found = stored_fingerprint(
