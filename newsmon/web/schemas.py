@@ -14,6 +14,7 @@ from typing import Any, get_type_hints
 from pydantic import BaseModel, create_model
 
 from db.outbox import DeliveryRow
+from db.queries import SourceState as SourceStateRow
 
 
 class SearchHit(BaseModel):
@@ -58,19 +59,6 @@ class Story(BaseModel):
     amount: dict[str, Any] | None
 
 
-class SourceState(BaseModel):
-    name: str
-    type: str
-    url: str
-    status: str
-    last_fetch: str | None
-    last_success: str | None
-    failures: int
-    last_error: str | None
-    next_run: str | None
-    articles: int
-
-
 def json_shape(row: type[Any], name: str) -> type[BaseModel]:
     """The JSON shape of a dataclass row whose ``as_dict`` writes datetimes as ISO 8601 strings, read
     from the dataclass: its fields are written once, where the command line's rows are made."""
@@ -91,6 +79,7 @@ def _as_json(hint: Any) -> Any:
 
 
 Delivery = json_shape(DeliveryRow, "Delivery")
+SourceState = json_shape(SourceStateRow, "SourceState")
 
 
 class Problem(BaseModel):
