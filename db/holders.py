@@ -37,8 +37,9 @@ from db.models import ClaimHolder, Delivery, Digest
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
 STALE_AFTER = timedelta(seconds=60)
-# psutil derives start times from boot time and clock ticks: the same process reads the same to the tick.
+# Start times are clock ticks since boot: the same process reads the same to the tick.
 _SAME_START = 0.05
+_SINCE_EPOCH = 1e9  # 2001: no machine has been up that long
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,12 @@ class ProcessIdentity:
     host: str
     machine: str
     pid: int
-    process_start: float
+    process_start: float  # seconds after the machine booted
 
     @classmethod
     def current(cls) -> ProcessIdentity:
         pid = os.getpid()
-        return cls(socket.gethostname(), _machine(), pid, psutil.Process(pid).create_time())
+        return cls(socket.gethostname(), _machine(), pid, _started_after_boot(psutil.Process(pid)))
 
     def is_running(self) -> bool:
         """Whether this process still runs; only meaningful where ``machine`` and ``host`` are ours."""
@@ -61,7 +62,10 @@ class ProcessIdentity:
             process = psutil.Process(self.pid)
             if process.status() == psutil.STATUS_ZOMBIE:
                 return False
-            started: float = process.create_time()
+            # A holder registered by an earlier newsmon (running on during an upgrade) recorded its
+            # start in seconds since the epoch (about 1.8e9; seconds after boot are far fewer).
+            since_epoch = self.process_start > _SINCE_EPOCH
+            started: float = process.create_time() if since_epoch else _started_after_boot(process)
         except psutil.Error:
             return False
         return abs(started - self.process_start) < _SAME_START
@@ -141,6 +145,17 @@ def _is_gone(holder: ClaimHolder, me: ProcessIdentity, now: datetime) -> bool:
 
 def _identity(holder: ClaimHolder) -> ProcessIdentity:
     return ProcessIdentity(holder.host, holder.machine, holder.pid, holder.process_start)
+
+
+def _started_after_boot(process: psutil.Process) -> float:
+    """When ``process`` started, in seconds after the machine booted.
+
+    psutil's start time is the boot time plus the kernel's ticks since boot, and the kernel
+    derives the boot time (in whole seconds) from the wall clock: a clock step (NTP, a virtual
+    machine resumed) moves it a second, and every live holder looked gone to its neighbours, who
+    took its claims. The ticks since boot never move; both reads below are microseconds apart.
+    """
+    return float(process.create_time() - psutil.boot_time())
 
 
 def _machine() -> str:

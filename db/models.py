@@ -259,7 +259,7 @@ class ClaimHolder(Base):
     # Boot id and pid namespace: where ``pid`` names the same process for everyone who shares them.
     machine: Mapped[str] = mapped_column(String(255), default="")
     pid: Mapped[int] = mapped_column(Integer)
-    process_start: Mapped[float] = mapped_column(Float)  # seconds since the epoch, as the OS reports it
+    process_start: Mapped[float] = mapped_column(Float)  # seconds after the machine booted
     started: Mapped[datetime] = mapped_column(default=utcnow)
     heartbeat: Mapped[datetime] = mapped_column(default=utcnow)
 

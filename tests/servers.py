@@ -12,7 +12,9 @@ returning either (``None`` falls through to the directory and then 404).
 ``directory`` serves files; in text files ``{{BASE}}`` becomes the
 server's base URL. A reply with ``conditional=True`` answers 304 to a
 matching ``If-None-Match`` / ``If-Modified-Since``. A reply's ``delay``
-holds the response back (for timeouts and concurrency tests).
+holds the response back (for timeouts and concurrency tests); one that
+``hangs`` is never answered while the server runs (a page a process is
+killed waiting for, however long the process took to get there).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | str = b""
     delay: float = 0.0  # seconds before the response is sent
+    hangs: bool = False  # no response until the server stops: the connection just closes then
     conditional: bool = False  # 304 when the request's validators match ETag / Last-Modified
 
     def payload(self) -> bytes:
@@ -75,6 +78,7 @@ class TestServer:
         self.port: int = self._server.server_address[1]
         self.base_url = f"http://{host}:{self.port}"
         self._thread: threading.Thread | None = None
+        self.stopping = threading.Event()  # releases the replies that hang
 
     # life cycle
 
@@ -85,6 +89,7 @@ class TestServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)
@@ -191,6 +196,10 @@ def _handler_class(server: TestServer) -> type[http.server.BaseHTTPRequestHandle
             )
             server._record(hit)
             reply = server._resolve(hit)
+            if reply.hangs:
+                server.stopping.wait()
+                self.close_connection = True
+                return
             if reply.delay:
                 time.sleep(reply.delay)
             status, body = reply.status, reply.payload()

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -22,7 +23,8 @@ from crawler.context import ProgressEvent
 from crawler.runner import CrawlService
 from db.engine import Database
 from tests.crawler.helpers import articles, context, fetch_log
-from tests.servers import Reply, TestServer
+from tests.servers import Hit, Reply, Route, TestServer
+from tests.waiting import wait_for
 
 Run = Callable[[Any], Any]
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
@@ -94,20 +96,29 @@ def test_articles_are_batched_and_acknowledged_after_their_commit(
 def test_a_lone_article_is_written_when_the_batch_times_out(
     database: Database, tmp_path: Path, run_on_reactor: Run
 ) -> None:
-    acknowledged: dict[str, float] = {}
+    first_stored = threading.Event()
+    second_sent_after_the_first: list[bool] = []
 
     def on_progress(progress: ProgressEvent) -> None:
         if progress.kind == "article" and progress.stored and progress.url:
-            acknowledged[progress.url.rsplit("/", 1)[1]] = time.monotonic()
+            first_stored.set()
 
     with TestServer() as server:
         server.set("/robots.txt", Reply(body=b"", headers={"Content-Type": "text/plain"}))
-        url = serve_feed(server, "wire", 2, slow={1: 4.0})
-        ctx = context(database, ("wire", url), on_progress=on_progress, settings={"DOWNLOAD_TIMEOUT": 10})
-        run_on_reactor(CrawlService().crawl(ctx))
+        url = serve_feed(server, "wire", 2)
+        second = server.routes["/wire/1.html"]
 
-    # The first page did not wait for the second, held back 4 s, to fill its batch.
-    assert acknowledged["1.html"] - acknowledged["0.html"] > 2.5
+        def after_the_first(hit: Hit) -> Route:
+            # Were the first article's batch waiting to fill up, it would wait for this page for ever.
+            second_sent_after_the_first.append(first_stored.wait(timeout=20))
+            return second
+
+        server.set("/wire/1.html", after_the_first)
+        ctx = context(database, ("wire", url), on_progress=on_progress, settings={"DOWNLOAD_TIMEOUT": 30})
+        reports = run_on_reactor(CrawlService().crawl(ctx))
+
+    assert second_sent_after_the_first == [True]
+    assert reports["wire"].new_articles == 2
 
 
 def test_a_failing_hook_costs_only_its_article_in_a_batch(
@@ -179,7 +190,8 @@ def test_articles_acknowledged_before_a_kill_9_are_all_stored(tmp_path: Path) ->
     with TestServer() as server:
         server.set("/robots.txt", Reply(body=b"", headers={"Content-Type": "text/plain"}))
         # Page 5 hangs: the crawl is still running, its other pages acknowledged, when it is killed.
-        feed = serve_feed(server, "wire", 6, slow={5: 25.0})
+        feed = serve_feed(server, "wire", 6)
+        server.set("/wire/5.html", Reply(hangs=True))
         crawl = subprocess.Popen(
             [sys.executable, "-c", HARNESS, str(db_file), str(acks), feed],
             cwd=Path(__file__).resolve().parents[2],
@@ -188,9 +200,7 @@ def test_articles_acknowledged_before_a_kill_9_are_all_stored(tmp_path: Path) ->
             stderr=subprocess.PIPE,
         )
         try:
-            deadline = time.monotonic() + 60
-            while len(acks.read_text().split()) < 5 and time.monotonic() < deadline and crawl.poll() is None:
-                time.sleep(0.05)
+            wait_for(lambda: len(acks.read_text().split()) == 5, "five pages acknowledged", process=crawl)
             crawl.send_signal(signal.SIGKILL)
             crawl.wait(timeout=20)
         finally:

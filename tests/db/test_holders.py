@@ -6,7 +6,9 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+import psutil
 import pytest
 
 from db import holders, outbox
@@ -44,6 +46,39 @@ def test_this_process_is_running_and_a_finished_one_or_a_reused_pid_is_not() -> 
     assert not replace(ME, pid=dead_pid()).is_running()
     # The same pid, started at another time: another process now has it.
     assert not replace(ME, process_start=ME.process_start - 3600).is_running()
+
+
+def test_a_holder_registered_by_an_earlier_newsmon_is_still_recognised() -> None:
+    # Before, the start time was recorded in seconds since the epoch: a process still running it
+    # during an upgrade keeps its claims until it stops.
+    since_epoch = psutil.Process().create_time()
+    assert replace(ME, process_start=since_epoch).is_running()
+    assert not replace(ME, process_start=since_epoch - 3600).is_running()
+
+
+def booted_later(folder: Path, seconds: int) -> Path:
+    """A /proc whose boot time is ``seconds`` later, as the kernel reports it after the clock was
+    stepped forward (NTP, a virtual machine resumed); every other entry is the real one."""
+    for entry in Path("/proc").iterdir():
+        if entry.name != "stat":
+            (folder / entry.name).symlink_to(entry)
+    lines = Path("/proc/stat").read_text().splitlines()
+    moved = [
+        f"btime {int(line.split()[1]) + seconds}" if line.startswith("btime ") else line for line in lines
+    ]
+    (folder / "stat").write_text("\n".join(moved) + "\n")
+    return folder
+
+
+@pytest.mark.skipif(
+    not Path("/proc/stat").exists(), reason="the kernel's boot time is read from Linux's /proc"
+)
+def test_a_clock_step_leaves_a_live_process_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    booted = psutil.boot_time()
+    monkeypatch.setattr(psutil, "PROCFS_PATH", str(booted_later(tmp_path, seconds=1)))
+    assert psutil.boot_time() == booted + 1
+    assert ME.is_running()
+    assert ProcessIdentity.current().process_start == pytest.approx(ME.process_start, abs=0.01)
 
 
 def test_claims_of_a_dead_local_holder_are_due_at_once(database: Database) -> None:

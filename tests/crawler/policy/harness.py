@@ -6,16 +6,20 @@ The spec lists requests (``id``, ``url``, ``kind``: trusted | discovered |
 plain, optional ``source``, ``raw``, ``follow``, ``meta``, and ``then``:
 requests to send once this one has finished), Scrapy setting
 overrides, a fake DNS (``dns``: name -> list of answers, one per look-up,
-the last one repeated) and ``runner``: ``async`` (AsyncCrawlerRunner, as
+the last one repeated), ``runner``: ``async`` (AsyncCrawlerRunner, as
 the daemon runs crawls) or ``process`` (CrawlerProcess, as ``scrapy
-crawl`` does, with the policy resolver installed by TWISTED_DNS_RESOLVER).
+crawl`` does, with the policy resolver installed by TWISTED_DNS_RESOLVER),
+and ``stop_when``: a stat; once the crawl has counted it, the crawl is
+stopped as the daemon stops it on SIGTERM (``async`` runner only).
 
 Two guards keep the test honest: no real DNS (names not in ``dns`` do not
 resolve) and no TCP connection to anything but 127.0.0.1 — any other
 attempt is refused here and reported in ``connect_attempts``.
 
 The output has one result per request (callback or errback, with
-``describe_failure``'s sentence), the crawl's stats and the peak RSS.
+``describe_failure``'s sentence), the crawl's stats, the peak RSS, and
+when the stop was asked for and the crawl ended (``stopped_at``,
+``finished_at``: ``time.monotonic()``, which the test process shares).
 """
 
 from __future__ import annotations
@@ -197,6 +201,7 @@ def main(spec_path: str, out_path: str) -> None:
     reactor.installNameResolver(dns)  # type: ignore[attr-defined]
     _guard_connections()
     started = time.monotonic()
+    stopped_at: list[float] = []
     baseline_rss = _peak_rss_mb()
 
     if spec.get("runner", "async") == "process":
@@ -231,15 +236,21 @@ def main(spec_path: str, out_path: str) -> None:
 
         crawler.signals.connect(on_engine_started, signal=signals.engine_started)
 
-        async def stop() -> None:
-            # As the daemon does on SIGTERM: stop the crawl, let it close cleanly.
+        async def stop(when: str) -> None:
+            # Stopped on an event of the crawl, never after a delay: a loaded machine may not have
+            # sent the first request by then.
             await engine_started.wait()
+            while not (crawler.stats and crawler.stats.get_value(when)):  # noqa: ASYNC110 - stats send no signal
+                await asyncio.sleep(0.05)
+            stopped_at.append(time.monotonic())
+            # As the daemon does on SIGTERM: stop the crawl, let it close cleanly.
             await crawler.stop_async()
 
-        if "stop_after" in spec:
-            reactor.callLater(spec["stop_after"], lambda: loop.create_task(stop()))  # type: ignore[attr-defined]
+        if "stop_when" in spec:
+            reactor.callWhenRunning(lambda: loop.create_task(stop(spec["stop_when"])))  # type: ignore[attr-defined]
         reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
 
+    finished_at = time.monotonic()
     assert crawler.stats is not None
     stats = {
         key: str(value) if not isinstance(value, int | float) else value
@@ -252,7 +263,9 @@ def main(spec_path: str, out_path: str) -> None:
         "dns_lookups": dns.lookups,
         "maxrss_mb": _peak_rss_mb(),
         "rss_growth_mb": round(_peak_rss_mb() - baseline_rss, 1),
-        "elapsed": round(time.monotonic() - started, 3),
+        "elapsed": round(finished_at - started, 3),
+        "stopped_at": stopped_at[0] if stopped_at else None,
+        "finished_at": finished_at,
         "resolver": type(reactor.nameResolver).__name__,  # type: ignore[attr-defined]
     }
     Path(out_path).write_text(json.dumps(output, indent=1))
