@@ -82,7 +82,6 @@ def create_statements(columns: Sequence[str] = FTS_COLUMNS, folded: str = FOLDED
         return _indexed_values(row, columns, folded)
 
     watched = ", ".join(_VALUES[c][1] for c in columns)
-    weights = ", ".join(str(WEIGHTS.get(c, 0.0)) for c in columns)
     view_columns = ", ".join(f"{_VALUES[c][0].format(row='a')} AS {c}" for c in columns)
     return (
         f"CREATE VIEW IF NOT EXISTS articles_fts_content AS SELECT a.id AS id, {view_columns} "
@@ -98,9 +97,20 @@ def create_statements(columns: Sequence[str] = FTS_COLUMNS, folded: str = FOLDED
            INSERT INTO articles_fts(articles_fts, rowid, {listed}) VALUES ('delete', {values("old")});
            INSERT INTO articles_fts(rowid, {listed}) VALUES ({values("new")}); END""",
         # `ORDER BY rank` then ranks with these weights, inside the index.
-        f"INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', 'bm25({weights})')",
+        f"INSERT INTO articles_fts(articles_fts, rank) VALUES ('rank', 'bm25({_weights(columns)})')",
     )
 
+
+def _weights(columns: Sequence[str]) -> str:
+    return ", ".join(str(WEIGHTS.get(c, 0.0)) for c in columns)
+
+
+SCORE = f"bm25(articles_fts, {_weights(FTS_COLUMNS)})"
+"""The value ``ORDER BY rank`` sorts by, as a column of a statement on the index.
+
+Reading ``rank`` itself computes the same value, but FTS5 first prepares a
+statement to evaluate the rank's arguments, for every query that reads it.
+"""
 
 DROP_STATEMENTS = (
     "DROP TRIGGER IF EXISTS articles_fts_update",

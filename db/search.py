@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from db import query as q
 from db.engine import Database
 from db.errors import QueryError
-from db.fts import FTS_COLUMNS
+from db.fts import FTS_COLUMNS, SCORE
 from db.money import to_usd
 from db.queries import Headline
 
@@ -162,18 +162,18 @@ def _best_page(connection: sqlite3.Connection, match: str, limit: int, column: s
     SQLite sorts nothing again; the sort here only makes it certain).
     """
     rows = connection.execute(_best_page_sql(column), (match, limit)).fetchall()
-    rows.sort(key=itemgetter(7))
+    rows.sort(key=itemgetter(7), reverse=True)
     return [
-        SearchHit(row_id, title, url, source, _stored_time(published), language, snippet or "", -rank)
-        for row_id, title, url, source, published, language, snippet, rank in rows
+        SearchHit(row_id, title, url, source, _stored_time(published), language, snippet or "", score)
+        for row_id, title, url, source, published, language, snippet, score in rows
     ]
 
 
 @lru_cache(maxsize=64)
 def _best_page_sql(column: str) -> str:
     return f"""
-        SELECT h.rowid, a.title, a.url, s.name, a.published, a.language, h.snippet, h.rank
-        FROM (SELECT rowid, rank, {_snippet(column)} AS snippet FROM articles_fts
+        SELECT h.rowid, a.title, a.url, s.name, a.published, a.language, h.snippet, h.score
+        FROM (SELECT rowid, -{SCORE} AS score, {_snippet(column)} AS snippet FROM articles_fts
               WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?) h
         CROSS JOIN articles a ON a.id = h.rowid CROSS JOIN sources s ON s.id = a.source_id"""
 
@@ -182,10 +182,10 @@ def _best(connection: sqlite3.Connection, conditions: list[str], params: dict[st
     """Ids and scores of the best matches that pass the filters: ranked inside the index, and
     limited before any snippet is made (a join keeps FTS5 from making them only for the page)."""
     sql = f"""
-        SELECT f.rowid, f.rank FROM articles_fts f JOIN articles a ON a.id = f.rowid
+        SELECT f.rowid, -{SCORE} FROM articles_fts f JOIN articles a ON a.id = f.rowid
         WHERE f.articles_fts MATCH :match AND {" AND ".join(conditions)}
         ORDER BY f.rank LIMIT :limit"""
-    return [(row_id, -float(rank)) for row_id, rank in connection.execute(sql, params)]
+    return connection.execute(sql, params).fetchall()
 
 
 def _newest(connection: sqlite3.Connection, conditions: list[str], params: dict[str, Any]) -> list[Ranked]:
