@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -56,6 +56,17 @@ class SearchHit(Headline):
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.headline_dict(), "snippet": self.snippet, "score": round(self.score, 4)}
+
+
+_HIT_FIELDS = tuple(f.name for f in fields(SearchHit))
+
+
+def _hit(*values: Any) -> SearchHit:
+    """``SearchHit(*values)`` at two thirds of the cost, for a page of hits: a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``."""
+    hit = object.__new__(SearchHit)
+    hit.__dict__.update(zip(_HIT_FIELDS, values))  # noqa: B905 - the fields, one value each
+    return hit
 
 
 def search(
@@ -132,23 +143,8 @@ def _search_postgresql(
 
 
 def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[SearchHit]:
-    hits = []
-    for row_id, score in ranked:
-        if row_id in page:
-            _, title, url, source, published, language, snippet = page[row_id]
-            hits.append(
-                SearchHit(
-                    id=row_id,
-                    title=title,
-                    url=url,
-                    source=source,
-                    published=published,
-                    language=language,
-                    snippet=snippet,
-                    score=score,
-                )
-            )
-    return hits
+    # A page row is a hit's fields in order, but for the score.
+    return [_hit(*page[row_id], score) for row_id, score in ranked if row_id in page]
 
 
 def _best_page(connection: sqlite3.Connection, match: str, limit: int, column: str) -> list[SearchHit]:
@@ -164,7 +160,7 @@ def _best_page(connection: sqlite3.Connection, match: str, limit: int, column: s
     rows = connection.execute(_best_page_sql(column), (match, limit)).fetchall()
     rows.sort(key=itemgetter(7), reverse=True)
     return [
-        SearchHit(row_id, title, url, source, _stored_time(published), language, snippet or "", score)
+        _hit(row_id, title, url, source, _stored_time(published), language, snippet or "", score)
         for row_id, title, url, source, published, language, snippet, score in rows
     ]
 
