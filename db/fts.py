@@ -45,15 +45,15 @@ FOLDED_LETTERS = "ßẞœŒæÆøØłŁđĐðÐþÞı"
 Those of the four languages and of the names in their news that
 ``unicode61 remove_diacritics 2`` keeps as they are. Each one is a
 ``replace()`` around every indexed value, so it costs a pass over every
-stored text, and the nesting is bounded: SQLite 3.40's parser, whose
-stack is fixed, refused 26 levels inside a trigger, and a schema a client
-cannot parse is a database it cannot open (17 leave a margin). Left out, for want of levels:
-typographic ligatures (ﬁ ﬂ ﬀ ﬃ ﬄ ﬅ ﬆ) and ĳ, which PostgreSQL and
-``db.textfold`` fold.
+stored text, and the nesting is bounded: SQLite 3.40's parser, whose stack
+is fixed, refused 26 levels inside a trigger, and a schema a client cannot
+parse is a database it cannot open (17 leave a margin). Left out for want
+of levels: typographic ligatures (ﬁ ﬂ ﬀ ﬃ ﬄ ﬅ ﬆ) and ĳ, which PostgreSQL
+and ``db.textfold`` fold.
 
-Changing this set needs a migration that recreates the triggers and
-re-indexes (as 0011 does): a ``'delete'`` with other values than those
-indexed corrupts an external-content index.
+Changing this set, or how ``fold`` spells one of them, needs a migration
+that recreates the triggers and re-indexes (as 0011 does): a ``'delete'``
+with other values than those indexed corrupts an external-content index.
 """
 
 # Each index column: its value for an articles row ("{row}" is new, old or a
