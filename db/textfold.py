@@ -17,7 +17,9 @@ same two steps, so "Comète", "COMETE" and "comete" are one word, and so are
     is the two words ``d openai`` (a rule for ``openai`` finds it), "GPT-4"
     is ``gpt 4`` and "A.I." is ``a i``: a query term with the same
     punctuation is matched as the same words in sequence. This is also
-    what SQLite's ``unicode61`` tokenizer does, so search and rules agree.
+    what SQLite's ``unicode61`` tokenizer does, so search and rules agree
+    (the letters it keeps whole, such as ß and œ, reach its index spelt out:
+    ``db.fts.FOLDED_LETTERS``).
 
 Word boundaries are Unicode-aware: "ÉNERGIE" at the start of a sentence is
 the word ``energie``, and ``energie`` is not a word of "xénergie".

@@ -15,7 +15,7 @@ from db import query as q
 from db.engine import Database
 from db.errors import QueryError
 from db.migrate import upgrade
-from db.search import SearchFilters, search, snippet_column, to_fts5
+from db.search import SearchFilters, SearchHit, _hit, search, snippet_column, to_fts5
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
 from tests.db.conftest import needs_postgres
 
@@ -213,3 +213,14 @@ def test_a_snippet_reads_the_one_column_a_query_can_match(query: str, column: in
 def test_a_title_query_highlights_the_title(database: Database) -> None:
     [hit] = search(database, "title:anthropic", SearchFilters())
     assert "<mark>Anthropic</mark>" in hit.snippet
+
+
+def test_a_hit_made_from_a_row_is_the_one_the_dataclass_makes() -> None:
+    values = (7, "Title", "https://example.org/7", "wire", NOW, "en", "<mark>a</mark>", 1.5)
+    fast, plain = _hit(*values), SearchHit(*values)
+    assert (fast, hash(fast), repr(fast), fast.as_dict()) == (
+        plain,
+        hash(plain),
+        repr(plain),
+        plain.as_dict(),
+    )

@@ -31,6 +31,7 @@ WORDS = (
     "OpenAI Anthropic Mistral investit investment investissement milliards billion comète Comete",
     "COMÈTE énergie Energie straße données Daten market data cloud chip modèle model partenariat",
     "partnership acquisition rachète Übernahme inversión the of la le der die el de des und y",
+    "Straße STRASSE strasse große grosse Œuvre oeuvre cœur Ørsted orsted",
 )
 VOCABULARY = " ".join(WORDS).split()
 QUERIES = (
@@ -60,6 +61,16 @@ QUERIES = (
     "org:openai",
     "event:acquisition OR org:mistral",
     "(comete OR energie) -openai",
+    # Letters spelt out in the index (ß, œ, ø): either spelling finds both, highlighted as written.
+    "strasse",
+    "straße",
+    "stras*",
+    "straß*",
+    '"große straße"',
+    "title:straße",
+    "lead:œuvre",
+    "cœur OR ørsted",
+    "orsted NEAR/5 oeuvre",
 )
 LIMITS = (1, 3, 20)
 Row = tuple[object, ...]
@@ -155,7 +166,8 @@ def test_search_returns_what_the_plain_statement_returns(database: Database, que
 
 @pytest.mark.parametrize(("source", "language"), [("wire", ""), ("", "fr"), ("heise", "de")])
 @pytest.mark.parametrize(
-    "query", ["openai", "comete", "invest*", "title:comete", '"market data"', "source:heise OR chip"]
+    "query",
+    ["openai", "comete", "invest*", "title:comete", '"market data"', "source:heise OR chip", "straße"],
 )
 def test_with_filters_too(database: Database, query: str, source: str, language: str) -> None:
     """Filters take another path: ranked with the articles joined, then a snippet per hit of the page."""
