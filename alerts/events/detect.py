@@ -51,6 +51,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 from alerts.events import lexicon, sentences
@@ -509,10 +510,11 @@ class EventDetector:
             or any(cues.get(name) for name in _BACKGROUND_CUES)
             or self._past_year(sentence.text)
         )
-        clauses = [match.span() for match in _RELATIVE.finditer(sentence.text)]
+        # A sentence that is background as a whole needs no clause looked at.
+        clauses = [] if background else [match.span() for match in _RELATIVE.finditer(sentence.text)]
         # Results told first make what follows their cause ("profit rose as deal fees climbed");
         # told after a deal they are a detail of it ("raises $50m as revenue grows 300%").
-        results = _RESULTS.search(sentence.text)
+        results = None if background else _RESULTS.search(sentence.text)
         spans = sentence.spans() if clauses or results else []
         mentions = []
         for kind, (hit, group) in typed.items():
@@ -566,14 +568,15 @@ class _Context:
         self.specific = specific
         self.phrases = [hit for hit, trigger in sentence.triggers if trigger.group in _SPECIFIC]
         self.minority = minority
-        self.has_name = bool(sentence.aliases) or _NAME.search(self.text) is not None
-        self._amount: bool | None = None
 
-    @property
+    # Both looked for only when a trigger's group asks.
+    @cached_property
+    def has_name(self) -> bool:
+        return bool(self.sentence.aliases) or _NAME.search(self.text) is not None
+
+    @cached_property
     def has_amount(self) -> bool:
-        if self._amount is None:
-            self._amount = _MONEY_HINT.search(self.text) is not None
-        return self._amount
+        return _MONEY_HINT.search(self.text) is not None
 
     def near(self, trigger: Hit[object], cue: str) -> bool:
         """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
