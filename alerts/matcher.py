@@ -338,10 +338,10 @@ class Matcher:
     def __init__(self, compiler: Compiler) -> None:
         self.keys = tuple(compiler.keys)
         self._ids = {spec.text: key for key, spec in enumerate(self.keys)}
-        # The key id of each term explain meets, and of each plain term under each OR (None for
+        # The key id of each term explain meets, and of each plain term under an AND or OR (None for
         # the other children), by node id (the node is kept with them, so its id is never
         # reused): topics are long ORs, explained per match.
-        self._node_keys: dict[int, tuple[Words | Or, tuple[int | None, ...]]] = {}
+        self._node_keys: dict[int, tuple[Words | And | Or, tuple[int | None, ...]]] = {}
         self._automaton = compiler.automaton()
         optional = (("lead", LEAD), ("source", SOURCE), ("lang", LANG), ("event", EVENT), ("org", ORG))
         used = (segment for scope, segment in optional if scope in compiler.scopes)
@@ -416,7 +416,13 @@ class Matcher:
             return found if held else None
         if isinstance(node, And):
             found = []
-            for child in node.children:
+            present = hits.keys(scope)
+            for key, child in zip(self._keys(node), node.children, strict=True):
+                if key is not None:
+                    if key not in present:
+                        return None
+                    found.append((key, scope))
+                    continue
                 terms = self.explain(child, hits, scope)
                 if terms is None:
                     return None
@@ -437,9 +443,9 @@ class Matcher:
             return None if self.explain(node.child, hits, scope) is not None else []
         raise TypeError(f"unresolved topic @{node.name}")
 
-    def _keys(self, node: Words | Or) -> tuple[int | None, ...]:
-        """The key id of a term (alone in the tuple), or of each child of an OR that is a plain
-        term (None for the others)."""
+    def _keys(self, node: Words | And | Or) -> tuple[int | None, ...]:
+        """The key id of a term (alone in the tuple), or of each child of an AND or an OR that is
+        a plain term (None for the others)."""
         cached = self._node_keys.get(id(node))
         if cached is None:
             children = (node,) if isinstance(node, Words) else node.children
