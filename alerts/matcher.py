@@ -338,9 +338,10 @@ class Matcher:
     def __init__(self, compiler: Compiler) -> None:
         self.keys = tuple(compiler.keys)
         self._ids = {spec.text: key for key, spec in enumerate(self.keys)}
-        # The key ids of each OR of plain terms met by explain, by node id (the node is kept
-        # with them, so its id is never reused): topics are long ORs, explained per match.
-        self._or_keys: dict[int, tuple[Or, tuple[int, ...] | None]] = {}
+        # The key id of each term explain meets, and of each plain term under an AND or OR (None for
+        # the other children), by node id (the node is kept with them, so its id is never
+        # reused): topics are long ORs, explained per match.
+        self._node_keys: dict[int, tuple[Words | And | Or, tuple[int | None, ...]]] = {}
         self._automaton = compiler.automaton()
         optional = (("lead", LEAD), ("source", SOURCE), ("lang", LANG), ("event", EVENT), ("org", ORG))
         used = (segment for scope, segment in optional if scope in compiler.scopes)
@@ -395,47 +396,61 @@ class Matcher:
         Runs only for rules that matched.
         """
         if isinstance(node, Words):
-            key = self._ids[key_text(node)]
+            (key,) = self._keys(node)
             return [(key, scope)] if key in hits.keys(scope) else None
-        if isinstance(node, Near):
-            keys = tuple((self._ids[key_text(child)],) for child in node.children)
-            if not _NearCheck(keys, self.keys, node.distance, scope)(hits):
-                return None
-            return [(alternatives[0], scope) for alternatives in keys]
-        if isinstance(node, Field):
-            terms = self.explain(node.child, hits, node.name if node.name in SCOPES else scope)
-            # A source name, language code, event type or organisation is not a word of the article to show.
-            return [] if terms is not None and node.name in _NOT_SHOWN else terms
-        if isinstance(node, AmountAtLeast):
-            return [] if _amount_check(node)(hits) else None
-        if isinstance(node, Not):
-            return None if self.explain(node.child, hits, scope) is not None else []
-        if isinstance(node, And):
+        if isinstance(node, Or):
+            keys = self._keys(node)
+            present = hits.keys(scope)
             found: list[tuple[int, str]] = []
-            for child in node.children:
+            held = False
+            # A plain term's branch is looked up here, not walked: topics are long ORs of terms.
+            for key, child in zip(keys, node.children, strict=True):
+                if key is None:
+                    terms = self.explain(child, hits, scope)
+                    if terms is not None:
+                        found.extend(terms)
+                        held = True
+                elif key in present:
+                    found.append((key, scope))
+                    held = True
+            return found if held else None
+        if isinstance(node, And):
+            found = []
+            present = hits.keys(scope)
+            for key, child in zip(self._keys(node), node.children, strict=True):
+                if key is not None:
+                    if key not in present:
+                        return None
+                    found.append((key, scope))
+                    continue
                 terms = self.explain(child, hits, scope)
                 if terms is None:
                     return None
                 found.extend(terms)
             return found
-        if isinstance(node, Or):
-            words = self._words_of(node)
-            if words is not None:
-                present = hits.keys(scope)
-                found = [(key, scope) for key in words if key in present]
-                return found or None
-            held = [
-                terms for child in node.children if (terms := self.explain(child, hits, scope)) is not None
-            ]
-            return [term for terms in held for term in terms] if held else None
+        if isinstance(node, Field):
+            terms = self.explain(node.child, hits, node.name if node.name in SCOPES else scope)
+            # A source name, language code, event type or organisation is not a word of the article to show.
+            return [] if terms is not None and node.name in _NOT_SHOWN else terms
+        if isinstance(node, Near):
+            near = tuple((self._ids[key_text(child)],) for child in node.children)
+            if not _NearCheck(near, self.keys, node.distance, scope)(hits):
+                return None
+            return [(alternatives[0], scope) for alternatives in near]
+        if isinstance(node, AmountAtLeast):
+            return [] if _amount_check(node)(hits) else None
+        if isinstance(node, Not):
+            return None if self.explain(node.child, hits, scope) is not None else []
         raise TypeError(f"unresolved topic @{node.name}")
 
-    def _words_of(self, node: Or) -> tuple[int, ...] | None:
-        """The key ids of an OR whose children are all plain terms, else None."""
-        cached = self._or_keys.get(id(node))
+    def _keys(self, node: Words | And | Or) -> tuple[int | None, ...]:
+        """The key id of a term (alone in the tuple), or of each child of an AND or an OR that is
+        a plain term (None for the others)."""
+        cached = self._node_keys.get(id(node))
         if cached is None:
-            words = [child for child in node.children if isinstance(child, Words)]
-            plain = len(words) == len(node.children)
-            keys = tuple(self._ids[key_text(child)] for child in words) if plain else None
-            cached = self._or_keys[id(node)] = (node, keys)
+            children = (node,) if isinstance(node, Words) else node.children
+            keys = tuple(
+                self._ids[key_text(child)] if isinstance(child, Words) else None for child in children
+            )
+            cached = self._node_keys[id(node)] = (node, keys)
         return cached[1]

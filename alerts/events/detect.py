@@ -33,9 +33,9 @@
    headline and lead already report are not read, nor are those after each
    open type is settled (reported twice, once in specific words), nor any
    below the article's first ``READ_SENTENCES`` (the inverted pyramid):
-   ``Analysis.events`` holds the mentions read. Cues are looked for only in
-   the sentences read (a second automaton); the first pass over the whole
-   article holds organisations and triggers.
+   ``Analysis.events`` holds the mentions read. One automaton pass over the
+   sentences that may be read finds their organisations, triggers and cues;
+   below them, organisations alone are looked for (an automaton of their own).
 4. Arguments, for the news: actors from the same sentence (listed
    organisations and look-alike names; the investor or buyer first when the
    wording says so) and the amount (:func:`alerts.events.amounts.find_amounts`),
@@ -51,6 +51,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from typing import NamedTuple
 
 from alerts.events import lexicon, sentences
 from alerts.events.amounts import Amount, find_amounts
@@ -217,18 +219,36 @@ class Analysis:
         return frozenset(event.type for event in self.events if event.news)
 
 
+class _Payloads(NamedTuple):
+    """What one key of the automaton stands for, sorted by kind once (at build time)."""
+
+    aliases: tuple[Alias, ...]
+    triggers: tuple[Trigger, ...]
+    cues: tuple[Cue, ...]
+    tails: tuple[Tail, ...]
+    all: tuple[object, ...]
+
+    @classmethod
+    def of(cls, payloads: tuple[object, ...]) -> _Payloads:
+        return cls(
+            tuple(p for p in payloads if isinstance(p, Alias)),
+            tuple(p for p in payloads if isinstance(p, Trigger)),
+            tuple(p for p in payloads if isinstance(p, Cue)),
+            tuple(p for p in payloads if isinstance(p, Tail)),
+            payloads,
+        )
+
+
 @dataclass
 class _Sentence:
     """One sentence with a trigger: its raw hits, sorted by kind when it is read."""
 
     text: str
     lead: bool
-    string: str  # the article's word string, and where this sentence starts and ends in it
+    string: str  # the article's word string, and where this sentence starts in it
     base: int
-    end: int
-    hits: list[tuple[int, int, int]]  # of ``phrases`` (organisations and triggers)
-    phrases: PhraseSet[object] | None
-    qualifiers: PhraseSet[object]  # cues and tails, looked for once the sentence is read
+    hits: list[tuple[int, int, int]]  # (offset, words, key) of every phrase of the sentence
+    kinds: Sequence[_Payloads] | None  # per key; None once read
     aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
     triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
     cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
@@ -237,25 +257,19 @@ class _Sentence:
 
     def read(self) -> _Sentence:
         """Sort the hits into aliases, triggers, cues and tails, with word positions (once)."""
-        if self.phrases is not None:
-            own = self.string[self.base : self.end]
-            hits = [(start - self.base, words, key, self.phrases) for start, words, key in self.hits]
-            hits.extend(
-                (start, words, key, self.qualifiers) for start, words, key in self.qualifiers.raw(own)
-            )
-            for start, words, key, phrases in hits:
-                first = own.count(" ", 0, start)
-                hit: Hit[object] = Hit(first, first + words - 1, phrases.payloads(key))
-                for payload in hit.payloads:
-                    if isinstance(payload, Trigger):
-                        self.triggers.append((hit, payload))
-                    elif isinstance(payload, Cue):
-                        self.cues.setdefault(payload.name, []).append((hit, payload))
-                    elif isinstance(payload, Alias):
-                        self.aliases.append((hit, payload))
-                    elif isinstance(payload, Tail):
-                        self.tails.setdefault(payload.phrase, []).append(hit.first)
-            self.phrases = None
+        if self.kinds is not None:
+            string, base, kinds = self.string, self.base, self.kinds
+            for start, words, key in self.hits:
+                first = string.count(" ", base, start)
+                kind = kinds[key]
+                hit: Hit[object] = Hit(first, first + words - 1, kind.all)
+                self.triggers.extend((hit, trigger) for trigger in kind.triggers)
+                self.aliases.extend((hit, alias) for alias in kind.aliases)
+                for cue in kind.cues:
+                    self.cues.setdefault(cue.name, []).append((hit, cue))
+                for tail in kind.tails:
+                    self.tails.setdefault(tail.phrase, []).append(first)
+            self.kinds = None
         return self
 
     def spans(self) -> list[tuple[int, int]]:
@@ -281,37 +295,28 @@ class EventDetector:
 
     def __init__(self, orgs: OrgIndex | None = None) -> None:
         self.orgs = orgs if orgs is not None else OrgIndex()
-        # Organisations and triggers are looked for in the whole article; the cues and tails
-        # that qualify a trigger only in the few sentences read (one pass each).
-        entries: list[tuple[str, object]] = [*self.orgs.entries()]
-        qualifiers: list[tuple[str, object]] = []
-        for phrase, entry in lexicon.entries():
-            (entries if isinstance(entry, Trigger) else qualifiers).append((phrase, entry))
-        self._phrases: PhraseSet[object] = PhraseSet(entries)
+        # Organisations, triggers and the cues and tails that qualify a trigger are looked for in
+        # the sentences that may be read, in one pass.
+        self._phrases: PhraseSet[object] = PhraseSet([*self.orgs.entries(), *lexicon.entries()])
         # Below the sentences read only organisations are looked for: by an automaton of their own.
         self._org_phrases: PhraseSet[Alias] = PhraseSet(self.orgs.entries())
-        self._qualifiers: PhraseSet[object] = PhraseSet(qualifiers)
-        keys = range(len(self._phrases))
+        self._kinds = [_Payloads.of(self._phrases.payloads(key)) for key in range(len(self._phrases))]
         # Per key: the organisations it names, the event types its triggers could report.
-        self._aliases = [
-            tuple(p for p in self._phrases.payloads(key) if isinstance(p, Alias)) for key in keys
-        ]
+        self._aliases = [kinds.aliases for kinds in self._kinds]
         self._types = [
-            frozenset(
-                kind for p in self._phrases.payloads(key) if isinstance(p, Trigger) for kind in _possible(p)
-            )
-            for key in keys
+            frozenset(kind for trigger in kinds.triggers for kind in _possible(trigger))
+            for kinds in self._kinds
         ]
         # ... and those its specific triggers could report, the only ones that make a body
         # sentence's type news by repetition (_repeated).
         self._named_types = [
             frozenset(
                 kind
-                for p in self._phrases.payloads(key)
-                if isinstance(p, Trigger) and p.group not in _ANAPHORIC
-                for kind in _possible(p)
+                for trigger in kinds.triggers
+                if trigger.group not in _ANAPHORIC
+                for kind in _possible(trigger)
             )
-            for key in keys
+            for kinds in self._kinds
         ]
         self._this_year = date.today().year
 
@@ -439,9 +444,7 @@ class EventDetector:
                     orgs[alias.org] = None
         sentences = [
             (
-                _Sentence(
-                    *units[i], string, starts[i], starts[i + 1], buckets[i], self._phrases, self._qualifiers
-                ),
+                _Sentence(*units[i], string, starts[i], buckets[i], self._kinds),
                 types,
             )
             for i, types in sorted(possible.items())
@@ -507,10 +510,11 @@ class EventDetector:
             or any(cues.get(name) for name in _BACKGROUND_CUES)
             or self._past_year(sentence.text)
         )
-        clauses = [match.span() for match in _RELATIVE.finditer(sentence.text)]
+        # A sentence that is background as a whole needs no clause looked at.
+        clauses = [] if background else [match.span() for match in _RELATIVE.finditer(sentence.text)]
         # Results told first make what follows their cause ("profit rose as deal fees climbed");
         # told after a deal they are a detail of it ("raises $50m as revenue grows 300%").
-        results = _RESULTS.search(sentence.text)
+        results = None if background else _RESULTS.search(sentence.text)
         spans = sentence.spans() if clauses or results else []
         mentions = []
         for kind, (hit, group) in typed.items():
@@ -564,14 +568,15 @@ class _Context:
         self.specific = specific
         self.phrases = [hit for hit, trigger in sentence.triggers if trigger.group in _SPECIFIC]
         self.minority = minority
-        self.has_name = bool(sentence.aliases) or _NAME.search(self.text) is not None
-        self._amount: bool | None = None
 
-    @property
+    # Both looked for only when a trigger's group asks.
+    @cached_property
+    def has_name(self) -> bool:
+        return bool(self.sentence.aliases) or _NAME.search(self.text) is not None
+
+    @cached_property
     def has_amount(self) -> bool:
-        if self._amount is None:
-            self._amount = _MONEY_HINT.search(self.text) is not None
-        return self._amount
+        return _MONEY_HINT.search(self.text) is not None
 
     def near(self, trigger: Hit[object], cue: str) -> bool:
         """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.

@@ -216,6 +216,10 @@ def test_match_lists_rules_in_order_with_terms() -> None:
         # A topic's long OR of terms: those present, in the topic's order, once each.
         ("x AND (zeta OR beta OR gamma OR alpha OR beta)", "x alpha beta", ("x", "beta", "alpha")),
         ("title:(zeta OR alpha) OR (beta OR alpha)", "beta alpha", ("beta", "alpha")),
+        # Plain terms and subtrees side by side keep the tree's order.
+        ("alpha OR (x AND -zeta) OR (y z) OR beta", "beta z y x alpha", ("alpha", "x", "y", "z", "beta")),
+        ("x AND (zeta OR (y AND w)) AND alpha AND -beta", "alpha w y x", ("x", "y", "w", "alpha")),
+        ("x AND (zeta OR (y AND w)) AND alpha", "alpha y x", None),
         (
             "(raises OR secures) NEAR/1 (million* OR 4*)",
             "Anthropic raises $450 million",
@@ -223,10 +227,12 @@ def test_match_lists_rules_in_order_with_terms() -> None:
         ),
     ],
 )
-def test_terms_are_those_that_made_the_rule_hold(query: str, text: str, terms: tuple[str, ...]) -> None:
+def test_terms_are_those_that_made_the_rule_hold(
+    query: str, text: str, terms: tuple[str, ...] | None
+) -> None:
     rules = RuleSet.compile([RuleSpec("r", query, ())], {})
-    (found,) = rules.match(article(text=text))
-    assert found.terms == terms
+    found = rules.match(article(text=text))
+    assert [match.terms for match in found] == ([terms] if terms is not None else [])
 
 
 def test_match_rule_tests_one_rule() -> None:
