@@ -44,6 +44,7 @@ class SourceReport:
     last_modified: str | None = None
     body_hash: str | None = None
     started: datetime = field(default_factory=utcnow)
+    recorded: bool = False  # written to the fetch log (crawler.extensions)
 
     def fetch_result(self) -> FetchResult:
         outcome = self.outcome or "error"
@@ -83,6 +84,20 @@ class CrawlLedger:
         self._finished: set[str] = set()
         self.answered = 0  # sources whose document has answered (an outcome)
         self.on_answered: Callable[[], None] | None = None
+
+    def begin(self, source: str, url: str) -> None:
+        """A new crawl of ``source`` in a long-lived spider (crawler/jobspider.py): a report of its own."""
+        self.reports[source] = SourceReport(source, url)
+        self._finished.discard(source)
+
+    def end(self, source: str) -> SourceReport:
+        """That crawl is recorded: its report leaves the ledger."""
+        self._finished.discard(source)
+        return self.reports.pop(source)
+
+    def unfinished(self) -> int:
+        """Sources whose crawl goes on (their document or some page not done yet)."""
+        return sum(1 for name in self.reports if name not in self._finished)
 
     def __getitem__(self, source: str) -> SourceReport:
         return self.reports[source]

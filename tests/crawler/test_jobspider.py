@@ -1,0 +1,224 @@
+"""The long-lived scrapy-redis spider of the crawler role (crawler/jobspider.py): a real redis-server, local
+feeds, a real database; a broker that finishes jobs as the worker does."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+from scrapy.exceptions import DontCloseSpider
+
+from benchmarks.crawl import article_page, feed_document
+from crawler.jobspider import RedisJobSpider
+from crawler.redisjobs import CONNECTION, QUEUE_KEY, RedisJob, RedisJobQueue
+from crawler.runner import CrawlService
+from db.engine import Database
+from tests.crawler.helpers import articles, context, fetch_log
+from tests.databases import Databases
+from tests.redis import RedisServer, needs_redis
+from tests.servers import Reply, TestServer
+
+pytestmark = [*needs_redis, pytest.mark.timeout(180)]
+
+ENTRIES = 2
+SLOW_FEED_SECONDS = 2.0
+Run = Callable[[Awaitable[Any]], Any]
+
+
+class Broker:
+    """What the worker does for the spider (newsmon/roles/rediscrawler.py), minus health and back-off."""
+
+    def __init__(self, queue: RedisJobQueue, slots: int = 2) -> None:
+        self.queue = queue
+        self.holder = "worker-1"
+        self.slots = slots
+        self.begun: list[RedisJob] = []
+        self.done_at: dict[str, list[float]] = {}
+        self.failures: list[str] = []
+
+    def capacity(self) -> int:
+        return self.slots
+
+    def begin(self, job: RedisJob) -> bool:
+        self.begun.append(job)
+        return True
+
+    def done(self, job: RedisJob) -> None:
+        self.done_at.setdefault(job.source, []).append(time.monotonic())
+        self.queue.finish(self.holder, job.source)
+
+    def failing(self, error: Exception, then: str) -> None:
+        self.failures.append(str(error))
+
+    def answering(self) -> None:
+        return None
+
+
+@pytest.fixture
+def site() -> Iterator[TestServer]:
+    with TestServer() as server:
+        rss = {"Content-Type": "application/rss+xml"}
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        for feed, delay in ((0, SLOW_FEED_SECONDS), (1, 0.0)):
+            body = feed_document(server.base_url, feed, ENTRIES)
+            server.set(f"/feeds/{feed}.xml", Reply(body=body, headers=rss, delay=delay))
+            for entry in range(ENTRIES):
+                page = article_page(server.base_url, feed, entry)
+                server.set(f"/a/{feed}/{entry}.html", Reply(body=page, headers=html))
+        yield server
+
+
+@pytest.fixture
+def queue(redis_server: RedisServer) -> Iterator[RedisJobQueue]:
+    made = RedisJobQueue(redis_server.url)
+    yield made
+    made.close()
+
+
+class Serving:
+    """One long-lived spider on the reactor, as the worker serves it."""
+
+    def __init__(self, database: Database, site: TestServer, server: RedisServer, broker: Broker) -> None:
+        self.context = context(
+            database, ("slow", site.url("/feeds/0.xml")), ("fast", site.url("/feeds/1.xml"))
+        )
+        self.settings = {"REDIS_URL": server.url, "REDIS_PARAMS": CONNECTION}
+        self.broker = broker
+        self.service = CrawlService()
+        self.task: asyncio.Future[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.ensure_future(
+            self.service.serve(RedisJobSpider, self.context, self.settings, broker=self.broker)
+        )
+
+    def spider(self) -> RedisJobSpider:
+        [crawler] = self.service.runner.crawlers
+        assert isinstance(crawler.spider, RedisJobSpider)
+        return crawler.spider
+
+    async def until(self, done: Callable[[], bool], what: str, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while not done():
+            assert self.task is not None and not self.task.done(), f"the spider ended before {what}"
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await asyncio.sleep(0.05)
+
+    def idle(self) -> bool:
+        crawlers = self.service.runner.crawlers
+        engine = next(iter(crawlers)).engine if crawlers else None
+        return engine is not None and engine.running and engine.spider_is_idle()
+
+    async def stop(self) -> None:
+        await self.service.stop()
+        assert self.task is not None
+        await self.task
+
+
+def test_jobs_are_fed_continuously_idle_or_busy_and_each_is_one_sources_crawl(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+) -> None:
+    database = databases.open()
+    broker = Broker(queue)
+    serving = Serving(database, site, redis_server, broker)
+
+    async def scenario() -> tuple[float, float]:
+        serving.start()
+        await serving.until(serving.idle, "the spider to be idle with nothing queued")
+        queue.push(["slow"])  # after idling: scrapy-redis's spider_idle and our feeding take it
+        await serving.until(lambda: site.count("/feeds/0.xml") == 1, "the slow feed to be asked for")
+        queue.push(["fast"])  # while busy: a free slot takes it, no need to wait for idle
+        await serving.until(lambda: "slow" in broker.done_at and "fast" in broker.done_at, "both jobs done")
+        fast_done, slow_done = broker.done_at["fast"][0], broker.done_at["slow"][0]
+        queue.push(["fast"])  # the same source again: a crawl of its own, recorded and done again
+        await serving.until(lambda: len(broker.done_at["fast"]) == 2, "the second crawl of fast")
+        assert not serving.task.done()  # type: ignore[union-attr]  # idle all along, never closed
+        spider = serving.spider()
+        assert spider.jobs() == [] and spider.ledger.reports == {}  # nothing kept of finished crawls
+        assert spider._following == {}
+        await serving.stop()
+        return fast_done, slow_done
+
+    fast_done, slow_done = run_on_reactor(scenario())
+
+    assert fast_done < slow_done
+    assert [job.source for job in broker.begun] == ["slow", "fast", "fast"]
+    assert queue.pending() == 0 and broker.failures == []
+    assert len(articles(database)) == 2 * ENTRIES
+    pages = [f"/a/{feed}/{entry}.html" for feed in (0, 1) for entry in range(ENTRIES)]
+    assert {page: site.count(page) for page in pages} == dict.fromkeys(pages, 1)
+    assert [row.outcome for row in fetch_log(database, "slow")] == ["ok"]
+    assert [row.outcome for row in fetch_log(database, "fast")] == ["ok", "unchanged"]
+
+
+def test_a_malformed_job_is_logged_escaped_and_dropped_and_the_worker_goes_on(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    database = databases.open()
+    broker = Broker(queue)
+    serving = Serving(database, site, redis_server, broker)
+    client = redis.Redis.from_url(redis_server.url)
+    hostile = b"\x1b[2J\x1b]0;pwned\x07\xff not a job\r\nX-Injected: 1"
+    client.rpush(QUEUE_KEY, hostile, b'{"source": 5}', b'{"source": "fast"}')  # the last, pushed by hand
+    client.close()
+
+    async def scenario() -> None:
+        serving.start()
+        await serving.until(lambda: "fast" in broker.done_at, "the job pushed by hand to be crawled")
+        await serving.stop()
+
+    with caplog.at_level(logging.INFO):
+        run_on_reactor(scenario())
+
+    dropped = [r.getMessage() for r in caplog.records if "crawl job dropped" in r.getMessage()]
+    assert dropped == [
+        f"crawl job dropped: not a crawl job: {hostile!r}",
+        "crawl job dropped: not a crawl job: b'{\"source\": 5}'",
+    ]
+    assert not any("\x1b" in r.getMessage() or "\r" in r.getMessage() for r in caplog.records)
+    assert [job.source for job in broker.begun] == ["fast"]
+    assert len(articles(database)) == ENTRIES and queue.pending() == 0
+
+
+def test_redis_down_neither_closes_the_spider_nor_loses_the_jobs(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+) -> None:
+    database = databases.open()
+    broker = Broker(queue)
+    serving = Serving(database, site, redis_server, broker)
+
+    async def scenario() -> None:
+        serving.start()
+        await serving.until(serving.idle, "the spider to be idle")
+        redis_server.stop()
+        # scrapy-redis's idle handler counts the queue first: a Redis error there would close the spider.
+        with pytest.raises(DontCloseSpider):
+            serving.spider().spider_idle()
+        await serving.until(lambda: bool(broker.failures), "the feeding to meet the outage")
+        redis_server.start()
+        queue.push(["fast"])
+        await serving.until(lambda: "fast" in broker.done_at, "the job queued after the outage")
+        await serving.stop()
+
+    run_on_reactor(scenario())
+
+    assert "ConnectionError" in broker.failures[0]
+    assert len(articles(database)) == ENTRIES
