@@ -21,7 +21,9 @@ fresh report for it (``CrawlLedger.begin``), the fetch recorder writes it
 when the source's document and pages are done, and then the job ends
 (``JobBroker.done``): the worker updates the source's health and marks the
 job done in Redis. What the spider kept of the source (keys being fetched,
-validators) is dropped then, so that memory does not grow with the crawls.
+validators) is dropped then, so that memory does not grow with the crawls,
+and what the crawl learnt about hosts (down, given up on, robots.txt) is
+forgotten (crawler.policy.crawls), as when a crawler ends.
 
 scrapy-redis's scheduler and duplicate filter are not used: they share page
 requests between processes, where a source's pages must stay with the
@@ -45,6 +47,7 @@ from twisted.internet import task
 from crawler.context import CrawlSource, ProgressEvent
 from crawler.errors import MalformedJobError, QueueError
 from crawler.outcomes import CrawlLedger
+from crawler.policy import crawls
 from crawler.redisjobs import QUEUE_KEY, RedisJob, RedisJobQueue, Refused
 from crawler.runner import log_report
 from crawler.spiders import spider_for
@@ -213,6 +216,7 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
         job = self._jobs.pop(source)
         log_report(self.ledger.end(source))
         self.forget_source(source)
+        self.crawler.signals.send_catch_log(signal=crawls.crawl_ended)
         self.broker.done(job)
 
     def schedule_next_requests(self) -> None:

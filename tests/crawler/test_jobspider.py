@@ -27,6 +27,7 @@ pytestmark = [*needs_redis, pytest.mark.timeout(180)]
 
 ENTRIES = 2
 SLOW_FEED_SECONDS = 2.0
+HUNG_SECONDS = 5.0
 Run = Callable[[Awaitable[Any]], Any]
 
 
@@ -64,6 +65,9 @@ def site() -> Iterator[TestServer]:
     with TestServer() as server:
         rss = {"Content-Type": "application/rss+xml"}
         html = {"Content-Type": "text/html; charset=utf-8"}
+        # Retry-After beyond NEWSMON_RETRY_AFTER_MAX: the host is given up on for the crawl.
+        server.set("/feeds/busy.xml", Reply(status=503, headers={"Retry-After": "99999"}))
+        server.set("/feeds/hung.xml", Reply(body=b"<rss/>", delay=HUNG_SECONDS))
         for feed, delay in ((0, SLOW_FEED_SECONDS), (1, 0.0)):
             body = feed_document(server.base_url, feed, ENTRIES)
             server.set(f"/feeds/{feed}.xml", Reply(body=body, headers=rss, delay=delay))
@@ -83,10 +87,17 @@ def queue(redis_server: RedisServer) -> Iterator[RedisJobQueue]:
 class Serving:
     """One long-lived spider on the reactor, as the worker serves it."""
 
-    def __init__(self, database: Database, site: TestServer, server: RedisServer, broker: Broker) -> None:
-        self.context = context(
-            database, ("slow", site.url("/feeds/0.xml")), ("fast", site.url("/feeds/1.xml"))
+    def __init__(
+        self, database: Database, site: TestServer, server: RedisServer, broker: Broker, **settings: Any
+    ) -> None:
+        feeds = (
+            ("slow", "/feeds/0.xml"),
+            ("fast", "/feeds/1.xml"),
+            ("busy", "/feeds/busy.xml"),
+            ("hung", "/feeds/hung.xml"),
         )
+        sources = [(name, site.url(path)) for name, path in feeds]
+        self.context = context(database, *sources, settings=settings)
         self.settings = {"REDIS_URL": server.url, "REDIS_PARAMS": CONNECTION}
         self.broker = broker
         self.service = CrawlService()
@@ -222,3 +233,62 @@ def test_redis_down_neither_closes_the_spider_nor_loses_the_jobs(
 
     assert "ConnectionError" in broker.failures[0]
     assert len(articles(database)) == ENTRIES
+
+
+def test_what_one_crawl_learnt_about_hosts_ends_with_it(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+) -> None:
+    database = databases.open()
+    broker = Broker(queue)
+    # One spider for every job: a host given up on, or its robots.txt read, in one job must not stay so
+    # for the worker's life (crawler.policy.crawls).
+    serving = Serving(database, site, redis_server, broker, NEWSMON_ROBOTSTXT_MAX_AGE=0)
+
+    asked: list[tuple[int, int]] = []  # feed and robots.txt requests after each crawl
+
+    async def scenario() -> None:
+        serving.start()
+        for crawls in (1, 2):
+            queue.push(["busy"])
+            await serving.until(
+                lambda crawls=crawls: len(broker.done_at.get("busy", [])) == crawls, "a crawl"
+            )
+            asked.append((site.count("/feeds/busy.xml"), site.count("/robots.txt")))
+        await serving.stop()
+
+    run_on_reactor(scenario())
+
+    assert asked == [(1, 1), (2, 2)]
+    assert [row.outcome for row in fetch_log(database, "busy")] == ["error", "error"]
+
+
+def test_timeouts_of_one_crawl_do_not_add_up_with_the_next_ones(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+) -> None:
+    database = databases.open()
+    broker = Broker(queue)
+    # Two timeouts in a row within one crawl make a host down for that crawl (crawler.policy.guard).
+    serving = Serving(database, site, redis_server, broker, DOWNLOAD_TIMEOUT=0.5)
+
+    async def scenario() -> None:
+        serving.start()
+        for crawls in (1, 2, 3):
+            queue.push(["hung"])
+            await serving.until(
+                lambda crawls=crawls: len(broker.done_at.get("hung", [])) == crawls, "a crawl"
+            )
+        await serving.stop()
+
+    run_on_reactor(scenario())
+
+    assert site.count("/feeds/hung.xml") == 3
+    errors = [row.error or "" for row in fetch_log(database, "hung")]
+    assert len(errors) == 3 and all("timed out" in error.lower() for error in errors), errors
