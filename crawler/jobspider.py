@@ -165,8 +165,16 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
             return []  # the broker drops a job for a source not in this configuration
         self._jobs[job.source] = job
         self.ledger.begin(source.name, source.url)
-        retries = self.open_sources([source])
-        return [self.source_request(source), *self.retry_requests(source, retries.get(source.name, []))]
+        try:
+            retries = self.open_sources([source])
+            return [self.source_request(source), *self.retry_requests(source, retries.get(source.name, []))]
+        except Exception as exc:
+            # Recorded as the source's failure, and the job ends as any other: no job is left held.
+            self.logger.exception("source %s: the crawl could not start", source.name)
+            self.ledger.feed_done(
+                source.name, "error", error=f"source {source.name}: could not start: {exc!r}"
+            )
+            return []
 
     def _refuse(self, data: bytes | str, why: str) -> None:
         shown = data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace")
@@ -191,16 +199,12 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
     # ------------------------------------------------------------ the end of a source's crawl
 
     def _opened(self, spider: Any) -> None:
-        # The fetch recorder (crawler.extensions) is told first; a freed slot then takes the next job.
-        recorder = self.ledger.on_finished
-
-        def finished(source: str) -> None:
-            if recorder is not None:
-                recorder(source)
-            self.schedule_next_requests()
-
-        self.ledger.on_finished = finished
+        self.ledger.also_on_finished = self._crawled
         self._feeding.start(FEED_SECONDS, now=False)
+
+    def _crawled(self, source: str) -> None:
+        """A source's document and pages are done (recorded within seconds): its slot takes the next job."""
+        self.schedule_next_requests()
 
     def _closed(self, spider: Any, reason: str) -> None:
         if self._feeding.running:
@@ -221,8 +225,13 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
 
     def schedule_next_requests(self) -> None:
         engine = self.crawler.engine
-        if engine is not None and engine.running:
+        if engine is None or not engine.running:
+            return
+        try:
             super().schedule_next_requests()
+        except Exception:
+            # Raised into the feeding loop it would stop it, into spider_idle it would close the spider.
+            self.logger.exception("could not take crawl jobs; trying again")
 
     def jobs(self) -> Sequence[RedisJob]:
         """The jobs being crawled or recorded."""

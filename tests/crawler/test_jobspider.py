@@ -47,6 +47,8 @@ class Broker:
 
     def begin(self, job: RedisJob) -> bool:
         self.begun.append(job)
+        if job.source == "broken":
+            raise RuntimeError("the database is away")
         return True
 
     def done(self, job: RedisJob) -> None:
@@ -292,3 +294,59 @@ def test_timeouts_of_one_crawl_do_not_add_up_with_the_next_ones(
     assert site.count("/feeds/hung.xml") == 3
     errors = [row.error or "" for row in fetch_log(database, "hung")]
     assert len(errors) == 3 and all("timed out" in error.lower() for error in errors), errors
+
+
+def test_a_job_that_cannot_start_stops_neither_the_feeding_nor_the_spider(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    database = databases.open()
+    broker = Broker(queue)
+    serving = Serving(database, site, redis_server, broker)
+
+    async def scenario() -> None:
+        serving.start()
+        await serving.until(serving.idle, "the spider to be idle")
+        queue.push(["broken"])
+        await serving.until(lambda: len(broker.begun) == 1, "the broken job to be claimed")
+        queue.push(["fast"])  # taken by the feeding loop, which must have survived the error
+        await serving.until(lambda: "fast" in broker.done_at, "the next job")
+        assert serving.spider()._feeding.running  # not only scrapy-redis's idle signal, every 5 s
+        await serving.stop()
+
+    run_on_reactor(scenario())
+
+    assert "could not take crawl jobs" in caplog.text and "the database is away" in caplog.text
+    assert len(articles(database)) == ENTRIES
+
+
+def test_a_slot_freed_by_a_crawls_end_takes_the_next_job_at_once(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("crawler.jobspider.FEED_SECONDS", 3600.0)  # only the crawl's end can take it
+    database = databases.open()
+    broker = Broker(queue)
+    serving = Serving(database, site, redis_server, broker)
+
+    async def scenario() -> None:
+        serving.start()
+        await serving.until(serving.idle, "the spider to be idle")
+        queue.push(["hung", "fast", "busy"])  # two slots: busy waits for one
+        await serving.until(lambda: site.count("/feeds/busy.xml") == 1, "busy's feed to be asked for")
+        # hung's feed is still awaited (it times out after DOWNLOAD_TIMEOUT): the spider was never idle.
+        assert serving.spider().ledger["hung"].outcome is None
+        await serving.until(lambda: "hung" in broker.done_at, "the hung crawl")
+        await serving.stop()
+
+    run_on_reactor(scenario())
+
+    assert [job.source for job in broker.begun] == ["hung", "fast", "busy"]
