@@ -105,6 +105,7 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, RedisJobSpider)
         spider.ledger = CrawlLedger((), spider._progress)
+        spider.ledger.also_on_finished = spider._crawled
         spider.pacer = SourcePacer(crawler, spider.ledger)
         spider.redis_key = QUEUE_KEY
         spider.redis_batch_size = spider.broker.capacity()
@@ -199,7 +200,6 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
     # ------------------------------------------------------------ the end of a source's crawl
 
     def _opened(self, spider: Any) -> None:
-        self.ledger.also_on_finished = self._crawled
         self._feeding.start(FEED_SECONDS, now=False)
 
     def _crawled(self, source: str) -> None:

@@ -61,6 +61,8 @@ class RedisCrawlWorker(CrawlWorker):
     def _ended(self, serving: asyncio.Future[None]) -> None:
         error = serving.exception()
         log.error("the spider claiming crawl jobs ended (%r): starting it again", error, exc_info=error)
+        self.jobs.clear()  # its crawls are over: their jobs are claimable again at once
+        self.queue.hand_back(self.holder)
 
     async def _drain(self) -> None:
         waiting = {task for task in (self._serving, *self._settling) if task is not None}
