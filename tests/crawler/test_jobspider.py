@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,11 +15,15 @@ import redis
 from scrapy.exceptions import DontCloseSpider
 
 from benchmarks.crawl import article_page, feed_document
+from crawler.context import CrawlContext, CrawlSource
 from crawler.jobspider import RedisJobSpider
 from crawler.redisjobs import CONNECTION, QUEUE_KEY, RedisJob, RedisJobQueue
 from crawler.runner import CrawlService
+from crawler.spiders.options import HtmlOptions, Selectors
 from db.engine import Database
-from tests.crawler.helpers import articles, context, fetch_log
+from tests.crawler.helpers import SITE, TEST_SETTINGS, articles, context, fetch_log
+from tests.crawler.test_html_source import CSS
+from tests.crawler.test_sitemap_source import NEWS, XML, fill
 from tests.databases import Databases
 from tests.redis import RedisServer, needs_redis
 from tests.servers import Reply, TestServer
@@ -350,3 +355,48 @@ def test_a_slot_freed_by_a_crawls_end_takes_the_next_job_at_once(
     run_on_reactor(scenario())
 
     assert [job.source for job in broker.begun] == ["hung", "fast", "busy"]
+
+
+def test_sources_of_every_type_are_crawled_each_by_its_own_spiders_rules(
+    databases: Databases, redis_server: RedisServer, queue: RedisJobQueue, run_on_reactor: Run
+) -> None:
+    database = databases.open()
+    broker = Broker(queue, slots=3)
+    with TestServer(directory=SITE) as server:
+        server.set(
+            "/news.xml", body=fill("news-sitemap.xml", server.base_url, datetime.now(UTC)), headers=XML
+        )
+        courier = HtmlOptions(selectors=Selectors.model_validate(CSS))
+        sources = (
+            CrawlSource("courier", "html", server.url("/html/"), language="en", options=courier),
+            CrawlSource("post", "sitemap", server.url("/news.xml")),
+            CrawlSource("harbour", "feed", server.url("/en/atom.xml")),
+        )
+        ctx = CrawlContext(database=database, sources=sources, settings=TEST_SETTINGS)
+        settings = {"REDIS_URL": redis_server.url, "REDIS_PARAMS": CONNECTION}
+        service = CrawlService()
+
+        async def scenario() -> None:
+            serving = asyncio.ensure_future(service.serve(RedisJobSpider, ctx, settings, broker=broker))
+            queue.push(["courier", "post", "harbour"])
+            deadline = time.monotonic() + 60
+            while len(broker.done_at) < 3:
+                assert not serving.done() and time.monotonic() < deadline, broker.done_at
+                await asyncio.sleep(0.05)
+            await service.stop()
+            await serving
+
+        run_on_reactor(scenario())
+
+    logs = {name: fetch_log(database, name) for name in ("courier", "post", "harbour")}
+    assert {name: [(log.outcome, log.new_articles) for log in rows] for name, rows in logs.items()} == {
+        "courier": [("ok", 3)],
+        "post": [("ok", 4)],  # the sitemap's entries within two days
+        "harbour": [("ok", len(articles(database)) - 7)],
+    }
+    stored = {a.url.removeprefix(server.base_url): a for a in articles(database)}
+    # The html source's own selectors read its pages: its title is the h1, not the page's <title>.
+    reservoir = stored["/html/2024/03/reservoir-levels.html"]
+    assert reservoir.title == "Reservoir levels reach a ten-year high after a wet winter"
+    assert len([url for url in stored if url.startswith(NEWS)]) == 4
+    assert len(articles(database)) > 7  # the feed's too
