@@ -25,8 +25,9 @@ worker gets less CPU than it asks for and the ratio falls). Target: two
 workers >= 1.7x one.
 
 ``scale-redis``: the same with ``queue: redis://…``: the jobs are handed to
-Redis as the scheduler does (db.jobs.hand_over) and the workers claim them
-there (crawler/redisjobs.py). Same target.
+Redis as the scheduler does (db.jobs.hand_over) and each worker's
+long-lived scrapy-redis spider claims them there (crawler/jobspider.py).
+Same target.
 
 ``kill``: two workers crawl KILL_SOURCES sources; once a quarter of the
 articles are stored one worker is killed with SIGKILL. The other takes its

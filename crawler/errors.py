@@ -7,7 +7,8 @@
     ├── ReactorError      Twisted's reactor is missing, of the wrong kind or on another loop
     ├── ContextError      the spider has no CrawlContext and none can be built
     ├── UnknownSourceError a source name that the CrawlContext does not know
-    └── QueueError        the Redis crawl queue cannot be reached or refused a command
+    ├── QueueError        the Redis crawl queue cannot be reached or refused a command
+    └── MalformedJobError data from the Redis crawl queue that is no crawl job
 
 Fetch failures (DNS, timeouts, HTTP errors) are not exceptions here: they are
 outcomes recorded per source in the fetch log.
@@ -53,3 +54,7 @@ class UnknownSourceError(CrawlerError):
 class QueueError(CrawlerError):
     """The Redis crawl queue (``queue:``) cannot be reached or refused a command; the message
     names the queue without its password."""
+
+
+class MalformedJobError(CrawlerError):
+    """Data taken from the Redis crawl queue is no crawl job (not JSON naming a source)."""

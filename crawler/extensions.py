@@ -44,7 +44,6 @@ class FetchRecorder:
         self.crawler = crawler
         self._attributed_exceptions = 0
         self._finished: list[str] = []  # finished sources waiting for the next flush
-        self._recorded: set[str] = set()
         self._flush_call: Any = None
 
     @classmethod
@@ -124,7 +123,7 @@ class FetchRecorder:
         )
         fetches: list[tuple[str, FetchResult]] = []
         for name, report in ledger.reports.items():
-            if name in self._recorded:
+            if report.recorded:
                 continue
             if report.outcome is None:
                 if reason != "finished":
@@ -139,7 +138,7 @@ class FetchRecorder:
     def _write(self, database: Database, ledger: CrawlLedger, fetches: list[tuple[str, FetchResult]]) -> None:
         _record(database, fetches)
         for name, _ in fetches:
-            self._recorded.add(name)
+            ledger[name].recorded = True
             ledger.finish(name)
 
 

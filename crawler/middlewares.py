@@ -8,7 +8,8 @@ others get ``None`` and are let through as if there were no robots.txt
 fetched by one asyncio task whose result every request awaits.
 
 A parsed robots.txt also outlives the crawl (crawler.robotscache): later
-crawls use it until it expires, without downloading it again.
+crawls use it until it expires, without downloading it again. In a
+long-lived crawler a crawl's end is a signal (crawler.policy.crawls).
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as Scrapy
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.policy import crawls
 from crawler.robotscache import MAX_AGE, ROBOTS_CACHE, lifetime
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.robotstxt import RobotParser
@@ -51,6 +55,19 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         # Seconds a robots.txt is kept across crawls at most (0: fetched again by every crawl).
         self._max_age = crawler.settings.getfloat("NEWSMON_ROBOTSTXT_MAX_AGE", MAX_AGE)
         self._parser_class = crawler.settings.get("ROBOTSTXT_PARSER")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.crawl_ended, signal=crawls.crawl_ended)
+        return middleware
+
+    def crawl_ended(self) -> None:
+        """robots.txt is read again by the next crawl (from the process's cache while it lasts)."""
+        self._robots = {netloc: task for netloc, task in self._robots.items() if not task.done()}
+        for netloc, parser in list(self._parsers.items()):
+            if not isinstance(parser, Deferred):
+                del self._parsers[netloc]
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc

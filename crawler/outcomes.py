@@ -44,6 +44,7 @@ class SourceReport:
     last_modified: str | None = None
     body_hash: str | None = None
     started: datetime = field(default_factory=utcnow)
+    recorded: bool = False  # written to the fetch log (crawler.extensions)
 
     def fetch_result(self) -> FetchResult:
         outcome = self.outcome or "error"
@@ -79,10 +80,27 @@ class CrawlLedger:
     ) -> None:
         self.reports: dict[str, SourceReport] = {name: SourceReport(name, url) for name, url in sources}
         self._on_progress = on_progress
-        self.on_finished: Callable[[str], None] | None = None
+        self.on_finished: Callable[[str], None] | None = None  # the fetch recorder's (crawler.extensions)
+        self.also_on_finished: Callable[[str], None] | None = (
+            None  # the long-lived spider's (crawler.jobspider)
+        )
         self._finished: set[str] = set()
         self.answered = 0  # sources whose document has answered (an outcome)
         self.on_answered: Callable[[], None] | None = None
+
+    def begin(self, source: str, url: str) -> None:
+        """A new crawl of ``source`` in a long-lived spider (crawler/jobspider.py): a report of its own."""
+        self.reports[source] = SourceReport(source, url)
+        self._finished.discard(source)
+
+    def end(self, source: str) -> SourceReport:
+        """That crawl is recorded: its report leaves the ledger."""
+        self._finished.discard(source)
+        return self.reports.pop(source)
+
+    def unfinished(self) -> int:
+        """Sources whose crawl goes on (their document or some page not done yet)."""
+        return sum(1 for name in self.reports if name not in self._finished)
 
     def __getitem__(self, source: str) -> SourceReport:
         return self.reports[source]
@@ -158,6 +176,8 @@ class CrawlLedger:
         self._finished.add(report.source)
         if self.on_finished is not None:
             self.on_finished(report.source)
+        if self.also_on_finished is not None:
+            self.also_on_finished(report.source)
 
     def _emit(self, event: ProgressEvent) -> None:
         if self._on_progress is not None:

@@ -96,6 +96,15 @@ class CrawlService:
             reports.update(self._reports(context, crawler, group, result))
         return reports
 
+    async def serve(
+        self, spidercls: type[Spider], context: CrawlContext, settings: Mapping[str, Any], **kwargs: Any
+    ) -> None:
+        """Run one long-lived spider (crawler/jobspider.py) with these ``settings`` until ``stop()``."""
+        ensure_reactor_running()
+        crawler = self._crawler(spidercls, context)
+        crawler.settings.update(dict(settings), priority="cmdline")
+        await asyncio.shield(self.runner.crawl(crawler, context=context, **kwargs))
+
     async def stop(self) -> None:
         """Graceful stop: queued requests are dropped, in-flight ones finish, pipelines close.
 
@@ -170,22 +179,26 @@ def _log_summary(
 ) -> None:
     """One line per crawl for the daemon's log, and a warning when the stats show trouble."""
     for source in group:
-        report = reports[source.name]
-        where = {"source": source.name, "url": source.url}  # fields of a JSON log line
-        if report.outcome == "error":
-            logger.warning("%s", report.error, extra=where)
-        else:
-            logger.info(
-                "source %s: %s, %d entries, %d new articles",
-                source.name,
-                report.outcome,
-                report.entries,
-                report.new_articles,
-                extra=where,
-            )
+        log_report(reports[source.name])
     exceptions = stats.get("spider_exceptions/count", 0)
     errors = stats.get("log_count/ERROR", 0)
     if exceptions or errors:
         logger.warning(
             "crawl of %s: %s spider exception(s), %s error(s) logged", _names(group), exceptions, errors
+        )
+
+
+def log_report(report: SourceReport) -> None:
+    """The daemon's line for one source's crawl."""
+    where = {"source": report.source, "url": report.url}  # fields of a JSON log line
+    if report.outcome == "error":
+        logger.warning("%s", report.error, extra=where)
+    else:
+        logger.info(
+            "source %s: %s, %d entries, %d new articles",
+            report.source,
+            report.outcome,
+            report.entries,
+            report.new_articles,
+            extra=where,
         )

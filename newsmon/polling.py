@@ -47,15 +47,9 @@ class SourcePoller:
 
     async def poll(self, name: str) -> datetime | None:
         """Crawl ``name``; or, while it waits out a back-off, return when that ends (its next run)."""
-        config = self.app.config.source(name)
-        interval = poll_interval(config)
-        health_config = self.app.config.health
-        database = self.app.database
-        wait_until = retry_not_before(database, name, interval, health_config.max_backoff)
-        if wait_until is not None:
-            set_next_run(database, name, wait_until)
+        if (wait_until := self.backing_off(name)) is not None:
             return wait_until
-        before = health(database, name)
+        before = health(self.app.database, name)
         task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
         self.inflight.add(task)
         task.add_done_callback(self.inflight.discard)
@@ -65,11 +59,26 @@ class SourcePoller:
             log.exception("crawl of %s failed", name)
         finally:
             self.on_crawled()
-        update_staleness(database, name, factor=health_config.stale_factor, interval=interval)
+        await self.crawled(name, before)
+        return None
+
+    def backing_off(self, name: str) -> datetime | None:
+        """While ``name`` waits out a back-off, when that ends (set as its next run); else None."""
+        interval = poll_interval(self.app.config.source(name))
+        database = self.app.database
+        wait_until = retry_not_before(database, name, interval, self.app.config.health.max_backoff)
+        if wait_until is not None:
+            set_next_run(database, name, wait_until)
+        return wait_until
+
+    async def crawled(self, name: str, before: Health | None) -> None:
+        """After a crawl of ``name`` (its health ``before`` it): staleness, and a change of health said."""
+        interval = poll_interval(self.app.config.source(name))
+        database = self.app.database
+        update_staleness(database, name, factor=self.app.config.health.stale_factor, interval=interval)
         after = health(database, name)
         if before is not None and after is not None and before.status != after.status:
             await self._announce_health(name, before, after)
-        return None
 
     async def _announce_health(self, name: str, before: Health, after: Health) -> None:
         """Say when a source turns failing or stale and when it recovers."""

@@ -29,7 +29,7 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, DownloadTimeoutError
 
-from crawler.policy import slots
+from crawler.policy import crawls, slots
 from crawler.policy.errors import BodyTooLargeError, HostDownError
 from crawler.policy.outcomes import count, logger, refuse
 from crawler.policy.resolver import REFUSALS
@@ -53,7 +53,8 @@ class DownloadGuardMiddleware:
         self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self._announced: WeakKeyDictionary[Request, int] = WeakKeyDictionary()
         self._received: WeakKeyDictionary[Request, int] = WeakKeyDictionary()
-        # One crawler is one crawl: what is learnt about hosts here lasts exactly that long.
+        # One crawler is one crawl, or one job's crawl ends (crawler.policy.crawls): what is learnt about
+        # hosts here lasts exactly that long.
         self._down: dict[Host, str] = {}
         self._timeouts: dict[Host, int] = {}
 
@@ -62,7 +63,12 @@ class DownloadGuardMiddleware:
         guard = cls(crawler)
         crawler.signals.connect(guard.headers_received, signal=signals.headers_received)
         crawler.signals.connect(guard.bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(guard.crawl_ended, signal=crawls.crawl_ended)
         return guard
+
+    def crawl_ended(self) -> None:
+        self._down.clear()
+        self._timeouts.clear()
 
     def headers_received(self, headers: Headers, body_length: int | str, request: Request) -> None:
         # Without Content-Length (chunked, connection-close) Twisted says UNKNOWN_LENGTH, a string:

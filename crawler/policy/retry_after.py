@@ -30,7 +30,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
-from crawler.policy import slots
+from crawler.policy import crawls, slots
 from crawler.policy.errors import HostBackedOffError
 from crawler.policy.outcomes import count, logger
 from db.retry_after import parse_retry_after
@@ -58,7 +58,11 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         middleware = cls(crawler)
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(middleware.crawl_ended, signal=crawls.crawl_ended)
         return middleware
+
+    def crawl_ended(self) -> None:
+        self._gave_up.clear()  # "for this crawl"; a pause (_until) ends with its own time
 
     async def process_request(self, request: Request) -> None:
         key = self._slot(request)

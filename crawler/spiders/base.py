@@ -93,7 +93,7 @@ class SourceSpider(scrapy.Spider):
         # `scrapy crawl feed -a source=a,b` gives a string.
         wanted = sources if sources is not None else source
         self._wanted = [s for s in wanted.split(",") if s] if isinstance(wanted, str) else wanted
-        self._following: set[str] = set()
+        self._following: dict[str, str] = {}  # keys of the articles being fetched → their source
         self._body_hashes: dict[str, str | None] = {}
         self._validators: dict[str, Validators] = {}  # read once for every source, as the crawl starts
 
@@ -108,15 +108,30 @@ class SourceSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in self.sources))
-        retries = self._due_retries()
-        self._validators = validators_of(self.context.database, (s.name for s in self.sources))
+        retries = self.open_sources(self.sources)
         for source in in_host_turns(self.sources):
             await self.pacer.next()
             yield self.source_request(source)
-            for page in retries.get(source.name, ()):
-                entry, language_hint = unpack_entry(page.entry)
-                yield self._page_request(source, entry, language_hint=language_hint, retry=True)
+            for request in self.retry_requests(source, retries.get(source.name, ())):
+                yield request
+
+    def open_sources(self, sources: Sequence[CrawlSource]) -> dict[str, list[RetryPage]]:
+        """Before the sources' first requests: their rows, validators and failed pages due again."""
+        sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in sources))
+        retries = self._due_retries(sources)
+        self._validators.update(validators_of(self.context.database, (s.name for s in sources)))
+        return retries
+
+    def retry_requests(self, source: CrawlSource, pages: Sequence[RetryPage]) -> Iterator[Request]:
+        for page in pages:
+            entry, language_hint = unpack_entry(page.entry)
+            yield self._page_request(source, entry, language_hint=language_hint, retry=True)
+
+    def forget_source(self, source: str) -> None:
+        """Drop what this spider keeps of a source's crawl: a long-lived spider crawls it again later."""
+        self._following = {key: name for key, name in self._following.items() if name != source}
+        self._body_hashes.pop(source, None)
+        self._validators.pop(source, None)
 
     def source_request(self, source: CrawlSource) -> Request:
         raise NotImplementedError
@@ -178,7 +193,7 @@ class SourceSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ article pages
 
-    def _due_retries(self) -> dict[str, list[RetryPage]]:
+    def _due_retries(self, sources: Sequence[CrawlSource]) -> dict[str, list[RetryPage]]:
         """Failed pages whose back-off has passed, per source (counted in the ledger already).
 
         Every pending page's keys count as being fetched, so that the document
@@ -186,8 +201,8 @@ class SourceSpider(scrapy.Spider):
         """
         now = utcnow()
         due: dict[str, list[RetryPage]] = {}
-        for page in pending_pages(self.context.database, [s.name for s in self.sources]):
-            self._following.update(page.keys)
+        for page in pending_pages(self.context.database, [s.name for s in sources]):
+            self._following.update(dict.fromkeys(page.keys, page.source))
             if page.next_attempt <= now:
                 due.setdefault(page.source, []).append(page)
         for name, pages in due.items():
@@ -207,9 +222,9 @@ class SourceSpider(scrapy.Spider):
         known = known_keys(self.context.database, [k for _, keys in keyed for k in keys])
         new: list[FeedEntry] = []
         for entry, keys in keyed:
-            if known.intersection(keys) or self._following.intersection(keys):
+            if known.intersection(keys) or not self._following.keys().isdisjoint(keys):
                 continue
-            self._following.update(keys)
+            self._following.update(dict.fromkeys(keys, source.name))
             new.append(entry)
         return new
 
@@ -257,6 +272,10 @@ class SourceSpider(scrapy.Spider):
     def from_document(self, source: str, entry: FeedEntry, language_hint: str | None) -> ArticleItem:
         """The article as the source's document tells it, without its page (``text_from: feed``)."""
         return ArticleItem(source, entry, language_hint=language_hint)
+
+    def document_of(self, source: str) -> str:
+        """What the source's document is called in problems ("stored from the feed")."""
+        return self.document
 
     def follow_limit(self) -> int:
         return max(1, self.settings.getint("NEWSMON_MAX_FOLLOW", MAX_FOLLOW))
@@ -309,7 +328,7 @@ class SourceSpider(scrapy.Spider):
         self, source: str, entry: FeedEntry, language_hint: str | None, problem: str
     ) -> Iterator[ArticleItem]:
         if entry.title or entry.summary or entry.content:
-            self.ledger.problem(source, f"{problem} (stored from the {self.document})")
+            self.ledger.problem(source, f"{problem} (stored from the {self.document_of(source)})")
             yield self.from_document(source, entry, language_hint)
         else:
             self.ledger.page_done(source, stored=False, url=entry.link, problem=problem)

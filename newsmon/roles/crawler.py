@@ -1,7 +1,9 @@
 """`newsmon run --role crawler`: claim crawl jobs and crawl their sources.
 
-The jobs come from the database's ``crawl_jobs`` table, or from Redis with
-``queue: redis://…`` (newsmon/roles/queues.py).
+The jobs come from the database's ``crawl_jobs`` table (``CrawlWorker``,
+here), or from Redis with ``queue: redis://…``, where a long-lived
+scrapy-redis spider claims them (``RedisCrawlWorker``,
+newsmon/roles/rediscrawler.py; newsmon/roles/queues.py).
 
 A worker crawls up to ``crawl.parallel_sources`` sources at once, each with
 the daemon's own poll (newsmon.polling: back-off, health, staleness), and
@@ -22,17 +24,18 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from db import holders
 from db.jobs import postpone
 from db.models import utcnow
 from db.store import FetchResult, record_fetch
 from newsmon.daemon import STOP_GRACE_SECONDS, run_on_reactor
-from newsmon.roles.queues import Claimed, open_queue
+from newsmon.roles.queues import Claimed, CrawlQueue, DatabaseQueue, RedisQueue, open_queue
 from newsmon.roles.stopping import stop_on_signals
 
 if TYPE_CHECKING:
+    from crawler.runner import CrawlService
     from newsmon.polling import SourcePoller
     from newsmon.wiring import App
 
@@ -44,17 +47,25 @@ MAX_CLAIMS = 3  # a job lost this often (its crawler died each time) is dropped 
 
 
 def run_crawler(app: App) -> int:
-    return run_on_reactor(CrawlWorker(app).run)
+    queue = open_queue(app.database, app.config.queue)
+    if isinstance(queue, RedisQueue):
+        from newsmon.roles.rediscrawler import RedisCrawlWorker
+
+        return run_on_reactor(RedisCrawlWorker(app, queue).run)
+    assert isinstance(queue, DatabaseQueue)
+    return run_on_reactor(CrawlWorker(app, queue).run)
 
 
 class CrawlWorker:
-    def __init__(self, app: App, clock: Callable[[], datetime] = utcnow) -> None:
+    queue: CrawlQueue
+
+    def __init__(self, app: App, queue: CrawlQueue, clock: Callable[[], datetime] = utcnow) -> None:
         self.app = app
         self.clock = clock
         self.slots = app.config.crawl.parallel_sources
         self.me = holders.ProcessIdentity.current()
         self.running: dict[asyncio.Task[None], Claimed] = {}
-        self.queue = open_queue(app.database, app.config.queue)
+        self.queue = queue
         self.wake = asyncio.Event()
         self._reaped = datetime.min.replace(tzinfo=clock().tzinfo)
 
@@ -76,11 +87,10 @@ class CrawlWorker:
             self.queue.describe(),
         )
         try:
-            await self._work(poller)
+            await self._work(poller, service)
             log.info("stopping: finishing in-flight crawls")
             await service.stop()
-            if self.running:
-                await asyncio.wait(set(self.running), timeout=STOP_GRACE_SECONDS)
+            await self._drain()
         finally:
             beating.cancel()
             # Unfinished jobs become claimable at once: another worker crawls those sources.
@@ -94,7 +104,8 @@ class CrawlWorker:
         log.info("stopped")
         return 0
 
-    async def _work(self, poller: SourcePoller) -> None:
+    async def _work(self, poller: SourcePoller, service: CrawlService) -> None:
+        assert isinstance(self.queue, DatabaseQueue)
         while not self.stop.is_set():
             claimed: Sequence[Claimed] = []
             try:
@@ -109,37 +120,34 @@ class CrawlWorker:
                 self._take_back()
             if claimed and len(self.running) < self.slots:
                 continue  # more may be waiting
-            self.wake.clear()
-            stopping = asyncio.ensure_future(self.stop.wait())
-            woken = asyncio.ensure_future(self.wake.wait())
-            await asyncio.wait({stopping, woken}, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            woken.cancel()
+            await self._idle()
+
+    async def _idle(self, *until: asyncio.Future[Any]) -> None:
+        """Wait a second, or less when woken, stopped, or one of ``until`` is done."""
+        self.wake.clear()
+        stopping = asyncio.ensure_future(self.stop.wait())
+        woken = asyncio.ensure_future(self.wake.wait())
+        await asyncio.wait(
+            {stopping, woken, *until}, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
+        stopping.cancel()
+        woken.cancel()
+
+    async def _drain(self) -> None:
+        """After ``service.stop()``: the crawls cut short end."""
+        if self.running:
+            await asyncio.wait(set(self.running), timeout=STOP_GRACE_SECONDS)
+
+    def _held(self) -> list[Claimed]:
+        """The jobs this worker holds, whose lease its heartbeat renews."""
+        return list(self.running.values())
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self.running.pop(task, None)
         self.wake.set()
 
     async def _crawl(self, poller: SourcePoller, job: Claimed) -> None:
-        if job.source not in {s.name for s in poller.context.sources}:
-            log.warning(
-                "crawl job for source %s dropped: not an enabled source in this configuration", job.source
-            )
-        elif job.attempts > MAX_CLAIMS:
-            # A source whose crawl kills its crawler (memory, a crash) must not take every crawler down.
-            error = (
-                f"source {job.source}: skipped until it is due again: its crawl was lost "
-                f"{job.attempts - 1} times in a row (the crawler died during it)"
-            )
-            log.error("%s", error)
-            record_fetch(self.app.database, job.source, FetchResult(outcome="error", error=error))
-        else:
-            if job.attempts > 1:
-                log.info(
-                    "source %s: crawling again a job a stopped worker left (claim %d)",
-                    job.source,
-                    job.attempts,
-                )
+        if self._crawlable(poller, job):
             try:
                 if (backing_off := await poller.poll(job.source)) is not None:
                     postpone(self.app.database, job.source, backing_off)
@@ -152,13 +160,35 @@ class CrawlWorker:
         except Exception:
             log.exception("could not mark the crawl job of %s done; it will be crawled again", job.source)
 
+    def _crawlable(self, poller: SourcePoller, job: Claimed) -> bool:
+        """False for a job not to be crawled: its source is not enabled, or it was lost too often."""
+        if job.source not in {s.name for s in poller.context.sources}:
+            log.warning(
+                "crawl job for source %s dropped: not an enabled source in this configuration", job.source
+            )
+            return False
+        if job.attempts > MAX_CLAIMS:
+            # A source whose crawl kills its crawler (memory, a crash) must not take every crawler down.
+            error = (
+                f"source {job.source}: skipped until it is due again: its crawl was lost "
+                f"{job.attempts - 1} times in a row (the crawler died during it)"
+            )
+            log.error("%s", error)
+            record_fetch(self.app.database, job.source, FetchResult(outcome="error", error=error))
+            return False
+        if job.attempts > 1:
+            log.info(
+                "source %s: crawling again a job a stopped worker left (claim %d)", job.source, job.attempts
+            )
+        return True
+
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(holders.HEARTBEAT_EVERY.total_seconds())
             now = self.clock()
             try:
                 holders.beat(self.app.database, self.holder, now)
-                self.queue.renew(self.holder, list(self.running.values()), now)
+                self.queue.renew(self.holder, self._held(), now)
             except Exception:
                 log.exception("could not renew the crawl jobs' lease")
             self._take_back()

@@ -7,10 +7,11 @@ one crawl of one source, and the jobs of a worker that is gone come back:
   ``SKIP LOCKED`` (db/jobs.py); ``holders.reap`` makes a gone worker's jobs
   claimable again.
 * ``RedisQueue``: each tick the scheduler hands the jobs it queued over to
-  Redis and requeues those whose lease ended; workers claim them there
-  (crawler/redisjobs.py), and put back the Redis jobs of the gone holders
-  ``holders.reap`` finds. The database then sees no claim traffic, only the
-  schedule's one statement per tick.
+  Redis and requeues those whose lease ended; each worker's long-lived
+  scrapy-redis spider claims them there (crawler/jobspider.py,
+  crawler/redisjobs.py), and the workers put back the Redis jobs of the gone
+  holders ``holders.reap`` finds. The database then sees no claim traffic,
+  only the schedule's one statement per tick.
 
 A Redis that does not answer is a logged error, once per outage: the
 scheduler's jobs wait in the database and the workers try again every
@@ -46,13 +47,12 @@ class Claimed(Protocol):
 
 
 class CrawlQueue(Protocol):
-    """What the scheduler and crawler roles do with crawl jobs, whatever carries them."""
+    """What the scheduler and crawler roles do with crawl jobs, whatever carries them (the claims are
+    the worker's: ``DatabaseQueue.claim``, or the spider's on Redis)."""
 
     def hand_over(self, now: datetime) -> int:
         """Scheduler, each tick after queueing the due sources: move jobs to where workers claim them."""
         ...
-
-    def claim(self, holder: str, limit: int, now: datetime) -> Sequence[Claimed]: ...
 
     def renew(self, holder: str, running: Sequence[Claimed], now: datetime) -> None: ...
 
@@ -79,7 +79,7 @@ def open_queue(database: Database, url: str | None) -> CrawlQueue:
         return DatabaseQueue(database)
     from crawler.redisjobs import RedisJobQueue
 
-    return RedisQueue(database, RedisJobQueue(url))
+    return RedisQueue(database, RedisJobQueue(url), url)
 
 
 class DatabaseQueue:
@@ -113,9 +113,10 @@ class DatabaseQueue:
 
 
 class RedisQueue:
-    def __init__(self, database: Database, redis: RedisJobQueue) -> None:
+    def __init__(self, database: Database, redis: RedisJobQueue, url: str) -> None:
         self.database = database
         self.redis = redis
+        self.url = url  # with its password: for the spider's scrapy-redis connection only
         self._failing = False
 
     def hand_over(self, now: datetime) -> int:
@@ -129,15 +130,6 @@ class RedisQueue:
         for job in back:
             log.warning("source %s: its crawler's lease ended (gone or hung): queued again", job.source)
         return handed
-
-    def claim(self, holder: str, limit: int, now: datetime) -> Sequence[Claimed]:
-        try:
-            claimed = self.redis.claim(holder, limit, now)
-        except QueueError as exc:
-            self.failing(exc, "trying again every second")
-            return []
-        self.answering()
-        return claimed
 
     def renew(self, holder: str, running: Sequence[Claimed], now: datetime) -> None:
         try:

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 
-from crawler.errors import QueueError
-from crawler.redisjobs import LEASE, RedisJob, RedisJobQueue, Requeued
+from crawler.errors import MalformedJobError, QueueError
+from crawler.redisjobs import LEASE, QUEUE_KEY, RedisJob, RedisJobQueue, Refused, Requeued
 from tests.redis import RedisServer, needs_redis
 
 pytestmark = needs_redis
@@ -84,3 +85,56 @@ def test_an_unreachable_queue_is_a_clear_error_without_the_password(redis_server
     assert f"crawl queue redis://:***@127.0.0.1:{redis_server.port}/0: ConnectionError" in message
     assert PASSWORD not in message
     queue.close()
+
+
+def test_jobs_are_json_in_the_list_and_the_claim_reads_every_kind_of_entry(
+    redis_server: RedisServer, queue: RedisJobQueue
+) -> None:
+    queue.push(["pushed"])
+    client = redis.Redis.from_url(redis_server.url)
+    assert client.lrange(QUEUE_KEY, 0, -1) == [b'{"source":"pushed"}']  # scrapy-redis's data: JSON
+    client.hset("newsmon:{crawl}:jobs", "old", '{"holder":"","attempts":0}')
+    client.rpush(QUEUE_KEY, "old", '{"source": "by-hand"}', b"\xff\x00junk", '{"source": "pushed"}')
+    client.close()
+    claimed = queue.claim("w1", 10, NOW)
+    # A bare name (queued by the version before) and a job pushed by hand are jobs; junk is handed back
+    # to be logged; a second entry for a job held already is dropped.
+    assert claimed == [
+        RedisJob("pushed", 1),
+        RedisJob("old", 1),
+        RedisJob("by-hand", 1),
+        Refused(b"\xff\x00junk"),
+    ]
+    assert queue.pending() == 3 and queue.waiting() == 0
+    assert queue.release(["w1"]) and {
+        j.source for j in queue.claim("w2", 10, NOW) if isinstance(j, RedisJob)
+    } == {
+        "pushed",
+        "old",
+        "by-hand",
+    }
+
+
+@pytest.mark.parametrize("data", [b'{"source": "s1", "attempts": 2}', '{"source": "s1", "attempts": 2}'])
+def test_a_job_is_read_from_json_bytes_or_text(data: bytes | str) -> None:
+    assert RedisJob.from_data(data) == RedisJob("s1", 2)
+    assert RedisJob.from_data(RedisJob("s1", 2).data()) == RedisJob("s1", 2)
+    assert RedisJob.from_data('{"source": "s1"}') == RedisJob("s1", 1)
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"\xff\xfe", "not JSON"),
+        ("s1", "not JSON"),
+        ("[]", "no source named"),
+        ('{"source": 5}', "no source named"),
+        ('{"source": ""}', "no source named"),
+        ('{"source": "s1", "attempts": 0}', "attempts"),
+        ('{"source": "s1", "attempts": true}', "attempts"),
+        ('{"source": "s1", "attempts": "2"}', "attempts"),
+    ],
+)
+def test_malformed_job_data_is_refused_saying_why(data: bytes | str, why: str) -> None:
+    with pytest.raises(MalformedJobError, match=why):
+        RedisJob.from_data(data)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.newsmon.peers import Site, SlackHook
 from tests.newsmon.test_daemon_health import write_flaky_config
+from tests.redis import needs_redis
 from tests.roles.conftest import needs_postgres
 from tests.roles.test_roles import CRAWL, Roles, wait_for
 
@@ -17,12 +18,19 @@ pytestmark = [*needs_postgres, pytest.mark.timeout(300)]
 SITE = Path(__file__).parents[1] / "newsmon" / "site"
 
 
+@pytest.mark.parametrize("queued_in", ["database", pytest.param("redis", marks=needs_redis)])
 def test_each_change_of_health_is_announced_once_by_the_crawler_that_saw_it(
-    fresh_postgres: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fresh_postgres: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    queued_in: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     site, hook = Site(SITE), SlackHook()
     monkeypatch.setenv("HEALTH_HOOK", hook.url)  # the roles' processes inherit it
-    config = write_flaky_config(tmp_path, fresh_postgres, site, CRAWL)
+    # Through Redis the crawlers' long-lived spider crawls, and a failing source's back-off is kept there too.
+    queue = f"queue: {request.getfixturevalue('redis_server').url}\n" if queued_in == "redis" else ""
+    config = write_flaky_config(tmp_path, fresh_postgres, site, CRAWL + queue)
     run = Roles(config)
     texts = lambda: [str(post.get("text", "")) for post in hook.posts]  # noqa: E731
     try:

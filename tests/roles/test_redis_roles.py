@@ -3,16 +3,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import redis
 from sqlalchemy import func, select
 
-from crawler.redisjobs import RedisJobQueue
+from crawler.redisjobs import QUEUE_KEY, RedisJobQueue
+from db import jobs
 from db.engine import Database
-from db.models import CrawlJob
+from db.models import CrawlJob, utcnow
+from db.queries import source_states
+from newsmon.roles.crawler import MAX_CLAIMS
+from newsmon.wiring import App
 from tests.redis import RedisServer, needs_redis
 from tests.roles.conftest import needs_postgres
 from tests.roles.test_roles import (
@@ -207,3 +213,30 @@ def test_a_crawler_stopped_with_sigterm_hands_its_redis_jobs_back(
     # The page cut short by the stop waits out its retry back-off (crawler/retries.py): not fetched again yet.
     assert article_count(database) == ENTRIES - 1 and site.count("/a/0/1.html") == 1
     assert_clean_logs(run)
+
+
+def test_a_redis_job_lost_again_and_again_is_dropped_until_due_again(
+    fresh_postgres: str, tmp_path: Path, locked_redis: RedisServer, roles: Callable[[Path], Roles]
+) -> None:
+    site = news_site(1)
+    config = write_config(tmp_path, fresh_postgres, locked_redis, site, 1, "1h")
+    app = App.open(config)
+    now = utcnow()
+    jobs.plan_schedule(app.database, {"s0": jobs.Poll(now, now + timedelta(hours=1), timedelta(hours=1))})
+    client = redis.Redis.from_url(locked_redis.url)  # claimed three times, each by a crawler that died
+    client.hset("newsmon:{crawl}:jobs", "s0", json.dumps({"holder": "", "attempts": MAX_CLAIMS}))
+    client.rpush(QUEUE_KEY, json.dumps({"source": "s0"}))
+    client.close()
+    try:
+        run = roles(config)
+        run.start("crawler", "crawler")
+        wait_for(lambda: pending(locked_redis) == 0, "the job to be dropped")
+        assert set(run.stop_all().values()) == {0}
+    finally:
+        site.stop()
+    assert site.count("/feeds/0.xml") == 0
+    state = source_states(app.database)["s0"]
+    assert state.status == "failing" and "lost 3 times in a row" in (state.last_error or "")
+    assert "lost 3 times in a row" in run.log("crawler")
+    assert_clean_logs(run)
+    app.database.dispose()
