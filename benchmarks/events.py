@@ -30,7 +30,8 @@ and of the keyword topics with their terms. A change meant only for speed
 must leave every digest as it was; no item is shown.
 
 Run: ``python -m benchmarks events [--errors | --fingerprint]`` (``--errors``
-lists the items of the halves tuned on that the detector gets wrong).
+lists the items of the halves tuned on that the detector gets wrong, and their actors found
+wrongly or missed).
 """
 
 from __future__ import annotations
@@ -148,18 +149,23 @@ def _actor_words(name: str, detector: EventDetector) -> list[str]:
     return [word for word in word_string(detector.orgs.canonical(name) or name).split() if word != "s"]
 
 
+def actors_found(item: Item, detector: EventDetector) -> list[str] | None:
+    """The actors of the item's labelled events reported as news; None when none is."""
+    title, text = fields(item)
+    events = [e for e in detector.analyse(title, text, item.lang).events if e.news and e.type in item.labels]
+    if not events:
+        return None  # the event is missed: event recall counts that, not actor recall
+    return list(dict.fromkeys(actor for event in events for actor in event.actors))
+
+
 def actor_score(items: Sequence[Item], detector: EventDetector) -> ActorScore:
     result = ActorScore()
     for item in items:
         if not (item.labels and item.actors):
             continue
-        title, text = fields(item)
-        events = [
-            e for e in detector.analyse(title, text, item.lang).events if e.news and e.type in item.labels
-        ]
-        if not events:
-            continue  # the event is missed: event recall counts that, not actor recall
-        found = list(dict.fromkeys(actor for event in events for actor in event.actors))
+        found = actors_found(item, detector)
+        if found is None:
+            continue
         result.items += 1
         result.found += len(found)
         result.found_right += sum(any(same_actor(f, a, detector) for a in item.actors) for f in found)
@@ -223,6 +229,18 @@ def errors(detector: EventDetector, halves: Sequence[Half] = ("dev", "supplement
                 f"{item.id} {item.kind} want={sorted(item.labels)} got={sorted(found)} {item.hard_negative}"
             )
             print(f"    {shown[:300]}")
+    print()
+    print("actors (found / labelled):")
+    for item in (item for half in halves for item in load(half) if item.labels and item.actors):
+        found = actors_found(item, detector)
+        if found is None:
+            continue
+        wrong = [f for f in found if not any(same_actor(f, a, detector) for a in item.actors)]
+        missed = [a for a in item.actors if not any(same_actor(f, a, detector) for f in found)]
+        if wrong or missed:
+            title, text = fields(item)
+            print(f"{item.id} wrong={wrong} missed={missed}")
+            print(f"    {(title + ' || ' + text if title and text else title or text)[:300]}")
 
 
 def articles(count: int = N_ARTICLES, size: int = ARTICLE_BYTES) -> list[tuple[str, str, str]]:
