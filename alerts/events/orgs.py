@@ -270,6 +270,8 @@ def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
 def _owners_apart(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A capitalised run cut after each possessive inside it: "Warren Buffett's Berkshire
     Hathaway" is the owner "Warren Buffett's" and "Berkshire Hathaway"."""
+    if "'" not in text[start:end] and "’" not in text[start:end]:
+        return [(start, end)]
     parts = []
     for owner in _INNER_POSSESSIVE.finditer(text, start, end):
         if owner.end() < end:

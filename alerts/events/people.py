@@ -30,25 +30,23 @@ _TITLES = """
     grunder grunderin milliardar vorstandsvorsitzende vorstandsvorsitzender aufsichtsratschef
     fundador fundadora consejero consejera delegado delegada multimillonario
 """
-# Phrases of several words, folded: "co-founder" is "co-founder" once folded.
-_TITLE_PHRASES = (
-    "chief executive",
-    "co-founder",
-    "managing director",
-    "founded by",
-    "co-founded by",
-    "chaired by",
-    "fondee par",
-    "fonde par",
-    "gegrundet von",
-    "fundada por",
-    "fundado por",
+# Phrases of several words, folded, hyphens as spaces.
+_TITLE_PHRASES = frozenset(
+    {
+        ("chief", "executive"),
+        ("co", "founder"),
+        ("managing", "director"),
+        ("founded", "by"),
+        ("co", "founded", "by"),
+        ("chaired", "by"),
+        ("fondee", "par"),
+        ("fonde", "par"),
+        ("gegrundet", "von"),
+        ("fundada", "por"),
+        ("fundado", "por"),
+    }
 )
-_TITLE_BEFORE = re.compile(
-    r"(?:^|[^\w-])(?:"
-    + "|".join(re.escape(t) for t in sorted({*_TITLES.split(), *_TITLE_PHRASES}, key=len, reverse=True))
-    + r")[.,]?\s+$"
-)
+_TITLE_WORDS = frozenset(_TITLES.split())
 # After a person's name: ", chief executive of", ", the company's founder", ", who".
 _ROLE_AFTER = re.compile(
     r"\s*,\s*(?:the\s+|its\s+|a\s+|le\s+|la\s+|der\s+|die\s+|el\s+)?(?:\w+(?:'s|’s)\s+)?"
@@ -78,7 +76,13 @@ def given_names() -> frozenset[str]:
 
 def is_person(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]``, a capitalised name, is a person's rather than an organisation's."""
-    if _TITLE_BEFORE.search(fold(text[max(0, start - 40) : start])):
+    before = fold(text[max(0, start - 30) : start]).replace("-", " ").split()
+    if before and not before[-1][-1:].isalnum() and before[-1][-1:] not in ".,":
+        before = []  # a bracket or a quote ends what could title the name
+    before = [word.rstrip(".,") for word in before[-3:]]
+    if before and (
+        before[-1] in _TITLE_WORDS or tuple(before[-2:]) in _TITLE_PHRASES or tuple(before) in _TITLE_PHRASES
+    ):
         return True
     if _ROLE_AFTER.match(fold(text[end : end + 60])):
         return True
