@@ -154,7 +154,9 @@ _WINDOWS = {
     "held": (6, 0),
     # Raising spending, closing a fund: money that goes into no company.
     "spending": (0, 4),
-    "fund": (3, 8),
+    "fund": (3, 12),
+    # Money earned or given ("gets a $2bn engine order", "receives a $100m gift").
+    "income": (0, 8),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -192,6 +194,14 @@ _AGENTS = frozenset({"by", "from", "par", "aupres", "von", "vom", "durch", "por"
 # Prepositions that put a capitalised word after an investment in a place ("à Dunkerque").
 _PLACE_PREPOSITIONS = frozenset({"a", "au", "aux", "across", "throughout"})
 _NOT_BEFORE_RECIPIENTS = _PLACE_PREPOSITIONS | _POSSESSIVES
+# First words of capex cues that are no site or work ("to build", "in its", "there").
+_NOT_A_SITE = _PREPOSITIONS | _POSSESSIVES | {"there", "own"}
+# Words that open a clause of its own: what follows is no object of the verb before them.
+_CLAUSES = frozenset(
+    {"as", "while", "after", "because", "since", "when", "but", "alors", "tandis", "während", "mientras"}
+)
+# Prepositions before who buys what is sold.
+_TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
 _INTO = frozenset({"in", "into", "dans", "en", "ins"})
 
@@ -581,13 +591,13 @@ class _Context:
     def near(self, trigger: Hit[object], cue: str) -> bool:
         """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
 
-        A stake is not where a specific trigger's own words hold it ("all-stock deal").
+        A stake is not where a specific trigger's own words or a way of paying hold it
+        ("all-stock deal", "in cash and shares").
         """
-        before, after = _WINDOWS.get(cue, (1000, 1000))
+        payments = [*self.phrases, *self.cues.get("payment", ())] if cue == "stake" else []
         return any(
-            trigger.first - before <= hit.first
-            and hit.last <= trigger.last + after
-            and (cue != "stake" or not any(t.first <= hit.first and hit.last <= t.last for t in self.phrases))
+            _within(trigger, cue, hit)
+            and not any(t.first <= hit.first and hit.last <= t.last for t in payments)
             for hit in self.cues.get(cue, ())
         )
 
@@ -617,6 +627,10 @@ class _Context:
             if _COMPANY_NOUN.search(self.text, start, end):
                 return True
         words = [self.text[start:end] for start, end in spans[trigger.last + 1 : limit]]
+        if limit < len(spans) and fold(self.text[slice(*spans[limit])]) not in _NOT_A_SITE:
+            # Names just before what the money builds qualify it: "in Permian Basin drilling".
+            while words and words[-1][:1].isupper() and not words[-1].endswith(("'s", "’s")):
+                words.pop()
         # "à Dunkerque" is a place, "its Maranello plant" the company's own site.
         return any(
             _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
@@ -654,6 +668,25 @@ class _Context:
             for hit in self.cues.get("joint", ())
         )
 
+    def earned(self, trigger: Hit[object]) -> bool:
+        """Whether the money is earned or given ("pulls in $5bn in revenue", "gets a $2bn order"),
+        not told beside a result ("raises $50m as its revenue grows")."""
+        spans = self.sentence.spans()
+        return any(
+            _CLAUSES.isdisjoint(fold(self.text[slice(*span)]) for span in spans[trigger.last + 1 : hit.first])
+            for hit in self.cues.get("income", ())
+            if _within(trigger, "income", hit)
+        )
+
+    def buyer_named(self, trigger: Hit[object]) -> bool:
+        """Whether a sale names who buys: a name after "to", "à", "an", "a" ("sold 10% to Temasek")."""
+        spans = self.sentence.spans()
+        words = [self.text[start:end] for start, end in spans[trigger.last + 1 :]]
+        return any(
+            fold(word) in _TO and any(_recipient_like(name) for name in words[index + 1 : index + 4])
+            for index, word in enumerate(words)
+        )
+
     def words_before(self, trigger: Hit[object], count: int) -> list[str]:
         """The ``count`` folded words before ``trigger``."""
         spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
@@ -686,6 +719,7 @@ class _Context:
             others
             or not self.has_amount
             or self.near(hit, "debt")
+            or self.earned(hit)
             or self.near(hit, "spending")
             or self.into_fund(hit)
         ):
@@ -701,6 +735,9 @@ class _Context:
             # Investing is putting money into an organisation: the verb needs one ("invests in
             # Joby", a stake), not a place, a plant or a sector ("invests billions in Grünheide").
             or (group == "invest" and not (self.named_recipient(hit) or self.stake(hit)))
+            # What is put into something is money only when an amount says so ("put its
+            # self-driving system into Ioniq cars").
+            or (trigger.tail is not None and not self.has_amount)
         ):
             return None
         if group == "stake" and self.near(hit, "held"):
@@ -715,7 +752,8 @@ class _Context:
         if group == "stake" and self.majority(hit):
             return "acquisition"
         if kind == "acquisition" and (self.stake(hit) or self.minority) and not self.majority(hit):
-            return "investment"
+            # Shares sold with no buyer named went to the market ("selling $800m of shares").
+            return "investment" if group != "sale" or self.buyer_named(hit) else None
         return kind
 
 
@@ -733,6 +771,12 @@ def _recipient_like(word: str) -> bool:
         and fold(word) not in NOT_NAMES
         and not is_place(word)
     )
+
+
+def _within(trigger: Hit[object], cue: str, hit: Hit[object]) -> bool:
+    """Whether ``hit`` of ``cue`` is in the window that cue is looked for around ``trigger``."""
+    before, after = _WINDOWS.get(cue, (1000, 1000))
+    return trigger.first - before <= hit.first and hit.last <= trigger.last + after
 
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:

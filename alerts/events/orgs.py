@@ -16,7 +16,11 @@ taken), a run of two or more capitalised words inside a sentence
 single capitalised name counts too: the subject before it ("Chevron agreed
 to buy…"), the object after it ("…to buy Hess", "a stake in Aethon"), and a
 name before a possessive ("Teck's coal unit"). Places ("San Diego",
-"Abu Dhabi-based", "Allemagne": :mod:`alerts.events.places`) never count.
+"Abu Dhabi-based", "Allemagne": :mod:`alerts.events.places`), people ("Warren Buffett's
+Berkshire", "chief executive Jensen Huang": :mod:`alerts.events.people`) and sites or things
+named ("the Thacker Pass mine", "Trident II missiles") never count; a month's name counts where
+it dates nothing ("Mars to buy Kellanova", not "in March"). German names are taken in their
+base form: "der Deutschen Bank" is Deutsche Bank, "Thyssenkrupps Stahlsparte" Thyssenkrupp's.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from types import MappingProxyType
 from ruamel.yaml import YAML
 
 from alerts.events.patterns import PhraseSet
+from alerts.events.people import is_person
 from alerts.events.places import is_place
 from db.textfold import WORD_RE, fold, word_string
 
@@ -116,6 +121,11 @@ class OrgIndex:
                 # German genitive: "Microsofts Beteiligung", "Nvidias Chips".
                 if guard == FREE and " " not in text and text[-1:].isalpha() and text[-1] not in "sSxXzZ":
                     yield Alias(org, text + "s", FREE)
+                # German adjectives after an article: "der Deutschen Bank".
+                inflected = _weak_inflection(text)
+                if guard == FREE and inflected not in seen:
+                    seen.add(inflected)
+                    yield Alias(org, inflected, FREE)
 
     def entries(self) -> list[tuple[str, Alias]]:
         """(phrase, alias) pairs, for compiling aliases into a larger automaton."""
@@ -240,18 +250,44 @@ def lookalikes(text: str, language: str | None = None) -> list[OrgMention]:
         if name_end > start:
             found.append(OrgMention(text[start : match.end()], start, match.end(), False))
     if language != "de":
-        for match in _RUN.finditer(text):
-            start, end = _trim(text, match.start(), match.end())
-            end = _unpossessed(text, start, end)
-            # At a sentence's start the first capital proves nothing: three words then.
-            words = text.count(" ", start, end) + 1
-            if (
-                words >= (3 if sentence_initial(text, start) else 2)
-                and not _round_or_period(text[start:end])
-                and not _placed(text[start:end])
-            ):
-                found.append(OrgMention(text[start:end], start, end, False))
+        for run in _RUN.finditer(text):
+            for part_start, part_end in _owners_apart(text, *run.span()):
+                start, end = _trim(text, part_start, part_end)
+                end = _unpossessed(text, start, end)
+                # At a sentence's start the first capital proves nothing: three words then.
+                words = text.count(" ", start, end) + 1
+                if (
+                    words >= (3 if sentence_initial(text, start) else 2)
+                    and not _round_or_period(text[start:end])
+                    and not _placed(text[start:end])
+                    and not is_person(text, start, end)
+                    and not _THING.match(text, end)
+                ):
+                    found.append(OrgMention(text[start:end], start, end, False))
     return found
+
+
+def _owners_apart(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A capitalised run cut after each possessive inside it: "Warren Buffett's Berkshire
+    Hathaway" is the owner "Warren Buffett's" and "Berkshire Hathaway"."""
+    if "'" not in text[start:end] and "’" not in text[start:end]:
+        return [(start, end)]
+    parts = []
+    for owner in _INNER_POSSESSIVE.finditer(text, start, end):
+        if owner.end() < end:
+            parts.append((start, owner.end()))
+            start = owner.end() + 1
+    return [*parts, (start, end)]
+
+
+_INNER_POSSESSIVE = re.compile(r"[^\s']+(?:'s|’s)(?=\s)")
+
+
+def _weak_inflection(name: str) -> str:
+    """``name`` as German writes it after an article when it opens with an adjective:
+    "Deutsche Bank" is "der Deutschen Bank"; other names are returned as they are."""
+    first, _, rest = name.partition(" ")
+    return f"{first}n {rest}" if rest and first.endswith("sche") else name
 
 
 # --- names around a trigger ---------------------------------------------------------------
@@ -275,10 +311,17 @@ _NOT_ARGUMENTS_TEXT = """
     dollar dollars euro euros pound pounds franc francs franken dolares libras yen yuan pence cents
 """
 _NOT_ARGUMENTS = frozenset(_NOT_ARGUMENTS_TEXT.split())
+# Before a German noun rather than a name: articles, and prepositions of places and purposes
+# ("aus Neckarsulm", "für Krebsmittel").
+_ARTICLES_DE_TEXT = """
+    der die das den dem des ein eine einen einem einer eines beim vom zum zur im am ins aus in
+    nach nahe um ab bis fur zu
+"""
+_ARTICLES_DE = frozenset(_ARTICLES_DE_TEXT.split())
 # German nouns (every one capitalised) by their endings: not a single-word name.
 _NOUN_DE = re.compile(
     r"(?:ung|heit|keit|schaft|tion|tät|ismus|ment|nahme|kauf|auftrag|vertrag|er|kette|ern|en|konzern|"
-    r"unternehmen|firma|riese|start-up)$"
+    r"unternehmen|firma|riese|start-up|geschäft|mittel|werk|markt|netz|paket|sparte|bereich)$"
 )
 
 
@@ -289,7 +332,7 @@ def arguments(
     ``text[start:end]`` for each ``(start, end)`` of ``triggers``: the subject (and one joined
     to it by "and"), the object, and names before a possessive ("'s"). Only the capitalised
     runs next to a trigger are judged, each once."""
-    runs = [match.span() for match in _ARG_RUN.finditer(text)]
+    runs = [part for match in _ARG_RUN.finditer(text) for part in _owners_apart(text, *match.span())]
     cache: dict[int, OrgMention | None] = {}
 
     def judged(index: int) -> OrgMention | None:
@@ -333,35 +376,68 @@ def _name(text: str, start: int, end: int, language: str | None) -> OrgMention |
     if language == "de":
         # "der Ölkonzern Adnoc": the noun before a German name is no part of it.
         for word in re.finditer(r"\S+", text[start:end]):
-            if not _NOUN_DE.search(word.group()):
+            if _WEAK_ADJECTIVE.match(word.group()) or not _NOUN_DE.search(word.group()):
                 start += word.start()
                 break
         else:
             return None
+        return _german_base(text, start, end)
     end = _unpossessed(text, start, end)
     return OrgMention(text[start:end], start, end, False) if end > start else None
 
 
+# "der Deutschen Bahn", "der Europäischen Investitionsbank": an adjective after an article.
+_WEAK_ADJECTIVE = re.compile(r"[A-ZÄÖÜ]\w*schen$")
+# "Thyssenkrupps Stahlsparte", "Rheinmetalls Marinegeschäft": a name in the genitive before a noun.
+_GENITIVE = re.compile(r"([A-ZÄÖÜ][\w-]{3,}[^s\W])s\s+([A-ZÄÖÜ]\w+)")
+
+
+def _german_base(text: str, start: int, end: int) -> OrgMention | None:
+    """A German name as its base form says it: "Deutschen Bahn" is Deutsche Bahn, and in
+    "Thyssenkrupps Stahlsparte" the name is Thyssenkrupp."""
+    name = text[start:end]
+    genitive = _GENITIVE.match(name)
+    if genitive and (_NOUN_DE.search(genitive[2]) or genitive[2].endswith(("e", "geschäft", "werk"))):
+        return OrgMention(genitive[1], start, start + genitive.end(1) + 1, False)
+    first, _, rest = name.partition(" ")
+    if rest and _WEAK_ADJECTIVE.match(first):
+        name = f"{first[:-1]} {rest}"
+    return OrgMention(name, start, end, False) if name else None
+
+
 def _acceptable(text: str, name: OrgMention, language: str | None) -> bool:
     words = [fold(part) for part in WORD_RE.findall(name.name)]
-    if not words or _round_or_period(name.name) or _placed(name.name):
+    # "Mars to buy Kellanova": a month's name that dates nothing names a company.
+    company = words == words[:1] and words[0] in MONTHS and not _dated(text, name.start, name.end)
+    if not words or (_round_or_period(name.name) and not company) or _placed(name.name):
         return False
-    if all(word in _NOT_ARGUMENTS or word in NOT_NAMES or word.isdigit() for word in words):
+    if all(word in _NOT_ARGUMENTS or word in NOT_NAMES or word.isdigit() for word in words) and not company:
         return False
-    if _PRODUCT.match(text, name.end):
+    if is_person(text, name.start, name.end):
+        return False
+    if _PRODUCT.match(text, name.end) or _THING.match(text, name.end):
         return False
     if language == "de" and " " not in name.name:
         # Every German noun is capitalised: a single word is a name first in its sentence
-        # ("Rheinmetall kauft") or after the noun it names ("der Ölkonzern Adnoc"), and
-        # not with a noun's ending ("kauft den Zulieferer").
+        # ("Rheinmetall kauft"), after the noun it names ("der Ölkonzern Adnoc") or, with no
+        # article, after a verb or a preposition ("übernimmt Covestro", "von Altair"), where
+        # a noun has one; and not with a noun's ending ("kauft den Zulieferer", "für Software").
         previous = text[: name.start].split()[-1:]
         after_noun = bool(previous) and previous[0][:1].isupper() and fold(previous[0]) not in NOT_NAMES
-        return (sentence_initial(text, name.start) or after_noun) and not _NOUN_DE.search(name.name)
+        bare = bool(previous) and previous[0].islower() and fold(previous[0]) not in _ARTICLES_DE
+        placed = sentence_initial(text, name.start) or after_noun or (bare and not name.name.endswith("e"))
+        return placed and not _NOUN_DE.search(name.name)
     return True
 
 
 # "ChatGPT maker OpenAI", "Pringles owner Kellanova": a product or brand names its maker.
 _PRODUCT = re.compile(r"\s+(?:maker|owner|parent|creator|developer|producer|brand)\b")
+# "the Thacker Pass mine", "Three Mile Island reactor", "Trident II missiles": a site or a
+# thing named, not who deals.
+_THING = re.compile(
+    r"\s+(?:[a-z-]+\s+){0,2}?(?:mines?|reactors?|projects?|fields?|oilfields?|blocks?|deposits?|"
+    r"missiles?|assets|ranges|pipelines?|refinery|refineries|terminals?)\b"
+)
 
 
 def _close(text: str, start: int, end: int) -> bool:
@@ -396,6 +472,36 @@ def _round_or_period(name: str) -> bool:
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading function words, titles and dates from a capitalised run."""
     for word in re.finditer(r"\S+", text[start:end]):
-        if fold(word.group().strip(",.")) not in NOT_NAMES:
+        folded = fold(word.group().strip(",."))
+        if folded not in NOT_NAMES or (
+            folded in MONTHS and not _dated(text, start + word.start(), start + word.end())
+        ):
             return start + word.start(), end
     return end, end
+
+
+# Month names that are also companies' ("Mars"): a month only where it dates something.
+MONTHS_TEXT = """
+    january february march april may june july august september october november december
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+"""
+MONTHS = frozenset(MONTHS_TEXT.split())
+# Words before a month that date with it ("in March", "début mars", "seit Mai", "desde marzo").
+_DATING_TEXT = """
+    in on since until from early late mid last next this of end en au de del le el fin debut
+    mi depuis jusqu des im seit ab bis anfang ende mitte vom zum desde hasta finales principios
+    mediados
+"""
+_DATING = frozenset(_DATING_TEXT.split())
+
+
+def _dated(text: str, start: int, end: int) -> bool:
+    """Whether the month name at ``text[start:end]`` dates something: a number beside it
+    ("3 mars", "March 2025") or a dating word before it ("in March", "début mars")."""
+    before = fold(text[max(0, start - 16) : start]).split()
+    after = text[end : end + 6].split()
+    return bool(
+        (before and (before[-1].rstrip(".,").isdigit() or before[-1] in _DATING))
+        or (after and after[0].rstrip(".,")[:1].isdigit())
+    )

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.eventset import Item, load
+from benchmarks.eventset import Half, Item, load
 
 TYPES = {"investment", "acquisition", "partnership"}
 
@@ -53,15 +53,16 @@ def test_load_refuses_an_unknown_half() -> None:
         load("test")  # type: ignore[arg-type]
 
 
-def test_the_second_fresh_set_is_well_formed_with_actors_on_every_positive() -> None:
-    items = load("fresh2")
-    assert len(items) >= 200
+@pytest.mark.parametrize("half", ["fresh2", "fresh3"])
+def test_the_later_fresh_sets_are_well_formed_with_actors_on_every_positive(half: Half) -> None:
+    items = load(half)
+    assert len(items) >= 220
     assert len({item.id for item in items}) == len(items)
     assert sum(item.hard_negative is not None for item in items) / len(items) >= 0.45
     assert {label for item in items for label in item.labels} == TYPES
     assert {item.lang for item in items} == {"en", "fr", "de", "es"}
     for item in items:
-        assert item.id.startswith(f"fresh2-{item.lang}-")
+        assert item.id.startswith(f"{half}-{item.lang}-")
         assert item.kind in {"headline", "lead", "sentence", "article"}
         assert (item.kind == "article") == bool(item.title)
         assert not (item.labels and item.hard_negative), item.id

@@ -69,8 +69,8 @@ REGIONS = """
     Gulf of Mexico | Golfe du Mexique | Golfo de México | Middle East | Moyen-Orient | Nahost
     Naher Osten | Mittlerer Osten | Oriente Medio | Oriente Próximo | Latin America | Amérique latine
     Lateinamerika | América Latina | Latinoamérica | Southeast Asia | Asie du Sud-Est | Südostasien
-    Sudeste Asiático | Sub-Saharan Africa | Afrique subsaharienne | Subsahara-Afrika | África
-    subsahariana | Silicon Valley | Wall Street | City of London | Permian Basin | Bassin permien
+    Sudeste Asiático | Sub-Saharan Africa | Afrique subsaharienne | Subsahara-Afrika |
+    África subsahariana | Silicon Valley | Wall Street | City of London | Permian Basin | Bassin permien
     Permian | Persian Gulf | Golfe Persique | Persischer Golf | Golfo Pérsico | Gulf | Golfe | Golf |
     Golfo | Scandinavia | Scandinavie | Skandinavien | Escandinavia | Nordics | Balkans | Balkan |
     Balcanes | Caribbean | Caraïbes | Karibik | Caribe | Sahel | Patagonia | Patagonie | Siberia |
@@ -78,6 +78,7 @@ REGIONS = """
     Côte d'Azur | Costa del Sol | Basque Country | Pays basque | Baskenland | País Vasco | Euskadi |
     Wallonia | Wallonie | Wallonien | Valonia | Flanders | Flandre | Flandern | Flandes |
     Hong Kong | Macau | Macao | Taiwan | Greenland | Groenland | Grönland | Groenlandia
+    Britain | Great Britain | Grande-Bretagne | Großbritannien | Gran Bretaña
 """
 # Places that are also the name of a company in the news: left to the organisation rules.
 COMPANIES = frozenset(
@@ -195,7 +196,8 @@ def places(names: Iterable[str]) -> list[str]:
 
 
 def main() -> None:
-    regions = (name.strip() for name in REGIONS.split("|"))
+    # One name between bars, or at a line's end.
+    regions = (name.strip() for name in re.split(r"[|\n]", REGIONS))
     names = places([*_countries(), *_geonames(), *regions])
     OUT.write_text("\n".join(names) + "\n", "utf-8")
     print(f"{len(names)} place names written to {OUT}")
