@@ -39,6 +39,9 @@ def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
         ("en", "Occidental pumps another $3 billion into West Texas shale drilling."),
         ("en", "Equinor will put $2 billion into floating wind projects off Norway next year."),
         ("en", "ExxonMobil plans to invest $20 billion in Permian Basin drilling over five years."),
+        ("en", "The EU will invest €20 billion in AI gigafactories, the Commission said."),
+        # Securities bought, not a company invested in.
+        ("en", "The state pension fund invested $2 billion in US Treasuries last quarter."),
         # An aggregate of a market, not a deal.
         ("en", "Investors poured $9 billion into robotics start-ups last quarter, PitchBook data show."),
         # A stake's value, not a stake bought.
