@@ -8,6 +8,8 @@ SQLITE_BUSY and ignores busy_timeout — while readers keep a deferred
 
 from __future__ import annotations
 
+import functools
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,13 +86,18 @@ class Database:
         self.engine.dispose()
 
 
+# JSON columns keep names as written: the SQLite index reads them as text, where "\u00d8rsted" is no
+# word and ``org:Ørsted`` would find nothing.
+_JSON_TEXT = functools.partial(json.dumps, ensure_ascii=False)
+
+
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_JSON_TEXT)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, json_serializer=_JSON_TEXT)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
