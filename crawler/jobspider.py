@@ -105,7 +105,7 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, RedisJobSpider)
         spider.ledger = CrawlLedger((), spider._progress)
-        spider.ledger.also_on_finished = spider._crawled
+        spider.ledger.on_slot_free = spider._crawled
         spider.pacer = SourcePacer(crawler, spider.ledger)
         spider.redis_key = QUEUE_KEY
         spider.redis_batch_size = spider.broker.capacity()

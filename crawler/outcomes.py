@@ -80,10 +80,10 @@ class CrawlLedger:
     ) -> None:
         self.reports: dict[str, SourceReport] = {name: SourceReport(name, url) for name, url in sources}
         self._on_progress = on_progress
-        self.on_finished: Callable[[str], None] | None = None  # the fetch recorder's (crawler.extensions)
-        self.also_on_finished: Callable[[str], None] | None = (
-            None  # the long-lived spider's (crawler.jobspider)
-        )
+        # Told when a source's document and pages are done: the fetch recorder (crawler.extensions), then
+        # a long-lived spider, whose slot the source frees (crawler.jobspider).
+        self.on_finished: Callable[[str], None] | None = None
+        self.on_slot_free: Callable[[str], None] | None = None
         self._finished: set[str] = set()
         self.answered = 0  # sources whose document has answered (an outcome)
         self.on_answered: Callable[[], None] | None = None
@@ -176,8 +176,8 @@ class CrawlLedger:
         self._finished.add(report.source)
         if self.on_finished is not None:
             self.on_finished(report.source)
-        if self.also_on_finished is not None:
-            self.also_on_finished(report.source)
+        if self.on_slot_free is not None:
+            self.on_slot_free(report.source)
 
     def _emit(self, event: ProgressEvent) -> None:
         if self._on_progress is not None:
