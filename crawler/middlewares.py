@@ -67,6 +67,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self._max_age = crawler.settings.getfloat("NEWSMON_ROBOTSTXT_MAX_AGE", MAX_AGE)
         self._parser_class = crawler.settings.get("ROBOTSTXT_PARSER")
 
+    async def process_request(self, request: Request) -> None:  # type: ignore[override]
+        # Scrapy's, less its wrapper warning about a `spider` argument: a coroutine more per request.
+        if request.meta.get("dont_obey_robotstxt") or not request.url.startswith("http"):
+            return
+        self.process_request_2(await self.robot_parser(request), request)
+
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc
         task = self._robots.get(netloc)
