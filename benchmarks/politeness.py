@@ -16,8 +16,10 @@ bundled config.yaml, through ``newsmon.wiring.scrapy_overrides``). Measured:
    every feed answers 304: the crawling process's CPU time (user + sys) per
    feed, its median and spread over the passes — target ≤ 2.5 ms in each —
    and, after each, the same conditional requests through bare Scrapy (its
-   settings as newsmon runs it, none of newsmon's components): the floor,
-   measured under the same load, and newsmon's ratio to it;
+   settings as newsmon runs it, none of newsmon's components) and through
+   minimal Scrapy (no component but start requests and HTTP errors, no
+   robots.txt): two floors, measured under the same load, and newsmon's
+   ratio to each;
 3. the crawling process's peak RSS (VmHWM) — target ≤ 300 MB.
 
 Two runs: ``defaults`` (the project's settings as shipped, with their
