@@ -16,8 +16,10 @@ bundled config.yaml, through ``newsmon.wiring.scrapy_overrides``). Measured:
    every feed answers 304: the crawling process's CPU time (user + sys) per
    feed, its median and spread over the passes — target ≤ 2.5 ms in each —
    and, after each, the same conditional requests through bare Scrapy (its
-   settings as newsmon runs it, none of newsmon's components): the floor,
-   measured under the same load, and newsmon's ratio to it;
+   settings as newsmon runs it, none of newsmon's components) and through
+   minimal Scrapy (no component but start requests and HTTP errors, no
+   robots.txt): two floors, measured under the same load, and newsmon's
+   ratio to each;
 3. the crawling process's peak RSS (VmHWM) — target ≤ 300 MB.
 
 Two runs: ``defaults`` (the project's settings as shipped, with their
@@ -116,7 +118,7 @@ def crawl_child(
             assess=_assess(database) if assess else None,
         )
         service = CrawlService()
-        result: dict[str, Any] = {"memory_start": _memory_mb(), "passes": [], "bare": []}
+        result: dict[str, Any] = {"memory_start": _memory_mb(), "passes": [], "bare": [], "minimal": []}
 
         async def one_pass(index: int) -> dict[str, Any]:
             _server_stats(bases[0], reset=True)
@@ -151,22 +153,25 @@ def crawl_child(
                 measures["settings"] = {name: crawler.settings.get(name) for name in REPORTED}
             return measures
 
-        async def bare_pass() -> dict[str, Any]:
+        async def bare_pass(scrapy_settings: Any) -> dict[str, Any]:
             from benchmarks import _bare_scrapy
             from db.store import validators_of
 
             known = validators_of(database, [source.name for source in sources])
             requests = [(source.url, _conditional(known[source.name])) for source in sources]
             wall, cpu = time.perf_counter(), time.process_time()
-            statuses = await _bare_scrapy.crawl(service.runner, overrides, requests)
+            statuses = await _bare_scrapy.crawl(service.runner, scrapy_settings, requests)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             return {"wall": wall, "cpu": cpu, "not_modified": statuses.count(304)}
 
         async def crawl() -> None:
+            from benchmarks import _bare_scrapy
+
             for index in range(1 + repeat):
                 result["passes"].append(await one_pass(index))
                 if index:  # side by side with each 304 pass, under the same load
-                    result["bare"].append(await bare_pass())
+                    result["bare"].append(await bare_pass(_bare_scrapy.settings(overrides)))
+                    result["minimal"].append(await bare_pass(_bare_scrapy.minimal_settings(overrides)))
 
         run(crawl)
         database.dispose()
@@ -318,13 +323,19 @@ def _report_run(
         f" (target <= {TARGET_PEAK_RSS_MB:.0f} MB; {result['memory_start']['VmRSS']:.0f} MB after"
         f" start-up, {first['memory']['VmRSS']:.0f} MB after pass 1)"
     )
-    bare = [b["cpu"] / feeds * 1000 for b in result["bare"]]
-    print(
-        f"  bare Scrapy, the same conditional requests and settings, none of newsmon's components:"
-        f" median {statistics.median(bare):.2f} ms ({min(bare):.2f}-{max(bare):.2f});"
-        f" newsmon / bare {cpu_ms / statistics.median(bare):.2f}x"
-        f" ({sum(b['not_modified'] for b in result['bare'])}/{feeds * len(bare)} answered 304)"
-    )
+    for key, what in (
+        ("bare", "bare Scrapy, the same conditional requests and settings, none of newsmon's components"),
+        (
+            "minimal",
+            "minimal Scrapy, the same requests, no robots.txt, no component but start and HTTP errors",
+        ),
+    ):
+        floor = [b["cpu"] / feeds * 1000 for b in result[key]]
+        print(
+            f"  {what}: median {statistics.median(floor):.2f} ms ({min(floor):.2f}-{max(floor):.2f});"
+            f" newsmon / {key} {cpu_ms / statistics.median(floor):.2f}x"
+            f" ({sum(b['not_modified'] for b in result[key])}/{feeds * len(floor)} answered 304)"
+        )
     row.update(feeds=feeds, cpu_ms=cpu_ms, spread=spread, cpu_ok=cpu_ok, peak=peak, rss_ok=rss_ok)
     misses = [] if cpu_ok else [f"MISS {name}: CPU per 304 feed {spread} ms"]
     misses += [] if rss_ok else [f"MISS {name}: peak RSS {peak:.0f} MB"]

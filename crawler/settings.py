@@ -57,10 +57,30 @@ STATS_DUMP = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Every component below runs for every request or response, an unchanged (304) feed included:
+# Scrapy's that newsmon has no use for are off, and the stats are cheaper ones (crawler.stats).
+_DOWNLOADER = "scrapy.downloadermiddlewares"
 DOWNLOADER_MIDDLEWARES = {
     **_policy.SETTINGS["DOWNLOADER_MIDDLEWARES"],
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    f"{_DOWNLOADER}.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # Spiders set no allowed_domains (the address policy decides where requests may go) and no
+    # http_user/http_pass: both let every request through after a signal and a method call each.
+    f"{_DOWNLOADER}.offsite.OffsiteMiddleware": None,
+    f"{_DOWNLOADER}.httpauth.HttpAuthMiddleware": None,
+    f"{_DOWNLOADER}.stats.DownloaderStats": None,
+    "crawler.stats.DownloaderStats": 850,
+    # Scrapy's only when the environment names a proxy: newsmon sets no proxy per request.
+    f"{_DOWNLOADER}.httpproxy.HttpProxyMiddleware": None,
+    "crawler.middlewares.HttpProxyMiddleware": 750,
+}
+_SPIDER = "scrapy.spidermiddlewares"
+SPIDER_MIDDLEWARES = {
+    # Sources are one level deep by construction (a document, then its pages; sitemaps count their
+    # own nesting): request depths were counted for nothing.
+    f"{_SPIDER}.depth.DepthMiddleware": None,
+    # A warning for spider authors who copy response.meta into new requests, which these never do.
+    f"{_SPIDER}.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
@@ -73,7 +93,15 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.FetchRecorder": 100,
+    "scrapy.extensions.corestats.CoreStats": None,
+    "crawler.stats.CoreStats": 0,
 }
+STATS_CLASS = "crawler.stats.StatsCollector"
+# A daemon runs crawls every few minutes: LogStats' "Crawled N pages" at each crawl's start says
+# nothing that CrawlService's line per source does not, and MemoryUsage polls a limit newsmon
+# never sets (its memory is measured by benchmarks.politeness).
+LOGSTATS_INTERVAL = 0
+MEMUSAGE_ENABLED = False
 
 # Builds the CrawlContext when the spider is run by `scrapy crawl feed` (a function of the Settings).
 NEWSMON_CONTEXT_FACTORY = "newsmon.wiring:crawl_context_from_environment"
