@@ -28,6 +28,7 @@ from newsmon.roles.crawler import MAX_CLAIMS
 from newsmon.wiring import App
 from tests.roles.conftest import needs_postgres
 from tests.servers import Hit, Reply, TestServer
+from tests.waiting import wait_for
 
 pytestmark = [*needs_postgres, pytest.mark.timeout(300)]
 
@@ -79,15 +80,6 @@ class Roles:
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
-
-
-def wait_for(predicate: Callable[[], bool], what: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def news_site(feeds: int, slow_page: str | None = None, feed_delay: float = 0.0) -> TestServer:
@@ -273,20 +265,21 @@ def test_a_job_lost_again_and_again_is_dropped_until_due_again(
     site = news_site(1)
     config = write_config(tmp_path, fresh_postgres, site, 1, "1h")
     app = App.open(config)
-    now = utcnow()
-    jobs.plan_schedule(app.database, {"s0": jobs.Poll(now, now, timedelta(hours=1))})
-    jobs.queue_due(app.database, now, lambda _: None)
-    with app.database.write() as session:  # claimed three times, each time by a crawler that died
-        session.execute(update(CrawlJob).values(attempts=MAX_CLAIMS))
     try:
+        now = utcnow()
+        jobs.plan_schedule(app.database, {"s0": jobs.Poll(now, now, timedelta(hours=1))})
+        jobs.queue_due(app.database, now, lambda _: None)
+        with app.database.write() as session:  # claimed three times, each time by a crawler that died
+            session.execute(update(CrawlJob).values(attempts=MAX_CLAIMS))
         run = roles(config)
         run.start("crawler", "crawler")
         wait_for(lambda: jobs_left(app.database) == 0, "the job to be dropped")
         assert set(run.stop_all().values()) == {0}
+        state = source_states(app.database)["s0"]
     finally:
         site.stop()
+        # Closed even when the test fails: an open connection is a ResourceWarning in a later test.
+        app.database.dispose()
     assert site.count("/feeds/0.xml") == 0
-    state = source_states(app.database)["s0"]
     assert state.status == "failing" and "lost 3 times in a row" in (state.last_error or "")
     assert "lost 3 times in a row" in run.log("crawler")
-    app.database.dispose()
