@@ -240,20 +240,25 @@ def jobs_left(database: Database) -> int:
 
 def test_processes_starting_together_create_the_schema_once(fresh_postgres: str, tmp_path: Path) -> None:
     site = news_site(3)
+    starting: list[subprocess.Popen[str]] = []
     try:
         config = write_config(tmp_path, fresh_postgres, site, 3, "1h")
-        starting = [
-            subprocess.Popen(
-                [*NEWSMON, "sources", "--format", "json", "--config", str(config)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
+        for _ in range(4):
+            starting.append(
+                subprocess.Popen(
+                    [*NEWSMON, "sources", "--format", "json", "--config", str(config)],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
             )
-            for _ in range(4)
-        ]
         results = [process.communicate(timeout=120) for process in starting]
     finally:
         site.stop()
+        for process in starting:  # a process still running when the test fails must not outlive it
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     for process, (out, err) in zip(starting, results, strict=True):
         assert process.returncode == 0, err
         assert sorted(source["name"] for source in json.loads(out)) == ["s0", "s1", "s2"]
