@@ -76,10 +76,14 @@ class Roles:
         return {name: process.wait(timeout=60) for name, process in live.items()}
 
     def kill_all(self) -> None:
+        """SIGKILL every live process (the fixtures' teardown), then print the end of each log:
+        pytest shows it when the test failed, so a failure in CI says what each process was doing."""
         for process in self.processes.values():
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
+        for name in self.processes:
+            print(f"--- {name}.log, last lines:", *self.log(name).splitlines()[-15:], sep="\n")
 
 
 def news_site(feeds: int, slow_page: str | None = None, feed_delay: float = 0.0) -> TestServer:
