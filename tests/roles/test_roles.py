@@ -26,11 +26,15 @@ from db.models import Article, CrawlJob, utcnow
 from db.queries import source_states
 from newsmon.roles.crawler import MAX_CLAIMS
 from newsmon.wiring import App
+from tests import waiting
 from tests.roles.conftest import needs_postgres
 from tests.servers import Hit, Reply, TestServer
-from tests.waiting import wait_for
 
-pytestmark = [*needs_postgres, pytest.mark.timeout(300)]
+# Each role process loads its models before its first crawl: 31-42 s after it started, with the 2 cores
+# at load 12, and three polls of six sources were not done within 90 s. The waits allow for that; the
+# test's ceiling, above their sum, only catches a hang.
+ROLE_WAIT = 240.0
+pytestmark = [*needs_postgres, pytest.mark.timeout(600)]
 
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
 ENTRIES = 3
@@ -84,6 +88,10 @@ class Roles:
                 process.wait(timeout=30)
         for name in self.processes:
             print(f"--- {name}.log, last lines:", *self.log(name).splitlines()[-15:], sep="\n")
+
+
+def wait_for(holds: Callable[[], object], what: str, seconds: float = ROLE_WAIT) -> None:
+    waiting.wait_for(holds, what, seconds)
 
 
 def news_site(feeds: int, slow_page: str | None = None, feed_delay: float = 0.0) -> TestServer:
