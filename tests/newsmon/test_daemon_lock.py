@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import IO
 
+import pytest
+
 from db import locks
 from db.engine import Database
 from tests.newsmon.peers import Site
@@ -18,6 +20,9 @@ from tests.waiting import wait_for
 
 SITE = Path(__file__).parent / "site"
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
+# Each test starts several newsmon processes: 26 s with the machine's load at 5, 65 s at 13 (each
+# start waits for its share of 2 cores); the ceiling above the suite's 120 s only catches a hang.
+pytestmark = pytest.mark.timeout(300)
 
 
 def holder_pid(lock_file: Path) -> int | None:
