@@ -10,9 +10,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.servers import TestServer
 
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
+# Each test starts several newsmon processes: 28 s with the machine's load at 5, over 120 s at 13 (each
+# start waits for its share of 2 cores); the ceiling above the suite's 120 s only catches a hang.
+pytestmark = pytest.mark.timeout(300)
 PARIS = ZoneInfo("Europe/Paris")
 # Three unrelated pieces of OpenAI news: three stories, so each raises its own alert per rule.
 TEXTS = (

@@ -6,22 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.databases import Databases
 from tests.newsmon.peers import Site, SlackHook
+from tests.waiting import wait_for
 
 SITE = Path(__file__).parent / "site"
-
-
-def wait_until(predicate: object, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def write_flaky_config(folder: Path, database: str, site: Site, crawl: str = "") -> Path:
@@ -63,10 +54,13 @@ def test_failing_then_recovered_source_is_announced(tmp_path: Path, databases: D
     )
     try:
         texts = lambda: [str(p.get("text", "")) for p in hook.posts]  # noqa: E731
-        assert wait_until(lambda: any("flaky" in t and "failing" in t for t in texts()), 40), texts()
+        failing = lambda: any("flaky" in t and "failing" in t for t in texts())  # noqa: E731
+        wait_for(failing, "the failing source to be announced", process=daemon)
         assert "404" in " ".join(texts())  # the reason travels with the message
         site.extra["/missing-feed.xml"] = (SITE / "feed.xml").read_bytes()  # the feed comes back
-        assert wait_until(lambda: any("recovered" in t for t in texts()), 40), texts()
+        wait_for(
+            lambda: any("recovered" in t for t in texts()), "the recovery to be announced", process=daemon
+        )
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=25) == 0
     finally:

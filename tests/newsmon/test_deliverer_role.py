@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from tests.alerts.outbox_helpers import Match, new_database, store
 from tests.databases import Databases
 from tests.newsmon.peers import Mailbox, SlackHook, smtp_server
 from tests.postgres import PostgresServer, needs_postgres
+from tests.waiting import wait_for
 
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
 REPO = Path(__file__).resolve().parents[2]
@@ -65,15 +65,6 @@ def sent(database: Database) -> int:
     return sum(row.status == "sent" for row in outbox.list_deliveries(database))
 
 
-def wait_for(predicate: object, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def received(mailbox: Mailbox, hook: SlackHook) -> dict[str, Counter[int]]:
     """How often each alert (by its article's number) reached each channel."""
     mails = Counter(int(re.findall(r"#(\d+)", str(m["Subject"]))[0]) for m in mailbox.messages)
@@ -98,11 +89,11 @@ def test_two_deliverers_deliver_each_alert_once_and_a_killed_one_loses_nothing(
         with smtp_server() as (mailbox, port):
             config = write_config(tmp_path, databases.url("t"), port)
             processes += [deliverer(config, logs[0], hook), deliverer(config, logs[1], hook)]
-            assert wait_for(lambda: sent(database) >= ALERTS // 2, 120), "the deliverers deliver"
+            wait_for(lambda: sent(database) >= ALERTS // 2, "the deliverers to deliver", 120)
             processes[0].kill()  # SIGKILL, mid-way: its claims and in-flight sends are cut short
             processes[0].wait(timeout=30)
             processes.append(deliverer(config, logs[2], hook))  # and it is restarted
-            assert wait_for(lambda: outbox.pending_count(database) == 0, 120), "nothing is lost"
+            wait_for(lambda: outbox.pending_count(database) == 0, "every alert to be delivered", 120)
             for process in processes[1:]:
                 process.send_signal(signal.SIGTERM)
                 assert process.wait(timeout=40) == 0

@@ -13,7 +13,7 @@ from tests.redis import needs_redis
 from tests.roles.conftest import needs_postgres
 from tests.roles.test_roles import CRAWL, Roles, wait_for
 
-pytestmark = [*needs_postgres, pytest.mark.timeout(300)]
+pytestmark = [*needs_postgres, pytest.mark.timeout(600)]  # see ROLE_WAIT (tests/roles/test_roles.py)
 
 SITE = Path(__file__).parents[1] / "newsmon" / "site"
 

@@ -26,10 +26,15 @@ from db.models import Article, CrawlJob, utcnow
 from db.queries import source_states
 from newsmon.roles.crawler import MAX_CLAIMS
 from newsmon.wiring import App
+from tests import waiting
 from tests.roles.conftest import needs_postgres
 from tests.servers import Hit, Reply, TestServer
 
-pytestmark = [*needs_postgres, pytest.mark.timeout(300)]
+# Each role process loads its models before its first crawl: 31-42 s after it started, with the 2 cores
+# at load 12, and three polls of six sources were not done within 90 s. The waits allow for that; the
+# test's ceiling, above their sum, only catches a hang.
+ROLE_WAIT = 240.0
+pytestmark = [*needs_postgres, pytest.mark.timeout(600)]
 
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
 ENTRIES = 3
@@ -75,19 +80,18 @@ class Roles:
         return {name: process.wait(timeout=60) for name, process in live.items()}
 
     def kill_all(self) -> None:
+        """SIGKILL every live process (the fixtures' teardown), then print the end of each log:
+        pytest shows it when the test failed, so a failure in CI says what each process was doing."""
         for process in self.processes.values():
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
+        for name in self.processes:
+            print(f"--- {name}.log, last lines:", *self.log(name).splitlines()[-15:], sep="\n")
 
 
-def wait_for(predicate: Callable[[], bool], what: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+def wait_for(holds: Callable[[], object], what: str, seconds: float = ROLE_WAIT) -> None:
+    waiting.wait_for(holds, what, seconds)
 
 
 def news_site(feeds: int, slow_page: str | None = None, feed_delay: float = 0.0) -> TestServer:
@@ -248,20 +252,25 @@ def jobs_left(database: Database) -> int:
 
 def test_processes_starting_together_create_the_schema_once(fresh_postgres: str, tmp_path: Path) -> None:
     site = news_site(3)
+    starting: list[subprocess.Popen[str]] = []
     try:
         config = write_config(tmp_path, fresh_postgres, site, 3, "1h")
-        starting = [
-            subprocess.Popen(
-                [*NEWSMON, "sources", "--format", "json", "--config", str(config)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
+        for _ in range(4):
+            starting.append(
+                subprocess.Popen(
+                    [*NEWSMON, "sources", "--format", "json", "--config", str(config)],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
             )
-            for _ in range(4)
-        ]
         results = [process.communicate(timeout=120) for process in starting]
     finally:
         site.stop()
+        for process in starting:  # a process still running when the test fails must not outlive it
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     for process, (out, err) in zip(starting, results, strict=True):
         assert process.returncode == 0, err
         assert sorted(source["name"] for source in json.loads(out)) == ["s0", "s1", "s2"]
@@ -273,20 +282,21 @@ def test_a_job_lost_again_and_again_is_dropped_until_due_again(
     site = news_site(1)
     config = write_config(tmp_path, fresh_postgres, site, 1, "1h")
     app = App.open(config)
-    now = utcnow()
-    jobs.plan_schedule(app.database, {"s0": jobs.Poll(now, now, timedelta(hours=1))})
-    jobs.queue_due(app.database, now, lambda _: None)
-    with app.database.write() as session:  # claimed three times, each time by a crawler that died
-        session.execute(update(CrawlJob).values(attempts=MAX_CLAIMS))
     try:
+        now = utcnow()
+        jobs.plan_schedule(app.database, {"s0": jobs.Poll(now, now, timedelta(hours=1))})
+        jobs.queue_due(app.database, now, lambda _: None)
+        with app.database.write() as session:  # claimed three times, each time by a crawler that died
+            session.execute(update(CrawlJob).values(attempts=MAX_CLAIMS))
         run = roles(config)
         run.start("crawler", "crawler")
         wait_for(lambda: jobs_left(app.database) == 0, "the job to be dropped")
         assert set(run.stop_all().values()) == {0}
+        state = source_states(app.database)["s0"]
     finally:
         site.stop()
+        # Closed even when the test fails: an open connection is a ResourceWarning in a later test.
+        app.database.dispose()
     assert site.count("/feeds/0.xml") == 0
-    state = source_states(app.database)["s0"]
     assert state.status == "failing" and "lost 3 times in a row" in (state.last_error or "")
     assert "lost 3 times in a row" in run.log("crawler")
-    app.database.dispose()

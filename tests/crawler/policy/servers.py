@@ -214,6 +214,11 @@ class Hung:
                 return
             self._held.append(conn)
 
+    @property
+    def connections(self) -> int:
+        """How many connections it has accepted."""
+        return len(self._held)
+
     def __enter__(self) -> Hung:
         self._thread.start()
         return self
