@@ -34,7 +34,8 @@ from tests.roles.test_roles import (
 )
 from tests.servers import TestServer
 
-pytestmark = [*needs_postgres, *needs_redis, pytest.mark.timeout(300)]
+# A ceiling above the waits' sum (ROLE_WAIT, tests/roles/test_roles.py).
+pytestmark = [*needs_postgres, *needs_redis, pytest.mark.timeout(600)]
 
 PASSWORD = "Redis-queue-pa55"
 
