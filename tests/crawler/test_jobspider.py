@@ -127,6 +127,12 @@ class Serving:
             assert time.monotonic() < deadline, f"timed out waiting for {what}"
             await asyncio.sleep(0.05)
 
+    async def crawl_once(self, source: str) -> None:
+        """Queue ``source`` and wait for that crawl to end."""
+        crawled = len(self.broker.done_at.get(source, []))
+        self.broker.queue.push([source])
+        await self.until(lambda: len(self.broker.done_at.get(source, [])) > crawled, f"a crawl of {source}")
+
     def idle(self) -> bool:
         crawlers = self.service.runner.crawlers
         engine = next(iter(crawlers)).engine if crawlers else None
@@ -259,11 +265,8 @@ def test_what_one_crawl_learnt_about_hosts_ends_with_it(
 
     async def scenario() -> None:
         serving.start()
-        for crawls in (1, 2):
-            queue.push(["busy"])
-            await serving.until(
-                lambda crawls=crawls: len(broker.done_at.get("busy", [])) == crawls, "a crawl"
-            )
+        for _ in range(2):
+            await serving.crawl_once("busy")
             asked.append((site.count("/feeds/busy.xml"), site.count("/robots.txt")))
         await serving.stop()
 
@@ -287,11 +290,8 @@ def test_timeouts_of_one_crawl_do_not_add_up_with_the_next_ones(
 
     async def scenario() -> None:
         serving.start()
-        for crawls in (1, 2, 3):
-            queue.push(["hung"])
-            await serving.until(
-                lambda crawls=crawls: len(broker.done_at.get("hung", [])) == crawls, "a crawl"
-            )
+        for _ in range(3):
+            await serving.crawl_once("hung")
         await serving.stop()
 
     run_on_reactor(scenario())
