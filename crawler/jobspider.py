@@ -35,7 +35,7 @@ by the keys being fetched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from scrapy import signals
@@ -146,6 +146,12 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
             else:
                 data.append(job.data())
         return data
+
+    def next_requests(self) -> Iterator[Request]:
+        # scrapy-redis's own logs every request it starts at INFO ("start req url:…"): a line per job
+        # and per failed page asked again, where a crawl has its report line (crawler.runner.log_report).
+        for data in self.fetch_data(self.redis_key, self.redis_batch_size):
+            yield from self.make_request_from_data(data)
 
     def _waiting(self, key: str) -> int:
         try:

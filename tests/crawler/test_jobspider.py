@@ -184,6 +184,29 @@ def test_jobs_are_fed_continuously_idle_or_busy_and_each_is_one_sources_crawl(
     assert [row.outcome for row in fetch_log(database, "fast")] == ["ok", "unchanged"]
 
 
+def test_a_job_logs_its_crawls_report_and_no_line_per_request(
+    databases: Databases,
+    site: TestServer,
+    redis_server: RedisServer,
+    queue: RedisJobQueue,
+    run_on_reactor: Run,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    serving = Serving(databases.open(), site, redis_server, Broker(queue))
+
+    async def scenario() -> None:
+        serving.start()
+        await serving.crawl_once("fast")
+        await serving.stop()
+
+    with caplog.at_level(logging.INFO):
+        run_on_reactor(scenario())
+
+    shown = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert any(line.startswith("source fast:") for line in shown), shown
+    assert not [line for line in shown if site.url("/feeds/1.xml") in line]
+
+
 def test_a_malformed_job_is_logged_escaped_and_dropped_and_the_worker_goes_on(
     databases: Databases,
     site: TestServer,
