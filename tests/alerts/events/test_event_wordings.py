@@ -60,6 +60,9 @@ NO_EVENT = [
     # An analyst's target, whatever its company is called.
     ("en", "Morgan Stanley lowers Nike target to $80"),
     ("en", "UBS raises its Target Corp. target to $190 after strong holiday sales"),
+    # Output raised is no money raised.
+    ("en", "Airbus will invest €1 billion at its Mobile site to raise output of A320 jets"),
+    ("en", "Nestlé is spending 300 million francs in Vevey to raise production of coffee capsules"),
     # A deal declared failed.
     ("es", "Telefónica da por fracasada la venta de su filial argentina"),
     ("es", "Los accionistas dan por fracasado el intento de fusión"),
@@ -84,6 +87,23 @@ EVENTS = [
     # Spanish "se ha hecho con", "se han hecho con".
     ("es", "Carrefour se ha hecho con 50 tiendas de Eroski en Baleares", "acquisition"),
     ("es", "Dos fondos estadounidenses se han hecho con la cadena hotelera Room Mate", "acquisition"),
+    # Taken private; a sale approved by shareholders.
+    ("en", "Blackstone to take Jersey Mike's private in $8 billion deal", "acquisition"),
+    ("en", "Apollo agreed to take the hotel group private for $5 billion", "acquisition"),
+    ("en", "Hargreaves Lansdown investors approve £5.4 billion sale to private equity group", "acquisition"),
+    ("en", "Shareholders of the brewer approved the £3.3 billion sale to Carlsberg on Monday", "acquisition"),
+    # Contracts bought with a business are part of it, not a partnership.
+    (
+        "en",
+        "BP agreed to sell its lubricants unit to Stonepeak along with a portfolio of supply contracts",
+        "acquisition",
+    ),
+    (
+        "en",
+        "The trader holds 3 million tonnes a year of supply contracts with Asian utilities, "
+        "the company said after agreeing to buy it",
+        "acquisition",
+    ),
     # The retailer Target is no price target.
     ("en", "Target to buy pet retailer Chewy for $3 billion", "acquisition"),
     ("en", "Target to acquire beauty chain Ulta in $30 billion deal", "acquisition"),
