@@ -69,7 +69,7 @@ from alerts.events.orgs import (
     word_spans,
 )
 from alerts.events.patterns import Hit, PhraseSet
-from alerts.events.places import is_place
+from alerts.events.places import in_places, is_place
 from db.textfold import fold, word_string
 
 EVENT_TYPES = ("investment", "acquisition", "partnership")
@@ -631,9 +631,13 @@ class _Context:
             # Names just before what the money builds qualify it: "in Permian Basin drilling".
             while words and words[-1][:1].isupper() and not words[-1].endswith(("'s", "’s")):
                 words.pop()
-        # "à Dunkerque" is a place, "its Maranello plant" the company's own site.
+        # "à Dunkerque" is a place, "its Maranello plant" the company's own site, and so is
+        # "North Carolina" in "its North Carolina battery plant".
+        placed = in_places(words)
         return any(
-            _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
+            index not in placed
+            and _recipient_like(word)
+            and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
             for index, word in enumerate(words)
         )
 
