@@ -118,6 +118,14 @@ _RESULTS = re.compile(
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
+# "…, its biggest deal since 2022", "…, the largest in the retailer's history", "…, sa plus grosse
+# acquisition depuis 2017", "…, die größte Übernahme seit", "…, su mayor compra desde": to the end.
+_SUPERLATIVE_ASIDE = re.compile(
+    r",\s*(?:its|their|the|sa|son|leur|la|le|die|der|das|seine|ihre|su|el)\s+(?:\w+\s+)?"
+    r"(?:biggest|largest|costliest|priciest|most expensive|plus grosse?|plus importante?|gr[öo]ß?s?te\w*|"
+    r"mayor|m[áa]s grande)\b[^;]*$",
+    re.IGNORECASE,
+)
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
@@ -512,16 +520,24 @@ class EventDetector:
             typed["partnership"] = (deals[0], "deal")
         if not typed:
             return []
+        # A superlative closing the sentence sizes its own deal against earlier ones ("…, its biggest
+        # deal since 2022"): what it recalls makes nothing else background.
+        aside = _SUPERLATIVE_ASIDE.search(sentence.text)
+        told = sentence.text[: aside.start()] if aside else sentence.text
         background = (
             # A question reports nothing ("Should you invest in Nvidia?"), nor does an
             # explainer ("How Microsoft's stake in OpenAI became its biggest bet").
             sentence.text.rstrip(" \"'»”’)").endswith("?")
             or _EXPLAINER.match(sentence.text) is not None
-            or any(cues.get(name) for name in _BACKGROUND_CUES)
-            or self._past_year(sentence.text)
+            or any(
+                _before(sentence, hit, len(told)) for name in _BACKGROUND_CUES for hit in cues.get(name, ())
+            )
+            or self._past_year(told)
         )
         # A sentence that is background as a whole needs no clause looked at.
         clauses = [] if background else [match.span() for match in _RELATIVE.finditer(sentence.text)]
+        if aside and not background:
+            clauses.append(aside.span())
         # Results told first make what follows their cause ("profit rose as deal fees climbed");
         # told after a deal they are a detail of it ("raises $50m as revenue grows 300%").
         results = None if background else _RESULTS.search(sentence.text)
@@ -785,6 +801,12 @@ def _within(trigger: Hit[object], cue: str, hit: Hit[object]) -> bool:
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:
     return any(0 < first - hit.last <= TAIL_WINDOW for first in tails)
+
+
+def _before(sentence: _Sentence, hit: Hit[object], end: int) -> bool:
+    """Whether ``hit`` starts before character ``end`` of the sentence."""
+    spans = sentence.spans()
+    return hit.first >= len(spans) or spans[hit.first][0] < end
 
 
 def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:

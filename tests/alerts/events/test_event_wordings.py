@@ -115,3 +115,38 @@ def test_these_wordings_report_their_event(
     detector: EventDetector, language: str, text: str, kind: str
 ) -> None:
     assert news(detector, text, language) == {kind}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Unilever agreed to buy Dr. Squatch for $1.5 billion, its largest acquisition since 2017."),
+        (
+            "en",
+            "Novartis agreed to buy Avidity Biosciences for $12 billion, "
+            "the largest deal in the drugmaker's history.",
+        ),
+        (
+            "fr",
+            "Danone rachète Kate Farms pour 1,3 milliard de dollars, sa plus grosse acquisition depuis 2017.",
+        ),
+        ("de", "Siemens übernimmt Altair für zehn Milliarden Dollar, die größte Übernahme seit 2018."),
+    ],
+)
+def test_a_superlative_closing_the_sentence_sizes_its_own_deal(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The deal is the largest since Disney bought Fox in 2019.",
+        "Pfizer bought Seagen in 2023, its largest deal since Wyeth.",
+    ],
+)
+def test_a_deal_compared_with_or_recalled_before_the_superlative_stays_background(
+    detector: EventDetector, text: str
+) -> None:
+    assert news(detector, text) == set()
