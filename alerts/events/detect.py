@@ -123,7 +123,8 @@ _MAJORITY = re.compile(
 _SUPERLATIVE_ASIDE = re.compile(
     r",\s*(?:its|their|the|sa|son|leur|la|le|die|der|das|seine|ihre|su|el)\s+(?:\w+\s+)?"
     r"(?:biggest|largest|costliest|priciest|most expensive|plus grosse?|plus importante?|gr[öo]ß?s?te\w*|"
-    r"mayor|m[áa]s grande)\b[^;]*$",
+    r"mayor|m[áa]s grande)\s+(?:\w+\s+)?(?:deal|acquisition|takeover|purchase|buyout|merger|investment|"
+    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n)\b[^;]*$",
     re.IGNORECASE,
 )
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
