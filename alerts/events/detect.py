@@ -209,6 +209,15 @@ _NOT_A_SITE = _PREPOSITIONS | _POSSESSIVES | {"there", "own"}
 _CLAUSES = frozenset(
     {"as", "while", "after", "because", "since", "when", "but", "alors", "tandis", "während", "mientras"}
 )
+# Soon after goods, words that make them a company's trade or assets ("chip maker", "oil and gas
+# producer", "gas business", "two power plants").
+_MAKERS_TEXT = """
+    maker makers producer producers manufacturer manufacturers company companies firm group operator
+    developer supplier retailer distributor generator generators business businesses unit division
+    assets operations arm giant specialist utility plant plants field fields station stations farm
+    farms portfolio stake
+"""
+_MAKERS = frozenset(_MAKERS_TEXT.split())
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -618,6 +627,29 @@ class _Context:
             for hit in self.cues.get(cue, ())
         )
 
+    def goods_bought(self, trigger: Hit[object], ordered: bool = False) -> bool:
+        """Whether goods follow the trigger ("buys 150 jets", "to buy power from"), not a company
+        named by what it makes or a business ("buys bus maker Van Hool", "power producer Calpine",
+        "its gas business"). ``ordered``: only as an order puts them, counted or bought from a
+        seller ("agreed to buy 25 jets", "a deal to buy power from"), and written in lowercase, not
+        as a word of a name ("Marathon Oil"), which leaves German out, where nouns are capitalised."""
+        spans = self.sentence.spans()
+
+        def words(start: int, end: int) -> list[str]:
+            return [fold(self.text[slice(*span)]) for span in spans[max(0, start) : end]]
+
+        def an_order(hit: Hit[object]) -> bool:
+            counted = any(word.isdigit() for word in words(hit.first - 3, hit.first))
+            sold = "from" in words(hit.last + 1, hit.last + 4)
+            return not self.text[spans[hit.first][0]].isupper() and (counted or sold)
+
+        return any(
+            _within(trigger, "goods", hit)
+            and _MAKERS.isdisjoint(words(hit.last + 1, hit.last + 4))
+            and (not ordered or an_order(hit))
+            for hit in self.cues.get("goods", ())
+        )
+
     def named_recipient(self, trigger: Hit[object]) -> bool:
         """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
         to expand…" invests in a company; "invest $1bn in plants" does not. In German, where every
@@ -764,10 +796,14 @@ class _Context:
         if group == "stake" and self.near(hit, "held"):
             return None
         if group == "buy":
-            if self.near(hit, "goods"):
+            if self.goods_bought(hit):
                 return "partnership" if self.has_name and not others else None
             if others or not self.has_name:
                 return None
+        if kind == "acquisition" and group == "firm" and self.goods_bought(hit, ordered=True):
+            # "agreed to buy 25 jets", "a deal to buy power from": an order, not a company bought.
+            return "deal"
+
         if group == "sale" and not self.near(hit, "business"):
             return None
         if group == "stake" and self.majority(hit):

@@ -150,3 +150,24 @@ def test_a_deal_compared_with_or_recalled_before_the_superlative_stays_backgroun
     detector: EventDetector, text: str
 ) -> None:
     assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Goods counted or bought from a seller are an order, however the buying is worded.
+        ("Riyadh Air agreed to buy 25 A350 jets from Airbus", "partnership"),
+        ("Qatar Airways agrees to buy up to 210 Boeing jets", "partnership"),
+        ("Meta signed a deal to buy power from Engie's Texas solar farms", "partnership"),
+        ("Google agreed to buy electricity from Kairos Power's small reactors", "partnership"),
+        # A company named by its trade, a business, or a name with a goods word in it is bought.
+        ("Constellation agreed to buy power producer Calpine for $16 billion", "acquisition"),
+        ("Daimler Truck buys bus maker Van Hool for $200 million", "acquisition"),
+        ("Shell agreed to buy BP's gas business in Egypt", "acquisition"),
+        ("ConocoPhillips agreed to buy Marathon Oil for $22.5 billion", "acquisition"),
+    ],
+)
+def test_goods_bought_are_an_order_and_a_company_bought_is_an_acquisition(
+    detector: EventDetector, text: str, kind: str
+) -> None:
+    assert news(detector, text) == {kind}
