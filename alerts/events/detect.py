@@ -118,13 +118,17 @@ _RESULTS = re.compile(
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
-# "…, its biggest deal since 2022", "…, the largest in the retailer's history", "…, sa plus grosse
-# acquisition depuis 2017", "…, die größte Übernahme seit", "…, su mayor compra desde": to the end.
-_SUPERLATIVE_ASIDE = re.compile(
-    r",\s*(?:its|their|the|sa|son|leur|la|le|die|der|das|seine|ihre|su|el)\s+(?:\w+\s+)?"
+# What closes a sentence to size or place its own deal, to the end: a superlative naming a deal
+# ("…, its biggest deal since 2022", "…, the largest deal in the retailer's history", "…, sa plus
+# grosse acquisition depuis 2017", "…, die größte Übernahme seit", "…, su mayor compra desde"), or a
+# deal it extends ("…, extending the alliance they formed in 2019", "…, expanding a collaboration
+# that began three years ago").
+_CLOSING_ASIDE = re.compile(
+    r",\s*(?:(?:its|their|the|sa|son|leur|la|le|die|der|das|seine|ihre|su|el)\s+(?:\w+\s+)?"
     r"(?:biggest|largest|costliest|priciest|most expensive|plus grosse?|plus importante?|gr[öo]ß?s?te\w*|"
     r"mayor|m[áa]s grande)\s+(?:\w+\s+)?(?:deal|acquisition|takeover|purchase|buyout|merger|investment|"
-    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n)\b[^;]*$",
+    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n)\b"
+    r"|(?:extending|expanding|deepening|broadening|widening|renewing|building on)\s)[^;]*$",
     re.IGNORECASE,
 )
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
@@ -530,9 +534,10 @@ class EventDetector:
             typed["partnership"] = (deals[0], "deal")
         if not typed:
             return []
-        # A superlative closing the sentence sizes its own deal against earlier ones ("…, its biggest
-        # deal since 2022"): what it recalls makes nothing else background.
-        aside = _SUPERLATIVE_ASIDE.search(sentence.text)
+        # An aside closing the sentence sizes its own deal against earlier ones ("…, its biggest
+        # deal since 2022") or names the one it extends ("…, extending the alliance they formed in
+        # 2019"): what it recalls makes nothing else background.
+        aside = _CLOSING_ASIDE.search(sentence.text)
         told = sentence.text[: aside.start()] if aside else sentence.text
         background = (
             # A question reports nothing ("Should you invest in Nvidia?"), nor does an

@@ -171,3 +171,35 @@ def test_goods_bought_are_an_order_and_a_company_bought_is_an_acquisition(
     detector: EventDetector, text: str, kind: str
 ) -> None:
     assert news(detector, text) == {kind}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # A closing clause naming the deal extended recalls its start, not the news.
+        (
+            "Renault and Nissan agreed to jointly develop a pickup truck for Latin America, "
+            "extending the alliance they formed in 1999.",
+            "partnership",
+        ),
+        (
+            "Carrefour has signed a deal with Publicis to sell advertising on its website, "
+            "expanding a collaboration that began four years ago.",
+            "partnership",
+        ),
+        # "will work with", "agreed to work with".
+        (
+            "Volvo said it would work with Chinese battery firm Sunwoda to develop cells in Sweden.",
+            "partnership",
+        ),
+        ("Siemens Healthineers agreed to work with Mayo Clinic on AI tools for radiologists.", "partnership"),
+    ],
+)
+def test_an_extension_recalled_at_the_end_and_working_with(
+    detector: EventDetector, text: str, kind: str
+) -> None:
+    assert news(detector, text) == {kind}
+
+
+def test_a_deal_of_a_past_year_stays_background_before_a_closing_clause(detector: EventDetector) -> None:
+    assert news(detector, "Bayer bought Monsanto in 2018 for $63 billion, expanding into seeds.") == set()
