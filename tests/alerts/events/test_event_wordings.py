@@ -203,3 +203,25 @@ def test_an_extension_recalled_at_the_end_and_working_with(
 
 def test_a_deal_of_a_past_year_stays_background_before_a_closing_clause(detector: EventDetector) -> None:
     assert news(detector, "Bayer bought Monsanto in 2018 for $63 billion, expanding into seeds.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # "wins/lands/bags a $X <buyer> contract|order": the winner is the subject of the verb.
+        ("Raytheon wins $3 billion Pentagon order for Patriot missiles", {"Raytheon", "Pentagon"}),
+        ("Northrop wins $5 billion Pentagon contract for drones", {"Northrop", "Pentagon"}),
+        ("Safran wins €700 million Airbus order for landing gear", {"Safran", "Airbus"}),
+    ],
+)
+def test_who_wins_a_contract_or_an_order_is_an_actor(
+    detector: EventDetector, text: str, wanted: set[str]
+) -> None:
+    events = [event for event in detector.analyse(text, "", "en").events if event.news]
+    assert {event.type for event in events} == {"partnership"}
+    assert {actor for event in events for actor in event.actors} == wanted
+
+
+def test_a_court_order_won_is_no_order(detector: EventDetector) -> None:
+    assert news(detector, "Musk wins court order against Tesla") == set()
+    assert news(detector, "The carmaker won a court order against its former supplier Bosch") == set()
