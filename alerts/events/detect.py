@@ -69,7 +69,7 @@ from alerts.events.orgs import (
     word_spans,
 )
 from alerts.events.patterns import Hit, PhraseSet
-from alerts.events.places import is_place
+from alerts.events.places import in_places, is_place
 from db.textfold import fold, word_string
 
 EVENT_TYPES = ("investment", "acquisition", "partnership")
@@ -117,6 +117,19 @@ _RESULTS = re.compile(
 # More than half: control ("88 %", "100 percent").
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
+)
+# What closes a sentence to size or place its own deal, to the end: a superlative naming a deal
+# ("…, its biggest deal since 2022", "…, the largest deal in the retailer's history", "…, sa plus
+# grosse acquisition depuis 2017", "…, die größte Übernahme seit", "…, su mayor compra desde"), or a
+# deal it extends ("…, extending the alliance they formed in 2019", "…, expanding a collaboration
+# that began three years ago").
+_CLOSING_ASIDE = re.compile(
+    r",\s*(?:(?:its|their|the|sa|son|leur|la|le|die|der|das|seine|ihre|su|el)\s+(?:\w+\s+)?"
+    r"(?:biggest|largest|costliest|priciest|most expensive|plus grosse?|plus importante?|gr[öo]ß?s?te\w*|"
+    r"mayor|m[áa]s grande)\s+(?:\w+\s+)?(?:deal|acquisition|takeover|purchase|buyout|merger|investment|"
+    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n)\b"
+    r"|(?:extending|expanding|deepening|broadening|widening|renewing|building on)\s)[^;]*$",
+    re.IGNORECASE,
 )
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -200,6 +213,15 @@ _NOT_A_SITE = _PREPOSITIONS | _POSSESSIVES | {"there", "own"}
 _CLAUSES = frozenset(
     {"as", "while", "after", "because", "since", "when", "but", "alors", "tandis", "während", "mientras"}
 )
+# Soon after goods, words that make them a company's trade or assets ("chip maker", "oil and gas
+# producer", "gas business", "two power plants").
+_MAKERS_TEXT = """
+    maker makers producer producers manufacturer manufacturers company companies firm group operator
+    developer supplier retailer distributor generator generators business businesses unit division
+    assets operations arm giant specialist utility plant plants field fields station stations farm
+    farms portfolio stake
+"""
+_MAKERS = frozenset(_MAKERS_TEXT.split())
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -512,16 +534,25 @@ class EventDetector:
             typed["partnership"] = (deals[0], "deal")
         if not typed:
             return []
+        # An aside closing the sentence sizes its own deal against earlier ones ("…, its biggest
+        # deal since 2022") or names the one it extends ("…, extending the alliance they formed in
+        # 2019"): what it recalls makes nothing else background.
+        aside = _CLOSING_ASIDE.search(sentence.text)
+        told = sentence.text[: aside.start()] if aside else sentence.text
         background = (
             # A question reports nothing ("Should you invest in Nvidia?"), nor does an
             # explainer ("How Microsoft's stake in OpenAI became its biggest bet").
             sentence.text.rstrip(" \"'»”’)").endswith("?")
             or _EXPLAINER.match(sentence.text) is not None
-            or any(cues.get(name) for name in _BACKGROUND_CUES)
-            or self._past_year(sentence.text)
+            or any(
+                _before(sentence, hit, len(told)) for name in _BACKGROUND_CUES for hit in cues.get(name, ())
+            )
+            or self._past_year(told)
         )
         # A sentence that is background as a whole needs no clause looked at.
         clauses = [] if background else [match.span() for match in _RELATIVE.finditer(sentence.text)]
+        if aside and not background:
+            clauses.append(aside.span())
         # Results told first make what follows their cause ("profit rose as deal fees climbed");
         # told after a deal they are a detail of it ("raises $50m as revenue grows 300%").
         results = None if background else _RESULTS.search(sentence.text)
@@ -601,6 +632,29 @@ class _Context:
             for hit in self.cues.get(cue, ())
         )
 
+    def goods_bought(self, trigger: Hit[object], ordered: bool = False) -> bool:
+        """Whether goods follow the trigger ("buys 150 jets", "to buy power from"), not a company
+        named by what it makes or a business ("buys bus maker Van Hool", "power producer Calpine",
+        "its gas business"). ``ordered``: only as an order puts them, counted or bought from a
+        seller ("agreed to buy 25 jets", "a deal to buy power from"), and written in lowercase, not
+        as a word of a name ("Marathon Oil"), which leaves German out, where nouns are capitalised."""
+        spans = self.sentence.spans()
+
+        def words(start: int, end: int) -> list[str]:
+            return [fold(self.text[slice(*span)]) for span in spans[max(0, start) : end]]
+
+        def an_order(hit: Hit[object]) -> bool:
+            counted = any(word.isdigit() for word in words(hit.first - 3, hit.first))
+            sold = "from" in words(hit.last + 1, hit.last + 4)
+            return not self.text[spans[hit.first][0]].isupper() and (counted or sold)
+
+        return any(
+            _within(trigger, "goods", hit)
+            and _MAKERS.isdisjoint(words(hit.last + 1, hit.last + 4))
+            and (not ordered or an_order(hit))
+            for hit in self.cues.get("goods", ())
+        )
+
     def named_recipient(self, trigger: Hit[object]) -> bool:
         """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
         to expand…" invests in a company; "invest $1bn in plants" does not. In German, where every
@@ -631,9 +685,13 @@ class _Context:
             # Names just before what the money builds qualify it: "in Permian Basin drilling".
             while words and words[-1][:1].isupper() and not words[-1].endswith(("'s", "’s")):
                 words.pop()
-        # "à Dunkerque" is a place, "its Maranello plant" the company's own site.
+        # "à Dunkerque" is a place, "its Maranello plant" the company's own site, and so is
+        # "North Carolina" in "its North Carolina battery plant".
+        placed = in_places(words)
         return any(
-            _recipient_like(word) and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
+            index not in placed
+            and _recipient_like(word)
+            and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
             for index, word in enumerate(words)
         )
 
@@ -743,10 +801,14 @@ class _Context:
         if group == "stake" and self.near(hit, "held"):
             return None
         if group == "buy":
-            if self.near(hit, "goods"):
+            if self.goods_bought(hit):
                 return "partnership" if self.has_name and not others else None
             if others or not self.has_name:
                 return None
+        if kind == "acquisition" and group == "firm" and self.goods_bought(hit, ordered=True):
+            # "agreed to buy 25 jets", "a deal to buy power from": an order, not a company bought.
+            return "deal"
+
         if group == "sale" and not self.near(hit, "business"):
             return None
         if group == "stake" and self.majority(hit):
@@ -781,6 +843,12 @@ def _within(trigger: Hit[object], cue: str, hit: Hit[object]) -> bool:
 
 def _followed(hit: Hit[object], tails: Iterable[int]) -> bool:
     return any(0 < first - hit.last <= TAIL_WINDOW for first in tails)
+
+
+def _before(sentence: _Sentence, hit: Hit[object], end: int) -> bool:
+    """Whether ``hit`` starts before character ``end`` of the sentence."""
+    spans = sentence.spans()
+    return hit.first >= len(spans) or spans[hit.first][0] < end
 
 
 def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:

@@ -17,8 +17,9 @@ single capitalised name counts too: the subject before it ("Chevron agreed
 to buy…"), the object after it ("…to buy Hess", "a stake in Aethon"), and a
 name before a possessive ("Teck's coal unit"). Places ("San Diego",
 "Abu Dhabi-based", "Allemagne": :mod:`alerts.events.places`), people ("Warren Buffett's
-Berkshire", "chief executive Jensen Huang": :mod:`alerts.events.people`) and sites or things
-named ("the Thacker Pass mine", "Trident II missiles") never count; a month's name counts where
+Berkshire", "chief executive Jensen Huang": :mod:`alerts.events.people`; a lone surname owning
+the company named after it: "Musk's SpaceX"), sites or things named ("the Thacker Pass mine",
+"Trident II missiles") and models counted ("25 A350 jets") never count; a month's name counts where
 it dates nothing ("Mars to buy Kellanova", not "in March"). German names are taken in their
 base form: "der Deutschen Bank" is Deutsche Bank, "Thyssenkrupps Stahlsparte" Thyssenkrupp's.
 """
@@ -364,19 +365,34 @@ def arguments(
                 found.append(target)
                 break
     for index, (run_start, run_end) in enumerate(runs):
-        if text.endswith(("'s", "’s"), run_start, run_end):
+        if text.endswith(("'s", "’s"), run_start, run_end) and not _owner_of_a_name(text, runs, index):
             owner = judged(index)
             if owner is not None:
                 found.append(owner)
     return found
 
 
+def _owner_of_a_name(text: str, runs: Sequence[tuple[int, int]], index: int) -> bool:
+    """Whether the run at ``index`` is one word owning the name right after it ("Musk's SpaceX",
+    "Kretinsky's EPCG"): a surname, of a person a headline names as the owner, while the company
+    owned is the actor. An owner of something unnamed ("Teck's coal unit") is the company."""
+    start, end = runs[index]
+    if " " in text[start:end] or index + 1 == len(runs):
+        return False
+    following_start, following_end = runs[index + 1]
+    first = fold(text[following_start:following_end].split()[0])
+    # "Gap's British stores": a nationality or a place is no name.
+    return not text[end:following_start].strip() and first not in NOT_NAMES and not is_place(first)
+
+
 def _name(text: str, start: int, end: int, language: str | None) -> OrgMention | None:
+    if _placed(text[start : _unpossessed(text, start, end)]):
+        return None  # before "Saudi" is trimmed as a nationality: "Saudi Arabia's" is a place
     start, end = _trim(text, start, end)
     if language == "de":
         # "der Ölkonzern Adnoc": the noun before a German name is no part of it.
         for word in re.finditer(r"\S+", text[start:end]):
-            if _WEAK_ADJECTIVE.match(word.group()) or not _NOUN_DE.search(word.group()):
+            if _WEAK_ADJECTIVE.match(word.group()) or not _leading_noun_de(word.group()):
                 start += word.start()
                 break
         else:
@@ -386,6 +402,14 @@ def _name(text: str, start: int, end: int, language: str | None) -> OrgMention |
     return OrgMention(text[start:end], start, end, False) if end > start else None
 
 
+def _leading_noun_de(word: str) -> bool:
+    """Whether a word before a German name is a noun naming it ("Ölkonzern Adnoc", "Autobauer
+    BMW") rather than the name's first word: a short word with only a plural's or an agent's
+    ending is a name ("Daimler Truck")."""
+    return bool(_NOUN_DE.search(word)) and (len(word) >= 8 or not _WEAK_ENDING_DE.search(word))
+
+
+_WEAK_ENDING_DE = re.compile(r"(?:er|en|ern)$")
 # "der Deutschen Bahn", "der Europäischen Investitionsbank": an adjective after an article.
 _WEAK_ADJECTIVE = re.compile(r"[A-ZÄÖÜ]\w*schen$")
 # "Thyssenkrupps Stahlsparte", "Rheinmetalls Marinegeschäft": a name in the genitive before a noun.
@@ -415,7 +439,7 @@ def _acceptable(text: str, name: OrgMention, language: str | None) -> bool:
         return False
     if is_person(text, name.start, name.end):
         return False
-    if _PRODUCT.match(text, name.end) or _THING.match(text, name.end):
+    if _PRODUCT.match(text, name.end) or _THING.match(text, name.end) or _model(text, name):
         return False
     if language == "de" and " " not in name.name:
         # Every German noun is capitalised: a single word is a name first in its sentence
@@ -438,6 +462,15 @@ _THING = re.compile(
     r"\s+(?:[a-z-]+\s+){0,2}?(?:mines?|reactors?|projects?|fields?|oilfields?|blocks?|deposits?|"
     r"missiles?|assets|ranges|pipelines?|refinery|refineries|terminals?)\b"
 )
+
+
+# "25 A350 jets", "15 KC-46 tankers": a number counts a model, not companies ("270 GetGo stores"
+# counts a chain's shops: only a name with a digit is a model's).
+_COUNTED = re.compile(r"(?<![\w.,])\d+\s+$")
+
+
+def _model(text: str, name: OrgMention) -> bool:
+    return any(c.isdigit() for c in name.name) and _COUNTED.search(text, 0, name.start) is not None
 
 
 def _close(text: str, start: int, end: int) -> bool:

@@ -53,7 +53,7 @@ def test_load_refuses_an_unknown_half() -> None:
         load("test")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("half", ["fresh2", "fresh3"])
+@pytest.mark.parametrize("half", ["fresh2", "fresh3", "fresh4"])
 def test_the_later_fresh_sets_are_well_formed_with_actors_on_every_positive(half: Half) -> None:
     items = load(half)
     assert len(items) >= 220
@@ -68,3 +68,14 @@ def test_the_later_fresh_sets_are_well_formed_with_actors_on_every_positive(half
         assert not (item.labels and item.hard_negative), item.id
         # Actors are labelled on every positive, and only there: actor recall is measured on them.
         assert bool(item.labels) == bool(item.actors), item.id
+
+
+def test_fresh4_has_the_traps_and_wordings_it_was_written_for() -> None:
+    items = load("fresh4")
+    assert len(items) >= 260
+    languages = Counter(item.lang for item in items)
+    assert 0.60 <= languages["en"] / len(items) <= 0.70
+    traps = Counter(item.hard_negative for item in items if item.hard_negative)
+    # IPOs are no investment of one organisation in another; tenders opened are no contract won.
+    assert traps["ipo"] >= 5 and traps["tender"] >= 1
+    assert min(traps[t] for t in ("capex", "past_mention", "collapsed", "rumour", "denied", "earnings")) >= 5

@@ -147,3 +147,22 @@ def test_a_german_split_verb_of_withdrawal_is_a_denial(detector: EventDetector) 
     assert (
         news(detector, "Der Staatsfonds sagt den Einstieg bei dem Versorger ab", "de", headline=True) == set()
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stellantis to invest $400 million in New Mexico engine factory",
+        "Hyundai will invest $5 billion in South Carolina chip factory",
+        "Nestlé to invest $1 billion in New Jersey coffee plant",
+    ],
+)
+def test_a_place_of_several_words_before_a_plant_is_no_recipient(detector: EventDetector, text: str) -> None:
+    # "South" or "Jersey" alone is no place: the two words together are.
+    assert news(detector, text, headline=True) == set()
+
+
+def test_a_company_after_a_place_of_several_words_is_still_the_recipient(detector: EventDetector) -> None:
+    assert news(
+        detector, "Amazon to invest $4 billion in San Francisco start-up Anthropic", headline=True
+    ) == {"investment"}

@@ -160,3 +160,54 @@ def test_a_place_of_origin_in_german_is_no_actor(detector: EventDetector) -> Non
 )
 def test_sites_things_and_places_are_not_actors(detector: EventDetector, text: str, thing: str) -> None:
     assert thing not in actors(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "wanted"),
+    [
+        # A surname owning the company named right after it: the company acts, not the owner.
+        ("en", "Musk's SpaceX takes 10% stake in satellite operator EchoStar.", {"SpaceX", "EchoStar"}),
+        (
+            "en",
+            "Ratcliffe's Ineos agreed to buy chemical plants from TotalEnergies.",
+            {"Ineos", "TotalEnergies"},
+        ),
+        # A company owning something unnamed still acts.
+        ("en", "Teck's coal unit was sold to Glencore for $9 billion.", {"Teck", "Glencore"}),
+        # A place whose first word is a nationality's ("Saudi Arabia") is no actor.
+        (
+            "en",
+            "Saudi Arabia's Aramco takes 10% stake in engine maker Horse Powertrain.",
+            {"Saudi Aramco", "Horse Powertrain"},
+        ),
+        (
+            "en",
+            "Saudi Arabia's Ma'aden took a 10% stake in Vale Base Metals.",
+            {"Ma'aden", "Vale Base Metals"},
+        ),
+        # A model counted is a thing bought, not a company.
+        ("en", "Riyadh Air lands order for 60 A321neo jets from Airbus.", {"Riyadh Air", "Airbus"}),
+        (
+            "en",
+            "Embraer wins order for 20 E195-E2 jets from Porter Airlines.",
+            {"Embraer", "Porter Airlines"},
+        ),
+        # A short German name with an agent's ending is a name, not a noun before one.
+        (
+            "de",
+            "Daimler Truck übernimmt den Zulieferer Wabco.",
+            {"Daimler Truck", "Wabco"},
+        ),
+        (
+            "de",
+            "Schuler Pressen und Trumpf gründen ein Gemeinschaftsunternehmen für Software.",
+            {"Schuler Pressen", "Trumpf"},
+        ),
+        # A long German noun before a name is still that noun.
+        ("de", "Der Autobauer BMW übernimmt den Zulieferer Leoni.", {"BMW", "Leoni"}),
+    ],
+)
+def test_owners_places_models_and_german_names(
+    detector: EventDetector, language: str, text: str, wanted: set[str]
+) -> None:
+    assert actors(detector, text, language) == wanted
