@@ -119,7 +119,9 @@ _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
-_PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# A year between word boundaries, the one before it tested last: starting with the digits lets
+# the regex engine skip in C to the next "1" or "2".
+_PAST_YEAR = re.compile(r"(19[5-9]\d|20\d\d)\b(?<!\w\d{4})")
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -282,6 +284,12 @@ class _Sentence:
             self.kinds = None
         return self
 
+    @cached_property
+    def money(self) -> bool:
+        """Whether something in the sentence may be an amount of money (asked by its triggers and,
+        for the news, by its amounts)."""
+        return _MONEY_HINT.search(self.text) is not None
+
     def spans(self) -> list[tuple[int, int]]:
         """Where each folded word is in ``text`` (computed once)."""
         if self._spans is None:
@@ -367,7 +375,7 @@ class EventDetector:
                 events.extend(Event(m.type, actors, None, sentence.text, False) for m in mentions)
                 continue
             # The arguments are worked out for the news only.
-            stated = self._amounts(sentence.text, language)
+            stated = self._amounts(sentence, language)
             amounts.extend(stated)
             amount = max(stated, key=lambda a: a.usd) if stated else None
             names = self._names(sentence, language, [m.trigger for m in mentions])
@@ -554,10 +562,10 @@ class EventDetector:
         return resolve_overlaps([*listed, *lookalikes(sentence.text, language), *around])
 
     @staticmethod
-    def _amounts(text: str, language: str | None) -> list[Amount]:
-        if not _MONEY_HINT.search(text):
+    def _amounts(sentence: _Sentence, language: str | None) -> list[Amount]:
+        if not sentence.money:
             return []
-        return list(find_amounts(text, language))
+        return list(find_amounts(sentence.text, language))
 
 
 class _Context:
@@ -584,9 +592,9 @@ class _Context:
     def has_name(self) -> bool:
         return bool(self.sentence.aliases) or _NAME.search(self.text) is not None
 
-    @cached_property
+    @property
     def has_amount(self) -> bool:
-        return _MONEY_HINT.search(self.text) is not None
+        return self.sentence.money
 
     def near(self, trigger: Hit[object], cue: str) -> bool:
         """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
