@@ -429,12 +429,10 @@ class EventDetector:
         and one automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
-        starts = [0]
-        position = string.find(_MARK)
-        while position >= 0:
-            starts.append(position + len(_MARK) - 1)
-            position = string.find(_MARK, position + 1)
-        starts.append(len(string))
+        starts = _marked_starts(string, len(units))
+        marked = starts is not None
+        if starts is None:
+            starts = _measured_starts(units, len(string))
         # Hits come in text order: bucket them per sentence; only sentences with
         # a trigger are kept to be read (cues alone say nothing).
         tail = starts[min(READ_SENTENCES, len(units))]
@@ -469,7 +467,11 @@ class EventDetector:
         ]
         # The text's sentences are its words in order (splitting drops no word): without the
         # marks, they are the text's word string.
-        text_words = string[starts[first_body] :].replace(_MARK[1:], "") or " "
+        if marked:
+            text_words = string[starts[first_body] :].replace(_MARK[1:], "") or " "
+        else:
+            joined = " ".join(folded for text, _ in units[first_body:] if (folded := word_string(text)[1:-1]))
+            text_words = f" {joined} " if joined else " "
         return sentences, named, text_words
 
     def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
@@ -767,7 +769,33 @@ class _Context:
 
 def _word_strings(texts: Sequence[str]) -> set[str]:
     """``{word_string(text) for text in texts}``, from one fold of them all joined by the mark."""
-    return set(word_string(_SEPARATOR.join(texts)).split(_MARK.strip())) if texts else set()
+    if not texts:
+        return set()
+    parts = word_string(_SEPARATOR.join(texts)).split(_MARK.strip())
+    # A text that writes the mark itself is cut by it: fold each text on its own.
+    return set(parts) if len(parts) == len(texts) else {word_string(text) for text in texts}
+
+
+def _marked_starts(string: str, units: int) -> list[int] | None:
+    """Where each of ``units`` texts joined by the separator and folded into ``string`` starts (the
+    offset of the space before its first word), then the string's end; None when a text writes
+    the mark itself (hostile or odd copy), which the marks found then do not tell apart."""
+    starts = [0]
+    position = string.find(_MARK)
+    while position >= 0:
+        starts.append(position + len(_MARK) - 1)
+        position = string.find(_MARK, position + 1)
+    starts.append(len(string))
+    return starts if len(starts) == max(units, 1) + 1 else None
+
+
+def _measured_starts(units: Sequence[tuple[str, bool]], length: int) -> list[int]:
+    """:func:`_marked_starts` from each text's own word string: each mark begins at the last space of
+    the text before it."""
+    starts = [0]
+    for text, _ in units[:-1]:
+        starts.append(starts[-1] + len(word_string(text)) - 1 + len(_MARK) - 1)
+    return [*starts, length]
 
 
 def _recipient_like(word: str) -> bool:
