@@ -46,6 +46,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,7 @@ from alerts.events import lexicon, sentences
 from alerts.events.amounts import Amount, find_amounts
 from alerts.events.lexicon import Cue, Tail, Trigger
 from alerts.events.orgs import (
+    FREE,
     NOT_NAMES,
     Alias,
     OrgIndex,
@@ -82,6 +84,7 @@ READ_SENTENCES = 12
 # An article's sentences are joined by a word no text has, to be scanned in one pass.
 _SEPARATOR = "\nzqxsentencezqx\n"
 _MARK = " zqxsentencezqx "
+_MARK_WORD = _MARK.strip()
 # A split phrase's second part ("sammelt 500 Millionen Dollar ... ein") within this many words.
 TAIL_WINDOW = 12
 
@@ -318,6 +321,7 @@ class EventDetector:
         self._phrases: PhraseSet[object] = PhraseSet([*self.orgs.entries(), *lexicon.entries()])
         # Below the sentences read only organisations are looked for: by an automaton of their own.
         self._org_phrases: PhraseSet[Alias] = PhraseSet(self.orgs.entries())
+        self._org_aliases = [self._org_phrases.payloads(key) for key in range(len(self._org_phrases))]
         self._kinds = [_Payloads.of(self._phrases.payloads(key)) for key in range(len(self._phrases))]
         # Per key: the organisations it names, the event types its triggers could report.
         self._aliases = [kinds.aliases for kinds in self._kinds]
@@ -455,8 +459,10 @@ class EventDetector:
             buckets[index].append((end - lengths[key] + 1, words[key], key))
         # Below the sentences read, only organisations are looked for.
         for end, key in self._org_phrases.ends(string, tail):
-            for alias in self._org_phrases.payloads(key):
-                if alias.org not in orgs and accepts(alias, units[bisect.bisect_right(starts, end) - 1][0]):
+            for alias in self._org_aliases[key]:
+                if alias.org not in orgs and (
+                    alias.guard == FREE or accepts(alias, units[bisect.bisect_right(starts, end) - 1][0])
+                ):
                     orgs[alias.org] = None
         sentences = [
             (
@@ -771,7 +777,7 @@ def _word_strings(texts: Sequence[str]) -> set[str]:
     """``{word_string(text) for text in texts}``, from one fold of them all joined by the mark."""
     if not texts:
         return set()
-    parts = word_string(_SEPARATOR.join(texts)).split(_MARK.strip())
+    parts = word_string(_SEPARATOR.join(texts)).split(_MARK_WORD)
     # A text that writes the mark itself is cut by it: fold each text on its own.
     return set(parts) if len(parts) == len(texts) else {word_string(text) for text in texts}
 
@@ -779,14 +785,12 @@ def _word_strings(texts: Sequence[str]) -> set[str]:
 def _marked_starts(string: str, units: int) -> list[int] | None:
     """Where each of ``units`` texts joined by the separator and folded into ``string`` starts (the
     offset of the space before its first word), then the string's end; None when a text writes
-    the mark itself (hostile or odd copy), which the marks found then do not tell apart."""
-    starts = [0]
-    position = string.find(_MARK)
-    while position >= 0:
-        starts.append(position + len(_MARK) - 1)
-        position = string.find(_MARK, position + 1)
-    starts.append(len(string))
-    return starts if len(starts) == max(units, 1) + 1 else None
+    the mark's word itself, even inside a word (hostile or odd copy): the marks then tell nothing."""
+    pieces = string.split(_MARK_WORD)
+    if len(pieces) != max(units, 1):
+        return None
+    # Each text's words are followed by the mark, which ends where the next text's first space is.
+    return [0, *itertools.accumulate(map(len(_MARK_WORD).__add__, map(len, pieces[:-1]))), len(string)]
 
 
 def _measured_starts(units: Sequence[tuple[str, bool]], length: int) -> list[int]:

@@ -90,7 +90,7 @@ def test_sentences_folded_together_are_each_folded_alone() -> None:
     assert _word_strings(["—", "OpenAI"]) == {" ", " openai "}
 
 
-@pytest.mark.parametrize("mark", ["zqxsentencezqx", "ZQXSENTENCEZQX", "zqxséntencezqx"])
+@pytest.mark.parametrize("mark", ["zqxsentencezqx", "ZQXSENTENCEZQX", "zqxséntencezqx", "Azqxsentencezqxb"])
 def test_a_text_that_writes_the_sentence_mark_is_read_as_any_other(
     detector: EventDetector, mark: str
 ) -> None:
