@@ -28,6 +28,7 @@ largest amount the article states.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import operator
@@ -122,11 +123,17 @@ class Hits:
         return cached
 
 
+# Sources, languages, event types and organisations are few and come back article after article.
+_fact_words = functools.lru_cache(maxsize=4096)(word_string)
+
 _first = operator.itemgetter(0)
 _second = operator.itemgetter(1)
 
 
 Check = Callable[[Hits], bool]
+# The (key, scope) of each term that makes a rule hold, or None when it does not.
+Explained = Sequence[tuple[int, str]] | None
+Explain = Callable[[Hits], Explained]
 
 
 @dataclass(frozen=True)
@@ -293,6 +300,96 @@ class Compiler:
 
         return all_of
 
+    def explainer(self, node: Node, scope: str = "body") -> Explain:
+        """``node`` compiled to explain a match: the (key, scope) of each term that makes it hold,
+        or None when it does not.
+
+        Follows the tree rather than the checks, so that only the branches that
+        hold are reported: the terms of an OR's false branches, of a NEAR whose
+        words are too far apart, of a negation, are left out. Runs only for
+        rules that matched.
+        """
+        if isinstance(node, Words):
+            key = self.key(node)
+            term = ((key, scope),)
+            return lambda hits: term if key in hits.keys(scope) else None
+        if isinstance(node, Or | And):
+            return self._boolean_explainer(node, scope)
+        if isinstance(node, Field):
+            inner = self.explainer(node.child, node.name if node.name in SCOPES else scope)
+            if node.name not in _NOT_SHOWN:
+                return inner
+            # A source name, language code, event type or organisation is not a word of the article to show.
+            return lambda hits: () if inner(hits) is not None else None
+        if isinstance(node, Near):
+            near = tuple((self.key(child),) for child in node.children)
+            check = _NearCheck(near, self.keys, node.distance, scope)
+            terms = tuple((alternatives[0], scope) for alternatives in near)
+            return lambda hits: terms if check(hits) else None
+        if isinstance(node, AmountAtLeast):
+            amount = _amount_check(node)
+            return lambda hits: () if amount(hits) else None
+        if isinstance(node, Not):
+            negated = self.explainer(node.child, scope)
+            return lambda hits: None if negated(hits) is not None else ()
+        raise TypeError(f"unresolved topic @{node.name}")
+
+    def _boolean_explainer(self, node: And | Or, scope: str) -> Explain:
+        # Per child: its key when it is a plain term (looked up, not walked: topics are long
+        # ORs of terms), else its explainer.
+        children = [
+            (self.key(child), None) if isinstance(child, Words) else (None, self.explainer(child, scope))
+            for child in node.children
+        ]
+        terms = [key for key, _ in children if key is not None]
+        if isinstance(node, Or) and len(terms) == len(children):
+            # The terms present, in the OR's order: sorted from the few present, not the many listed.
+            order: dict[int, int] = {}
+            for index, key in enumerate(terms):
+                order.setdefault(key, index)
+            keys = frozenset(order)
+
+            def any_term(hits: Hits) -> Explained:
+                present = keys.intersection(hits.keys(scope))
+                return [(key, scope) for key in sorted(present, key=order.__getitem__)] if present else None
+
+            return any_term
+        if isinstance(node, Or):
+
+            def any_of(hits: Hits) -> Explained:
+                present = hits.keys(scope)
+                found: list[tuple[int, str]] = []
+                held = False
+                for key, explain in children:
+                    if explain is not None:
+                        terms = explain(hits)
+                        if terms is not None:
+                            found.extend(terms)
+                            held = True
+                    elif key in present:
+                        found.append((key, scope))
+                        held = True
+                return found if held else None
+
+            return any_of
+
+        def all_of(hits: Hits) -> Explained:
+            present = hits.keys(scope)
+            found: list[tuple[int, str]] = []
+            for key, explain in children:
+                if explain is not None:
+                    terms = explain(hits)
+                    if terms is None:
+                        return None
+                    found.extend(terms)
+                elif key not in present:
+                    return None
+                else:
+                    found.append((key, scope))
+            return found
+
+        return all_of
+
     def triggers(self, node: Node) -> frozenset[int] | None:
         """Keys of which one at least occurs wherever ``node`` holds; None if there is no such set."""
         if isinstance(node, Words):
@@ -337,11 +434,6 @@ class Matcher:
 
     def __init__(self, compiler: Compiler) -> None:
         self.keys = tuple(compiler.keys)
-        self._ids = {spec.text: key for key, spec in enumerate(self.keys)}
-        # The key id of each term explain meets, and of each plain term under an AND or OR (None for
-        # the other children), by node id (the node is kept with them, so its id is never
-        # reused): topics are long ORs, explained per match.
-        self._node_keys: dict[int, tuple[Words | And | Or, tuple[int | None, ...]]] = {}
         self._automaton = compiler.automaton()
         optional = (("lead", LEAD), ("source", SOURCE), ("lang", LANG), ("event", EVENT), ("org", ORG))
         used = (segment for scope, segment in optional if scope in compiler.scopes)
@@ -368,9 +460,9 @@ class Matcher:
                 if segment == TEXT and text_words is not None:
                     string = text_words
                 elif isinstance(value, str):
-                    string = word_string(value)
+                    string = _fact_words(value) if segment >= SOURCE else word_string(value)
                 else:
-                    string = "".join(map(word_string, value))
+                    string = "".join(map(_fact_words, value))
                 strings[segment] = string or " "
                 pairs[segment] = list(find(string))
         return Hits(strings, pairs, amount_usd)
@@ -386,71 +478,3 @@ class Matcher:
                 stop = string.find(" ", end) if spec.prefix else end
                 return string[start:stop]
         return None
-
-    def explain(self, node: Node, hits: Hits, scope: str = "body") -> list[tuple[int, str]] | None:
-        """The (key, scope) of each term that makes ``node`` hold, or None when it does not.
-
-        Walks the tree rather than the compiled checks, so that only the
-        branches that hold are reported: the terms of an OR's false branches,
-        of a NEAR whose words are too far apart, of a negation, are left out.
-        Runs only for rules that matched.
-        """
-        if isinstance(node, Words):
-            (key,) = self._keys(node)
-            return [(key, scope)] if key in hits.keys(scope) else None
-        if isinstance(node, Or):
-            keys = self._keys(node)
-            present = hits.keys(scope)
-            found: list[tuple[int, str]] = []
-            held = False
-            # A plain term's branch is looked up here, not walked: topics are long ORs of terms.
-            for key, child in zip(keys, node.children, strict=True):
-                if key is None:
-                    terms = self.explain(child, hits, scope)
-                    if terms is not None:
-                        found.extend(terms)
-                        held = True
-                elif key in present:
-                    found.append((key, scope))
-                    held = True
-            return found if held else None
-        if isinstance(node, And):
-            found = []
-            present = hits.keys(scope)
-            for key, child in zip(self._keys(node), node.children, strict=True):
-                if key is not None:
-                    if key not in present:
-                        return None
-                    found.append((key, scope))
-                    continue
-                terms = self.explain(child, hits, scope)
-                if terms is None:
-                    return None
-                found.extend(terms)
-            return found
-        if isinstance(node, Field):
-            terms = self.explain(node.child, hits, node.name if node.name in SCOPES else scope)
-            # A source name, language code, event type or organisation is not a word of the article to show.
-            return [] if terms is not None and node.name in _NOT_SHOWN else terms
-        if isinstance(node, Near):
-            near = tuple((self._ids[key_text(child)],) for child in node.children)
-            if not _NearCheck(near, self.keys, node.distance, scope)(hits):
-                return None
-            return [(alternatives[0], scope) for alternatives in near]
-        if isinstance(node, AmountAtLeast):
-            return [] if _amount_check(node)(hits) else None
-        if isinstance(node, Not):
-            return None if self.explain(node.child, hits, scope) is not None else []
-        raise TypeError(f"unresolved topic @{node.name}")
-
-    def _keys(self, node: Words | And | Or) -> tuple[int | None, ...]:
-        """The key id of a term (alone in the tuple), or of each child of an AND or an OR that is
-        a plain term (None for the others)."""
-        cached = self._node_keys.get(id(node))
-        if cached is None:
-            children = (node,) if isinstance(node, Words) else node.children
-            keys = tuple(
-                self._ids[key_text(child)] if isinstance(child, Words) else None for child in children
-            )
-            cached = self._node_keys[id(node)] = (node, keys)
-        return cached[1]

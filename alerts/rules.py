@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from alerts.errors import RuleError
-from alerts.matcher import Check, Compiler, Hits, Matcher
+from alerts.matcher import Check, Compiler, Explain, Hits, Matcher
 from db.errors import QueryError
 from db.policy import IMMEDIATE, DeliveryPolicy
 from db.query import Node, canonical_orgs, parse, resolve_topics, topic_refs
@@ -85,7 +85,7 @@ class Match:
 class _Rule:
     spec: RuleSpec
     check: Check
-    tree: Node
+    explain: Explain
 
 
 class RuleSet:
@@ -121,7 +121,7 @@ class RuleSet:
                 raise RuleError("two rules have this name; rule names must be unique", rule=spec.name)
             seen.add(spec.name)
             node = canonical_orgs(_parse_rule(spec, trees), org_aliases or {})
-            compiled.append(_Rule(spec, compiler.check(node), node))
+            compiled.append(_Rule(spec, compiler.check(node), compiler.explainer(node)))
             keys = compiler.triggers(node)
             if keys is None:
                 always.append(index)
@@ -163,12 +163,11 @@ class RuleSet:
         return self._matcher.scan(fields, article.amount_usd, article.text_words)
 
     def _match(self, rule: _Rule, hits: Hits) -> Match:
-        terms: dict[str, None] = {}
-        for key, scope in self._matcher.explain(rule.tree, hits) or ():
-            text = self._matcher.term_text(hits, key, scope)
-            if text is not None:
-                terms.setdefault(text, None)
-        return Match(rule.spec.name, rule.spec.channels, tuple(terms), rule.spec.policy)
+        term_text = self._matcher.term_text
+        # A term found in several branches is looked up once.
+        found = (term_text(hits, key, scope) for key, scope in dict.fromkeys(rule.explain(hits) or ()))
+        terms = tuple(dict.fromkeys(text for text in found if text is not None))
+        return Match(rule.spec.name, rule.spec.channels, terms, rule.spec.policy)
 
 
 def _parse_topics(topics: Mapping[str, str]) -> dict[str, Node]:

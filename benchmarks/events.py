@@ -19,7 +19,9 @@ Speed. 1,000 articles of ~5 KB (a development item as headline or lead,
 then paragraphs of the rules benchmark's labelled AI news: denser in deals
 than most news), analysed one after the other on one core (orgs, triggers,
 amounts, news judgement), then matched, with the facts found, against the bundled rules, and both
-together as a crawl does it (the rules take the text as detection folded it); folding each
+together as a crawl does it (the rules take the text as detection folded it), the target's
+measure; for information, both again on as many articles made of the labelled AI news that
+reports no deal (news of typical density); folding each
 text once (``word_string``) is timed in the same run as a yardstick of the machine's speed, and
 so is splitting it into sentences: together, the floor of a detection that folds and splits
 the whole text, as this one does (guarded names are judged in their sentence everywhere).
@@ -276,6 +278,30 @@ def articles(count: int = N_ARTICLES, size: int = ARTICLE_BYTES) -> list[tuple[s
     return made
 
 
+def quiet_articles(count: int = N_ARTICLES, size: int = ARTICLE_BYTES) -> list[tuple[str, str, str]]:
+    """``count`` (title, text, language) of about ``size`` bytes that report no deal, as most news:
+    the headline of an article of the rules benchmark's labelled AI news labelled with no event,
+    then paragraphs of such articles in its language."""
+    rng = random.Random(SEED)
+    chosen = [
+        entry
+        for labelled in load_all_labelled().values()
+        for entry in labelled
+        if entry.labels.isdisjoint(EVENT_TYPES)
+    ]
+    paragraphs: dict[str, list[str]] = {}
+    for entry in chosen:
+        paragraphs.setdefault(entry.language, []).extend(p for p in entry.article.text.split("\n") if p)
+    made = []
+    for _ in range(count):
+        entry = rng.choice(chosen)
+        parts: list[str] = []
+        while sum(len(p.encode()) + 1 for p in parts) < size:
+            parts.append(rng.choice(paragraphs[entry.language]))
+        made.append((entry.article.title, "\n".join(parts), entry.language))
+    return made
+
+
 def speed(detector: EventDetector) -> bool:
     """Articles/s of detection, of the bundled rules, of both; folding the text as a yardstick."""
     corpus = articles()
@@ -292,13 +318,21 @@ def speed(detector: EventDetector) -> bool:
         for (title, text, lang), found in zip(corpus, facts, strict=True):
             rules.match(with_facts(ArticleText(title, "", text, text[:400], "bench", lang), found))
 
-    def both() -> None:
+    def crawl(chosen: Sequence[tuple[str, str, str]]) -> None:
         # What a crawl does per article (newsmon.wiring.assessor): detect, then match with the facts
         # and the text as detection folded it.
-        for title, text, lang in corpus:
+        for title, text, lang in chosen:
             analysis = detector.analyse(title, text, lang)
             article = ArticleText(title, "", text, text[:400], "bench", lang, text_words=analysis.text_words)
             rules.match(with_facts(article, article_facts(analysis)))
+
+    def both() -> None:
+        crawl(corpus)
+
+    quiet = quiet_articles()
+
+    def both_quiet() -> None:
+        crawl(quiet)
 
     def fold() -> None:
         for _, text, _ in corpus:
@@ -315,6 +349,7 @@ def speed(detector: EventDetector) -> bool:
         ("both", both),
         ("folding alone (word_string)", fold),
         ("splitting alone (sentences)", split),
+        ("both, on articles with no deal", both_quiet),
     )
     rates = {}
     seconds = {}
@@ -337,7 +372,10 @@ def speed(detector: EventDetector) -> bool:
     print(f"  folding plus splitting alone: {len(corpus) / floor:,.0f} articles/s")
     fast = rates["both"] >= TARGET_RATE
     verdict = "met" if fast else "MISSED"
-    print(f"  target for detection + bundled rules: >= {TARGET_RATE:,.0f} articles/s: {verdict}")
+    print(f'  target for detection + bundled rules ("both"): >= {TARGET_RATE:,.0f} articles/s: {verdict}')
+    print(
+        '  ("on articles with no deal": news of typical density, for information; the target is on the mix)'
+    )
     return fast
 
 

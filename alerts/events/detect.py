@@ -46,6 +46,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,7 @@ from alerts.events import lexicon, sentences
 from alerts.events.amounts import Amount, find_amounts
 from alerts.events.lexicon import Cue, Tail, Trigger
 from alerts.events.orgs import (
+    FREE,
     NOT_NAMES,
     Alias,
     OrgIndex,
@@ -82,6 +84,7 @@ READ_SENTENCES = 12
 # An article's sentences are joined by a word no text has, to be scanned in one pass.
 _SEPARATOR = "\nzqxsentencezqx\n"
 _MARK = " zqxsentencezqx "
+_MARK_WORD = _MARK.strip()
 # A split phrase's second part ("sammelt 500 Millionen Dollar ... ein") within this many words.
 TAIL_WINDOW = 12
 
@@ -132,7 +135,9 @@ _CLOSING_ASIDE = re.compile(
     re.IGNORECASE,
 )
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
-_PAST_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# A year between word boundaries, the one before it tested last: starting with the digits lets
+# the regex engine skip in C to the next "1" or "2".
+_PAST_YEAR = re.compile(r"(19[5-9]\d|20\d\d)\b(?<!\w\d{4})")
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -304,6 +309,12 @@ class _Sentence:
             self.kinds = None
         return self
 
+    @cached_property
+    def money(self) -> bool:
+        """Whether something in the sentence may be an amount of money (asked by its triggers and,
+        for the news, by its amounts)."""
+        return _MONEY_HINT.search(self.text) is not None
+
     def spans(self) -> list[tuple[int, int]]:
         """Where each folded word is in ``text`` (computed once)."""
         if self._spans is None:
@@ -332,6 +343,7 @@ class EventDetector:
         self._phrases: PhraseSet[object] = PhraseSet([*self.orgs.entries(), *lexicon.entries()])
         # Below the sentences read only organisations are looked for: by an automaton of their own.
         self._org_phrases: PhraseSet[Alias] = PhraseSet(self.orgs.entries())
+        self._org_aliases = [self._org_phrases.payloads(key) for key in range(len(self._org_phrases))]
         self._kinds = [_Payloads.of(self._phrases.payloads(key)) for key in range(len(self._phrases))]
         # Per key: the organisations it names, the event types its triggers could report.
         self._aliases = [kinds.aliases for kinds in self._kinds]
@@ -389,7 +401,7 @@ class EventDetector:
                 events.extend(Event(m.type, actors, None, sentence.text, False) for m in mentions)
                 continue
             # The arguments are worked out for the news only.
-            stated = self._amounts(sentence.text, language)
+            stated = self._amounts(sentence, language)
             amounts.extend(stated)
             amount = max(stated, key=lambda a: a.usd) if stated else None
             names = self._names(sentence, language, [m.trigger for m in mentions])
@@ -443,12 +455,10 @@ class EventDetector:
         and one automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
         string = word_string(_SEPARATOR.join(text for text, _ in units))
         # starts[i]: offset of the space before sentence i's first word.
-        starts = [0]
-        position = string.find(_MARK)
-        while position >= 0:
-            starts.append(position + len(_MARK) - 1)
-            position = string.find(_MARK, position + 1)
-        starts.append(len(string))
+        starts = _marked_starts(string, len(units))
+        marked = starts is not None
+        if starts is None:
+            starts = _measured_starts(units, len(string))
         # Hits come in text order: bucket them per sentence; only sentences with
         # a trigger are kept to be read (cues alone say nothing).
         tail = starts[min(READ_SENTENCES, len(units))]
@@ -471,8 +481,10 @@ class EventDetector:
             buckets[index].append((end - lengths[key] + 1, words[key], key))
         # Below the sentences read, only organisations are looked for.
         for end, key in self._org_phrases.ends(string, tail):
-            for alias in self._org_phrases.payloads(key):
-                if alias.org not in orgs and accepts(alias, units[bisect.bisect_right(starts, end) - 1][0]):
+            for alias in self._org_aliases[key]:
+                if alias.org not in orgs and (
+                    alias.guard == FREE or accepts(alias, units[bisect.bisect_right(starts, end) - 1][0])
+                ):
                     orgs[alias.org] = None
         sentences = [
             (
@@ -483,7 +495,11 @@ class EventDetector:
         ]
         # The text's sentences are its words in order (splitting drops no word): without the
         # marks, they are the text's word string.
-        text_words = string[starts[first_body] :].replace(_MARK[1:], "") or " "
+        if marked:
+            text_words = string[starts[first_body] :].replace(_MARK[1:], "") or " "
+        else:
+            joined = " ".join(folded for text, _ in units[first_body:] if (folded := word_string(text)[1:-1]))
+            text_words = f" {joined} " if joined else " "
         return sentences, named, text_words
 
     def _mentions(self, sentence: _Sentence, language: str | None) -> list[_Mention]:
@@ -585,10 +601,10 @@ class EventDetector:
         return resolve_overlaps([*listed, *lookalikes(sentence.text, language), *around])
 
     @staticmethod
-    def _amounts(text: str, language: str | None) -> list[Amount]:
-        if not _MONEY_HINT.search(text):
+    def _amounts(sentence: _Sentence, language: str | None) -> list[Amount]:
+        if not sentence.money:
             return []
-        return list(find_amounts(text, language))
+        return list(find_amounts(sentence.text, language))
 
 
 class _Context:
@@ -615,9 +631,9 @@ class _Context:
     def has_name(self) -> bool:
         return bool(self.sentence.aliases) or _NAME.search(self.text) is not None
 
-    @cached_property
+    @property
     def has_amount(self) -> bool:
-        return _MONEY_HINT.search(self.text) is not None
+        return self.sentence.money
 
     def near(self, trigger: Hit[object], cue: str) -> bool:
         """Whether ``cue`` occurs in the window the cue is looked for around ``trigger``.
@@ -821,7 +837,31 @@ class _Context:
 
 def _word_strings(texts: Sequence[str]) -> set[str]:
     """``{word_string(text) for text in texts}``, from one fold of them all joined by the mark."""
-    return set(word_string(_SEPARATOR.join(texts)).split(_MARK.strip())) if texts else set()
+    if not texts:
+        return set()
+    parts = word_string(_SEPARATOR.join(texts)).split(_MARK_WORD)
+    # A text that writes the mark itself is cut by it: fold each text on its own.
+    return set(parts) if len(parts) == len(texts) else {word_string(text) for text in texts}
+
+
+def _marked_starts(string: str, units: int) -> list[int] | None:
+    """Where each of ``units`` texts joined by the separator and folded into ``string`` starts (the
+    offset of the space before its first word), then the string's end; None when a text writes
+    the mark's word itself, even inside a word (hostile or odd copy): the marks then tell nothing."""
+    pieces = string.split(_MARK_WORD)
+    if len(pieces) != max(units, 1):
+        return None
+    # Each text's words are followed by the mark, which ends where the next text's first space is.
+    return [0, *itertools.accumulate(map(len(_MARK_WORD).__add__, map(len, pieces[:-1]))), len(string)]
+
+
+def _measured_starts(units: Sequence[tuple[str, bool]], length: int) -> list[int]:
+    """:func:`_marked_starts` from each text's own word string: each mark begins at the last space of
+    the text before it."""
+    starts = [0]
+    for text, _ in units[:-1]:
+        starts.append(starts[-1] + len(word_string(text)) - 1 + len(_MARK) - 1)
+    return [*starts, length]
 
 
 def _recipient_like(word: str) -> bool:

@@ -88,3 +88,19 @@ def test_sentences_folded_together_are_each_folded_alone() -> None:
         assert _word_strings(body) == {word_string(sentence) for sentence in body}, text[:80]
     assert _word_strings([]) == set()
     assert _word_strings(["—", "OpenAI"]) == {" ", " openai "}
+
+
+@pytest.mark.parametrize("mark", ["zqxsentencezqx", "ZQXSENTENCEZQX", "zqxséntencezqx", "Azqxsentencezqxb"])
+def test_a_text_that_writes_the_sentence_mark_is_read_as_any_other(
+    detector: EventDetector, mark: str
+) -> None:
+    # Detection joins sentences with a word of its own before folding them: copy from the web
+    # that writes it (folded) must not shift the sentences, nor lose it from the folded text.
+    text = "Acme raises $5m. " * 3 + f"Word {mark} more. " * 30 + "The apple. Apple bought Foo for $2bn."
+    plain = text.replace(mark, "filler")
+    found = detector.analyse("Acme news", text, "en", f"{mark} said. Acme raises $5m.")
+    expected = detector.analyse("Acme news", plain, "en", "filler said. Acme raises $5m.")
+    assert found.text_words == word_string(text)
+    assert (found.orgs, found.news_types) == (expected.orgs, expected.news_types)
+    assert "Apple" in found.orgs
+    assert _word_strings([f"A {mark} b.", "C."]) == {word_string(f"A {mark} b."), " c "}
