@@ -49,3 +49,8 @@ class HitCounts:
             if key not in self._counts and len(self._counts) >= self._capacity:
                 del self._counts[next(iter(self._counts))]  # the oldest: dicts keep insertion order
             self._counts[key] = found
+
+    def clear(self) -> None:
+        """Forget every count (``benchmarks.search`` times a query asked for the first time)."""
+        with self._lock:
+            self._counts.clear()
