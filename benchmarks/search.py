@@ -14,7 +14,7 @@ index, limit, headlines and snippets for the 20 returned) asked again, as a
 refresh, the next page or the web's links ask it: a query whose hits all fit
 on its page is then ranked by SQLite's own sort (``db.hit_counts``);
 ``first`` is the same search with that memory cleared, as a query asked for
-the first time (the ratio in its column is against raw too); ``raw`` is
+the first time (its ratio against raw, in turns of their own); ``raw`` is
 ``sqlite3`` running ``SELECT rowid FROM articles_fts WHERE articles_fts
 MATCH ? ORDER BY rank LIMIT 20`` with the equivalent FTS5 expression. The
 two take turns, ``--repeat`` times each, timed in CPU time (the file sits in
@@ -192,12 +192,17 @@ def main() -> int:
         hits = raw.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (case.raw,)
         ).fetchone()[0]
-        ours, first, theirs, snippets, scored = p50_ms(
+        ours, theirs, snippets, scored = p50_ms(
             lambda case=case: search(database, case.query, SearchFilters(limit=LIMIT)),
-            lambda case=case: _first_time(database, case.query),
             lambda case=case: raw.execute(RAW, (case.raw, LIMIT)).fetchall(),
             lambda case=case: raw.execute(RAW_SNIPPETS, (case.raw, LIMIT)).fetchall(),
             lambda case=case: raw.execute(RAW_SNIPPETS_SCORES, (case.raw, LIMIT)).fetchall(),
+            repeat=args.repeat,
+        )
+        # Turns of their own: a run right after one on the same connection finds the CPU caches warm.
+        first, theirs_again = p50_ms(
+            lambda case=case: _first_time(database, case.query),
+            lambda case=case: raw.execute(RAW, (case.raw, LIMIT)).fetchall(),
             repeat=args.repeat,
         )
         ratio = ours / theirs
@@ -206,7 +211,7 @@ def main() -> int:
         target = f"≤ {case.target}×" + (f", ≤ {case.absolute_ms} ms" if case.absolute_ms else "")
         print(
             f"{case.name:<10} {hits:>7,} {ours:>9.2f} ms {theirs:>6.2f} ms {ratio:>5.2f}×  "
-            f"{first / theirs:>5.2f}×  {snippets / theirs:>5.2f}×  {scored / theirs:>5.2f}×  "
+            f"{first / theirs_again:>5.2f}×  {snippets / theirs:>5.2f}×  {scored / theirs:>5.2f}×  "
             f"{target}{'' if ok else '  BELOW TARGET'}"
         )
     print(
