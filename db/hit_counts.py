@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 
-_CAPACITY = 4096
+_CAPACITY = 1024  # as many as the parsed queries db.search keeps
 
 
 class HitCounts:
