@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -21,6 +21,7 @@ from db import query as q
 from db.engine import Database
 from db.errors import QueryError
 from db.fts import FTS_COLUMNS, SCORE
+from db.hit_counts import HitCounts
 from db.money import to_usd
 from db.queries import Headline
 
@@ -39,6 +40,7 @@ FIELD_COLUMNS = {
 }
 SNIPPET_START, SNIPPET_END = "<mark>", "</mark>"
 Ranked = tuple[int, float]  # an article's id and its score
+HIT_COUNTS = HitCounts()
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,37 @@ class SearchHit(Headline):
         return {**self.headline_dict(), "snippet": self.snippet, "score": round(self.score, 4)}
 
 
-_HIT_FIELDS = tuple(f.name for f in fields(SearchHit))
+_new = object.__new__
+_set = object.__setattr__
 
 
-def _hit(*values: Any) -> SearchHit:
-    """``SearchHit(*values)`` at two thirds of the cost, for a page of hits: a frozen dataclass's
-    ``__init__`` sets each field through ``object.__setattr__``."""
-    hit = object.__new__(SearchHit)
-    hit.__dict__.update(zip(_HIT_FIELDS, values))  # noqa: B905 - the fields, one value each
+def _hit(
+    row_id: int,
+    title: str,
+    url: str,
+    source: str,
+    published: datetime | None,
+    language: str | None,
+    snippet: str,
+    score: float,
+) -> SearchHit:
+    """``SearchHit(...)`` at a quarter of the cost, for a page of hits: a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``; here one dict is the whole state."""
+    hit = _new(SearchHit)
+    _set(
+        hit,
+        "__dict__",
+        {
+            "id": row_id,
+            "title": title,
+            "url": url,
+            "source": source,
+            "published": published,
+            "language": language,
+            "snippet": snippet,
+            "score": score,
+        },
+    )
     return hit
 
 
@@ -87,18 +112,22 @@ def search(
         return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
     with database.read_raw() as connection:
-        return _search_sqlite(connection, words, conditions, params)
+        return _search_sqlite(connection, database.url, words, conditions, params)
 
 
 def _search_sqlite(
-    connection: sqlite3.Connection, words: q.Node | None, conditions: list[str], params: dict[str, Any]
+    connection: sqlite3.Connection,
+    database_name: str,
+    words: q.Node | None,
+    conditions: list[str],
+    params: dict[str, Any],
 ) -> list[SearchHit]:
     if words is None:
         ranked = _newest(connection, conditions, params)
         return _hits(ranked, _page(connection, [row_id for row_id, _ in ranked], None, "-1"))
     match = _compiled(words)
     if not conditions:
-        return _best_page(connection, match, params["limit"], _snippet_column_sql(words))
+        return _best_page(connection, database_name, match, params["limit"], _snippet_column_sql(words))
     params["match"] = match
     ranked = _best(connection, conditions, params)
     # Not the per-row column choice: bm25 in a cursor of its own counts each phrase's hits again.
@@ -147,17 +176,22 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
     return [_hit(*page[row_id], score) for row_id, score in ranked if row_id in page]
 
 
-def _best_page(connection: sqlite3.Connection, match: str, limit: int, column: str) -> list[SearchHit]:
+def _best_page(
+    connection: sqlite3.Connection, database_name: str, match: str, limit: int, column: str
+) -> list[SearchHit]:
     """The best matches with their headlines and snippets, in one statement.
 
-    Ranked and limited inside the index, the snippets are made by the same
-    cursor, for the rows the limit lets through only: FTS5 evaluates the
-    MATCH once, where a look-up per row would evaluate it again for each
+    Ranked and limited inside the index, or by SQLite when the query's hits
+    are known to fit on the page (``db.hit_counts``), the snippets are made
+    by the same cursor, for the rows the limit lets through: FTS5 evaluates
+    the MATCH once, where a look-up per row would evaluate it again for each
     (a prefix expands its terms every time). Then the page joins the
-    articles and sources, in the index's order (CROSS JOIN keeps it, so
+    articles and sources, in the ranking's order (CROSS JOIN keeps it, so
     SQLite sorts nothing again; the sort here only makes it certain).
     """
-    rows = connection.execute(_best_page_sql(column), (match, limit)).fetchall()
+    few = HIT_COUNTS.fits(database_name, match, limit)
+    rows = connection.execute(_best_page_sql(column, few), (match, limit)).fetchall()
+    HIT_COUNTS.record(database_name, match, limit, len(rows))
     rows.sort(key=itemgetter(7), reverse=True)
     return [
         _hit(row_id, title, url, source, _stored_time(published), language, snippet or "", score)
@@ -166,11 +200,13 @@ def _best_page(connection: sqlite3.Connection, match: str, limit: int, column: s
 
 
 @lru_cache(maxsize=64)
-def _best_page_sql(column: str) -> str:
+def _best_page_sql(column: str, few: bool) -> str:
+    # Ties in score come in rowid order either way: FTS5's sort keeps the index's order.
+    order = "score DESC, rowid" if few else "rank"
     return f"""
         SELECT h.rowid, a.title, a.url, s.name, a.published, a.language, h.snippet, h.score
         FROM (SELECT rowid, -{SCORE} AS score, {_snippet(column)} AS snippet FROM articles_fts
-              WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?) h
+              WHERE articles_fts MATCH ? ORDER BY {order} LIMIT ?) h
         CROSS JOIN articles a ON a.id = h.rowid CROSS JOIN sources s ON s.id = a.source_id"""
 
 

@@ -218,8 +218,9 @@ def test_a_title_query_highlights_the_title(database: Database) -> None:
 def test_a_hit_made_from_a_row_is_the_one_the_dataclass_makes() -> None:
     values = (7, "Title", "https://example.org/7", "wire", NOW, "en", "<mark>a</mark>", 1.5)
     fast, plain = _hit(*values), SearchHit(*values)
-    assert (fast, hash(fast), repr(fast), fast.as_dict()) == (
+    assert (fast, vars(fast), hash(fast), repr(fast), fast.as_dict()) == (
         plain,
+        vars(plain),
         hash(plain),
         repr(plain),
         plain.as_dict(),

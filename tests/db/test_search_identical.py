@@ -24,7 +24,7 @@ import pytest
 from db import query as q
 from db.engine import Database
 from db.migrate import upgrade
-from db.search import SNIPPET_END, SNIPPET_START, SearchFilters, search, to_fts5
+from db.search import HIT_COUNTS, SNIPPET_END, SNIPPET_START, SearchFilters, search, to_fts5
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
 
 WORDS = (
@@ -159,9 +159,50 @@ def found(database: Database, query: str, filters: SearchFilters) -> list[Row]:
 @pytest.mark.parametrize("limit", LIMITS)
 @pytest.mark.parametrize("query", QUERIES)
 def test_search_returns_what_the_plain_statement_returns(database: Database, query: str, limit: int) -> None:
+    """Asked twice: a query whose hits all fit on the page is ranked by SQLite the second time."""
     expected = reference(database.engine.url.database or "", query, limit)
     assert found(database, query, SearchFilters(limit=limit)) == expected
+    assert found(database, query, SearchFilters(limit=limit)) == expected
     assert expected, f"{query!r} finds nothing: the comparison would prove nothing"
+
+
+def test_both_rankings_run(database: Database) -> None:
+    """Some queries fit on a page of 20 and some do not, so the test above compares both rankings."""
+    for query in QUERIES:
+        found(database, query, SearchFilters(limit=20))
+    fits = [HIT_COUNTS.fits(database.url, to_fts5(q.parse(query)), 20) for query in QUERIES]
+    assert any(fits) and not all(fits), fits
+
+
+def test_ties_in_score_come_in_the_same_order(tmp_path: Path) -> None:
+    """Articles alike word for word score alike: both rankings order them as the plain statement."""
+    db = Database(f"sqlite:///{tmp_path / 'ties.db'}")
+    upgrade(db)
+    sync_sources(db, [SourceSpec("wire", "feed", "http://wire/feed")])
+    for n in range(12):
+        text = "Mistral signs a deal. " + ("The deal is large." if n % 3 else "Mistral again, Mistral.")
+        store_article(
+            db,
+            NewArticle(
+                source="wire",
+                url=f"https://example.org/{n}",
+                title="Alike",
+                keys=(),
+                language="en",
+                summary="",
+                lead="",
+                text=text,
+                published=None,
+            ),
+        )
+    try:
+        for limit in (5, 20):
+            expected = reference(db.engine.url.database or "", "mistral", limit)
+            assert len({score for *_, score in expected}) < len(expected)  # ties there are
+            assert found(db, "mistral", SearchFilters(limit=limit)) == expected
+            assert found(db, "mistral", SearchFilters(limit=limit)) == expected
+    finally:
+        db.dispose()
 
 
 @pytest.mark.parametrize(("source", "language"), [("wire", ""), ("", "fr"), ("heise", "de")])
