@@ -4,7 +4,8 @@ download guard, pipelines, fetch recording, database), under two sets of setting
 
 - ``settings``: the settings newsmon runs Scrapy with. Scrapy's components that newsmon switches
   off stay off (the proxy middleware too, with no proxy in the environment); those it replaces by
-  its own (robots.txt, decompression, stats and the stats collector) are Scrapy's. What
+  its own (robots.txt, decompression, stats and the stats collector, the scheduler's queue, the
+  download handler's kept host names, the log formatter) are Scrapy's. What
   newsmon's unchanged-feed pass costs above this is newsmon's own: the floor it stands on.
 - ``minimal_settings``: only what a conditional GET needs (start requests, HTTP errors), no
   robots.txt, no extension: what Scrapy itself costs per request here, whatever the settings.
@@ -21,6 +22,7 @@ from scrapy.http import Response
 from scrapy.settings import Settings
 
 from crawler import settings as newsmon_settings
+from crawler.handlers import encoded_each_time
 
 # Scrapy's components that newsmon switches off for one of its own doing the same job.
 REPLACED_BY_NEWSMON = frozenset(
@@ -72,6 +74,8 @@ def settings(overrides: Mapping[str, Any]) -> Settings:
         result.set(name, {}, priority="cmdline")
     result.set("TWISTED_DNS_RESOLVER", "scrapy.resolver.CachingThreadedResolver", priority="cmdline")
     result.set("STATS_CLASS", "scrapy.statscollectors.MemoryStatsCollector", priority="cmdline")
+    result.set("SCHEDULER_PRIORITY_QUEUE", "scrapy.pqueues.DownloaderAwarePriorityQueue", priority="cmdline")
+    result.set("LOG_FORMATTER", "scrapy.logformatter.LogFormatter", priority="cmdline")
     result.set("NEWSMON_CONTEXT_FACTORY", None, priority="cmdline")
     return result
 
@@ -101,7 +105,9 @@ async def crawl(
 ) -> list[int]:
     """Fetch ``requests`` (URL, headers) through bare Scrapy; the statuses received."""
     crawler = Crawler(ConditionalSpider, scrapy_settings)
-    await runner.crawl(crawler, requests=requests)
+    # newsmon's download handler keeps host names encoded, process-wide: not for Scrapy alone.
+    with encoded_each_time():
+        await runner.crawl(crawler, requests=requests)
     spider = crawler.spider
     assert isinstance(spider, ConditionalSpider)
     return spider.statuses

@@ -7,10 +7,13 @@ generated ones of ``benchmarks.crawl``. Each response waits a delay drawn
 from a fixed seed and the request itself (path, conditional or not), so a
 run's latencies do not depend on the order requests arrive in. Feeds carry
 an ETag and a Last-Modified and answer 304 to a matching ``If-None-Match``
-(or, without one, ``If-Modified-Since``).
+(or, without one, ``If-Modified-Since``). Connections are kept alive as by a
+real HTTP/1.1 server: every answer but a 304 (which has no body) carries a
+Content-Length, and a connection is closed only when the client asks.
 
-``GET /__stats`` (not delayed) answers the counts and the summed delays so
-far as JSON; ``GET /__stats?reset=1`` also sets them back to zero.
+``GET /__stats`` (not delayed) answers the counts, the summed delays and the
+connections that carried requests so far as JSON; ``GET /__stats?reset=1``
+also sets them back to zero.
 
     python -m benchmarks._latency_server --hosts 64 --entries 20
     # prints the hosts' base URLs as a JSON list, serves until stdin closes
@@ -43,6 +46,7 @@ class Stats:
     delay: float = 0.0  # seconds, summed over responses
     in_flight: int = 0
     peak_in_flight: int = 0
+    connections: int = 0  # TCP connections that carried a request (not /__stats)
 
     def as_json(self) -> bytes:
         total = sum(self.responses.values())
@@ -53,6 +57,7 @@ class Stats:
                 "delay_sum": self.delay,
                 "mean_delay": self.delay / total if total else 0.0,
                 "peak_in_flight": self.peak_in_flight,
+                "connections": self.connections,
             }
         ).encode()
 
@@ -91,6 +96,7 @@ class Site:
         return "other", 404, [("Content-Type", "text/plain")], b"not found"
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        counted: Stats | None = None  # the stats this connection is counted in (a reset starts anew)
         try:
             while True:
                 try:
@@ -110,6 +116,9 @@ class Site:
                         self.stats = Stats()
                 else:
                     kind, status, extra, body = self.answer(target, headers)
+                    if counted is not self.stats:
+                        self.stats.connections += 1
+                        counted = self.stats
                     conditional = "if-none-match" in headers or "if-modified-since" in headers
                     wait = self.delay(target, conditional)
                     stats = self.stats

@@ -303,8 +303,9 @@ def _report_run(
         not_modified = second["outcomes"].get("not_modified", 0)
         print(
             f"pass {number} (every feed 304): {not_modified}/{feeds} not modified,"
-            f" {second['server']['total']} responses {second['server']['responses']} in"
-            f" {second['wall']:.1f} s, crawler CPU {second['cpu'] * 1000:.0f} ms"
+            f" {second['server']['total']} responses {second['server']['responses']} over"
+            f" {second['server']['connections']} connections in {second['wall']:.1f} s,"
+            f" crawler CPU {second['cpu'] * 1000:.0f} ms"
         )
         if not_modified != feeds:
             errors.append(f"pass {number}: {not_modified} of {feeds} feeds answered 304")

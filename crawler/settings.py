@@ -22,7 +22,12 @@ DOWNLOAD_DELAY = 0
 DOWNLOAD_TIMEOUT = 20
 # The address policy and download limits (crawler.policy): only http(s), no private addresses
 # in discovered links, capped bodies and redirects, Retry-After honoured.
-DOWNLOAD_HANDLERS = _policy.SETTINGS["DOWNLOAD_HANDLERS"]
+DOWNLOAD_HANDLERS = {
+    **_policy.SETTINGS["DOWNLOAD_HANDLERS"],
+    # Scrapy's, with each host name encoded once (crawler.handlers).
+    "http": "crawler.handlers.HTTP11DownloadHandler",
+    "https": "crawler.handlers.HTTP11DownloadHandler",
+}
 DOWNLOAD_MAXSIZE = _policy.SETTINGS["DOWNLOAD_MAXSIZE"]
 DOWNLOAD_WARNSIZE = _policy.SETTINGS["DOWNLOAD_WARNSIZE"]
 REDIRECT_MAX_TIMES = _policy.SETTINGS["REDIRECT_MAX_TIMES"]
@@ -55,6 +60,7 @@ LOG_LEVEL = "INFO"
 # A daemon crawls each source every few minutes: CrawlService logs one line per source instead.
 STATS_DUMP = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
+LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Every component below runs for every request or response, an unchanged (304) feed included:
@@ -97,6 +103,8 @@ EXTENSIONS = {
     "crawler.stats.CoreStats": 0,
 }
 STATS_CLASS = "crawler.stats.StatsCollector"
+# Scrapy's queue, which counted every host's downloads with a call per host on every request taken.
+SCHEDULER_PRIORITY_QUEUE = "crawler.pqueues.DownloaderAwarePriorityQueue"
 # A daemon runs crawls every few minutes: LogStats' "Crawled N pages" at each crawl's start says
 # nothing that CrawlService's line per source does not, and MemoryUsage polls a limit newsmon
 # never sets (its memory is measured by benchmarks.politeness).

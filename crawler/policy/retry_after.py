@@ -65,6 +65,8 @@ class RetryAfterMiddleware:
         self._gave_up.clear()  # "for this crawl"; a pause (_until) ends with its own time
 
     async def process_request(self, request: Request) -> None:
+        if not self._until and not self._gave_up:
+            return  # no host ever asked this crawl to wait: no slot key to work out per request
         key = self._slot(request)
         if key in self._gave_up:
             raise HostBackedOffError(request.url, key, self._gave_up[key], self.cap)
