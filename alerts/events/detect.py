@@ -104,14 +104,17 @@ _STAKE_PERCENT = re.compile(
     re.IGNORECASE,
 )
 # Financial results that went up or down: deals named after them in a sentence are where the money
-# came from ("profit rose as advisory fees from mergers rebounded"), not news.
+# came from ("profit rose as advisory fees from mergers rebounded"), not news. Orders and backlogs
+# counted are results too ("orders slid 8%", "its backlog hit a record, helped by contracts from").
 _RESULTS = re.compile(
     r"\b(?:profits?|revenues?|earnings|sales|fees|income|b[ée]n[ée]fices?|chiffre d.affaires|r[ée]sultats?|"
-    r"Gewinne?|Umsatz|Ums[äa]tze|Erl[öo]se?|beneficios?|ingresos|ventas|facturaci[óo]n)\b"
+    r"Gewinne?|Umsatz|Ums[äa]tze|Erl[öo]se?|beneficios?|ingresos|ventas|facturaci[óo]n|orders|backlog|"
+    r"bookings|commandes|pedidos|Auftr[äa]ge|Auftragseingang|Auftragsbestand)\b"
     r"(?:\W+\w+){0,5}?\W+(?:rose|rises|rise|jump\w*|climb\w*|grew|grows|soar\w*|fell|falls|dropp\w*|"
     r"slump\w*|beats?|miss\w*|was lifted|progress\w*|augment\w*|recul\w*|bondi\w*|baiss\w*|"
     r"steig\w*|stieg\w*|sink\w*|sank|w[äa]chs\w*|wuchs|cre[cs]\w*|creci\w*|aument\w*|ca[eí]\w*|"
-    r"sub\w*|baj\w*)\b|\bverdien\w* (?:mehr|weniger)",
+    r"sub\w*|baj\w*|sl[iu]d\w*|hits?|reach\w*|swell\w*|atteign\w*|atteint|alcanz\w*|erreich\w*)\b"
+    r"|\bverdien\w* (?:mehr|weniger)",
     re.IGNORECASE,
 )
 # More than half: control ("88 %", "100 percent").
@@ -560,7 +563,8 @@ class EventDetector:
         mentions = []
         for kind, (hit, group) in typed.items():
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
-            recalled |= results is not None and results.start() < spans[hit.first][0]
+            # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
+            recalled |= results is not None and results.start() <= spans[hit.first][0]
             denied = context.near(hit, "denial")
             anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric))
