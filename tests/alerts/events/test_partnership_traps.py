@@ -49,3 +49,39 @@ def test_orders_and_backlogs_counted_are_no_order_won(
 )
 def test_an_order_won_before_the_figures_is_still_one(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Shopping bargains and exchange-traded contracts.
+        ("en", "Cyber Monday deals lifted Amazon's holiday sales to a record"),
+        ("en", "The best Prime Day deals on headphones from Sony and Bose"),
+        ("en", "Wheat futures contracts fell in Chicago as Russian exports picked up"),
+        # Deals on jobs, or with an executive leaving.
+        ("en", "Verdi agreed a deal with Lufthansa management to cut 4,000 ground-staff jobs by 2027"),
+        ("en", "Airbus and its works council reached an agreement on 2,500 job cuts"),
+        ("en", "Renault reached a settlement agreement with former boss Carlos Ghosn"),
+        # Pacts between states on trade or migration.
+        ("fr", "Le CETA, l'accord de libre-échange entre l'UE et le Canada, entre en vigueur"),
+        ("es", "Francia y Marruecos firman un acuerdo de readmisión de migrantes"),
+        ("de", "Deutschland und Kanada unterzeichnen ein Freihandelsabkommen"),
+    ],
+)
+def test_agreements_that_are_no_business_deal(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "El Real Madrid y Adidas firman un acuerdo"),
+        ("en", "Amazon signs deal with Sony Pictures for streaming rights"),
+        ("en", "Lufthansa agrees deal with Airbus for 20 more A350 jets"),
+        ("de", "Siemens und Microsoft unterzeichnen Abkommen über KI"),
+    ],
+)
+def test_deals_between_businesses_stay_partnerships(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"partnership"}
