@@ -663,14 +663,16 @@ class _Context:
         """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
         to expand…" invests in a company; "invest $1bn in plants" does not. In German, where every
         noun is capitalised, only listed organisations count."""
+        spans = self.sentence.spans()
         cues = [
             hit.first
             for cue in _NOT_AN_INVESTMENT
             for hit in self.cues.get(cue, ())
             if hit.first > trigger.last
+            # "in India's Shriram Finance": the country owns the name that follows; no place invested in.
+            and not (cue == "place" and self.text.startswith(("'s ", "’s "), spans[hit.last][1]))
         ]
         limit = min(cues, default=trigger.last + 10)
-        spans = self.sentence.spans()
         if any(
             trigger.last < hit.first < limit
             and accepted(alias, self.text, spans[hit.first][0], spans[hit.last][1])

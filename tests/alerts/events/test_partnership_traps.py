@@ -85,3 +85,25 @@ def test_deals_between_businesses_stay_partnerships(
     detector: EventDetector, language: str, text: str
 ) -> None:
     assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aramco to invest $500 million in Korea's S-Oil for 10% stake",
+        "Temasek invests $300 million in India's Zepto",
+    ],
+)
+def test_a_company_named_after_its_country_receives_the_money(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Samsung will invest $2 billion in Texas's chip industry",
+        "Toyota will invest $1 billion in India's auto market",
+    ],
+)
+def test_a_country_s_industry_or_market_receives_no_investment(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
