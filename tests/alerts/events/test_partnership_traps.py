@@ -107,3 +107,19 @@ def test_a_company_named_after_its_country_receives_the_money(detector: EventDet
 )
 def test_a_country_s_industry_or_market_receives_no_investment(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Index Ventures leads $25 million round in Dutch payroll start-up Loket",
+        "Samsung Next joins $12 million round for chip-design tool maker Cognichip",
+        "Tiger Global backs Indian edtech firm in $90 million round",
+    ],
+)
+def test_a_round_sized_in_headlinese_is_a_funding_round(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"investment"}
+
+
+def test_a_round_with_no_amount_is_no_funding(detector: EventDetector) -> None:
+    assert news(detector, "Golf star leads final round in Dubai after a 65") == set()
