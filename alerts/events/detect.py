@@ -704,10 +704,12 @@ class _Context:
     def owned(self, trigger: Hit[object]) -> bool:
         """Whether a generic deal word is one its subject already has: a possessive after a
         preposition ("revenue from its partnership", "leans on its deal", "de su alianza"); after a
-        verb it is news ("prolongent leur collaboration")."""
-        words = self.words_before(trigger, 3)
+        verb it is news ("prolongent leur collaboration"). A genitive is a possessive too: "revenue
+        from the company's joint venture"."""
+        words = self.words_before(trigger, 4)
         return any(
-            word in _POSSESSIVES and index > 0 and words[index - 1] in _PREPOSITIONS
+            (word in _POSSESSIVES and index > 0 and words[index - 1] in _PREPOSITIONS)
+            or (word == "s" and index == len(words) - 1 and not _PREPOSITIONS.isdisjoint(words[:-2]))
             for index, word in enumerate(words)
         )
 
@@ -771,10 +773,11 @@ class _Context:
         """The event type ``trigger`` stands for here, "deal" for a generic word, or None."""
         kind, group = trigger.type, trigger.group
         others = bool(self.specific - {kind})
+        # "revenue from its partnership with Apple" is one the company has, not news.
+        if kind == "partnership" and self.owned(hit):
+            return None
         if group == "deal":
-            # "its partnership with Apple" is one the company has, not news.
-            owned = self.owned(hit)
-            return None if self.specific or owned else "deal"
+            return None if self.specific else "deal"
         if group in ("invest", "noun") and self.into_joint_venture(hit) and not self.stake(hit):
             # The partners' money put into their joint venture is the venture's, a partnership:
             # "Honda and LG will invest $4.4bn in a joint venture".

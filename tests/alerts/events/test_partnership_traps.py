@@ -123,3 +123,26 @@ def test_a_round_sized_in_headlinese_is_a_funding_round(detector: EventDetector,
 
 def test_a_round_with_no_amount_is_no_funding(detector: EventDetector) -> None:
     assert news(detector, "Golf star leads final round in Dubai after a 65") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Revenue from the carmaker's joint venture with Geely fell 7% as prices dropped in China",
+        "Dividends from the insurer's partnership with the bank shrank by a third over the year",
+        "Profit from its joint venture with Apple fell",
+    ],
+)
+def test_money_from_a_venture_the_company_has_is_no_news(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Apple expands Google's deal with Samsung on search",
+        "Toyota forms joint venture with Suzuki's Indian arm",
+    ],
+)
+def test_a_genitive_after_a_verb_or_after_the_deal_is_still_news(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"partnership"}
