@@ -146,3 +146,26 @@ def test_money_from_a_venture_the_company_has_is_no_news(detector: EventDetector
 )
 def test_a_genitive_after_a_verb_or_after_the_deal_is_still_news(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nokia chosen by Telia to build 5G network in Sweden",
+        "Capgemini picked by Airbus to run its data centres",
+        "Thales chosen by the Dutch navy to supply radars for its frigates",
+    ],
+)
+def test_a_supplier_picked_or_chosen_wins_a_contract(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boeing has picked Kelly Ortberg as chief executive",
+        "Unilever picks Fernando Fernandez to succeed Hein Schumacher",
+    ],
+)
+def test_a_person_picked_for_a_post_is_no_deal(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
