@@ -535,6 +535,9 @@ class EventDetector:
                 typed[kind] = (hit, trigger.group)
         if not typed and deals and context.has_name and not cues.get("politics"):
             typed["partnership"] = (deals[0], "deal")
+        if cues.get("labour"):
+            # "IG Metall struck a deal with Volkswagen management to cut jobs": a labour deal.
+            typed.pop("partnership", None)
         if not typed:
             return []
         # An aside closing the sentence sizes its own deal against earlier ones ("…, its biggest

@@ -169,3 +169,34 @@ def test_a_supplier_picked_or_chosen_wins_a_contract(detector: EventDetector, te
 )
 def test_a_person_picked_for_a_post_is_no_deal(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The UAW signed a deal with Stellantis management ending the six-week strike"),
+        ("en", "Bosch's works council struck an agreement on cutting 3,000 jobs at its German plants"),
+        (
+            "de",
+            "Die IG Metall schließt mit Thyssenkrupp eine Vereinbarung über den Abbau von 11.000 Arbeitsplätzen",
+        ),
+        ("fr", "La direction de Michelin signe un accord avec les syndicats sur les suppressions de postes"),
+    ],
+)
+def test_a_deal_with_unions_or_staff_on_jobs_is_no_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Union Pacific signs deal with Norfolk Southern on intermodal service"),
+        ("de", "Siemens erhält Auftrag der Deutschen Bahn, der 500 Arbeitsplätze sichert"),
+    ],
+)
+def test_a_business_deal_next_to_a_union_word_stays_one(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"partnership"}
