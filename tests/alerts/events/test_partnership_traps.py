@@ -200,3 +200,21 @@ def test_a_business_deal_next_to_a_union_word_stays_one(
     detector: EventDetector, language: str, text: str
 ) -> None:
     assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Merger talks between the two lenders broke down over price",
+        "Negotiations on a tie-up between Fiat and Renault broke down in June",
+        "Takeover talks break down as Puma rejects the price",
+    ],
+)
+def test_talks_that_broke_down_are_no_deal(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+def test_a_deal_beside_a_breakdown_of_figures_is_still_news(detector: EventDetector) -> None:
+    assert news(detector, "Nokia agrees to buy Infinera and breaks down its results by segment") == {
+        "acquisition"
+    }
