@@ -218,3 +218,15 @@ def test_a_deal_beside_a_breakdown_of_figures_is_still_news(detector: EventDetec
     assert news(detector, "Nokia agrees to buy Infinera and breaks down its results by segment") == {
         "acquisition"
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Its acquisition spree has left it with $20 billion of debt", set()),
+        ("An acquisition spree under its former boss saddled the group with debt", set()),
+        ("Synopsys completes its acquisition of Ansys", {"acquisition"}),
+    ],
+)
+def test_a_spree_of_deals_is_a_habit_not_a_deal(detector: EventDetector, text: str, kinds: set[str]) -> None:
+    assert news(detector, text) == kinds
