@@ -230,3 +230,18 @@ def test_a_deal_beside_a_breakdown_of_figures_is_still_news(detector: EventDetec
 )
 def test_a_spree_of_deals_is_a_habit_not_a_deal(detector: EventDetector, text: str, kinds: set[str]) -> None:
     assert news(detector, text) == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Temasek becomes Zepto's largest shareholder with 12% stake", {"investment"}),
+        ("Amazon became the biggest shareholder in Rivian after the round", {"investment"}),
+        ("Aramco becomes S-Oil's largest shareholder with 63% stake", {"acquisition"}),
+        ("The state remains the largest shareholder of Renault", set()),
+    ],
+)
+def test_becoming_the_largest_shareholder_is_a_stake_taken(
+    detector: EventDetector, text: str, kind: set[str]
+) -> None:
+    assert news(detector, text) == kind
