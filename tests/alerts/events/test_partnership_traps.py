@@ -28,6 +28,8 @@ def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
             "Thales' backlog hit a record €50 billion at the end of June, helped by contracts from France",
         ),
         ("en", "Embraer logged 60 net orders in the quarter and delivered 47 jets"),
+        ("en", "Japanese machinery orders fall 4% in October"),
+        ("en", "Euro-zone factory orders fall for a third month"),
         ("fr", "Les prises de commandes de Safran progressent de 12 % au troisième trimestre"),
         ("es", "La cartera de pedidos de Talgo alcanza un máximo histórico"),
         ("es", "Los pedidos de Airbus caen un 20 % en el semestre"),
@@ -44,6 +46,7 @@ def test_orders_and_backlogs_counted_are_no_order_won(
     [
         "Nordex lands 500 MW order from Enel, lifting its order intake to a record",
         "Siemens Gamesa wins order from RWE as group profit rose 10%",
+        "Boeing wins order for 20 jets from Qatar as profits fall",
         "Orders from Riyadh Air lift Airbus",
     ],
 )
