@@ -121,8 +121,8 @@ _RESULTS = re.compile(
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
-# What closes a sentence to size or place its own deal, to the end: a superlative naming a deal
-# ("…, its biggest deal since 2022", "…, the largest deal in the retailer's history", "…, sa plus
+# What closes a sentence to size or place its own deal, to the end: a superlative naming a deal or a
+# contract ("…, its biggest deal since 2022", "…, the largest deal in the retailer's history", "…, sa plus
 # grosse acquisition depuis 2017", "…, die größte Übernahme seit", "…, su mayor compra desde"), or a
 # deal it extends ("…, extending the alliance they formed in 2019", "…, expanding a collaboration
 # that began three years ago").
@@ -130,7 +130,8 @@ _CLOSING_ASIDE = re.compile(
     r",\s*(?:(?:its|their|the|sa|son|leur|la|le|die|der|das|seine|ihre|su|el)\s+(?:\w+\s+)?"
     r"(?:biggest|largest|costliest|priciest|most expensive|plus grosse?|plus importante?|gr[öo]ß?s?te\w*|"
     r"mayor|m[áa]s grande)\s+(?:\w+\s+)?(?:deal|acquisition|takeover|purchase|buyout|merger|investment|"
-    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n)\b"
+    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n|"
+    r"contract|order|contrat|commande|Auftrag|contrato|pedido)\b"
     r"|(?:extending|expanding|deepening|broadening|widening|renewing|building on)\s)[^;]*$",
     re.IGNORECASE,
 )

@@ -248,3 +248,23 @@ def test_becoming_the_largest_shareholder_is_a_stake_taken(
     detector: EventDetector, text: str, kind: set[str]
 ) -> None:
     assert news(detector, text) == kind
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "Thales has won a €2 billion radar order from the Dutch navy, "
+            "the biggest contract in the Paris-based group's history.",
+        ),
+        (
+            "en",
+            "Safran has won a contract to supply engines to IndiGo, the largest order since the group was founded.",
+        ),
+    ],
+)
+def test_a_superlative_closing_the_sentence_sizes_its_own_contract(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"partnership"}
