@@ -268,3 +268,15 @@ def test_a_superlative_closing_the_sentence_sizes_its_own_contract(
     detector: EventDetector, language: str, text: str
 ) -> None:
     assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Microsoft's pact with Inflection should worry regulators",
+        "The Exxon-Pioneer merger should alarm anyone who cares about competition",
+        "Amazon's tie-up with Anthropic should give rivals pause",
+    ],
+)
+def test_a_headline_judging_a_deal_reports_none(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
