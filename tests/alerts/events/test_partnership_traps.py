@@ -181,7 +181,8 @@ def test_a_person_picked_for_a_post_is_no_deal(detector: EventDetector, text: st
         ("en", "Bosch's works council struck an agreement on cutting 3,000 jobs at its German plants"),
         (
             "de",
-            "Die IG Metall schließt mit Thyssenkrupp eine Vereinbarung über den Abbau von 11.000 Arbeitsplätzen",
+            "Die IG Metall schließt mit Thyssenkrupp eine Vereinbarung "
+            "über den Abbau von 11.000 Arbeitsplätzen",
         ),
         ("fr", "La direction de Michelin signe un accord avec les syndicats sur les suppressions de postes"),
     ],
@@ -260,7 +261,8 @@ def test_becoming_the_largest_shareholder_is_a_stake_taken(
         ),
         (
             "en",
-            "Safran has won a contract to supply engines to IndiGo, the largest order since the group was founded.",
+            "Safran has won a contract to supply engines to IndiGo, "
+            "the largest order since the group was founded.",
         ),
     ],
 )
