@@ -282,3 +282,21 @@ def test_a_superlative_closing_the_sentence_sizes_its_own_contract(
 )
 def test_a_headline_judging_a_deal_reports_none(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "Cirsa sale a bolsa y capta 460 millones de euros"),
+        ("es", "La cadena de gimnasios saldrá a bolsa para captar 300 millones"),
+        ("fr", "La biotech entrera en Bourse pour lever 150 millions d'euros"),
+    ],
+)
+def test_money_raised_by_going_public_is_no_investment(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+def test_money_raised_from_a_named_investor_stays_one(detector: EventDetector) -> None:
+    assert news(detector, "Cirsa capta 460 millones de euros de Blackstone", "es") == {"investment"}
