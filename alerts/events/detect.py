@@ -107,22 +107,25 @@ _STAKE_PERCENT = re.compile(
     re.IGNORECASE,
 )
 # Financial results that went up or down: deals named after them in a sentence are where the money
-# came from ("profit rose as advisory fees from mergers rebounded"), not news.
+# came from ("profit rose as advisory fees from mergers rebounded"), not news. Orders and backlogs
+# counted are results too ("orders slid 8%", "its backlog hit a record, helped by contracts from").
 _RESULTS = re.compile(
     r"\b(?:profits?|revenues?|earnings|sales|fees|income|b[ée]n[ée]fices?|chiffre d.affaires|r[ée]sultats?|"
-    r"Gewinne?|Umsatz|Ums[äa]tze|Erl[öo]se?|beneficios?|ingresos|ventas|facturaci[óo]n)\b"
-    r"(?:\W+\w+){0,5}?\W+(?:rose|rises|rise|jump\w*|climb\w*|grew|grows|soar\w*|fell|falls|dropp\w*|"
+    r"Gewinne?|Umsatz|Ums[äa]tze|Erl[öo]se?|beneficios?|ingresos|ventas|facturaci[óo]n|orders|backlog|"
+    r"bookings|commandes|pedidos|Auftr[äa]ge|Auftragseingang|Auftragsbestand)\b"
+    r"(?:\W+\w+){0,5}?\W+(?:rose|rises|rise|jump\w*|climb\w*|grew|grows|soar\w*|fell|falls?|dropp\w*|"
     r"slump\w*|beats?|miss\w*|was lifted|progress\w*|augment\w*|recul\w*|bondi\w*|baiss\w*|"
     r"steig\w*|stieg\w*|sink\w*|sank|w[äa]chs\w*|wuchs|cre[cs]\w*|creci\w*|aument\w*|ca[eí]\w*|"
-    r"sub\w*|baj\w*)\b|\bverdien\w* (?:mehr|weniger)",
+    r"sub\w*|baj\w*|sl[iu]d\w*|hits?|reach\w*|swell\w*|atteign\w*|atteint|alcanz\w*|erreich\w*)\b"
+    r"|\bverdien\w* (?:mehr|weniger)",
     re.IGNORECASE,
 )
 # More than half: control ("88 %", "100 percent").
 _MAJORITY = re.compile(
     r"(?<![\d.,])(?:100|5[1-9]|[6-9]\d)(?:[.,]\d+)?\s*(?:%|per ?cent|pour cent|Prozent|por ciento)"
 )
-# What closes a sentence to size or place its own deal, to the end: a superlative naming a deal
-# ("…, its biggest deal since 2022", "…, the largest deal in the retailer's history", "…, sa plus
+# What closes a sentence to size or place its own deal, to the end: a superlative naming a deal or a
+# contract ("…, its biggest deal since 2022", "…, the largest deal in the retailer's history", "…, sa plus
 # grosse acquisition depuis 2017", "…, die größte Übernahme seit", "…, su mayor compra desde"), or a
 # deal it extends ("…, extending the alliance they formed in 2019", "…, expanding a collaboration
 # that began three years ago").
@@ -130,7 +133,8 @@ _CLOSING_ASIDE = re.compile(
     r",\s*(?:(?:its|their|the|sa|son|leur|la|le|die|der|das|seine|ihre|su|el)\s+(?:\w+\s+)?"
     r"(?:biggest|largest|costliest|priciest|most expensive|plus grosse?|plus importante?|gr[öo]ß?s?te\w*|"
     r"mayor|m[áa]s grande)\s+(?:\w+\s+)?(?:deal|acquisition|takeover|purchase|buyout|merger|investment|"
-    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n)\b"
+    r"transaction|rachat|op[ée]ration|[ÜU]bernahme|Zukauf|Kauf|Deal|compra|adquisici[óo]n|operaci[óo]n|"
+    r"contract|order|contrat|commande|Auftrag|contrato|pedido)\b"
     r"|(?:extending|expanding|deepening|broadening|widening|renewing|building on)\s)[^;]*$",
     re.IGNORECASE,
 )
@@ -548,6 +552,9 @@ class EventDetector:
                 typed[kind] = (hit, trigger.group)
         if not typed and deals and context.has_name and not cues.get("politics"):
             typed["partnership"] = (deals[0], "deal")
+        if cues.get("labour"):
+            # "IG Metall struck a deal with Volkswagen management to cut jobs": a labour deal.
+            typed.pop("partnership", None)
         if not typed:
             return []
         # An aside closing the sentence sizes its own deal against earlier ones ("…, its biggest
@@ -576,7 +583,8 @@ class EventDetector:
         mentions = []
         for kind, (hit, group) in typed.items():
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
-            recalled |= results is not None and results.start() < spans[hit.first][0]
+            # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
+            recalled |= results is not None and results.start() <= spans[hit.first][0]
             denied = context.near(hit, "denial")
             anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric))
@@ -675,14 +683,16 @@ class _Context:
         """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
         to expand…" invests in a company; "invest $1bn in plants" does not. In German, where every
         noun is capitalised, only listed organisations count."""
+        spans = self.sentence.spans()
         cues = [
             hit.first
             for cue in _NOT_AN_INVESTMENT
             for hit in self.cues.get(cue, ())
             if hit.first > trigger.last
+            # "in India's Shriram Finance": the country owns the name that follows; no place invested in.
+            and not (cue == "place" and self.text.startswith(("'s ", "’s "), spans[hit.last][1]))
         ]
         limit = min(cues, default=trigger.last + 10)
-        spans = self.sentence.spans()
         if any(
             trigger.last < hit.first < limit
             and accepted(alias, self.text, spans[hit.first][0], spans[hit.last][1])
@@ -714,10 +724,12 @@ class _Context:
     def owned(self, trigger: Hit[object]) -> bool:
         """Whether a generic deal word is one its subject already has: a possessive after a
         preposition ("revenue from its partnership", "leans on its deal", "de su alianza"); after a
-        verb it is news ("prolongent leur collaboration")."""
-        words = self.words_before(trigger, 3)
+        verb it is news ("prolongent leur collaboration"). A genitive is a possessive too: "revenue
+        from the company's joint venture"."""
+        words = self.words_before(trigger, 4)
         return any(
-            word in _POSSESSIVES and index > 0 and words[index - 1] in _PREPOSITIONS
+            (word in _POSSESSIVES and index > 0 and words[index - 1] in _PREPOSITIONS)
+            or (word == "s" and index == len(words) - 1 and not _PREPOSITIONS.isdisjoint(words[:-2]))
             for index, word in enumerate(words)
         )
 
@@ -781,10 +793,11 @@ class _Context:
         """The event type ``trigger`` stands for here, "deal" for a generic word, or None."""
         kind, group = trigger.type, trigger.group
         others = bool(self.specific - {kind})
+        # "revenue from its partnership with Apple" is one the company has, not news.
+        if kind == "partnership" and self.owned(hit):
+            return None
         if group == "deal":
-            # "its partnership with Apple" is one the company has, not news.
-            owned = self.owned(hit)
-            return None if self.specific or owned else "deal"
+            return None if self.specific else "deal"
         if group in ("invest", "noun") and self.into_joint_venture(hit) and not self.stake(hit):
             # The partners' money put into their joint venture is the venture's, a partnership:
             # "Honda and LG will invest $4.4bn in a joint venture".

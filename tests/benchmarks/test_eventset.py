@@ -53,12 +53,16 @@ def test_load_refuses_an_unknown_half() -> None:
         load("test")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("half", ["fresh2", "fresh3", "fresh4"])
-def test_the_later_fresh_sets_are_well_formed_with_actors_on_every_positive(half: Half) -> None:
+@pytest.mark.parametrize(
+    ("half", "hard_share"), [("fresh2", 0.45), ("fresh3", 0.45), ("fresh4", 0.45), ("fresh5", 0.40)]
+)
+def test_the_later_fresh_sets_are_well_formed_with_actors_on_every_positive(
+    half: Half, hard_share: float
+) -> None:
     items = load(half)
     assert len(items) >= 220
     assert len({item.id for item in items}) == len(items)
-    assert sum(item.hard_negative is not None for item in items) / len(items) >= 0.45
+    assert sum(item.hard_negative is not None for item in items) / len(items) >= hard_share
     assert {label for item in items for label in item.labels} == TYPES
     assert {item.lang for item in items} == {"en", "fr", "de", "es"}
     for item in items:
@@ -79,3 +83,13 @@ def test_fresh4_has_the_traps_and_wordings_it_was_written_for() -> None:
     # IPOs are no investment of one organisation in another; tenders opened are no contract won.
     assert traps["ipo"] >= 5 and traps["tender"] >= 1
     assert min(traps[t] for t in ("capex", "past_mention", "collapsed", "rumour", "denied", "earnings")) >= 5
+
+
+def test_fresh5_weighs_partnerships_and_their_look_alikes() -> None:
+    items = load("fresh5")
+    positives = [item for item in items if item.labels]
+    assert sum("partnership" in item.labels for item in positives) / len(positives) >= 0.5
+    traps = Counter(item.hard_negative for item in items if item.hard_negative)
+    # Agreements that are no deal between organisations: labour, political, plea, trade, futures.
+    assert traps["wordsense"] >= 20
+    assert min(traps[t] for t in ("collapsed", "tender", "earnings", "macro", "lawsuit", "denied")) >= 5

@@ -36,6 +36,7 @@ CUES = (
     "rumour",
     "opinion",
     "politics",
+    "labour",
     "wordsense",
 )
 
