@@ -241,11 +241,11 @@ def errors(
     print()
     print("actors (found / labelled):")
     for item in (item for half in halves for item in load(half) if item.labels and item.actors):
-        found = actors_found(item, detector)
-        if found is None:
+        names = actors_found(item, detector)
+        if names is None:
             continue
-        wrong = [f for f in found if not any(same_actor(f, a, detector) for a in item.actors)]
-        missed = [a for a in item.actors if not any(same_actor(f, a, detector) for f in found)]
+        wrong = [f for f in names if not any(same_actor(f, a, detector) for a in item.actors)]
+        missed = [a for a in item.actors if not any(same_actor(f, a, detector) for f in names)]
         if wrong or missed:
             title, text = fields(item)
             print(f"{item.id} wrong={wrong} missed={missed}")
