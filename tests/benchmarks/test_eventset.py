@@ -54,13 +54,20 @@ def test_load_refuses_an_unknown_half() -> None:
 
 
 @pytest.mark.parametrize(
-    ("half", "hard_share"), [("fresh2", 0.45), ("fresh3", 0.45), ("fresh4", 0.45), ("fresh5", 0.40)]
+    ("half", "size", "hard_share"),
+    [
+        ("fresh2", 220, 0.45),
+        ("fresh3", 220, 0.45),
+        ("fresh4", 220, 0.45),
+        ("fresh5", 220, 0.40),
+        ("fresh6", 120, 0.40),  # whole articles, each several items' worth of sentences
+    ],
 )
 def test_the_later_fresh_sets_are_well_formed_with_actors_on_every_positive(
-    half: Half, hard_share: float
+    half: Half, size: int, hard_share: float
 ) -> None:
     items = load(half)
-    assert len(items) >= 220
+    assert len(items) >= size
     assert len({item.id for item in items}) == len(items)
     assert sum(item.hard_negative is not None for item in items) / len(items) >= hard_share
     assert {label for item in items for label in item.labels} == TYPES
@@ -93,3 +100,17 @@ def test_fresh5_weighs_partnerships_and_their_look_alikes() -> None:
     # Agreements that are no deal between organisations: labour, political, plea, trade, futures.
     assert traps["wordsense"] >= 20
     assert min(traps[t] for t in ("collapsed", "tender", "earnings", "macro", "lawsuit", "denied")) >= 5
+
+
+def test_fresh6_is_whole_articles_with_deals_in_passing() -> None:
+    items = load("fresh6")
+    assert len(items) >= 120
+    assert all(item.kind == "article" and item.title for item in items)
+    languages = Counter(item.lang for item in items)
+    assert 0.65 <= languages["en"] / len(items) <= 0.75
+    # Whole articles: a headline and a body of several sentences, background paragraph included.
+    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    # Its traps are articles whose news is no deal though their body mentions one.
+    assert sum(not item.labels for item in items) / len(items) >= 0.40
+    traps = Counter(item.hard_negative for item in items if item.hard_negative)
+    assert min(traps[t] for t in ("past_mention", "collapsed", "denied", "earnings", "capex")) >= 4
