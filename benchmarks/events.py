@@ -208,6 +208,8 @@ def quality(detector: EventDetector) -> bool:
                 [i for i in items if i.kind in SENTENCE_KINDS],
             ),
         ):
+            if not chosen:
+                continue  # fresh6 is whole articles only
             results = {name: score(chosen, classify) for name, classify in classifiers.items()}
             for kind in EVENT_TYPES:
                 ours, base = results["events"][kind], results["keyword topics"][kind]
