@@ -1,0 +1,54 @@
+"""Deals that are not done: contracts left to lapse, agreements rejected, talks frozen or about a
+deal, deals refused. Classes from fresh5's errors (seventh session), tested in sentences written for
+these tests, not benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> EventDetector:
+    return EventDetector()
+
+
+def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
+    return set(detector.analyse(text, "", language).news_types)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A contract that lapses, or is let lapse, is no contract signed.
+        ("en", "Vodafone will not renew its supply contract with Huawei when it runs out in 2026"),
+        ("en", "Danone and Carrefour let their supply contract expire after a pricing row"),
+        ("fr", "Le contrat de fourniture entre Orange et Nokia ne sera pas renouvelé"),
+        ("de", "Der Liefervertrag zwischen Bosch und Daimler wird nicht verlängert"),
+        ("es", "El contrato de patrocinio entre Iberia y el Real Madrid no se renovará"),
+        # Rejected, frozen, stalled, refused.
+        ("en", "Shareholders of Ubisoft reject the Tencent joint venture plan"),
+        ("en", "Talks on a licensing deal between Disney and Epic have stalled"),
+        ("en", "Spotify refuses to sign a licensing agreement with the French collecting society"),
+        ("fr", "Les actionnaires d'Atos ont rejeté l'accord avec Onepoint"),
+        ("es", "Las negociaciones para una alianza entre Repsol y Eni están congeladas"),
+        # Talks about a deal are no deal.
+        ("en", "Unicredit and Commerzbank hold first merger talks"),
+        ("en", "Iberia and Qatar Airways end code-share talks"),
+    ],
+)
+def test_deals_not_done_are_no_event(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("After months of merger talks, Chevron agreed to buy Hess for $53 billion", "acquisition"),
+        ("Unilever renews its supply contract with Cargill for five years", "partnership"),
+        ("Heineken signs a sponsorship deal with the Rugby World Cup", "partnership"),
+    ],
+)
+def test_deals_done_after_talks_or_renewed_still_count(detector: EventDetector, text: str, kind: str) -> None:
+    assert news(detector, text) == {kind}
