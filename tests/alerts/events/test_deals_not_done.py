@@ -52,3 +52,32 @@ def test_deals_not_done_are_no_event(detector: EventDetector, language: str, tex
 )
 def test_deals_done_after_talks_or_renewed_still_count(detector: EventDetector, text: str, kind: str) -> None:
     assert news(detector, text) == {kind}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Bidding in a tender is no takeover bid; a tender opened is no contract won yet.
+        ("en", "Saab plans to bid for the Dutch submarine tender"),
+        ("en", "Rolls-Royce bids for Czech reactor tender against EDF"),
+        ("en", "Network Rail puts its signalling contract out to tender"),
+        ("en", "Transport for London launched a tender for 100 electric buses"),
+        ("de", "Die Bahn schreibt einen Auftrag über 200 Züge aus"),
+        ("fr", "La SNCF lance un appel d'offres pour 30 trains régionaux"),
+        ("es", "Adif saca a licitación el contrato de mantenimiento de la alta velocidad"),
+    ],
+)
+def test_tenders_opened_or_bid_for_are_no_event(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Thales wins the Canadian submarine contract after a two-year tender"),
+        ("de", "Siemens gewinnt den von der Bahn ausgeschriebenen Auftrag über 200 Züge"),
+        ("es", "Talgo se adjudica el contrato de Adif tras ganar la licitación"),
+    ],
+)
+def test_a_tender_won_is_still_a_contract(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"partnership"}
