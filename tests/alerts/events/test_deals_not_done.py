@@ -81,3 +81,26 @@ def test_tenders_opened_or_bid_for_are_no_event(detector: EventDetector, languag
 )
 def test_a_tender_won_is_still_a_contract(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Peace between states, votes of citizens and players' contracts are no business deal.
+        ("en", "The Colombian peace agreement turns ten"),
+        ("en", "Swiss voters back a new framework agreement with the EU"),
+        ("es", "El acuerdo de paz entre Armenia y Azerbaiyán se firma en Washington"),
+        ("es", "El Atlético ficha al portero del Oporto con contrato hasta 2030"),
+        ("fr", "L'accord de paix entre l'Arménie et l'Azerbaïdjan signé à Washington"),
+        ("de", "Der FC Bayern verpflichtet einen Stürmer mit Vertrag bis 2030"),
+        ("de", "Das Friedensabkommen für Gaza tritt in Kraft"),
+    ],
+)
+def test_peace_votes_and_players_are_no_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+def test_a_contract_running_to_a_year_is_still_one(detector: EventDetector) -> None:
+    assert news(detector, "Iberdrola firma un contrato con Amazon hasta 2035", "es") == {"partnership"}
