@@ -138,6 +138,12 @@ _CLOSING_ASIDE = re.compile(
     r"|(?:extending|expanding|deepening|broadening|widening|renewing|building on)\s)[^;]*$",
     re.IGNORECASE,
 )
+# A body named for what it works for ("Partnership for a Healthier America names…", "The Alliance
+# for Automotive Innovation said…"): an organisation, not a deal; at the start of a sentence, as title
+# case elsewhere ("Nvidia Announces Partnership For AI") would look the same.
+_NAMED_BODY = re.compile(
+    r"\W*(?:The\s+)?(?:Partnership|Alliance|Collaboration|Cooperation)\s+(?:for|of|to)\s+(?:(?:a|an|the)\s+)?[A-Z]"
+)
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
 # A year between word boundaries, the one before it tested last: starting with the digits lets
 # the regex engine skip in C to the next "1" or "2".
@@ -721,6 +727,12 @@ class _Context:
             for index, word in enumerate(words)
         )
 
+    def named_body(self, trigger: Hit[object]) -> bool:
+        """Whether a generic deal word is the first of an organisation's name ("Partnership for a
+        Healthier America")."""
+        opening = _NAMED_BODY.match(self.text)
+        return opening is not None and self.sentence.spans()[trigger.first][0] < opening.end()
+
     def owned(self, trigger: Hit[object]) -> bool:
         """Whether a generic deal word is one its subject already has: a possessive after a
         preposition ("revenue from its partnership", "leans on its deal", "de su alianza"); after a
@@ -797,7 +809,7 @@ class _Context:
         if kind == "partnership" and self.owned(hit):
             return None
         if group == "deal":
-            return None if self.specific else "deal"
+            return None if self.specific or self.named_body(hit) else "deal"
         if group in ("invest", "noun") and self.into_joint_venture(hit) and not self.stake(hit):
             # The partners' money put into their joint venture is the venture's, a partnership:
             # "Honda and LG will invest $4.4bn in a joint venture".
