@@ -1,0 +1,35 @@
+"""Stakes and businesses sold: what makes a sale an acquisition, an investment or no event (fresh5's
+errors, seventh session; sentences written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> EventDetector:
+    return EventDetector()
+
+
+def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
+    return set(detector.analyse(text, "", language).news_types)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "parts" of a business are no shares (French "parts" are).
+        "Siemens sells parts of its logistics software unit to Körber",
+        "Philips agreed to sell parts of its domestic appliances business to Hillhouse for €4.4 billion",
+    ],
+)
+def test_parts_of_a_business_sold_are_an_acquisition(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"acquisition"}
+
+
+def test_french_parts_are_still_shares(detector: EventDetector) -> None:
+    assert news(detector, "Le fonds Ardian rachète des parts de Data4 pour 300 millions d'euros", "fr") == {
+        "investment"
+    }
