@@ -237,6 +237,12 @@ _MAKERS_TEXT = """
     farms portfolio stake
 """
 _MAKERS = frozenset(_MAKERS_TEXT.split())
+# Majority cues that say a seller gets out of its whole holding ("sells its entire stake in"), not
+# who gains control.
+_SOLD_OUT = frozenset(
+    {"entire", "all of", "remaining", "rest of", "whole of", "remainder of", "totalite", "integralite"}
+    | {"komplett", "vollstandig", "restlichen", "totalidad"}
+)
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -785,6 +791,23 @@ class _Context:
             for index, word in enumerate(words)
         )
 
+    def sold_out(self, trigger: Hit[object]) -> bool:
+        """Whether a stake sold is the seller's whole holding ("its entire stake", "the rest of its
+        shares"), with no percentage saying control changes hands. ``trigger`` is the sale, or the
+        stake phrase ("stake in") after one."""
+        sold = any(
+            (t.group == "sale" and 0 < trigger.first - hit.first <= 4)
+            or (t.group == "stake" and 0 < hit.first - trigger.first <= 4)
+            for hit, t in self.sentence.triggers
+        )
+        if not (self.near(trigger, "stake") or sold) or _MAJORITY.search(self.text):
+            return False
+        spans = self.sentence.spans()
+        majority = [hit for hit in self.cues.get("majority", ()) if _within(trigger, "majority", hit)]
+        return bool(majority) and all(
+            fold(self.text[spans[hit.first][0] : spans[hit.last][1]]) in _SOLD_OUT for hit in majority
+        )
+
     def words_before(self, trigger: Hit[object], count: int) -> list[str]:
         """The ``count`` folded words before ``trigger``."""
         spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
@@ -851,6 +874,9 @@ class _Context:
             return "deal"
 
         if group == "sale" and not self.near(hit, "business"):
+            return None
+        if group in ("sale", "stake") and self.sold_out(hit) and not self.buyer_named(hit):
+            # "SoftBank sells its entire Nvidia stake": shares sold into the market, no buyer.
             return None
         if group == "stake" and self.majority(hit):
             return "acquisition"

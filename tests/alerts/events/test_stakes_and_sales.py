@@ -33,3 +33,31 @@ def test_french_parts_are_still_shares(detector: EventDetector) -> None:
     assert news(detector, "Le fonds Ardian rachète des parts de Data4 pour 300 millions d'euros", "fr") == {
         "investment"
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A seller getting out of its whole holding with no buyer named sold into the market.
+        "Norway's wealth fund sold all of its shares in Caterpillar last quarter",
+        "Siemens sells remaining stake in Siemens Energy",
+        "Berkshire sells its entire stake in Paramount at a loss",
+    ],
+)
+def test_a_whole_holding_sold_with_no_buyer_is_no_event(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Siemens sells its remaining stake in Valeo Siemens to Valeo",
+        "Vivendi buys the remaining stake in Lagardère",
+        "Bayer sells its entire animal health business to Elanco",
+        "Temasek sells its entire 51% stake in Olam's agri unit",
+    ],
+)
+def test_a_holding_sold_to_a_buyer_or_bought_out_is_an_acquisition(
+    detector: EventDetector, text: str
+) -> None:
+    assert news(detector, text) == {"acquisition"}
