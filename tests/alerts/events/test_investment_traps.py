@@ -166,3 +166,16 @@ def test_a_company_after_a_place_of_several_words_is_still_the_recipient(detecto
     assert news(
         detector, "Amazon to invest $4 billion in San Francisco start-up Anthropic", headline=True
     ) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Advice to readers on what to buy (fresh5's errors, seventh session).
+        ("en", "Two healthcare stocks to buy after Pfizer's takeover of Metsera"),
+        ("fr", "Comment investir dans l'IA sans acheter d'actions Nvidia"),
+        ("es", "Cinco formas de invertir en el litio sin comprar acciones de Albemarle"),
+    ],
+)
+def test_advice_on_what_to_buy_is_no_event(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
