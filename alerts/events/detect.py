@@ -243,6 +243,8 @@ _SOLD_OUT = frozenset(
     {"entire", "all of", "remaining", "rest of", "whole of", "remainder of", "totalite", "integralite"}
     | {"komplett", "vollstandig", "restlichen", "totalidad"}
 )
+# Just before a generic deal word, verbs that complete a takeover ("closes $14bn Juniper deal").
+_COMPLETED = frozenset({"closes", "closed", "completes", "completed", "finalises", "finalizes", "finalised"})
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -791,6 +793,17 @@ class _Context:
             for index, word in enumerate(words)
         )
 
+    def completed(self, trigger: Hit[object]) -> bool:
+        """Whether a generic deal word is the object of a verb completing it, across its determiner,
+        price and name only ("closes $14bn Juniper deal"), not a market's close ("shares closed
+        higher after the deal")."""
+        for word in reversed(self.words_before(trigger, 5)):
+            if word in _COMPLETED:
+                return True
+            if word in _PREPOSITIONS or word in _CLAUSES or word in ("higher", "lower", "up", "down"):
+                return False
+        return False
+
     def sold_out(self, trigger: Hit[object]) -> bool:
         """Whether a stake sold is the seller's whole holding ("its entire stake", "the rest of its
         shares"), with no percentage saying control changes hands. ``trigger`` is the sale, or the
@@ -832,7 +845,10 @@ class _Context:
         if kind == "partnership" and self.owned(hit):
             return None
         if group == "deal":
-            return None if self.specific or self.named_body(hit) else "deal"
+            if self.specific or self.named_body(hit):
+                return None
+            # "HPE closes $14bn Juniper deal": a deal completed is a takeover closed.
+            return "acquisition" if self.completed(hit) else "deal"
         if group in ("invest", "noun") and self.into_joint_venture(hit) and not self.stake(hit):
             # The partners' money put into their joint venture is the venture's, a partnership:
             # "Honda and LG will invest $4.4bn in a joint venture".

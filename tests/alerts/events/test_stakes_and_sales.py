@@ -61,3 +61,27 @@ def test_a_holding_sold_to_a_buyer_or_bought_out_is_an_acquisition(
     detector: EventDetector, text: str
 ) -> None:
     assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A deal completed is a takeover closed (fresh5's and fresh4's errors).
+        "Mars completed its $36 billion Kellanova deal on Tuesday",
+        "Synopsys closes Ansys deal after Chinese approval",
+        "Boeing and Spirit AeroSystems closed the deal in December",
+    ],
+)
+def test_a_deal_closed_is_an_acquisition(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shares closed higher after the deal with Samsung",
+        "Nvidia closed its first quarter with a deal with Samsung",
+    ],
+)
+def test_a_close_that_is_no_completion_leaves_a_partnership(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"partnership"}
