@@ -804,6 +804,10 @@ class _Context:
                 return False
         return False
 
+    def polity_after(self, trigger: Hit[object]) -> bool:
+        """Whether a political body or post follows the trigger closely ("control of the Senate")."""
+        return any(0 < hit.first - trigger.last <= 4 for hit in self.cues.get("politics", ()))
+
     def sold_out(self, trigger: Hit[object]) -> bool:
         """Whether a stake sold is the seller's whole holding ("its entire stake", "the rest of its
         shares"), with no percentage saying control changes hands. ``trigger`` is the sale, or the
@@ -889,6 +893,9 @@ class _Context:
             # "agreed to buy 25 jets", "a deal to buy power from": an order, not a company bought.
             return "deal"
 
+        if kind == "acquisition" and "control" in trigger.phrase and self.polity_after(hit):
+            # "Republicans take control of the Senate": power, not a company, changes hands.
+            return None
         if group == "sale" and not self.near(hit, "business"):
             return None
         if group in ("sale", "stake") and self.sold_out(hit) and not self.buyer_named(hit):

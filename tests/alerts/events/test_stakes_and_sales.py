@@ -85,3 +85,27 @@ def test_a_deal_closed_is_an_acquisition(detector: EventDetector, text: str) -> 
 )
 def test_a_close_that_is_no_completion_leaves_a_partnership(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Power changing hands is no takeover (note5's leftover).
+        "Labour wins control of the city council in Birmingham",
+        "Democrats win control of the Virginia legislature",
+    ],
+)
+def test_control_of_a_political_body_is_no_acquisition(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ashgrove secures control of Kalgoorlie Nickel after a sweetened bid",
+        "Crédit Agricole wins control of Banco BPM",
+        "Lawmakers cleared Nippon Steel to take control of U.S. Steel",
+    ],
+)
+def test_control_of_a_company_won_is_an_acquisition(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"acquisition"}
