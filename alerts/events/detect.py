@@ -804,6 +804,17 @@ class _Context:
                 return False
         return False
 
+    def paid_for_a_name(self, trigger: Hit[object], tail: str) -> bool:
+        """Whether what a price is paid for ("pay $35bn … for Ansys") is a name: the word just after
+        the tail, capitalised and no place, date or title."""
+        spans = self.sentence.spans()
+        return any(
+            0 < first - trigger.last <= TAIL_WINDOW
+            and first + 1 < len(spans)
+            and _recipient_like(self.text[slice(*spans[first + 1])])
+            for first in self.sentence.tails.get(tail, ())
+        )
+
     def polity_after(self, trigger: Hit[object]) -> bool:
         """Whether a political body or post follows the trigger closely ("control of the Senate")."""
         return any(0 < hit.first - trigger.last <= 4 for hit in self.cues.get("politics", ()))
@@ -883,6 +894,9 @@ class _Context:
         ):
             return None
         if group == "stake" and self.near(hit, "held"):
+            return None
+        if group == "buy" and trigger.tail is not None and not self.paid_for_a_name(hit, trigger.tail):
+            # "pay $200m for misleading investors" is a fine, not a price.
             return None
         if group == "buy":
             if self.goods_bought(hit):

@@ -109,3 +109,27 @@ def test_control_of_a_political_body_is_no_acquisition(detector: EventDetector, 
 )
 def test_control_of_a_company_won_is_an_acquisition(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A price to be paid for a company (note5's leftover "pay $35bn … for Ansys").
+        "Mars to pay $36 billion for Kellanova",
+        "Google agreed to pay $32 billion in cash for Wiz, its biggest deal ever",
+    ],
+)
+def test_a_price_to_pay_for_a_company_is_an_acquisition(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boeing to pay $200 million for misleading investors",
+        "Airlines pay more for jet fuel as prices rise",
+        "Still, that is modest next to the $19 billion Facebook paid for WhatsApp",
+    ],
+)
+def test_fines_goods_and_prices_recalled_are_no_acquisition(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
