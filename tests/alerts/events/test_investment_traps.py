@@ -179,3 +179,30 @@ def test_a_company_after_a_place_of_several_words_is_still_the_recipient(detecto
 )
 def test_advice_on_what_to_buy_is_no_event(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Stakes worded otherwise (fresh5's and fresh4's errors, seventh session).
+        ("en", "Brookfield picks up a 10% stake in Tata Power's renewables arm"),
+        ("en", "Norges Bank took a minority interest in Orsted's Hornsea 3 wind farm company"),
+        ("de", "Katar steigt mit 15 Prozent bei dem Energiekonzern RWE ein"),
+        ("de", "Der Bund stieg mit 20 Prozent beim Rüstungskonzern KNDS ein"),
+    ],
+)
+def test_stakes_picked_up_or_entered_with_a_percentage(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The minority interest in the subsidiary is shown separately in the accounts"),
+        ("de", "Der Umsatz steigt mit 5 Prozent bei Siemens auf ein Rekordniveau"),
+    ],
+)
+def test_accounts_and_growth_are_no_stake(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
