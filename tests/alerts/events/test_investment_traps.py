@@ -206,3 +206,29 @@ def test_stakes_picked_up_or_entered_with_a_percentage(
 )
 def test_accounts_and_growth_are_no_stake(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Money landed from investors is a round (fresh2's errors, seventh session).
+        "Fintech Qonto landed €150 million from Tiger Global and Tencent",
+        "Robotics start-up Figure lands $675 million from Microsoft and Nvidia",
+    ],
+)
+def test_money_landed_from_investors_is_an_investment(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("A $300 million jet landed in Dubai carrying Emirates executives", set()),
+        ("Rheinmetall lands €300 million in new orders from Berlin", set()),
+        ("Vestas lands $400 million order from RWE", {"partnership"}),
+    ],
+)
+def test_planes_landed_and_orders_landed_raise_no_money(
+    detector: EventDetector, text: str, found: set[str]
+) -> None:
+    assert news(detector, text) == found
