@@ -29,3 +29,36 @@ def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
 )
 def test_letters_of_intent_and_arrangements(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Partners chosen, named official, tenders won.
+        ("en", "Adidas becomes official partner of the 2026 World Cup"),
+        ("en", "Leonardo won the Polish helicopter tender against Airbus"),
+        ("fr", "Safran retenu par Airbus pour équiper le futur avion régional"),
+        ("fr", "Orange devient partenaire premium du Tour de France"),
+        ("fr", "La RATP a confié à Siemens la modernisation de la ligne 4"),
+        ("de", "Siemens Mobility erhält den Zuschlag für 90 Züge der S-Bahn Hamburg"),
+        ("es", "Indra, elegida por Aena para renovar los radares de Barajas"),
+        ("es", "Talgo gana el concurso de Renfe para 30 trenes de alta velocidad"),
+    ],
+)
+def test_partners_chosen_or_official_and_tenders_won(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The law firm named Sarah Jones an official partner at its London office"),
+        ("fr", "Le conseil d'administration a confié à Jean Dupont la direction générale"),
+    ],
+)
+def test_a_person_made_partner_or_given_a_post_is_no_deal(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
