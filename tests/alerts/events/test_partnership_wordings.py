@@ -62,3 +62,17 @@ def test_a_person_made_partner_or_given_a_post_is_no_deal(
     detector: EventDetector, language: str, text: str
 ) -> None:
     assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Forces joined and ventures owned together.
+        ("en", "Glencore and Teck form a jointly owned venture for their Chilean copper mines"),
+        ("en", "Honda and Sony set up a 50-50 venture to build electric cars"),
+        ("de", "Lufthansa und Condor bündeln ihre Kräfte bei der Wartung"),
+        ("es", "Mapfre colaborará con Google Cloud en la tramitación de siniestros"),
+    ],
+)
+def test_forces_joined_and_ventures_owned_together(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"partnership"}
