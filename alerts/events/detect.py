@@ -245,6 +245,9 @@ _SOLD_OUT = frozenset(
 )
 # Just before a generic deal word, verbs that complete a takeover ("closes $14bn Juniper deal").
 _COMPLETED = frozenset({"closes", "closed", "completes", "completed", "finalises", "finalizes", "finalised"})
+# A German compound naming a business ("ihre Logistiktochter Schenker", "die Pharmasparte"), which the
+# business cues, whole words, do not find.
+_BUSINESS_COMPOUND = re.compile(r"\w(?:tochter|sparte|gesch[äa]ft|gesellschaft)\b", re.IGNORECASE)
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -910,7 +913,7 @@ class _Context:
         if kind == "acquisition" and "control" in trigger.phrase and self.polity_after(hit):
             # "Republicans take control of the Senate": power, not a company, changes hands.
             return None
-        if group == "sale" and not self.near(hit, "business"):
+        if group == "sale" and not (self.near(hit, "business") or _BUSINESS_COMPOUND.search(self.text)):
             return None
         if group in ("sale", "stake") and self.sold_out(hit) and not self.buyer_named(hit):
             # "SoftBank sells its entire Nvidia stake": shares sold into the market, no buyer.

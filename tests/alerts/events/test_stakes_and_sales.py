@@ -133,3 +133,17 @@ def test_a_price_to_pay_for_a_company_is_an_acquisition(detector: EventDetector,
 )
 def test_fines_goods_and_prices_recalled_are_no_acquisition(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # German and Spanish acquisitions (fresh4's errors, note5's leftover).
+        ("de", "Bayer hat seine Pharmasparte Consumer Health an den Finanzinvestor KKR verkauft"),
+        ("de", "Continental übernimmt restliche Anteile an der Software-Tochter Elektrobit"),
+        ("de", "Beiersdorf schnappt sich die US-Sonnenschutzmarke Coola"),
+        ("es", "Naturgy ha tomado el control de la portuguesa Galp Gás"),
+    ],
+)
+def test_german_and_spanish_acquisitions(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"acquisition"}
