@@ -689,10 +689,21 @@ class _Context:
             sold = "from" in words(hit.last + 1, hit.last + 4)
             return not self.text[spans[hit.first][0]].isupper() and (counted or sold)
 
+        def named(hit: Hit[object]) -> bool:
+            # "Electricity North West", "Power Finance Corp": the first word of a name.
+            after = spans[hit.last + 1] if hit.last + 1 < len(spans) else None
+            return (
+                self.language != "de"
+                and self.text[spans[hit.first][0]].isupper()
+                and after is not None
+                and self.text[after[0]].isupper()
+            )
+
         return any(
             _within(trigger, "goods", hit)
             and _MAKERS.isdisjoint(words(hit.last + 1, hit.last + 4))
             and (not ordered or an_order(hit))
+            and not named(hit)
             for hit in self.cues.get("goods", ())
         )
 

@@ -147,3 +147,20 @@ def test_fines_goods_and_prices_recalled_are_no_acquisition(detector: EventDetec
 )
 def test_german_and_spanish_acquisitions(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A goods word opening a name is a company bought, not goods ordered (fresh4's errors).
+        ("en", "Brookfield buys Gas Natural Fenosa"),
+        ("en", "Macquarie to buy Electricity North West"),
+        ("es", "Endesa culmina la compra de la mexicana Power Grid Solutions"),
+    ],
+)
+def test_a_goods_word_opening_a_name_is_a_company(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"acquisition"}
+
+
+def test_goods_in_lowercase_are_still_an_order(detector: EventDetector) -> None:
+    assert news(detector, "Qantas agreed to buy 20 Airbus jets from the lessor") == {"partnership"}
