@@ -232,3 +232,14 @@ def test_planes_landed_and_orders_landed_raise_no_money(
     detector: EventDetector, text: str, found: set[str]
 ) -> None:
     assert news(detector, text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nokia lands $2bn 5G deal with AT&T",
+        "Thales landed a €900 million agreement to supply radars to Poland",
+    ],
+)
+def test_a_deal_landed_is_won_not_money_raised(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"partnership"}
