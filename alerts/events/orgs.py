@@ -293,8 +293,9 @@ def _weak_inflection(name: str) -> str:
 
 # --- names around a trigger ---------------------------------------------------------------
 
-# A capitalised word, an abbreviation with its dots ("U.S. Steel") included.
-_ARG_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_CAP})"
+# A capitalised word, an abbreviation with its dots ("U.S. Steel") included, or a name opening with
+# digits and mixing cases ("3SBio", "23andMe"; not "5G" or "10bn").
+_ARG_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_CAP}|\d+(?=[A-Za-z]*[a-z])(?=[A-Za-z]*[A-Z])[A-Za-z][\w&'’-]*)"
 _ARG_RUN = re.compile(rf"{_ARG_WORD}(?:{_LINKED}{_ARG_WORD})*")
 # Between a trigger and its object, or a subject and its trigger: a few words, no clause break.
 ARGUMENT_GAP = 6

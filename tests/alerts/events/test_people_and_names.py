@@ -211,3 +211,24 @@ def test_owners_places_models_and_german_names(
     detector: EventDetector, language: str, text: str, wanted: set[str]
 ) -> None:
     assert actors(detector, text, language) == wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # Names opening with digits (fresh5's errors, seventh session).
+        ("Genetic testing firm 23andMe agrees to be bought by Regeneron", "23andMe"),
+        ("Novartis licenses 3SBio's antibody for $500 million", "3SBio"),
+    ],
+)
+def test_names_opening_with_digits_act_whole(detector: EventDetector, text: str, name: str) -> None:
+    found = actors(detector, text)
+    assert name in found
+    assert not {actor for actor in found if actor != name and actor in name}
+
+
+def test_counts_and_network_generations_are_no_names(detector: EventDetector) -> None:
+    assert actors(detector, "Ericsson wins 5G contract from Vodafone for 10bn euros") == {
+        "Ericsson",
+        "Vodafone",
+    }
