@@ -897,7 +897,9 @@ class _Context:
             return "acquisition" if self.majority(hit) else "investment"
         if group in ("invest", "noun") and (
             (group == "noun" and others)
-            or not (self.has_amount or self.has_name)
+            # "Bezos invests in humanoid robot start-up": a sentence-initial surname proves no name,
+            # the company invested in does.
+            or not (self.has_amount or self.has_name or (group == "invest" and self.named_recipient(hit)))
             or (any(self.near(hit, cue) for cue in _NOT_AN_INVESTMENT) and not self.named_recipient(hit))
             # Investing is putting money into an organisation: the verb needs one ("invests in
             # Joby", a stake), not a place, a plant or a sector ("invests billions in Grünheide").

@@ -232,3 +232,22 @@ def test_counts_and_network_generations_are_no_names(detector: EventDetector) ->
         "Ericsson",
         "Vodafone",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A bare surname opening the sentence invests in a company named by what it is (note5's leftover).
+        "Bezos invests in humanoid robot start-up",
+        "Dimon invests in fintech startup",
+    ],
+)
+def test_a_surname_investing_in_a_company_named_by_its_trade(detector: EventDetector, text: str) -> None:
+    assert set(detector.analyse(text, "", "en").news_types) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    "text", ["Households invest in property as rates fall", "Walmart invests in its stores"]
+)
+def test_investing_in_property_or_stores_stays_none(detector: EventDetector, text: str) -> None:
+    assert set(detector.analyse(text, "", "en").news_types) == set()
