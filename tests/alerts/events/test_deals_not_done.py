@@ -104,3 +104,34 @@ def test_peace_votes_and_players_are_no_partnership(
 
 def test_a_contract_running_to_a_year_is_still_one(detector: EventDetector) -> None:
     assert news(detector, "Iberdrola firma un contrato con Amazon hasta 2035", "es") == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Plans dropped, offers withdrawn, plugs pulled, no intention, not for sale, lawsuits.
+        ("en", "Stellantis drops plans for a battery joint venture with CATL in Spain"),
+        ("en", "Glencore had withdrawn its takeover offer for Teck by the end of the week"),
+        ("en", "Ubisoft pulls the plug on its Tencent partnership"),
+        ("en", "Vodafone halts talks on a network-sharing deal with Orange"),
+        ("en", "BHP has no intention of making a new offer for Anglo American"),
+        ("en", "Shareholders sue Activision over Microsoft takeover"),
+        ("fr", "Vivendi a retiré son offre sur Lagardère"),
+        ("es", "BBVA no tiene intención de mejorar su oferta por Sabadell"),
+    ],
+)
+def test_plans_dropped_and_offers_withdrawn_are_no_event(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Microsoft agreed to buy Activision for $69 billion after suspended talks resumed",
+        "Shareholders approve Chevron's takeover of Hess after lawsuit is dropped",
+    ],
+)
+def test_a_deal_done_after_a_pause_or_a_lawsuit_still_counts(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"acquisition"}
