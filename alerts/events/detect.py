@@ -113,7 +113,7 @@ _RESULTS = re.compile(
     r"\b(?:profits?|revenues?|earnings|sales|fees|income|b[ée]n[ée]fices?|chiffre d.affaires|r[ée]sultats?|"
     r"Gewinne?|Umsatz|Ums[äa]tze|Erl[öo]se?|beneficios?|ingresos|ventas|facturaci[óo]n|orders|backlog|"
     r"bookings|commandes|pedidos|Auftr[äa]ge|Auftragseingang|Auftragsbestand)\b"
-    r"(?:\W+\w+){0,5}?\W+(?:rose|rises|rise|jump\w*|climb\w*|grew|grows|soar\w*|fell|falls?|dropp\w*|"
+    r"(?:\W+\w+){0,7}?\W+(?:rose|rises|rise|jump\w*|climb\w*|grew|grows|soar\w*|fell|falls?|dropp\w*|"
     r"slump\w*|beats?|miss\w*|was lifted|progress\w*|augment\w*|recul\w*|bondi\w*|baiss\w*|"
     r"steig\w*|stieg\w*|sink\w*|sank|w[äa]chs\w*|wuchs|cre[cs]\w*|creci\w*|aument\w*|ca[eí]\w*|"
     r"sub\w*|baj\w*|sl[iu]d\w*|hits?|reach\w*|swell\w*|atteign\w*|atteint|alcanz\w*|erreich\w*)\b"

@@ -300,3 +300,15 @@ def test_money_raised_by_going_public_is_no_investment(
 
 def test_money_raised_from_a_named_investor_stays_one(detector: EventDetector) -> None:
     assert news(detector, "Cirsa capta 460 millones de euros de Blackstone", "es") == {"investment"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The orders counted are named at length before their move (fresh5's errors, seventh session).
+        "Orders for the German group's industrial robots fell 12% in the quarter",
+        "Orders from the Swiss company's Chinese customers dropped to a two-year low",
+    ],
+)
+def test_orders_named_at_length_then_counted_are_no_order_won(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
