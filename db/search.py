@@ -187,9 +187,10 @@ def _best_page(
     again for each (a prefix expands its terms every time). Asked again,
     SQLite ranks, and a row gets its snippet when it scores at or above
     the last page's floor (``db.hit_counts``); a row of the page left
-    without one (new articles lowered the scores) gets it by a look-up. Then the page
-    joins the articles and sources, in the ranking's order (CROSS JOIN
-    keeps it, so SQLite sorts nothing again; the sort here only makes it certain).
+    without one (new articles lowered the scores) gets it by a look-up.
+    Then the page joins the articles and sources, in the ranking's order
+    (CROSS JOIN keeps it, so SQLite sorts nothing again; the sort here only
+    makes it certain).
     """
     floor = HIT_COUNTS.floor(database_name, match, limit)
     column = _snippet_column_sql(words)
@@ -225,8 +226,8 @@ def _ranked_in_index_sql(column: str) -> str:
 
 @lru_cache(maxsize=64)
 def _ranked_by_sqlite_sql(column: str) -> str:
-    # SQLite evaluates a row's other columns only when it enters the top n: the score, its sort key,
-    # is computed once per hit. A row below the floor gets NULL, so a snippet is never NULL here.
+    # SQLite evaluates a row's other columns only when it enters the top n (the score, its sort key,
+    # for every hit). NULL here says "below the floor" only: an empty snippet is ''.
     return _PAGE_OF.format(
         ranked=f"""SELECT rowid, -{SCORE} AS score,
                           CASE WHEN -{SCORE} >= ?3 THEN coalesce({_snippet(column)}, '') END AS snippet
