@@ -11,16 +11,20 @@ pair of common words (~60 % of articles).
 For each query, in the same run and with the same page cache size:
 ``newsmon`` is :func:`db.search.search` (parse, compile, rank inside the
 index, limit, headlines and snippets for the 20 returned) asked again, as a
-refresh, the next page or the web's links ask it: a query whose hits all fit
-on its page is then ranked by SQLite's own sort (``db.hit_counts``);
-``first`` is the same search with that memory cleared, as a query asked for
-the first time (its ratio against raw, in turns of their own); ``raw`` is
+refresh, the next page or the web's links ask it: the query is then ranked
+by SQLite's own sort, with snippets for all its hits if they fit on its page
+or else from its last page's lowest score (``db.hit_counts``); ``first`` is
+the same search with that memory cleared, as a query asked for the first
+time and as every ``newsmon search`` on the command line asks it (its ratio
+against raw, in turns of their own, the memory cleared outside the time
+measured); ``raw`` is
 ``sqlite3`` running ``SELECT rowid FROM articles_fts WHERE articles_fts
 MATCH ? ORDER BY rank LIMIT 20`` with the equivalent FTS5 expression. The
 two take turns, ``--repeat`` times each, timed in CPU time (the file sits in
 the page cache), so both see the same load on the machine; p50 reported,
 and the ratio against targets (≤ 2× raw and ≤ 1 ms for a rare term; ≤ 2×
-for the others; ≤ 1.2× for the common pair), which ``newsmon`` is held to.
+for the others; ≤ 1.2× for the common pair), which ``newsmon`` is held to,
+and ``first`` too for the rare term.
 Two more statements show the floor SQLite itself sets: raw FTS5 with
 ``snippet()`` for the rows it returns (``floor``), and with their bm25
 score too (``+score``: a page shows both; FTS5 counts each phrase's
@@ -77,10 +81,11 @@ class Case:
     raw: str  # the equivalent FTS5 expression
     target: float  # ratio newsmon / raw
     absolute_ms: float | None = None
+    first_counts: bool = False  # the first ask is held to the target too
 
 
 CASES = (
-    Case("rare", "zyxomatic", '{title summary text} : "zyxomatic"', 2.0, 1.0),
+    Case("rare", "zyxomatic", '{title summary text} : "zyxomatic"', 2.0, 1.0, first_counts=True),
     Case("mid", "quantenchip", '{title summary text} : "quantenchip"', 2.0),
     Case("accented", "comete", '{title summary text} : "comete"', 2.0),
     Case("phrase", '"grande comète"', '{title summary text} : "grande comete"', 2.0),
@@ -149,14 +154,18 @@ def _insert(raw: sqlite3.Connection, batch: list[tuple[object, ...]]) -> None:
     raw.commit()
 
 
-def p50_ms(*runs: Callable[[], object], repeat: int) -> list[float]:
+def p50_ms(
+    *runs: Callable[[], object], repeat: int, before: Callable[[], object] = lambda: None
+) -> list[float]:
     """Median CPU time of each run, taking turns: the file is in the page cache, so this is their
-    cost, and other processes on the machine weigh on all of them alike."""
+    cost, and other processes on the machine weigh on all of them alike. ``before`` runs ahead of
+    each turn, untimed."""
     for run in runs:
         run()  # warm the page cache and statement caches
     timings: list[list[float]] = [[] for _ in runs]
     for _ in range(repeat):
         for run, times in zip(runs, timings, strict=True):
+            before()
             started = time.thread_time()
             run()
             times.append(time.thread_time() - started)
@@ -201,21 +210,23 @@ def main() -> int:
         )
         # Turns of their own: a run right after one on the same connection finds the CPU caches warm.
         first, theirs_again = p50_ms(
-            lambda case=case: _first_time(database, case.query),
+            lambda case=case: search(database, case.query, SearchFilters(limit=LIMIT)),
             lambda case=case: raw.execute(RAW, (case.raw, LIMIT)).fetchall(),
             repeat=args.repeat,
+            before=HIT_COUNTS.clear,
         )
-        ratio = ours / theirs
-        ok = ratio <= case.target and (case.absolute_ms is None or ours <= case.absolute_ms)
+        ratio, first_ratio = ours / theirs, first / theirs_again
+        ok = _met(case, ratio, ours) and (not case.first_counts or _met(case, first_ratio, first))
         failed |= not ok
         target = f"≤ {case.target}×" + (f", ≤ {case.absolute_ms} ms" if case.absolute_ms else "")
         print(
             f"{case.name:<10} {hits:>7,} {ours:>9.2f} ms {theirs:>6.2f} ms {ratio:>5.2f}×  "
-            f"{first / theirs_again:>5.2f}×  {snippets / theirs:>5.2f}×  {scored / theirs:>5.2f}×  "
-            f"{target}{'' if ok else '  BELOW TARGET'}"
+            f"{first_ratio:>5.2f}×  {snippets / theirs:>5.2f}×  {scored / theirs:>5.2f}×  "
+            f"{target}{' (first too)' if case.first_counts else ''}{'' if ok else '  BELOW TARGET'}"
         )
     print(
-        "\nfirst: newsmon on a query asked for the first time (ranked inside the index whatever its hits)"
+        "\nfirst: newsmon on a query asked for the first time, as the command line asks each"
+        "\n(ranked inside the index whatever its hits)"
         "\nfloor: raw FTS5 with snippet() over every column of the rows it returns, against raw FTS5"
         "\n(what SQLite alone costs for a page with snippets, before headlines, scores or Python);"
         "\n+score: the same with each row's bm25 score, as a page shows it"
@@ -224,9 +235,8 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def _first_time(database: Database, query: str) -> None:
-    HIT_COUNTS.clear()
-    search(database, query, SearchFilters(limit=LIMIT))
+def _met(case: Case, ratio: float, ms: float) -> bool:
+    return ratio <= case.target and (case.absolute_ms is None or ms <= case.absolute_ms)
 
 
 def _corpus_ready(path: Path, articles: int) -> bool:

@@ -21,7 +21,7 @@ from db import query as q
 from db.engine import Database
 from db.errors import QueryError
 from db.fts import FTS_COLUMNS, SCORE
-from db.hit_counts import HitCounts
+from db.hit_counts import ALL_FIT, HitCounts
 from db.money import to_usd
 from db.queries import Headline
 
@@ -127,7 +127,7 @@ def _search_sqlite(
         return _hits(ranked, _page(connection, [row_id for row_id, _ in ranked], None, "-1"))
     match = _compiled(words)
     if not conditions:
-        return _best_page(connection, database_name, match, params["limit"], _snippet_column_sql(words))
+        return _best_page(connection, database_name, words, match, params["limit"])
     params["match"] = match
     ranked = _best(connection, conditions, params)
     # Not the per-row column choice: bm25 in a cursor of its own counts each phrase's hits again.
@@ -177,37 +177,62 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
 
 
 def _best_page(
-    connection: sqlite3.Connection, database_name: str, match: str, limit: int, column: str
+    connection: sqlite3.Connection, database_name: str, words: q.Node, match: str, limit: int
 ) -> list[SearchHit]:
     """The best matches with their headlines and snippets, in one statement.
 
-    Ranked and limited inside the index, or by SQLite when the query's hits
-    are known to fit on the page (``db.hit_counts``), the snippets are made
-    by the same cursor, for the rows the limit lets through: FTS5 evaluates
-    the MATCH once, where a look-up per row would evaluate it again for each
-    (a prefix expands its terms every time). Then the page joins the
-    articles and sources, in the ranking's order (CROSS JOIN keeps it, so
-    SQLite sorts nothing again; the sort here only makes it certain).
+    Ranked and limited inside the index the first time, the snippets are
+    made by the same cursor, for the rows the limit lets through: FTS5
+    evaluates the MATCH once, where a look-up per row would evaluate it
+    again for each (a prefix expands its terms every time). Asked again,
+    SQLite ranks, and a row gets its snippet when it scores at or above
+    the last page's floor (``db.hit_counts``); a row of the page left
+    without one (new articles lowered the scores) gets it by a look-up.
+    Then the page joins the articles and sources, in the ranking's order
+    (CROSS JOIN keeps it, so SQLite sorts nothing again; the sort here only
+    makes it certain).
     """
-    few = HIT_COUNTS.fits(database_name, match, limit)
-    rows = connection.execute(_best_page_sql(column, few), (match, limit)).fetchall()
-    HIT_COUNTS.record(database_name, match, limit, len(rows))
+    floor = HIT_COUNTS.floor(database_name, match, limit)
+    column = _snippet_column_sql(words)
+    if floor is None:
+        rows = connection.execute(_ranked_in_index_sql(column), (match, limit)).fetchall()
+    else:
+        rows = connection.execute(_ranked_by_sqlite_sql(column), (match, limit, floor)).fetchall()
+        if unlit := [row[0] for row in rows if row[6] is None]:
+            snippets = _snippets(connection, unlit, match, str(snippet_column(words)))
+            rows = [row if row[6] is not None else (*row[:6], snippets[row[0]], row[7]) for row in rows]
     rows.sort(key=itemgetter(7), reverse=True)
+    HIT_COUNTS.record(database_name, match, limit, len(rows), rows[-1][7] if rows else ALL_FIT)
     return [
         _hit(row_id, title, url, source, _stored_time(published), language, snippet or "", score)
         for row_id, title, url, source, published, language, snippet, score in rows
     ]
 
 
-@lru_cache(maxsize=64)
-def _best_page_sql(column: str, few: bool) -> str:
-    # Ties in score come in rowid order either way: FTS5's sort keeps the index's order.
-    order = "score DESC, rowid" if few else "rank"
-    return f"""
+_PAGE_OF = """
         SELECT h.rowid, a.title, a.url, s.name, a.published, a.language, h.snippet, h.score
-        FROM (SELECT rowid, -{SCORE} AS score, {_snippet(column)} AS snippet FROM articles_fts
-              WHERE articles_fts MATCH ? ORDER BY {order} LIMIT ?) h
+        FROM ({ranked}) h
         CROSS JOIN articles a ON a.id = h.rowid CROSS JOIN sources s ON s.id = a.source_id"""
+
+
+@lru_cache(maxsize=64)
+def _ranked_in_index_sql(column: str) -> str:
+    # Ties in score come in rowid order both ways: FTS5's sort keeps the index's order.
+    return _PAGE_OF.format(
+        ranked=f"""SELECT rowid, -{SCORE} AS score, {_snippet(column)} AS snippet FROM articles_fts
+                   WHERE articles_fts MATCH ?1 ORDER BY rank LIMIT ?2"""
+    )
+
+
+@lru_cache(maxsize=64)
+def _ranked_by_sqlite_sql(column: str) -> str:
+    # SQLite evaluates a row's other columns only when it enters the top n (the score, its sort key,
+    # for every hit). NULL here says "below the floor" only: an empty snippet is ''.
+    return _PAGE_OF.format(
+        ranked=f"""SELECT rowid, -{SCORE} AS score,
+                          CASE WHEN -{SCORE} >= ?3 THEN coalesce({_snippet(column)}, '') END AS snippet
+                   FROM articles_fts WHERE articles_fts MATCH ?1 ORDER BY score DESC, rowid LIMIT ?2"""
+    )
 
 
 def _best(connection: sqlite3.Connection, conditions: list[str], params: dict[str, Any]) -> list[Ranked]:
@@ -239,21 +264,30 @@ def _page(
     """
     if not ids:
         return {}
-    page = ", ".join(f"({int(row_id)})" for row_id in ids)
-    if match is None:
-        snippet, params = "''", {}
-    else:
-        snippet = f"""(SELECT {_snippet(column)}
-                       FROM articles_fts WHERE articles_fts.rowid = page.id AND articles_fts MATCH :match)"""
-        params = {"match": match}
+    snippet, params = ("''", {}) if match is None else (_looked_up_snippet(column), {"match": match})
     sql = f"""
-        WITH page(id) AS (VALUES {page})
+        WITH page(id) AS (VALUES {_values(ids)})
         SELECT a.id, a.title, a.url, s.name AS source, a.published, a.language, {snippet} AS snippet
         FROM page JOIN articles a ON a.id = page.id JOIN sources s ON s.id = a.source_id"""
     return {
         row_id: (row_id, title, url, source, _stored_time(published), language, snippet or "")
         for row_id, title, url, source, published, language, snippet in connection.execute(sql, params)
     }
+
+
+def _snippets(connection: sqlite3.Connection, ids: list[int], match: str, column: str) -> dict[int, str]:
+    """The snippets of these hits, each by its own look-up (see :func:`_page`)."""
+    sql = f"WITH page(id) AS (VALUES {_values(ids)}) SELECT page.id, {_looked_up_snippet(column)} FROM page"
+    return {row_id: snippet or "" for row_id, snippet in connection.execute(sql, {"match": match})}
+
+
+def _looked_up_snippet(column: str) -> str:
+    return f"""(SELECT {_snippet(column)}
+               FROM articles_fts WHERE articles_fts.rowid = page.id AND articles_fts MATCH :match)"""
+
+
+def _values(ids: list[int]) -> str:
+    return ", ".join(f"({int(row_id)})" for row_id in ids)
 
 
 def _snippet(column: str) -> str:

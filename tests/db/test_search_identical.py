@@ -23,6 +23,7 @@ import pytest
 
 from db import query as q
 from db.engine import Database
+from db.hit_counts import ALL_FIT
 from db.migrate import upgrade
 from db.search import HIT_COUNTS, SNIPPET_END, SNIPPET_START, SearchFilters, search, to_fts5
 from db.store import NewArticle, SourceSpec, store_article, sync_sources
@@ -159,19 +160,67 @@ def found(database: Database, query: str, filters: SearchFilters) -> list[Row]:
 @pytest.mark.parametrize("limit", LIMITS)
 @pytest.mark.parametrize("query", QUERIES)
 def test_search_returns_what_the_plain_statement_returns(database: Database, query: str, limit: int) -> None:
-    """Asked twice: a query whose hits all fit on the page is ranked by SQLite the second time."""
-    expected = reference(database.engine.url.database or "", query, limit)
+    """Asked three times: ranked inside the index the first time, then by SQLite, with snippets for
+    every hit (all fit on the page) or from the last page's floor; then on a page of one, whose
+    floor the larger page set."""
+    path = database.engine.url.database or ""
+    expected = reference(path, query, limit)
+    HIT_COUNTS.clear()
     assert found(database, query, SearchFilters(limit=limit)) == expected
     assert found(database, query, SearchFilters(limit=limit)) == expected
+    assert found(database, query, SearchFilters(limit=1)) == reference(path, query, 1)
     assert expected, f"{query!r} finds nothing: the comparison would prove nothing"
 
 
 def test_both_rankings_run(database: Database) -> None:
-    """Some queries fit on a page of 20 and some do not, so the test above compares both rankings."""
+    """Some queries fit on a page of 20 and some do not, so the test above compares both rankings,
+    and the second with and without a floor."""
     for query in QUERIES:
         found(database, query, SearchFilters(limit=20))
-    fits = [HIT_COUNTS.fits(database.url, to_fts5(q.parse(query)), 20) for query in QUERIES]
-    assert any(fits) and not all(fits), fits
+    floors = [HIT_COUNTS.floor(database.url, to_fts5(q.parse(query)), 20) for query in QUERIES]
+    assert None not in floors
+    assert ALL_FIT in floors and any(floor != ALL_FIT for floor in floors), floors
+
+
+def test_a_stale_floor_costs_speed_only(tmp_path: Path) -> None:
+    """New articles move every score: the page is the plain statement's whether they fall below the
+    floor the last page left (rows left without a snippet get it by a look-up) or rise above it."""
+    db = Database(f"sqlite:///{tmp_path / 'stale.db'}")
+    upgrade(db)
+    sync_sources(db, [SourceSpec("wire", "feed", "http://wire/feed")])
+    path = db.engine.url.database or ""
+    try:
+        _store_texts(db, [f"Mistral {'signs a deal. ' * (n % 4)}Mistral" for n in range(12)])
+        assert found(db, "mistral", SearchFilters(limit=5)) == reference(path, "mistral", 5)
+        floor = HIT_COUNTS.floor(db.url, to_fts5(q.parse("mistral")), 5)
+        _store_texts(db, ["Mistral again", "Mistral once more"], first=12)  # fewer articles lack the word
+        expected = reference(path, "mistral", 5)
+        assert floor is not None and expected[-1][-1] < floor  # the last page's floor is now too high
+        assert found(db, "mistral", SearchFilters(limit=5)) == expected
+        _store_texts(db, [f"Nothing to see {n}" for n in range(30)], first=14)  # more lack it
+        expected = reference(path, "mistral", 5)
+        assert expected[0][-1] > expected[-1][-1]  # the scores differ, so the floor sorts rows out
+        assert found(db, "mistral", SearchFilters(limit=5)) == expected
+    finally:
+        db.dispose()
+
+
+def _store_texts(db: Database, texts: list[str], first: int = 0) -> None:
+    for n, text in enumerate(texts, start=first):
+        store_article(
+            db,
+            NewArticle(
+                source="wire",
+                url=f"https://example.org/{n}",
+                title="Alike",
+                keys=(),
+                language="en",
+                summary="",
+                lead="",
+                text=text,
+                published=None,
+            ),
+        )
 
 
 def test_ties_in_score_come_in_the_same_order(tmp_path: Path) -> None:
