@@ -81,6 +81,10 @@ LEAD_SENTENCES = 2
 # included) a long article only recalls, explains and comments, and only its organisations
 # are looked for.
 READ_SENTENCES = 12
+# A sentence's phrases are read against each other (what holds what, which cue is near which
+# trigger): only its first this many are read, which bounds the cost of a hostile one ("invests "
+# over and over). Real sentences have at most 14.
+READ_PHRASES = 64
 # An article's sentences are joined by a word no text has, to be scanned in one pass.
 _SEPARATOR = "\nzqxsentencezqx\n"
 _MARK = " zqxsentencezqx "
@@ -442,7 +446,7 @@ class EventDetector:
         """The sentences to read, each with whether it is in the headline or the lead, and the
         index of the text's first."""
         body = sentences.split(text)
-        units = [(title.strip(), True)] if title.strip() else []
+        units = [(piece, True) for piece in sentences.bounded(title)]
         if summary.strip():
             # A feed's summary is usually the lead again; what it adds counts as lead.
             seen = _word_strings(body)
@@ -478,6 +482,8 @@ class EventDetector:
             for alias in aliases[key]:
                 if alias.org not in orgs and accepts(alias, units[index][0]):
                     orgs[alias.org] = None
+            if len(buckets[index]) == READ_PHRASES:
+                continue
             if types[key]:
                 possible[index] = possible.get(index, frozenset()) | types[key]
                 if not units[index][1]:
