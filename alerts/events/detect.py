@@ -81,6 +81,10 @@ LEAD_SENTENCES = 2
 # included) a long article only recalls, explains and comments, and only its organisations
 # are looked for.
 READ_SENTENCES = 12
+# A sentence's phrases are read against each other (what holds what, which cue is near which
+# trigger): only its first this many are read, which bounds the cost of a hostile one ("invests "
+# over and over). Real sentences have at most 14.
+READ_PHRASES = 64
 # An article's sentences are joined by a word no text has, to be scanned in one pass.
 _SEPARATOR = "\nzqxsentencezqx\n"
 _MARK = " zqxsentencezqx "
@@ -387,8 +391,8 @@ class EventDetector:
 
     def analyse(self, title: str, text: str, language: str | None, summary: str = "") -> Analysis:
         orgs: dict[str, None] = {}
-        units, first_body = self._units(title, summary, text)
-        scanned, named, text_words = self._scan(units, first_body, orgs)
+        units, first_body, body_words = self._units(title, summary, text)
+        scanned, named, text_words = self._scan(units, first_body, body_words, orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
         for sentence, _ in scanned:
@@ -455,26 +459,30 @@ class EventDetector:
     # --- reading sentences ---------------------------------------------------------------
 
     @staticmethod
-    def _units(title: str, summary: str, text: str) -> tuple[list[tuple[str, bool]], int]:
-        """The sentences to read, each with whether it is in the headline or the lead, and the
-        index of the text's first."""
+    def _units(title: str, summary: str, text: str) -> tuple[list[tuple[str, bool]], int, str]:
+        """The sentences to read, each with whether it is in the headline or the lead, the
+        index of the text's first, and the text's sentences joined by the separator and folded:
+        the text is folded once, for the summary's sentences to be compared with its own and
+        for the scan (:meth:`_scan`)."""
         body = sentences.split(text)
-        units = [(title.strip(), True)] if title.strip() else []
+        body_words = word_string(_SEPARATOR.join(body))
+        units = [(piece, True) for piece in sentences.bounded(title)]
         if summary.strip():
             # A feed's summary is usually the lead again; what it adds counts as lead.
-            seen = _word_strings(body)
+            seen = _word_strings(body, body_words)
             units.extend((s, True) for s in sentences.split(summary) if word_string(s) not in seen)
         first_body = len(units)
         units.extend((sentence, index < LEAD_SENTENCES) for index, sentence in enumerate(body))
-        return units, first_body
+        return units, first_body, body_words
 
     def _scan(
-        self, units: Sequence[tuple[str, bool]], first_body: int, orgs: dict[str, None]
+        self, units: Sequence[tuple[str, bool]], first_body: int, body_words: str, orgs: dict[str, None]
     ) -> tuple[list[tuple[_Sentence, frozenset[str]]], set[str], str]:
         """The sentences with a trigger, each with the event types it could report, the types
         the body's specific triggers could report, and the text's word string, from one fold
-        and one automaton pass over all sentences joined; ``orgs`` gets the organisations of all."""
-        string = word_string(_SEPARATOR.join(text for text, _ in units))
+        and one automaton pass over all sentences joined; ``orgs`` gets the organisations of all.
+        ``body_words``: the text's sentences (``units[first_body:]``) joined and folded."""
+        string = _joined_words([text for text, _ in units[:first_body]], body_words, len(units) > first_body)
         # starts[i]: offset of the space before sentence i's first word.
         starts = _marked_starts(string, len(units))
         marked = starts is not None
@@ -495,6 +503,8 @@ class EventDetector:
             for alias in aliases[key]:
                 if alias.org not in orgs and accepts(alias, units[index][0]):
                     orgs[alias.org] = None
+            if len(buckets[index]) == READ_PHRASES:
+                continue
             if types[key]:
                 possible[index] = possible.get(index, frozenset()) | types[key]
                 if not units[index][1]:
@@ -517,7 +527,7 @@ class EventDetector:
         # The text's sentences are its words in order (splitting drops no word): without the
         # marks, they are the text's word string.
         if marked:
-            text_words = string[starts[first_body] :].replace(_MARK[1:], "") or " "
+            text_words = body_words.replace(_MARK[1:], "")
         else:
             joined = " ".join(folded for text, _ in units[first_body:] if (folded := word_string(text)[1:-1]))
             text_words = f" {joined} " if joined else " "
@@ -939,13 +949,26 @@ class _Context:
         return kind
 
 
-def _word_strings(texts: Sequence[str]) -> set[str]:
-    """``{word_string(text) for text in texts}``, from one fold of them all joined by the mark."""
+def _word_strings(texts: Sequence[str], folded: str | None = None) -> set[str]:
+    """``{word_string(text) for text in texts}``, from one fold of them all joined by the mark
+    (``folded``, when the caller has it)."""
     if not texts:
         return set()
-    parts = word_string(_SEPARATOR.join(texts)).split(_MARK_WORD)
+    parts = (word_string(_SEPARATOR.join(texts)) if folded is None else folded).split(_MARK_WORD)
     # A text that writes the mark itself is cut by it: fold each text on its own.
     return set(parts) if len(parts) == len(texts) else {word_string(text) for text in texts}
+
+
+def _joined_words(head: Sequence[str], body_words: str, body: bool) -> str:
+    """``word_string(_SEPARATOR.join([*head, *body_sentences]))`` from the body's own (``body_words``,
+    ``body``: whether it has sentences): folding goes character by character and the separator
+    keeps words apart, so only the head is folded again (the headline and the summary's
+    sentences, short)."""
+    if not head:
+        return body_words
+    head_words = word_string(_SEPARATOR.join(head))
+    # Both strings open and close with a space: the mark joins them as a word of its own.
+    return head_words + _MARK_WORD + body_words if body else head_words
 
 
 def _marked_starts(string: str, units: int) -> list[int] | None:

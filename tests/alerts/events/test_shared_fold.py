@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.events.detect import EventDetector, _word_strings
+from alerts.events.detect import _SEPARATOR, EventDetector, _joined_words, _word_strings
 from alerts.events.sentences import split
 from alerts.rules import ArticleText, RuleSet, RuleSpec
 from benchmarks.eventset import HALVES, load
@@ -104,3 +104,20 @@ def test_a_text_that_writes_the_sentence_mark_is_read_as_any_other(
     assert (found.orgs, found.news_types) == (expected.orgs, expected.news_types)
     assert "Apple" in found.orgs
     assert _word_strings([f"A {mark} b.", "C."]) == {word_string(f"A {mark} b."), " c "}
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        (["OpenAI raises $6.6bn", "It said so."], ["Mistral AI raised €600m.", "Nvidia joined."]),
+        ([], ["Mistral AI raised €600m."]),
+        (["OpenAI raises $6.6bn"], []),
+        (["—"], ["…", "Straße ™ 東京"]),
+        (["Œuvre d’OpenAI"], ["—"]),
+        ([], []),
+    ],
+)
+def test_the_head_is_folded_onto_the_texts_own_fold(head: list[str], body: list[str]) -> None:
+    # Detection folds the text once and folds only the headline and the summary's sentences again.
+    body_words = word_string(_SEPARATOR.join(body))
+    assert _joined_words(head, body_words, bool(body)) == word_string(_SEPARATOR.join([*head, *body]))
