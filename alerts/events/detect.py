@@ -83,8 +83,8 @@ LEAD_SENTENCES = 2
 READ_SENTENCES = 12
 # A sentence's phrases are read against each other (what holds what, which cue is near which
 # trigger): only its first this many are read, which bounds the cost of a hostile one ("invests "
-# over and over). Real sentences have at most 14.
-READ_PHRASES = 64
+# over and over). Real sentences have at most 14; legal copy repeating its terms, a few dozen.
+READ_PHRASES = 128
 # An article's sentences are joined by a word no text has, to be scanned in one pass.
 _SEPARATOR = "\nzqxsentencezqx\n"
 _MARK = " zqxsentencezqx "
