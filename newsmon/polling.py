@@ -3,14 +3,16 @@
 A failing source waits out its back-off; a crawl is shielded from
 cancellation (a cancelled crawl never closes its pipelines); afterwards the
 source's staleness is updated, and a change of health (failing, stale,
-recovered) is logged and sent to the ``health.channel``.
+recovered) is logged and sent to the ``health.channel``. The crawl itself is
+``crawl_one``: the daemon's hands the source to its long-lived spider
+(crawler.duespider); by default, a crawl of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +39,14 @@ class SourcePoller:
         context: CrawlContext,
         notifiers: Mapping[str, Notifier],
         on_crawled: Callable[[], None] = lambda: None,
+        crawl_one: Callable[[str], Awaitable[object]] | None = None,
     ) -> None:
         self.app = app
         self.service = service
         self.context = context
         self.notifiers = notifiers
         self.on_crawled = on_crawled
+        self.crawl_one = crawl_one or self._crawl_alone
         self.inflight: set[asyncio.Future[Any]] = set()
 
     async def poll(self, name: str) -> datetime | None:
@@ -50,7 +54,7 @@ class SourcePoller:
         if (wait_until := self.backing_off(name)) is not None:
             return wait_until
         before = health(self.app.database, name)
-        task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
+        task = asyncio.ensure_future(self.crawl_one(name))
         self.inflight.add(task)
         task.add_done_callback(self.inflight.discard)
         try:
@@ -61,6 +65,9 @@ class SourcePoller:
             self.on_crawled()
         await self.crawled(name, before)
         return None
+
+    async def _crawl_alone(self, name: str) -> object:
+        return await self.service.crawl(self.context, [name])
 
     def backing_off(self, name: str) -> datetime | None:
         """While ``name`` waits out a back-off, when that ends (set as its next run); else None."""
