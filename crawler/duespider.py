@@ -44,11 +44,14 @@ class DueSourceSpider(ServingSpider):
 
     async def start(self) -> AsyncIterator[Request]:
         while True:
-            source = await self.due.next()
-            await self.pacer.next()
-            self._begun.add(source.name)
-            for request in self.begin_source(source):
-                yield request
+            due = await self.due.next()
+            self._begun.update(source.name for source in due)
+            # Sources due together are opened together: one read of their validators and failed pages.
+            retries = self.begin_sources(due)
+            for source in due:
+                await self.pacer.next()
+                for request in self.first_requests(source, retries):
+                    yield request
 
     def serving(self, source: str) -> bool:
         return source in self._begun
@@ -85,9 +88,12 @@ class DueCrawls:
             self._serving.add_done_callback(self._served)
         return await crawl
 
-    async def next(self) -> CrawlSource:
-        """The next due source, for the spider."""
-        return await self._due.get()
+    async def next(self) -> list[CrawlSource]:
+        """For the spider: the next due source, and every other one waiting already."""
+        due = [await self._due.get()]
+        while not self._due.empty():
+            due.append(self._due.get_nowait())
+        return due
 
     def ended(self, name: str, report: SourceReport) -> None:
         """The spider recorded ``name``'s crawl."""

@@ -154,7 +154,7 @@ class RedisJobSpider(RedisMixin, ServingSpider):  # type: ignore[misc]
         if source is None:
             return []  # the broker drops a job for a source not in this configuration
         self._jobs[job.source] = job
-        return self.begin_source(source)
+        return self.first_requests(source, self.begin_sources([source]))
 
     def _refuse(self, data: bytes | str, why: str) -> None:
         shown = data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace")

@@ -18,6 +18,7 @@ retry). Within a crawl, the keys being fetched filter (crawler.spiders.base).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -32,6 +33,7 @@ from crawler.spiders.feed import FeedSpider
 from crawler.spiders.html import HtmlListingSpider
 from crawler.spiders.pacing import SourcePacer
 from crawler.spiders.sitemap import SitemapSpider
+from db.store import RetryPage
 
 
 class ServingSpider(FeedSpider, HtmlListingSpider, SitemapSpider):
@@ -50,19 +52,32 @@ class ServingSpider(FeedSpider, HtmlListingSpider, SitemapSpider):
         spider.pacer = SourcePacer(crawler, spider.ledger)
         return spider
 
-    def begin_source(self, source: CrawlSource) -> list[Request]:
-        """A new crawl of ``source`` (being served): its document's request and its failed pages due again."""
-        self.ledger.begin(source.name, source.url)
+    def begin_sources(self, sources: Sequence[CrawlSource]) -> dict[str, list[RetryPage]]:
+        """New crawls of ``sources`` (being served), begun together: their failed pages due again."""
+        for source in sources:
+            self.ledger.begin(source.name, source.url)
         try:
-            retries = self.open_sources([source])
+            return self.open_sources(sources)
+        except Exception as exc:
+            self.logger.exception("the crawl of %s could not start", ", ".join(s.name for s in sources))
+            for source in sources:
+                self._not_started(source, exc)
+            return {}
+
+    def first_requests(self, source: CrawlSource, retries: Mapping[str, list[RetryPage]]) -> list[Request]:
+        """A begun source's document request and its failed pages due again."""
+        if self.ledger[source.name].outcome is not None:
+            return []  # it could not start
+        try:
             return [self.source_request(source), *self.retry_requests(source, retries.get(source.name, []))]
         except Exception as exc:
-            # Recorded as the source's failure; its crawl ends as any other.
             self.logger.exception("source %s: the crawl could not start", source.name)
-            self.ledger.feed_done(
-                source.name, "error", error=f"source {source.name}: could not start: {exc!r}"
-            )
+            self._not_started(source, exc)
             return []
+
+    def _not_started(self, source: CrawlSource, exc: Exception) -> None:
+        # Recorded as the source's failure; its crawl ends as any other.
+        self.ledger.feed_done(source.name, "error", error=f"source {source.name}: could not start: {exc!r}")
 
     def serving(self, source: str) -> bool:
         """Whether ``source`` is being crawled (its crawl begun by this spider, not ended yet)."""

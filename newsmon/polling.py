@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from db.health import Health, health, retry_not_before, update_staleness
+from db.health import Health, backoff_until, health, update_staleness
 from db.store import set_next_run
 
 if TYPE_CHECKING:
@@ -51,9 +51,9 @@ class SourcePoller:
 
     async def poll(self, name: str) -> datetime | None:
         """Crawl ``name``; or, while it waits out a back-off, return when that ends (its next run)."""
-        if (wait_until := self.backing_off(name)) is not None:
-            return wait_until
         before = health(self.app.database, name)
+        if (wait_until := self.backing_off(name, before)) is not None:
+            return wait_until
         task = asyncio.ensure_future(self.crawl_one(name))
         self.inflight.add(task)
         task.add_done_callback(self.inflight.discard)
@@ -69,11 +69,15 @@ class SourcePoller:
     async def _crawl_alone(self, name: str) -> object:
         return await self.service.crawl(self.context, [name])
 
-    def backing_off(self, name: str) -> datetime | None:
-        """While ``name`` waits out a back-off, when that ends (set as its next run); else None."""
+    def backing_off(self, name: str, state: Health | None = None) -> datetime | None:
+        """While ``name`` waits out a back-off, when that ends (set as its next run); else None.
+
+        ``state``: its health, when just read.
+        """
         interval = poll_interval(self.app.config.source(name))
         database = self.app.database
-        wait_until = retry_not_before(database, name, interval, self.app.config.health.max_backoff)
+        cap = self.app.config.health.max_backoff
+        wait_until = backoff_until(state or health(database, name), interval, cap)
         if wait_until is not None:
             set_next_run(database, name, wait_until)
         return wait_until
@@ -82,8 +86,12 @@ class SourcePoller:
         """After a crawl of ``name`` (its health ``before`` it): staleness, and a change of health said."""
         interval = poll_interval(self.app.config.source(name))
         database = self.app.database
-        update_staleness(database, name, factor=self.app.config.health.stale_factor, interval=interval)
         after = health(database, name)
+        # A poll reads its source's health twice, and writes only what changed: the daemon does
+        # this for every source it polls, unchanged feeds included.
+        factor = self.app.config.health.stale_factor
+        if update_staleness(database, name, factor=factor, interval=interval, state=after):
+            after = health(database, name)
         if before is not None and after is not None and before.status != after.status:
             await self._announce_health(name, before, after)
 
