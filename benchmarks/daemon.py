@@ -11,7 +11,9 @@ bounds the rate), crawls them once cold, then measures, in each of
 2. the daemon: every source due at once, each through the daemon's poll
    (back-off, health, staleness; ``newsmon.polling``) handed to its one
    long-lived spider (``crawler.duespider``);
-3. one crawl per source: the same polls, each its own Scrapy crawl, as the
+3. the daemon, sources falling due one after another (``SPREAD_SECONDS``
+   apart, as a staggered schedule hands them): fewer share each batch;
+4. one crawl per source: the same polls, each its own Scrapy crawl, as the
    daemon ran before (a new crawler, engine, connections per source).
 
 The daemon's figure is its ratio to `newsmon crawl`'s, measured in the same
@@ -39,7 +41,8 @@ from benchmarks.politeness import _server_stats
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.5
 CHILD_TIMEOUT = 900  # seconds
-PATHS = ("crawl", "daemon", "per-source")
+PATHS = ("crawl", "daemon", "spread", "per-source")
+SPREAD_SECONDS = 0.05
 
 
 def _config(folder: Path, bases: list[str], feeds: int) -> Path:
@@ -69,7 +72,7 @@ def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
         async def measured(path: str, one_pass: Callable[[], Awaitable[Any]]) -> None:
             _server_stats(bases[0], reset=True)
             profiler = None
-            if profile and path == "daemon" and not measures[path]:
+            if profile and not measures[path]:
                 import cProfile
 
                 profiler = cProfile.Profile()
@@ -79,7 +82,7 @@ def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
             cpu = time.process_time() - cpu
             if profiler is not None:
                 profiler.disable()
-                profiler.dump_stats(profile)
+                profiler.dump_stats(f"{profile}.{path}")
             answered = _server_stats(bases[0], reset=False)["responses"].get("feed-304", 0)
             if answered != feeds:
                 raise RuntimeError(f"{path}: {answered} of {feeds} feeds answered 304")
@@ -96,6 +99,7 @@ def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
                 for _ in range(repeat):
                     await measured("crawl", lambda: service.crawl(context))
                     await measured("daemon", lambda: asyncio.gather(*map(daemon.poll, names)))
+                    await measured("spread", lambda: spread(daemon.poll, names))
                     await measured("per-source", lambda: asyncio.gather(*map(per_source.poll, names)))
             finally:
                 await service.stop()
@@ -105,12 +109,20 @@ def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
     print(json.dumps(measures), flush=True)
 
 
+async def spread(poll: Callable[[str], Awaitable[Any]], names: list[str]) -> None:
+    polls = []
+    for name in names:
+        polls.append(asyncio.ensure_future(poll(name)))
+        await asyncio.sleep(SPREAD_SECONDS)
+    await asyncio.gather(*polls)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", default="", help="write a cProfile of the daemon's first round to FILE")
+    parser.add_argument("--profile", default="", help="write a cProfile of each path's first round to FILE.<path>")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     # `python -m benchmarks` calls main() with no arguments: its own argv names the benchmarks.
     args = parser.parse_args([] if argv is None else argv)
