@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", default="", help="write a cProfile of each path's first round to FILE.<path>")
+    parser.add_argument("--profile", default="", help="a cProfile of each path's first round: FILE.<path>")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     # `python -m benchmarks` calls main() with no arguments: its own argv names the benchmarks.
     args = parser.parse_args([] if argv is None else argv)
