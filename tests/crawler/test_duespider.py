@@ -78,3 +78,36 @@ def test_a_stop_lets_the_crawl_in_flight_finish_even_when_its_caller_is_cancelle
     assert [row.outcome for row in fetch_log(database, "slow")] == ["ok"]
     assert server.count("/en/atom.xml") == 0 and fetch_log(database, "later") == []
     assert service.runner.crawlers == set()
+
+
+def test_a_spider_closed_by_something_else_records_its_crawls_and_the_next_due_source_restarts_it(
+    database: Database, run_on_reactor: Run
+) -> None:
+    service = CrawlService()
+    with TestServer(directory=SITE) as server:
+        server.set("/slow.xml", Reply(body=b"<rss/>", delay=SLOW_SECONDS))
+        ctx = context(database, ("slow", server.url("/slow.xml")), ("harbour", server.url("/en/atom.xml")))
+        crawls = DueCrawls(service, ctx)
+
+        async def scenario() -> list[Any]:
+            try:
+                slow = asyncio.ensure_future(crawls.crawl("slow"))
+                while not server.count("/slow.xml"):  # noqa: ASYNC110 - the server thread signals nothing
+                    await asyncio.sleep(0.01)
+                # As Scrapy's memory-usage extension does when the process grows too large.
+                (crawler,) = service.runner.crawlers
+                assert crawler.engine is not None
+                closing = asyncio.ensure_future(crawler.engine.close_spider_async(reason="memusage_exceeded"))
+                await asyncio.sleep(0)
+                cut = asyncio.ensure_future(crawls.crawl("harbour"))  # due while the spider closes
+                await closing
+                return [await slow, await cut, await crawls.crawl("harbour")]
+            finally:
+                await service.stop()
+
+        slow, cut, harbour = run_on_reactor(scenario())
+
+    assert slow.outcome == "ok"  # in flight: it finished, as in a stop
+    assert cut.outcome == "error" and "did not run" in cut.error
+    assert harbour.outcome == "ok" and harbour.new_articles == 1  # a new spider
+    assert [row.outcome for row in fetch_log(database, "harbour")] == ["error", "ok"]
