@@ -79,9 +79,11 @@ class DueCrawls:
         if self.service.stopping:
             logger.info("crawl of %s not started: the crawl service is stopping", name)
             return None
+        if self._serving is not None and self._serving.done():
+            self._served(self._serving)  # its own call may not have come yet: before this source joins
         crawl = self._crawls[name] = asyncio.get_running_loop().create_future()
         self._due.put_nowait(source)
-        if self._serving is None or self._serving.done():
+        if self._serving is None:
             self._serving = asyncio.ensure_future(
                 self.service.serve(DueSourceSpider, self.context, {}, due=self)
             )
@@ -103,6 +105,9 @@ class DueCrawls:
 
     def _served(self, serving: asyncio.Future[None]) -> None:
         """The spider ended: stopped with the service, or by an error. Crawls left unfinished end too."""
+        if serving is not self._serving:
+            return  # done already
+        self._serving = None
         error = None if serving.cancelled() else serving.exception()
         stopped = self.service.stopping
         if not stopped:
