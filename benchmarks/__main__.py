@@ -13,6 +13,7 @@ BENCHMARKS = (
     "crawl",
     "rules",
     "politeness",
+    "daemon",
     "search",
     "startup",
     "store",

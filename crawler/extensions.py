@@ -5,7 +5,8 @@ the whole crawl ends: a one-shot crawl killed midway (SIGKILL, SIGTERM) has
 recorded every source finished more than ``FLUSH_SECONDS`` before. Finished
 sources are written together, at most ``FLUSH_SECONDS`` after the first of
 them, since one transaction per source would cost 20 times the CPU of a
-batch (db.store.record_fetches); what is left is written when the crawl ends.
+batch (db.store.record_fetches); at once when no other source's crawl goes
+on; what is left is written when the crawl ends.
 It runs for ``CrawlService`` crawls and for ``scrapy crawl feed`` alike.
 Callback and pipeline exceptions never reach the caller (a scheduler job
 would report success): they are attributed to their source here, and the
@@ -64,11 +65,21 @@ class FetchRecorder:
 
     def source_finished(self, source: str) -> None:
         self._finished.append(source)
-        if self._flush_call is None:
+        ledger = self._ledger()
+        if ledger is not None and not ledger.unfinished():
+            # No other source's crawl goes on to share the transaction: a long-lived spider's
+            # caller waits for this one (crawler.duespider).
+            self._flush_now()
+        elif self._flush_call is None:
             from twisted.internet import reactor as _reactor
 
             reactor: Any = _reactor  # zope-interface typed: mypy cannot see callLater's signature
             self._flush_call = reactor.callLater(FLUSH_SECONDS, self._flush)
+
+    def _flush_now(self) -> None:
+        if self._flush_call is not None and self._flush_call.active():
+            self._flush_call.cancel()
+        self._flush()
 
     def _flush(self) -> None:
         self._flush_call = None

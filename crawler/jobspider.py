@@ -16,14 +16,9 @@ Redis through scrapy-redis's machinery, with newsmon's hooks in it:
   ``max_idle_time`` 0), as soon as a source's crawl ends, and every second,
   up to ``crawl.parallel_sources`` sources at once.
 
-A job stays one source's crawl, as in a crawl of its own: the ledger gets a
-fresh report for it (``CrawlLedger.begin``), the fetch recorder writes it
-when the source's document and pages are done, and then the job ends
-(``JobBroker.done``): the worker updates the source's health and marks the
-job done in Redis. What the spider kept of the source (keys being fetched,
-validators) is dropped then, so that memory does not grow with the crawls,
-and what the crawl learnt about hosts (down, given up on, robots.txt) is
-forgotten (crawler.policy.crawls), as when a crawler ends.
+A job is one source's crawl, as in a crawl of its own (crawler.serving):
+when the fetch recorder has written it, the job ends (``JobBroker.done``):
+the worker updates the source's health and marks the job done in Redis.
 
 scrapy-redis's scheduler and duplicate filter are not used: they share page
 requests between processes, where a source's pages must stay with the
@@ -44,17 +39,10 @@ from scrapy.http import Request
 from scrapy_redis.spiders import RedisMixin
 from twisted.internet import task
 
-from crawler.context import CrawlSource, ProgressEvent
 from crawler.errors import MalformedJobError, QueueError
-from crawler.outcomes import CrawlLedger
-from crawler.policy import crawls
+from crawler.outcomes import SourceReport
 from crawler.redisjobs import QUEUE_KEY, RedisJob, RedisJobQueue, Refused
-from crawler.runner import log_report
-from crawler.spiders import spider_for
-from crawler.spiders.feed import FeedSpider
-from crawler.spiders.html import HtmlListingSpider
-from crawler.spiders.pacing import SourcePacer
-from crawler.spiders.sitemap import SitemapSpider
+from crawler.serving import ServingSpider
 from db.models import utcnow
 
 FEED_SECONDS = 1.0  # how often free slots ask Redis for jobs, besides idle signals and crawls ending
@@ -84,18 +72,15 @@ class JobBroker(Protocol):
     def answering(self) -> None: ...
 
 
-class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider):  # type: ignore[misc]
+class RedisJobSpider(RedisMixin, ServingSpider):  # type: ignore[misc]
     name = "redis-jobs"
     max_idle_time = 0  # scrapy-redis: idle forever, never close
-    # Scrapy's own filter would grow with every page of every crawl and refuse a page asked again by a
-    # later job (a failed page's retry): within a job, the keys being fetched filter (crawler.spiders.base).
-    custom_settings = {"DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter"}  # noqa: RUF012
 
     broker: JobBroker
     queue: RedisJobQueue
 
     def __init__(self, *args: Any, broker: JobBroker, **kwargs: Any) -> None:
-        super().__init__(*args, sources=[], **kwargs)
+        super().__init__(*args, **kwargs)
         self.broker = broker
         self._jobs: dict[str, RedisJob] = {}
         self._feeding = task.LoopingCall(self.schedule_next_requests)
@@ -104,9 +89,7 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RedisJobSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, RedisJobSpider)
-        spider.ledger = CrawlLedger((), spider._progress)
         spider.ledger.on_slot_free = spider._crawled
-        spider.pacer = SourcePacer(crawler, spider.ledger)
         spider.redis_key = QUEUE_KEY
         spider.redis_batch_size = spider.broker.capacity()
         spider.setup_redis(crawler)
@@ -171,17 +154,7 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
         if source is None:
             return []  # the broker drops a job for a source not in this configuration
         self._jobs[job.source] = job
-        self.ledger.begin(source.name, source.url)
-        try:
-            retries = self.open_sources([source])
-            return [self.source_request(source), *self.retry_requests(source, retries.get(source.name, []))]
-        except Exception as exc:
-            # Recorded as the source's failure, and the job ends as any other: no job is left held.
-            self.logger.exception("source %s: the crawl could not start", source.name)
-            self.ledger.feed_done(
-                source.name, "error", error=f"source {source.name}: could not start: {exc!r}"
-            )
-            return []
+        return self.first_requests(source, self.begin_sources([source]))
 
     def _refuse(self, data: bytes | str, why: str) -> None:
         shown = data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace")
@@ -189,19 +162,6 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
         self.logger.error(
             "crawl job dropped: %s: %r%s", why, shown[:SHOWN_DATA], "…" if len(shown) > SHOWN_DATA else ""
         )
-
-    # ------------------------------------------------------------ each source as its own spider
-
-    def source_request(self, source: CrawlSource) -> Request:
-        spidercls = spider_for(source.type)
-        if spidercls is None or not isinstance(self, spidercls):
-            raise ValueError(f"source {source.name}: no spider for sources of type {source.type!r}")
-        return spidercls.source_request(self, source)
-
-    def document_of(self, source: str) -> str:
-        crawl_source = self.context.source(source)
-        spidercls = spider_for(crawl_source.type) if crawl_source is not None else None
-        return spidercls.document if spidercls is not None else self.document
 
     # ------------------------------------------------------------ the end of a source's crawl
 
@@ -216,18 +176,11 @@ class RedisJobSpider(RedisMixin, FeedSpider, HtmlListingSpider, SitemapSpider): 
         if self._feeding.running:
             self._feeding.stop()
 
-    def _progress(self, event: ProgressEvent) -> None:
-        if self.context.on_progress is not None:
-            self.context.on_progress(event)
-        if event.kind == "done" and event.source in self._jobs:
-            self._end(event.source)
+    def serving(self, source: str) -> bool:
+        return source in self._jobs
 
-    def _end(self, source: str) -> None:
-        job = self._jobs.pop(source)
-        log_report(self.ledger.end(source))
-        self.forget_source(source)
-        self.crawler.signals.send_catch_log(signal=crawls.crawl_ended)
-        self.broker.done(job)
+    def source_ended(self, source: str, report: SourceReport) -> None:
+        self.broker.done(self._jobs.pop(source))
 
     def schedule_next_requests(self) -> None:
         engine = self.crawler.engine

@@ -100,7 +100,7 @@ class CrawlLedger:
 
     def unfinished(self) -> int:
         """Sources whose crawl goes on (their document or some page not done yet)."""
-        return sum(1 for name in self.reports if name not in self._finished)
+        return len(self.reports) - len(self._finished)  # every finished source has its report
 
     def __getitem__(self, source: str) -> SourceReport:
         return self.reports[source]

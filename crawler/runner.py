@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 MAX_DOWNLOAD_TIMEOUT = 30.0
 STOP_POLL_SECONDS = 0.05
 
-__all__ = ["CrawlService", "SourceReport"]
+__all__ = ["CrawlService", "SourceReport", "record_not_run"]
 
 
 class CrawlService:
@@ -45,6 +45,11 @@ class CrawlService:
         self._runner: AsyncCrawlerRunner | None = None
         self._busy: set[str] = set()
         self._stopping = False
+
+    @property
+    def stopping(self) -> bool:
+        """``stop()`` was called: no crawl starts any more."""
+        return self._stopping
 
     @property
     def runner(self) -> AsyncCrawlerRunner:
@@ -99,7 +104,9 @@ class CrawlService:
     async def serve(
         self, spidercls: type[Spider], context: CrawlContext, settings: Mapping[str, Any], **kwargs: Any
     ) -> None:
-        """Run one long-lived spider (crawler/jobspider.py) with these ``settings`` until ``stop()``."""
+        """Run one long-lived spider (crawler.serving) with these ``settings`` until ``stop()``."""
+        if self._stopping:
+            return
         ensure_reactor_running()
         crawler = self._crawler(spidercls, context)
         crawler.settings.update(dict(settings), priority="cmdline")
@@ -145,9 +152,7 @@ class CrawlService:
         for source in group:
             if source.name not in reports:
                 # The crawl failed before the spider could record anything (see the error logged above).
-                error = f"source {source.name}: the crawl did not run ({result!r})"
-                reports[source.name] = SourceReport(source.name, source.url, outcome="error", error=error)
-                _record_quietly(context, source.name, FetchResult(outcome="error", error=error))
+                reports[source.name] = record_not_run(context, source.name, result)
         try:
             stats = crawler.stats.get_stats()
         except RuntimeError:  # the crawler never got as far as creating its stats
@@ -167,11 +172,15 @@ def _names(sources: Sequence[CrawlSource]) -> str:
     return ", ".join(s.name for s in sources) or "no source"
 
 
-def _record_quietly(context: CrawlContext, source: str, result: FetchResult) -> None:
+def record_not_run(context: CrawlContext, source: str, why: object) -> SourceReport:
+    """Record ``source``'s crawl as failed before its spider could record anything, ``why`` (logged)."""
+    error = f"source {source}: the crawl did not run ({why!r})"
+    crawl_source = context.source(source)
     try:
-        record_fetch(context.database, source, result)
+        record_fetch(context.database, source, FetchResult(outcome="error", error=error))
     except Exception:
         logger.exception("cannot record the fetch of source %s", source)
+    return SourceReport(source, crawl_source.url if crawl_source else "", outcome="error", error=error)
 
 
 def _log_summary(

@@ -37,6 +37,7 @@ class Health:
     failures: int
     last_fetch: datetime | None
     last_error: str | None
+    last_new_entry: datetime | None = None  # when the last new article was found
 
 
 def backoff_delay(failures: int, interval: timedelta, cap: timedelta) -> timedelta:
@@ -66,9 +67,9 @@ def fetch_verdict(result: FetchResult) -> str | None:
 def health(database: Database, source: str) -> Health | None:
     with database.read() as session:
         row = session.execute(
-            select(Source.status, Source.failures, Source.last_fetch, Source.last_error).where(
-                Source.name == source
-            )
+            select(
+                Source.status, Source.failures, Source.last_fetch, Source.last_error, Source.last_new_entry
+            ).where(Source.name == source)
         ).one_or_none()
     return Health(*row) if row else None
 
@@ -77,7 +78,13 @@ def retry_not_before(
     database: Database, source: str, interval: timedelta, cap: timedelta, now: datetime | None = None
 ) -> datetime | None:
     """When a backing-off source may be fetched again, or None if it may be fetched now."""
-    state = health(database, source)
+    return backoff_until(health(database, source), interval, cap, now)
+
+
+def backoff_until(
+    state: Health | None, interval: timedelta, cap: timedelta, now: datetime | None = None
+) -> datetime | None:
+    """``retry_not_before`` for a source's health read already."""
     if state is None or state.status != "failing" or state.last_fetch is None:
         return None
     until = state.last_fetch + backoff_delay(state.failures, interval, cap)
@@ -103,30 +110,43 @@ def usual_cadence(database: Database, source: str) -> timedelta | None:
 
 
 def update_staleness(
-    database: Database, source: str, *, factor: float, interval: timedelta, now: datetime | None = None
-) -> None:
+    database: Database,
+    source: str,
+    *,
+    factor: float,
+    interval: timedelta,
+    now: datetime | None = None,
+    state: Health | None = None,
+) -> bool:
     """Flag a healthy source stale when its new articles stopped coming (a success clears it again).
 
     Articles are only found when the source is polled, so the cadence is never
-    taken as shorter than the poll interval.
+    taken as shorter than the poll interval. ``state``: the source's health,
+    when just read. True when the source was flagged.
     """
     now = now or utcnow()
+    state = state or health(database, source)
+    # Every successful fetch records the source "ok" (or stale, for a broken extraction) afresh;
+    # only a healthy source can turn stale from silence.
+    if state is None or state.status != "ok" or state.last_new_entry is None:
+        return False
+    silent = now - state.last_new_entry
+    if silent <= interval * factor:
+        return False  # the cadence is never shorter than the interval: no need to read it
     cadence = usual_cadence(database, source)
+    if cadence is None:
+        return False
+    expected = max(cadence, interval)
+    if silent <= expected * factor:
+        return False
+    reason = (
+        f"no new article for {format_duration(silent, parts=2)}"
+        f" (usually one every {format_duration(expected, parts=2)})"
+    )
     with database.write() as session:
-        row = session.execute(
-            select(Source.id, Source.status, Source.last_new_entry).where(Source.name == source)
-        ).one_or_none()
-        # Every successful fetch records the source "ok" (or stale, for a broken extraction) afresh;
-        # only a healthy source can turn stale from silence.
-        if row is None or row.status != "ok" or cadence is None or row.last_new_entry is None:
-            return
-        expected = max(cadence, interval)
-        silent = now - row.last_new_entry
-        if silent > expected * factor:
-            reason = (
-                f"no new article for {format_duration(silent, parts=2)}"
-                f" (usually one every {format_duration(expected, parts=2)})"
-            )
-            session.execute(
-                update(Source).where(Source.id == row.id).values(status="stale", last_error=reason)
-            )
+        flagged = session.execute(
+            update(Source)
+            .where(Source.name == source, Source.status == "ok")
+            .values(status="stale", last_error=reason)
+        )
+    return bool(flagged.rowcount)  # type: ignore[attr-defined]

@@ -3,18 +3,20 @@
 A failing source waits out its back-off; a crawl is shielded from
 cancellation (a cancelled crawl never closes its pipelines); afterwards the
 source's staleness is updated, and a change of health (failing, stale,
-recovered) is logged and sent to the ``health.channel``.
+recovered) is logged and sent to the ``health.channel``. The crawl itself is
+``crawl_one``: the daemon's hands the source to its long-lived spider
+(crawler.duespider); by default, a crawl of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from db.health import Health, health, retry_not_before, update_staleness
+from db.health import Health, backoff_until, health, update_staleness
 from db.store import set_next_run
 
 if TYPE_CHECKING:
@@ -37,20 +39,22 @@ class SourcePoller:
         context: CrawlContext,
         notifiers: Mapping[str, Notifier],
         on_crawled: Callable[[], None] = lambda: None,
+        crawl_one: Callable[[str], Awaitable[object]] | None = None,
     ) -> None:
         self.app = app
         self.service = service
         self.context = context
         self.notifiers = notifiers
         self.on_crawled = on_crawled
+        self.crawl_one = crawl_one or self._crawl_alone
         self.inflight: set[asyncio.Future[Any]] = set()
 
     async def poll(self, name: str) -> datetime | None:
         """Crawl ``name``; or, while it waits out a back-off, return when that ends (its next run)."""
-        if (wait_until := self.backing_off(name)) is not None:
-            return wait_until
         before = health(self.app.database, name)
-        task = asyncio.ensure_future(self.service.crawl(self.context, [name]))
+        if (wait_until := self.backing_off(name, before)) is not None:
+            return wait_until
+        task = asyncio.ensure_future(self.crawl_one(name))
         self.inflight.add(task)
         task.add_done_callback(self.inflight.discard)
         try:
@@ -62,11 +66,18 @@ class SourcePoller:
         await self.crawled(name, before)
         return None
 
-    def backing_off(self, name: str) -> datetime | None:
-        """While ``name`` waits out a back-off, when that ends (set as its next run); else None."""
+    async def _crawl_alone(self, name: str) -> object:
+        return await self.service.crawl(self.context, [name])
+
+    def backing_off(self, name: str, state: Health | None = None) -> datetime | None:
+        """While ``name`` waits out a back-off, when that ends (set as its next run); else None.
+
+        ``state``: its health, when just read.
+        """
         interval = poll_interval(self.app.config.source(name))
         database = self.app.database
-        wait_until = retry_not_before(database, name, interval, self.app.config.health.max_backoff)
+        cap = self.app.config.health.max_backoff
+        wait_until = backoff_until(state or health(database, name), interval, cap)
         if wait_until is not None:
             set_next_run(database, name, wait_until)
         return wait_until
@@ -75,8 +86,12 @@ class SourcePoller:
         """After a crawl of ``name`` (its health ``before`` it): staleness, and a change of health said."""
         interval = poll_interval(self.app.config.source(name))
         database = self.app.database
-        update_staleness(database, name, factor=self.app.config.health.stale_factor, interval=interval)
         after = health(database, name)
+        # A poll reads its source's health twice, and writes only what changed: the daemon does
+        # this for every source it polls, unchanged feeds included.
+        factor = self.app.config.health.stale_factor
+        if update_staleness(database, name, factor=factor, interval=interval, state=after):
+            after = health(database, name)
         if before is not None and after is not None and before.status != after.status:
             await self._announce_health(name, before, after)
 

@@ -96,6 +96,7 @@ class SourceSpider(scrapy.Spider):
         self._following: dict[str, str] = {}  # keys of the articles being fetched → their source
         self._body_hashes: dict[str, str | None] = {}
         self._validators: dict[str, Validators] = {}  # read once for every source, as the crawl starts
+        self._synced: set[str] = set()  # sources whose row this spider made sure of
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -117,7 +118,10 @@ class SourceSpider(scrapy.Spider):
 
     def open_sources(self, sources: Sequence[CrawlSource]) -> dict[str, list[RetryPage]]:
         """Before the sources' first requests: their rows, validators and failed pages due again."""
-        sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in sources))
+        # A long-lived spider crawls its sources again and again, as configured: one write each, once.
+        if fresh := [s for s in sources if s.name not in self._synced]:
+            sync_sources(self.context.database, (SourceSpec(s.name, s.type, s.url) for s in fresh))
+            self._synced.update(s.name for s in fresh)
         retries = self._due_retries(sources)
         self._validators.update(validators_of(self.context.database, (s.name for s in sources)))
         return retries

@@ -6,8 +6,9 @@ scrapy-redis spider claims them (``RedisCrawlWorker``,
 newsmon/roles/rediscrawler.py; newsmon/roles/queues.py).
 
 A worker crawls up to ``crawl.parallel_sources`` sources at once, each with
-the daemon's own poll (newsmon.polling: back-off, health, staleness), and
-records what it finds as `newsmon crawl` does. It claims as a registered
+the daemon's own poll (newsmon.polling: back-off, health, staleness) in the
+daemon's one long-lived spider (crawler/duespider.py), and records what it
+finds as `newsmon crawl` does. It claims as a registered
 holder (db/holders.py): a heartbeat renews its jobs' lease, and the jobs of a
 worker that is gone are claimable again at once, taken by an idle worker
 within seconds; an article is stored once whoever crawls it (its keys).
@@ -70,13 +71,17 @@ class CrawlWorker:
         self._reaped = datetime.min.replace(tzinfo=clock().tzinfo)
 
     async def run(self) -> int:
+        from crawler.duespider import DueCrawls
         from crawler.runner import CrawlService
         from newsmon.polling import SourcePoller
 
         self.stop = stop_on_signals()
         service = CrawlService()
         notifiers = self.app.notifiers()
-        poller = SourcePoller(self.app, service, self.app.crawl_context(), notifiers)
+        context = self.app.crawl_context()
+        # Claimed sources share one spider, as in the whole daemon (crawler/duespider.py).
+        crawls = DueCrawls(service, context)
+        poller = SourcePoller(self.app, service, context, notifiers, crawl_one=crawls.crawl)
         database = self.app.database
         self._take_back()
         self.holder = holders.register(database, self.me, self.clock())

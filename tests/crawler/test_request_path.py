@@ -120,3 +120,102 @@ def test_a_crawl_at_debug_still_logs_each_response(
 
     crawled = [r.getMessage() for r in caplog.records if r.name == ENGINE_LOGGER.name]
     assert any(m.startswith("Crawled (304) <GET http://127.0.0.1") for m in crawled), crawled
+
+
+CALLS: list[str] = []
+
+
+class Plain:
+    def process_request(self, request: Request) -> None:
+        CALLS.append("plain request")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        CALLS.append("plain response")
+        if request.meta.get("wrong"):
+            return "not a response"  # type: ignore[return-value]
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> Response | None:
+        CALLS.append(f"plain exception {exception}")
+        return Response(request.url, status=599) if request.meta.get("rescue") else None
+
+
+class Awaiting:
+    async def process_request(self, request: Request) -> Response | None:
+        CALLS.append("awaiting request")
+        return Response(request.url, status=299) if request.meta.get("short") else None
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        CALLS.append("awaiting response")
+        return response
+
+
+MIDDLEWARES = {f"{__name__}.Plain": 100, f"{__name__}.Awaiting": 200}
+
+
+def _through(manager_class: type[Any], request: Request, run: Run) -> tuple[list[str], str]:
+    """The calls made and the outcome of one request through a manager of MIDDLEWARES."""
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+
+    assert issubclass(manager_class, DownloaderMiddlewareManager)
+    crawler = get_crawler(
+        settings_dict={"DOWNLOADER_MIDDLEWARES_BASE": {}, "DOWNLOADER_MIDDLEWARES": MIDDLEWARES}
+    )
+    manager = manager_class.from_crawler(crawler)
+
+    async def download(request: Request) -> Response:
+        CALLS.append("download")
+        if request.meta.get("fail"):
+            raise ConnectionError("refused")
+        return Response(request.url, status=200)
+
+    async def outcome() -> str:
+        try:
+            result = await manager.download_async(download, request)
+        except Exception as exc:  # noqa: BLE001 - the outcome compared, whatever it is
+            return f"{type(exc).__name__}: {exc}"
+        return f"{type(result).__name__} {getattr(result, 'status', '')}"
+
+    CALLS.clear()
+    result = run(outcome())
+    return list(CALLS), result
+
+
+@pytest.mark.parametrize(
+    "meta", [{}, {"short": True}, {"wrong": True}, {"fail": True}, {"fail": True, "rescue": True}]
+)
+def test_middlewares_are_called_as_scrapy_calls_them(meta: dict[str, bool], run_on_reactor: Run) -> None:
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager as Scrapys
+
+    from crawler.downloader import DownloaderMiddlewareManager
+
+    request = Request("http://example.org/feed.xml", meta=meta)
+    ours = _through(DownloaderMiddlewareManager, request, run_on_reactor)
+    assert ours == _through(Scrapys, request, run_on_reactor)
+    assert ours[1] != ""
+
+
+def test_a_crawl_uses_newsmons_downloader(database: Database, run_on_reactor: Run) -> None:
+    from crawler.downloader import Downloader, DownloaderMiddlewareManager
+
+    service = CrawlService()
+    with TestServer() as server:
+        server.set("/feed.xml", Reply(body=FEED, headers={"Content-Type": "application/rss+xml"}))
+        ctx = context(database, ("one", server.url("/feed.xml")))
+        task = run_on_reactor(_crawl_keeping_the_crawler(service, ctx))
+    reports, downloader = task
+    assert reports["one"].outcome == "ok"
+    assert isinstance(downloader, Downloader)
+    assert type(downloader.middleware) is DownloaderMiddlewareManager
+    assert downloader.middleware.methods["process_request"]  # Scrapy's middlewares, built once
+
+
+async def _crawl_keeping_the_crawler(service: CrawlService, ctx: Any) -> tuple[Any, Any]:
+    import asyncio
+
+    crawl = asyncio.ensure_future(service.crawl(ctx))
+    while not service.runner.crawlers:  # noqa: ASYNC110 - the runner signals nothing
+        await asyncio.sleep(0)
+    (crawler,) = service.runner.crawlers
+    reports = await crawl
+    return reports, crawler.engine.downloader

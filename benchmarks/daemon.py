@@ -1,0 +1,177 @@
+"""The daemon's CPU per unchanged (304) feed, next to `newsmon crawl`'s, side by side in one process.
+
+A server in a subprocess (``benchmarks._latency_server``, 50–200 ms per
+response) serves FEEDS feeds over HOSTS loopback addresses, one entry each.
+A crawling subprocess loads a config of those feeds (the bundled crawl
+settings, without the per-host delay and AutoThrottle so that latency alone
+bounds the rate), crawls them once cold, then measures, in each of
+``--repeat`` rounds, its CPU time (user + sys) per feed answering 304:
+
+1. ``newsmon crawl``: one ``CrawlService.crawl`` over every source;
+2. the daemon: every source due at once, each through the daemon's poll
+   (back-off, health, staleness; ``newsmon.polling``) handed to its one
+   long-lived spider (``crawler.duespider``);
+3. the daemon, sources falling due one after another (``SPREAD_SECONDS``
+   apart, as a staggered schedule hands them): fewer share each batch;
+4. one crawl per source: the same polls, each its own Scrapy crawl, as the
+   daemon ran before (a new crawler, engine, connections per source).
+
+The daemon's figure is its ratio to `newsmon crawl`'s, measured in the same
+rounds; the target is ≤ 2×: the poll's own work per source, which `newsmon
+crawl` does not do, is mostly its two reads of the source's health (before
+and after, about 0.4 ms of CPU each here). Measured 1.1–1.5×; a crawl per
+source was 7–11×.
+
+    python -m benchmarks.daemon [--feeds 200] [--hosts 16] [--repeat 3] [--profile FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.politeness import _server_stats
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 2.0
+CHILD_TIMEOUT = 900  # seconds
+PATHS = ("crawl", "daemon", "spread", "per-source")
+SPREAD_SECONDS = 0.05
+
+
+def _config(folder: Path, bases: list[str], feeds: int) -> Path:
+    lines = [f"database: sqlite:///{folder / 'daemon.db'}", "crawl:", "  download_delay: 0s"]
+    lines += ["  autothrottle: false", "sources:"]
+    for i in range(feeds):
+        lines += [f"  - name: feed{i}", "    type: feed", f"    url: {bases[i % len(bases)]}/feeds/{i}.xml"]
+        lines += ["    every: 15m"]
+    config = folder / "config.yaml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
+    """In the crawling subprocess: a cold pass, then ``repeat`` rounds of the three paths; one JSON line."""
+    from crawler.duespider import DueCrawls
+    from crawler.reactor import run
+    from crawler.runner import CrawlService
+    from newsmon.polling import SourcePoller
+    from newsmon.wiring import App
+
+    with tempfile.TemporaryDirectory() as workdir:
+        app = App.open(_config(Path(workdir), bases, feeds))
+        names = [source.name for source in app.config.sources]
+        measures: dict[str, list[float]] = {path: [] for path in PATHS}
+
+        async def measured(path: str, one_pass: Callable[[], Awaitable[Any]]) -> None:
+            _server_stats(bases[0], reset=True)
+            profiler = None
+            if profile and not measures[path]:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            cpu = time.process_time()
+            await one_pass()
+            cpu = time.process_time() - cpu
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(f"{profile}.{path}")
+            answered = _server_stats(bases[0], reset=False)["responses"].get("feed-304", 0)
+            if answered != feeds:
+                raise RuntimeError(f"{path}: {answered} of {feeds} feeds answered 304")
+            measures[path].append(cpu / feeds * 1000)
+
+        async def rounds() -> None:
+            context = app.crawl_context()
+            service = CrawlService()
+            crawls = DueCrawls(service, context)
+            daemon = SourcePoller(app, service, context, {}, crawl_one=crawls.crawl)
+            per_source = SourcePoller(app, service, context, {})
+            await service.crawl(context)  # cold: articles stored, validators kept
+            try:
+                for _ in range(repeat):
+                    await measured("crawl", lambda: service.crawl(context))
+                    await measured("daemon", lambda: asyncio.gather(*map(daemon.poll, names)))
+                    await measured("spread", lambda: spread(daemon.poll, names))
+                    await measured("per-source", lambda: asyncio.gather(*map(per_source.poll, names)))
+            finally:
+                await service.stop()
+
+        run(rounds)
+        app.database.dispose()
+    print(json.dumps(measures), flush=True)
+
+
+async def spread(poll: Callable[[str], Awaitable[Any]], names: list[str]) -> None:
+    polls = []
+    for name in names:
+        polls.append(asyncio.ensure_future(poll(name)))
+        await asyncio.sleep(SPREAD_SECONDS)
+    await asyncio.gather(*polls)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--hosts", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", default="", help="a cProfile of each path's first round: FILE.<path>")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    # `python -m benchmarks` calls main() with no arguments: its own argv names the benchmarks.
+    args = parser.parse_args([] if argv is None else argv)
+    if args.child:
+        child(json.loads(args.child), args.feeds, args.repeat, args.profile)
+        return 0
+    server = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks._latency_server", "--hosts", str(args.hosts), "--entries", "1"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        bases = json.loads(server.stdout.readline())
+        command = [sys.executable, "-m", "benchmarks.daemon", "--child", json.dumps(bases)]
+        command += ["--feeds", str(args.feeds), "--repeat", str(args.repeat), "--profile", args.profile]
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=CHILD_TIMEOUT, check=False
+        )
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=10)
+    if done.returncode != 0 or not done.stdout.strip():
+        print(f"ERROR: the crawling process failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return 1
+    measures: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"{args.feeds} feeds answering 304 over {args.hosts} loopback hosts, 50-200 ms per response; "
+        f"CPU per feed, median of {args.repeat} rounds (range), the paths alternating in one process"
+    )
+    crawl = statistics.median(measures["crawl"])
+    for path in PATHS:
+        values = measures[path]
+        median = statistics.median(values)
+        print(
+            f"  {path:<11} {median:6.2f} ms ({min(values):.2f}-{max(values):.2f})"
+            f"  {median / crawl:5.2f}x newsmon crawl"
+        )
+    ratio = statistics.median(measures["daemon"]) / crawl
+    met = ratio <= TARGET_RATIO
+    print(f"daemon / newsmon crawl: {ratio:.2f}x (target <= {TARGET_RATIO}x): {'met' if met else 'MISSED'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
