@@ -5,8 +5,7 @@ download guard, pipelines, fetch recording, database), under two sets of setting
 - ``settings``: the settings newsmon runs Scrapy with. Scrapy's components that newsmon switches
   off stay off (the proxy middleware too, with no proxy in the environment); those it replaces by
   its own (robots.txt, decompression, stats and the stats collector, the scheduler's queue, the
-  download handler's kept host names, the log formatter, the downloader's middleware calls) are
-  Scrapy's. What
+  download handler's kept host names, the log formatter) are Scrapy's. What
   newsmon's unchanged-feed pass costs above this is newsmon's own: the floor it stands on.
 - ``minimal_settings``: only what a conditional GET needs (start requests, HTTP errors), no
   robots.txt, no extension: what Scrapy itself costs per request here, whatever the settings.
@@ -77,7 +76,6 @@ def settings(overrides: Mapping[str, Any]) -> Settings:
     result.set("STATS_CLASS", "scrapy.statscollectors.MemoryStatsCollector", priority="cmdline")
     result.set("SCHEDULER_PRIORITY_QUEUE", "scrapy.pqueues.DownloaderAwarePriorityQueue", priority="cmdline")
     result.set("LOG_FORMATTER", "scrapy.logformatter.LogFormatter", priority="cmdline")
-    result.set("DOWNLOADER", "scrapy.core.downloader.Downloader", priority="cmdline")
     result.set("NEWSMON_CONTEXT_FACTORY", None, priority="cmdline")
     return result
 

@@ -105,8 +105,6 @@ EXTENSIONS = {
 STATS_CLASS = "crawler.stats.StatsCollector"
 # Scrapy's queue, which counted every host's downloads with a call per host on every request taken.
 SCHEDULER_PRIORITY_QUEUE = "crawler.pqueues.DownloaderAwarePriorityQueue"
-# Scrapy's, with no coroutine per middleware call returning at once (crawler.downloader).
-DOWNLOADER = "crawler.downloader.Downloader"
 # A daemon runs crawls every few minutes: LogStats' "Crawled N pages" at each crawl's start says
 # nothing that CrawlService's line per source does not, and MemoryUsage polls a limit newsmon
 # never sets (its memory is measured by benchmarks.politeness).
