@@ -3,8 +3,9 @@
 Quality. Per topic (investment, acquisition, partnership), precision and
 recall of ``EventDetector.analyse(...).news_types`` against each item's
 labels, on the development half, its supplement, the second to fifth fresh sets and artdev, a
-development set of whole articles (the detector was tuned on them) and on the held-out half and the first and sixth
-fresh sets (never looked at while tuning: only these aggregate figures are printed), for every item
+development set of whole articles (the detector was tuned on them) and on the held-out half and
+the first and sixth fresh sets (never looked at while tuning: only these aggregate figures are
+printed), for every item
 and for the sentence-like ones alone (headlines, leads and sentences, as opposed to whole articles). Baseline,
 in the same run: the keyword topics ``investment``, ``acquisition`` and
 ``partnership`` the bundled ``config.yaml`` shipped before event detection
