@@ -185,6 +185,8 @@ _WINDOWS = {
     "fund": (3, 12),
     # Money earned or given ("gets a $2bn engine order", "receives a $100m gift").
     "income": (0, 8),
+    # Orders counted as the cause of a result ("helped by a surge in defence orders").
+    "counted": (12, 0),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -248,6 +250,8 @@ _COMPLETED = frozenset({"closes", "closed", "completes", "completed", "finalises
 # A German compound naming a business ("ihre Logistiktochter Schenker", "die Pharmasparte"), which the
 # business cues, whole words, do not find.
 _BUSINESS_COMPOUND = re.compile(r"\w(?:tochter|sparte|gesch[äa]ft|gesellschaft)\b", re.IGNORECASE)
+# A deal word in the plural ("orders", "contrats", "Aufträge", "Vereinbarungen"): deals counted.
+_PLURAL = re.compile(r"(?:s|äge|en)$", re.IGNORECASE)
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -767,6 +771,23 @@ class _Context:
             for index, word in enumerate(words)
         )
 
+    def counted(self, trigger: Hit[object]) -> bool:
+        """Whether a partnership word is deals counted as the cause of a result: in the plural after a
+        `counted` cue ("helped by defence orders", "grâce aux commandes", "dank neuer Aufträge"), or
+        saying who signed such deals ("contratos firmados con"), not a deal won today."""
+        spans = self.sentence.spans()
+
+        def plural(hit: Hit[object]) -> bool:
+            return _PLURAL.search(self.text[slice(*spans[hit.last])]) is not None and any(
+                _within(hit, "counted", cue) for cue in self.cues.get("counted", ())
+            )
+
+        return plural(trigger) or any(
+            0 < trigger.first - hit.first <= 3 and plural(hit)
+            for hit, other in self.sentence.triggers
+            if other.type == "partnership" and hit.last < trigger.first
+        )
+
     def into_fund(self, trigger: Hit[object]) -> bool:
         """Whether the money goes into a fund ("raised $5bn for its fourth fund", "lève un fonds"),
         not into a company by a fund ("de inversores liderados por un fondo")."""
@@ -871,7 +892,7 @@ class _Context:
         kind, group = trigger.type, trigger.group
         others = bool(self.specific - {kind})
         # "revenue from its partnership with Apple" is one the company has, not news.
-        if kind == "partnership" and self.owned(hit):
+        if kind == "partnership" and (self.owned(hit) or self.counted(hit)):
             return None
         if group == "deal":
             if self.specific or self.named_body(hit):

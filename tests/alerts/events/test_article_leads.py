@@ -1,0 +1,51 @@
+"""Leads of whole articles that mention deals a reader would not alert on: orders and contracts
+counted as the cause of a result, ... Classes from artdev's errors (eighth session), tested in
+sentences written for these tests, not benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> EventDetector:
+    return EventDetector()
+
+
+def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
+    return set(detector.analyse(text, "", language).news_types)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Orders and contracts as the cause of a result or a forecast: counted, not won today.
+        ("en", "Leonardo lifts its outlook, helped by helicopter orders from European navies"),
+        ("en", "Alstom's margin improved, driven by signalling contracts with Indian railways"),
+        ("en", "Vestas returned to profit after a flurry of turbine orders from utilities in Germany"),
+        ("en", "The shipbuilder booked contracts worth $4 billion in the quarter, mostly for LNG carriers"),
+        ("fr", "Airbus relève sa prévision grâce aux commandes des compagnies asiatiques"),
+        ("fr", "Le bénéfice de Nexans est porté par les contrats de câbles sous-marins"),
+        ("de", "Renk verdient dank neuer Aufträge der Bundeswehr deutlich mehr"),
+        ("es", "Navantia mejora sus cuentas impulsada por los contratos firmados con la Armada"),
+    ],
+)
+def test_orders_counted_as_a_cause_are_no_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Leonardo wins a helicopter order from the Italian navy, helped by its local plant"),
+        ("en", "Alstom signs contracts with Indian Railways to supply 100 trains"),
+        ("fr", "Nexans remporte un contrat de câbles sous-marins avec RTE"),
+        ("de", "Renk erhält Aufträge der Bundeswehr über 500 Millionen Euro"),
+    ],
+)
+def test_orders_won_still_count(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"partnership"}
