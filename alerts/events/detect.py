@@ -788,6 +788,15 @@ class _Context:
             if other.type == "partnership" and hit.last < trigger.first
         )
 
+    def tail_in_wordsense(self, trigger: Hit[object], tail: str) -> bool:
+        """Whether every second part of a split trigger is inside a word-sense phrase ("launches a
+        headset developed in partnership with Bose": no partnership launched)."""
+        senses = self.cues.get("wordsense", ())
+        tails = [
+            first for first in self.sentence.tails.get(tail, ()) if 0 < first - trigger.last <= TAIL_WINDOW
+        ]
+        return bool(tails) and all(any(s.first <= first <= s.last for s in senses) for first in tails)
+
     def into_fund(self, trigger: Hit[object]) -> bool:
         """Whether the money goes into a fund ("raised $5bn for its fourth fund", "lève un fonds"),
         not into a company by a fund ("de inversores liderados por un fondo")."""
@@ -893,6 +902,8 @@ class _Context:
         others = bool(self.specific - {kind})
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit)):
+            return None
+        if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None
         if group == "deal":
             if self.specific or self.named_body(hit):

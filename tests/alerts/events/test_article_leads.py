@@ -49,3 +49,32 @@ def test_orders_counted_as_a_cause_are_no_partnership(
 )
 def test_orders_won_still_count(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A product made "in partnership with" someone: a byline of the launch, not a deal signed.
+        ("en", "Sony launches a headset developed in partnership with Bose"),
+        ("en", "Adidas unveils a football boot designed in collaboration with Lionel Messi"),
+        ("en", "The bank's new card, created in partnership with Mastercard, goes on sale in May"),
+        ("fr", "Renault présente une citadine conçue en partenariat avec Ampere"),
+        ("de", "Lidl bringt eine in Zusammenarbeit mit Bosch entwickelte Küchenmaschine heraus"),
+        ("es", "Seat lanza un patinete diseñado en colaboración con Segway"),
+    ],
+)
+def test_products_made_with_a_partner_are_no_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sony and Bose agree to develop headsets in partnership",
+        "Adidas signs a partnership with Lionel Messi's foundation",
+    ],
+)
+def test_partnerships_formed_to_make_products_still_count(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"partnership"}
