@@ -78,3 +78,32 @@ def test_products_made_with_a_partner_are_no_partnership(
 )
 def test_partnerships_formed_to_make_products_still_count(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A sponsor named by its title in a sports report: who sponsors, not a sponsorship signed.
+        ("en", "Ferrari's title sponsor HP watched Leclerc crash out in Monaco"),
+        ("en", "Liverpool, with shirt sponsor Standard Chartered on their chests, beat Everton 2-0"),
+        ("en", "Main sponsor Rolex had its logo on every hoarding as Alcaraz won the final"),
+        ("es", "El Betis, con su patrocinador principal Finetwork en la camiseta, empata en Vigo"),
+    ],
+)
+def test_sponsors_named_by_their_title_are_no_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HP becomes Ferrari's new title sponsor in a $100m-a-year deal",
+        "Standard Chartered signs a shirt sponsorship with Liverpool until 2027",
+        "Emirates is named as Olympique Lyonnais' new shirt sponsor",
+        "Qatar Airways becomes the main sponsor of the Tour de France",
+    ],
+)
+def test_sponsors_signed_still_count(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"partnership"}
