@@ -252,6 +252,14 @@ _COMPLETED = frozenset({"closes", "closed", "completes", "completed", "finalises
 _BUSINESS_COMPOUND = re.compile(r"\w(?:tochter|sparte|gesch[äa]ft|gesellschaft)\b", re.IGNORECASE)
 # A deal word in the plural ("orders", "contrats", "Aufträge", "Vereinbarungen"): deals counted.
 _PLURAL = re.compile(r"(?:s|äge|en)$", re.IGNORECASE)
+# Before a deal word after a preposition ("under a long-standing agreement", "durch die
+# bestehende Partnerschaft"), or just after it ("dans le cadre d'un partenariat de longue date", "su
+# acuerdo de larga data"): a deal the parties already have.
+_STANDING_BEFORE = frozenset(
+    {"standing", "longstanding", "running", "longtime", "existing", "bestehende", "bestehenden"}
+    | {"langjahrige", "langjahrigen", "langjahriger", "historique", "historico", "historica"}
+)
+_STANDING_AFTER = frozenset({"longue date", "larga data", "existant", "existante", "en vigueur", "vigente"})
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -771,6 +779,21 @@ class _Context:
             for index, word in enumerate(words)
         )
 
+    def standing(self, trigger: Hit[object]) -> bool:
+        """Whether a deal word after a preposition is one the parties already have: "long-standing",
+        "existing" before it ("under a long-standing agreement"), "de longue date", "de larga data",
+        "vigente" just after it; after a verb it is news ("extends its long-standing partnership")."""
+        words = self.words_before(trigger, 5)
+        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 4]
+        after = " ".join(fold(self.text[start:end]) for start, end in spans)
+        return any(
+            word in _STANDING_BEFORE and not _PREPOSITIONS.isdisjoint(words[:index])
+            for index, word in enumerate(words)
+        ) or (
+            not _PREPOSITIONS.isdisjoint(words)
+            and any(f" {phrase} " in f" {after} " for phrase in _STANDING_AFTER)
+        )
+
     def counted(self, trigger: Hit[object]) -> bool:
         """Whether a partnership word is deals counted as the cause of a result: in the plural after a
         `counted` cue ("helped by defence orders", "grâce aux commandes", "dank neuer Aufträge"), or
@@ -901,7 +924,7 @@ class _Context:
         kind, group = trigger.type, trigger.group
         others = bool(self.specific - {kind})
         # "revenue from its partnership with Apple" is one the company has, not news.
-        if kind == "partnership" and (self.owned(hit) or self.counted(hit)):
+        if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

@@ -107,3 +107,31 @@ def test_sponsors_named_by_their_title_are_no_partnership(
 )
 def test_sponsors_signed_still_count(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A deal the parties already have, named to explain something else.
+        ("en", "The app comes preinstalled under a long-standing agreement between Apple and Google"),
+        ("en", "Under its existing contract with Boeing, Spirit will keep making fuselages until 2030"),
+        ("fr", "Le service est proposé dans le cadre d'un partenariat de longue date entre Orange et Deezer"),
+        ("es", "La aerolínea vuela a Miami gracias a su acuerdo de larga data con American Airlines"),
+    ],
+)
+def test_deals_the_parties_already_have_are_no_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Unilever extends its long-standing partnership with Cargill"),
+        ("fr", "Orange et Deezer prolongent leur partenariat de longue date"),
+        ("en", "Under a new agreement, Spirit will make fuselages for Boeing until 2030"),
+    ],
+)
+def test_deals_renewed_or_new_still_count(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"partnership"}
