@@ -112,6 +112,21 @@ def test_sponsors_signed_still_count(detector: EventDetector, text: str) -> None
 @pytest.mark.parametrize(
     ("language", "text"),
     [
+        # "Contract" naming a trade: a maker that works for others, not a contract signed.
+        ("en", "Jabil, a contract manufacturer for Apple, reported higher sales"),
+        ("en", "Lonza, the contract drug maker, cuts its forecast as biotech clients hold back"),
+        ("en", "Pegatron, the iPhone contract assembler, opens a plant in Vietnam"),
+        ("en", "Samsung's contract chipmaking arm posts a wider loss"),
+        ("fr", "Le sous-traitant Recipharm, fabricant sous contrat de médicaments, embauche à Lyon"),
+    ],
+)
+def test_contract_makers_are_no_partnership(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
         # A deal the parties already have, named to explain something else.
         ("en", "The app comes preinstalled under a long-standing agreement between Apple and Google"),
         ("en", "Under its existing contract with Boeing, Spirit will keep making fuselages until 2030"),
