@@ -150,3 +150,30 @@ def test_deals_the_parties_already_have_are_no_partnership(
 )
 def test_deals_renewed_or_new_still_count(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A contract with staff ending a strike, or raising wages: labour, not a deal between firms.
+        ("en", "Airbus machinists in Wichita approve a three-year contract"),
+        ("en", "Ford reaches agreement with dock workers, ending a two-week strike at its Cologne plant"),
+        ("en", "Air Canada signs a new contract with its flight attendants that includes a 12% wage increase"),
+        ("fr", "Air France signe un accord avec les pilotes qui met fin à la grève"),
+        ("de", "Lufthansa beendet mit einer Einigung mit den Piloten den Streik"),
+        ("es", "Iberia firma un acuerdo con los tripulantes que pone fin a la huelga"),
+    ],
+)
+def test_contracts_ending_strikes_are_no_partnership(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Airbus signs a $2bn contract with Spirit AeroSystems to make wings",
+        "Despite the strike, Boeing wins an order from Ryanair",
+    ],
+)
+def test_contracts_between_firms_still_count_near_strikes(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"partnership"}
