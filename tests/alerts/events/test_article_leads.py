@@ -177,3 +177,35 @@ def test_contracts_ending_strikes_are_no_partnership(detector: EventDetector, la
 )
 def test_contracts_between_firms_still_count_near_strikes(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A deal fought in court: the lawsuit is the news, the deal is old.
+        ("en", "Hulu's sports venture with Fox faces an antitrust suit from rival streamers"),
+        ("en", "Court hears Kroger's claims over the collapsed Albertsons merger"),
+        ("en", "Shareholders file suit against Paramount's merger with Skydance"),
+        ("fr", "Free porte plainte contre l'alliance entre SFR et Bouygues Telecom"),
+        ("de", "Aktionäre ziehen gegen die Fusion von Vonovia und Deutsche Wohnen vor Gericht"),
+        ("es", "Los accionistas presentan una demanda contra la fusión de Unicaja y Liberbank"),
+    ],
+)
+def test_deals_fought_in_court_are_no_event(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Court clears the way for Chevron to complete its acquisition of Hess", "acquisition"),
+        ("After settling their lawsuit, Disney and Epic signed a licensing deal", "partnership"),
+    ],
+)
+def test_deals_next_to_courts_still_count(detector: EventDetector, text: str, kind: str) -> None:
+    assert news(detector, text) == {kind}
+
+
+def test_a_deal_closed_after_a_lawsuit_settled_still_counts(detector: EventDetector) -> None:
+    text = "Mars completed its purchase of Kellanova two days after settling a long-running antitrust suit"
+    assert news(detector, text) == {"acquisition"}
