@@ -209,3 +209,44 @@ def test_deals_next_to_courts_still_count(detector: EventDetector, text: str, ki
 def test_a_deal_closed_after_a_lawsuit_settled_still_counts(detector: EventDetector) -> None:
     text = "Mars completed its purchase of Kellanova two days after settling a long-running antitrust suit"
     assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A deal under review or delayed: the review or the delay is the news, the deal is known.
+        ("en", "Brussels opens a formal probe into Adobe's planned purchase of Figma"),
+        ("en", "The CMA launched an investigation into Vodafone's merger with Three"),
+        ("en", "Completion of Synopsys's takeover of Ansys is delayed by China's review"),
+        ("en", "No agreement was reached on the sale of Reckitt's home unit to Advent"),
+        ("fr", "Bruxelles ouvre une enquête approfondie sur le rachat d'Activision par Microsoft"),
+        ("de", "Das Kartellamt leitet eine vertiefte Prüfung der Übernahme von Covestro ein"),
+        ("es", "La CNMC abre una investigación en profundidad sobre la compra de Sabadell por BBVA"),
+    ],
+)
+def test_deals_under_review_or_delayed_are_no_event(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brussels clears Adobe's purchase of Figma after an in-depth review",
+        "Synopsys completes its takeover of Ansys after China's approval",
+    ],
+)
+def test_deals_cleared_after_review_still_count(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Bruxelles autorise le rachat de Figma par Adobe après un examen approfondi"),
+        ("de", "Das Kartellamt genehmigt die Übernahme von Covestro nach vertiefter Prüfung"),
+    ],
+)
+def test_deals_cleared_after_review_count_in_other_languages(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"acquisition"}
