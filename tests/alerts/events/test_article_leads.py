@@ -250,3 +250,21 @@ def test_deals_cleared_after_review_count_in_other_languages(
     detector: EventDetector, language: str, text: str
 ) -> None:
     assert news(detector, text, language) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Parts bought from a supplier: an order, not a company bought.
+        ("en", "Volvo Cars agreed to buy radar sensors from Aptiv for its next SUV"),
+        ("en", "Stellantis agrees to buy battery cells from CATL for cheaper electric cars"),
+        ("fr", "Renault achète des capteurs à Valeo pour sa future Clio"),
+        ("es", "Seat compra baterías a LG Energy para su fábrica de Martorell"),
+    ],
+)
+def test_parts_bought_are_an_order(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"partnership"}
+
+
+def test_a_parts_maker_bought_is_an_acquisition(detector: EventDetector) -> None:
+    assert news(detector, "Aptiv agreed to buy sensor maker Wind River") == {"acquisition"}
