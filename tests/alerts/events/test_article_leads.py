@@ -268,3 +268,20 @@ def test_parts_bought_are_an_order(detector: EventDetector, language: str, text:
 
 def test_a_parts_maker_bought_is_an_acquisition(detector: EventDetector) -> None:
     assert news(detector, "Aptiv agreed to buy sensor maker Wind River") == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Money raised from the market in an offering: a listing's proceeds, no organisation's investment.
+        "Arm raised $4.87 billion in the offering, which was priced at the top of its range",
+        "Porsche's shares rose on their debut after the carmaker raised 9.4 billion euros in the share offering",
+        "Rivian raised $1.5 billion in a follow-on offering of its shares",
+    ],
+)
+def test_money_raised_in_an_offering_is_no_investment(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+def test_shares_sold_to_an_investor_still_count(detector: EventDetector) -> None:
+    assert news(detector, "Rivian raised $1.5 billion by selling new shares to Volkswagen") == {"investment"}
