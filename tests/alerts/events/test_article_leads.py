@@ -285,3 +285,25 @@ def test_money_raised_in_an_offering_is_no_investment(detector: EventDetector, t
 
 def test_shares_sold_to_an_investor_still_count(detector: EventDetector) -> None:
     assert news(detector, "Rivian raised $1.5 billion by selling new shares to Volkswagen") == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A company named by the merger it came from: its origin, not a merger today.
+        ("en", "Stellantis, formed by the merger of PSA and Fiat Chrysler, cuts its forecast"),
+        ("en", "Warner Bros. Discovery, created by the merger of WarnerMedia and Discovery, cuts 1,000 jobs"),
+        ("fr", "Stellantis, issu de la fusion de PSA et de Fiat Chrysler, abaisse ses prévisions"),
+        ("de", "Der aus der Fusion von Linde und Praxair entstandene Konzern erhöht die Dividende"),
+        ("es", "Naturgy, nacida de la fusión de Gas Natural y Unión Fenosa, sube sus tarifas"),
+    ],
+)
+def test_companies_named_by_their_merger_are_no_acquisition(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == set()
+
+
+def test_a_merger_forming_a_company_still_counts(detector: EventDetector) -> None:
+    text = "Glencore and Xstrata agree to merge, forming a mining giant"
+    assert news(detector, text) == {"acquisition"}
