@@ -307,3 +307,24 @@ def test_companies_named_by_their_merger_are_no_acquisition(
 def test_a_merger_forming_a_company_still_counts(detector: EventDetector) -> None:
     text = "Glencore and Xstrata agree to merge, forming a mining giant"
     assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # "Acquired" describing what a company already owns: no takeover today.
+        ("en", "Integration costs of the acquired business weighed on Smith & Nephew's margins"),
+        ("en", "Sales at acquired companies added 4% to Rentokil's revenue"),
+        ("en", "Ahold said the acquired stores in Belgium would keep their names"),
+    ],
+)
+def test_acquired_as_an_adjective_is_no_acquisition(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ahold acquired 71 stores from Delhaize", "Rentokil has acquired Terminix, the pest control company"],
+)
+def test_acquired_as_a_verb_still_counts(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"acquisition"}
