@@ -158,13 +158,15 @@ def test_deals_renewed_or_new_still_count(detector: EventDetector, language: str
         # A contract with staff ending a strike, or raising wages: labour, not a deal between firms.
         ("en", "Airbus machinists in Wichita approve a three-year contract"),
         ("en", "Ford reaches agreement with dock workers, ending a two-week strike at its Cologne plant"),
-        ("en", "Air Canada signs a new contract with its flight attendants that includes a 12% wage increase"),
+        ("en", "Air Canada signs a contract with its flight attendants that includes a 12% wage increase"),
         ("fr", "Air France signe un accord avec les pilotes qui met fin à la grève"),
         ("de", "Lufthansa beendet mit einer Einigung mit den Piloten den Streik"),
         ("es", "Iberia firma un acuerdo con los tripulantes que pone fin a la huelga"),
     ],
 )
-def test_contracts_ending_strikes_are_no_partnership(detector: EventDetector, language: str, text: str) -> None:
+def test_contracts_ending_strikes_are_no_partnership(
+    detector: EventDetector, language: str, text: str
+) -> None:
     assert news(detector, text, language) == set()
 
 
@@ -224,7 +226,9 @@ def test_a_deal_closed_after_a_lawsuit_settled_still_counts(detector: EventDetec
         ("es", "La CNMC abre una investigación en profundidad sobre la compra de Sabadell por BBVA"),
     ],
 )
-def test_deals_under_review_or_delayed_are_no_event(detector: EventDetector, language: str, text: str) -> None:
+def test_deals_under_review_or_delayed_are_no_event(
+    detector: EventDetector, language: str, text: str
+) -> None:
     assert news(detector, text, language) == set()
 
 
@@ -275,7 +279,7 @@ def test_a_parts_maker_bought_is_an_acquisition(detector: EventDetector) -> None
     [
         # Money raised from the market in an offering: a listing's proceeds, no organisation's investment.
         "Arm raised $4.87 billion in the offering, which was priced at the top of its range",
-        "Porsche's shares rose on their debut after the carmaker raised 9.4 billion euros in the share offering",
+        "Porsche rose on its debut after the carmaker raised 9.4 billion euros in the share offering",
         "Rivian raised $1.5 billion in a follow-on offering of its shares",
     ],
 )
@@ -318,7 +322,9 @@ def test_a_merger_forming_a_company_still_counts(detector: EventDetector) -> Non
         ("en", "Ahold said the acquired stores in Belgium would keep their names"),
     ],
 )
-def test_acquired_as_an_adjective_is_no_acquisition(detector: EventDetector, language: str, text: str) -> None:
+def test_acquired_as_an_adjective_is_no_acquisition(
+    detector: EventDetector, language: str, text: str
+) -> None:
     assert news(detector, text, language) == set()
 
 
