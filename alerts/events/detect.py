@@ -260,6 +260,12 @@ _STANDING_BEFORE = frozenset(
     | {"langjahrige", "langjahrigen", "langjahriger", "historique", "historico", "historica"}
 )
 _STANDING_AFTER = frozenset({"longue date", "larga data", "existant", "existante", "en vigueur", "vigente"})
+# Soon after a deal named with a determiner, verbs telling what it did to results ("its joint venture
+# with Toyota posted a loss", "the takeover added $2bn to sales"): a deal the company has.
+_EFFECTS = frozenset(
+    {"added", "contributed", "lifted", "boosted", "weighed", "weighs", "hurt", "hurts", "dragged", "drags"}
+    | {"posted", "posts", "generated", "diluted", "accounted", "cost", "lastro", "belastete", "pese"}
+)
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -794,6 +800,16 @@ class _Context:
             and any(f" {phrase} " in f" {after} " for phrase in _STANDING_AFTER)
         )
 
+    def effect(self, trigger: Hit[object]) -> bool:
+        """Whether a deal named with a determiner is the subject of what it did to results ("its
+        joint venture with Toyota posted a loss", "the Pioneer deal, completed in May, boosted
+        output"), not a deal made: the sentence's verb comes within six words of it."""
+        before = self.words_before(trigger, 2)
+        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before):
+            return False
+        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 7]
+        return any(fold(self.text[start:end]) in _EFFECTS for start, end in spans)
+
     def counted(self, trigger: Hit[object]) -> bool:
         """Whether a partnership word is deals counted as the cause of a result: in the plural after a
         `counted` cue ("helped by defence orders", "grâce aux commandes", "dank neuer Aufträge"), or
@@ -925,6 +941,8 @@ class _Context:
         others = bool(self.specific - {kind})
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
+            return None
+        if kind in ("partnership", "acquisition") and self.effect(hit):
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

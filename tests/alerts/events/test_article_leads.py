@@ -334,3 +334,28 @@ def test_acquired_as_an_adjective_is_no_acquisition(
 )
 def test_acquired_as_a_verb_still_counts(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A deal as the subject of what it did to results: a deal the company has, not a new one.
+        ("en", "Its joint venture with Toyota posted a loss for the third quarter"),
+        ("en", "The takeover of Activision added $2 billion to Microsoft's quarterly sales"),
+        ("en", "The Pioneer deal, completed in May, boosted Exxon's output to a record"),
+        ("en", "Its merger with Sprint hurt T-Mobile's margins for a year"),
+    ],
+)
+def test_deals_whose_effect_is_told_are_no_event(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Toyota and Suzuki form a joint venture that will build cars in India", "partnership"),
+        ("Microsoft agreed to buy Activision, which added players to Game Pass", "acquisition"),
+    ],
+)
+def test_new_deals_told_with_an_effect_still_count(detector: EventDetector, text: str, kind: str) -> None:
+    assert news(detector, text) == {kind}
