@@ -2,16 +2,17 @@
 
 Quality. Per topic (investment, acquisition, partnership), precision and
 recall of ``EventDetector.analyse(...).news_types`` against each item's
-labels, on the development half, its supplement and the second to fifth fresh sets (the
-detector was tuned on them) and on the held-out half and the first and sixth
-fresh sets (never looked at while tuning: only these aggregate figures are printed), for every item
+labels, on the development half, its supplement, the second to fifth fresh sets and artdev, a
+development set of whole articles (the detector was tuned on them) and on the held-out half and
+the first and sixth fresh sets (never looked at while tuning: only these aggregate figures are
+printed), for every item
 and for the sentence-like ones alone (headlines, leads and sentences, as opposed to whole articles). Baseline,
 in the same run: the keyword topics ``investment``, ``acquisition`` and
 ``partnership`` the bundled ``config.yaml`` shipped before event detection
 (``benchmarks/data/keyword_topics.yaml``) through the rule engine.
 
 Actors. On the sets whose positives name their actors (dev, fresh2, fresh3,
-fresh4, fresh5, held-out, fresh6), for each positive whose event the detector reports as news: the
+fresh4, fresh5, artdev, held-out, fresh6), for each positive whose event the detector reports as news: the
 organisations of those events against the labelled ones (:func:`same_actor`),
 precision over the names found and recall over the names labelled.
 
@@ -210,7 +211,7 @@ def quality(detector: EventDetector) -> bool:
             ),
         ):
             if not chosen:
-                continue  # fresh6 is whole articles only
+                continue  # fresh6 and artdev are whole articles only
             results = {name: score(chosen, classify) for name, classify in classifiers.items()}
             for kind in EVENT_TYPES:
                 ours, base = results["events"][kind], results["keyword topics"][kind]
@@ -226,7 +227,7 @@ def quality(detector: EventDetector) -> bool:
 
 def errors(
     detector: EventDetector,
-    halves: Sequence[Half] = ("dev", "supplement", "fresh2", "fresh3", "fresh4", "fresh5"),
+    halves: Sequence[Half] = ("dev", "supplement", "fresh2", "fresh3", "fresh4", "fresh5", "artdev"),
 ) -> None:
     """The items of the halves tuned on that the detector gets wrong (never the others)."""
     if not set(halves) <= TUNED:

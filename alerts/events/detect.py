@@ -189,6 +189,8 @@ _WINDOWS = {
     "fund": (3, 12),
     # Money earned or given ("gets a $2bn engine order", "receives a $100m gift").
     "income": (0, 8),
+    # Orders counted as the cause of a result ("helped by a surge in defence orders").
+    "counted": (12, 0),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -252,6 +254,22 @@ _COMPLETED = frozenset({"closes", "closed", "completes", "completed", "finalises
 # A German compound naming a business ("ihre Logistiktochter Schenker", "die Pharmasparte"), which the
 # business cues, whole words, do not find.
 _BUSINESS_COMPOUND = re.compile(r"\w(?:tochter|sparte|gesch[äa]ft|gesellschaft)\b", re.IGNORECASE)
+# A deal word in the plural ("orders", "contrats", "Aufträge", "Vereinbarungen"): deals counted.
+_PLURAL = re.compile(r"(?:s|äge|en)$", re.IGNORECASE)
+# Before a deal word after a preposition ("under a long-standing agreement", "durch die
+# bestehende Partnerschaft"), or just after it ("dans le cadre d'un partenariat de longue date", "su
+# acuerdo de larga data"): a deal the parties already have.
+_STANDING_BEFORE = frozenset(
+    {"standing", "longstanding", "running", "longtime", "existing", "bestehende", "bestehenden"}
+    | {"langjahrige", "langjahrigen", "langjahriger", "historique", "historico", "historica"}
+)
+_STANDING_AFTER = frozenset({"longue date", "larga data", "existant", "existante", "en vigueur", "vigente"})
+# Soon after a deal named with a determiner, verbs telling what it did to results ("its joint venture
+# with Toyota posted a loss", "the takeover added $2bn to sales"): a deal the company has.
+_EFFECTS = frozenset(
+    {"added", "contributed", "lifted", "boosted", "weighed", "weighs", "hurt", "hurts", "dragged", "drags"}
+    | {"posted", "posts", "generated", "diluted", "accounted", "cost", "lastro", "belastete", "pese"}
+)
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
@@ -777,6 +795,57 @@ class _Context:
             for index, word in enumerate(words)
         )
 
+    def standing(self, trigger: Hit[object]) -> bool:
+        """Whether a deal word after a preposition is one the parties already have: "long-standing",
+        "existing" before it ("under a long-standing agreement"), "de longue date", "de larga data",
+        "vigente" just after it; after a verb it is news ("extends its long-standing partnership")."""
+        words = self.words_before(trigger, 5)
+        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 4]
+        after = " ".join(fold(self.text[start:end]) for start, end in spans)
+        return any(
+            word in _STANDING_BEFORE and not _PREPOSITIONS.isdisjoint(words[:index])
+            for index, word in enumerate(words)
+        ) or (
+            not _PREPOSITIONS.isdisjoint(words)
+            and any(f" {phrase} " in f" {after} " for phrase in _STANDING_AFTER)
+        )
+
+    def effect(self, trigger: Hit[object]) -> bool:
+        """Whether a deal named with a determiner is the subject of what it did to results ("its
+        joint venture with Toyota posted a loss", "the Pioneer deal, completed in May, boosted
+        output"), not a deal made: the sentence's verb comes within six words of it."""
+        before = self.words_before(trigger, 2)
+        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before):
+            return False
+        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 7]
+        return any(fold(self.text[start:end]) in _EFFECTS for start, end in spans)
+
+    def counted(self, trigger: Hit[object]) -> bool:
+        """Whether a partnership word is deals counted as the cause of a result: in the plural after a
+        `counted` cue ("helped by defence orders", "grâce aux commandes", "dank neuer Aufträge"), or
+        saying who signed such deals ("contratos firmados con"), not a deal won today."""
+        spans = self.sentence.spans()
+
+        def plural(hit: Hit[object]) -> bool:
+            return _PLURAL.search(self.text[slice(*spans[hit.last])]) is not None and any(
+                _within(hit, "counted", cue) for cue in self.cues.get("counted", ())
+            )
+
+        return plural(trigger) or any(
+            0 < trigger.first - hit.first <= 3 and plural(hit)
+            for hit, other in self.sentence.triggers
+            if other.type == "partnership" and hit.last < trigger.first
+        )
+
+    def tail_in_wordsense(self, trigger: Hit[object], tail: str) -> bool:
+        """Whether every second part of a split trigger is inside a word-sense phrase ("launches a
+        headset developed in partnership with Bose": no partnership launched)."""
+        senses = self.cues.get("wordsense", ())
+        tails = [
+            first for first in self.sentence.tails.get(tail, ()) if 0 < first - trigger.last <= TAIL_WINDOW
+        ]
+        return bool(tails) and all(any(s.first <= first <= s.last for s in senses) for first in tails)
+
     def into_fund(self, trigger: Hit[object]) -> bool:
         """Whether the money goes into a fund ("raised $5bn for its fourth fund", "lève un fonds"),
         not into a company by a fund ("de inversores liderados por un fondo")."""
@@ -881,7 +950,11 @@ class _Context:
         kind, group = trigger.type, trigger.group
         others = bool(self.specific - {kind})
         # "revenue from its partnership with Apple" is one the company has, not news.
-        if kind == "partnership" and self.owned(hit):
+        if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
+            return None
+        if kind in ("partnership", "acquisition") and self.effect(hit):
+            return None
+        if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None
         if group == "deal":
             if self.specific or self.named_body(hit):

@@ -37,6 +37,7 @@ CUES = (
     "opinion",
     "politics",
     "labour",
+    "counted",
     "wordsense",
 )
 
