@@ -48,6 +48,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from db.errors import QueryError
@@ -67,6 +68,9 @@ DEFAULT_NEAR = 10
 # Distribution multiplies: (10 verbs) NEAR (12 amounts) is 120 NEARs. Beyond
 # this, a query is more likely a mistake than a need.
 _MAX_NEAR_COMBINATIONS = 1024
+# Parentheses, fields and NOTs nest; each level costs the parser and every tree walker a few
+# Python frames, and a thousand levels overflowed the stack (a RecursionError, not a QueryError).
+MAX_NESTING = 100
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,7 @@ class _Parser:
         self.query = query
         self.tokens = list(_lex(query))
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.index]
@@ -365,8 +370,17 @@ class _Parser:
         if self.peek().kind == "NOT":
             operator = self.take()
             self.operand_after(operator)
-            return Not(self.unary())
+            with self.nested(operator):
+                return Not(self.unary())
         return self.near()
+
+    @contextmanager
+    def nested(self, token: _Token) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"nested more than {MAX_NESTING} levels deep", token.column)
+        yield
+        self.depth -= 1
 
     def near(self) -> Node:
         start = self.peek().column
@@ -418,7 +432,8 @@ class _Parser:
             return token.amount
         if token.kind == "FIELD":
             self.operand_after(token, _PRIMARY_START)
-            child = self.primary()
+            with self.nested(token):
+                child = self.primary()
             if token.name == "event":
                 self._check_event_types(child, token.column)
             return Field(token.name, child)
@@ -427,7 +442,8 @@ class _Parser:
                 raise self.error("empty parentheses", token.column)
             if self.peek().kind == "END":
                 raise self.error("unbalanced parenthesis: this '(' is never closed", token.column)
-            node = self.or_expr()
+            with self.nested(token):
+                node = self.or_expr()
             if self.peek().kind != "RPAREN":
                 raise self.error("unbalanced parenthesis: this '(' is never closed", token.column)
             self.take()
