@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from crawler.errors import NotAFeedError
 from crawler.feeds import ParsedFeed, parse_feed
 
 URL = "https://news.example.org/feed.xml"
@@ -94,3 +95,16 @@ def test_a_doctype_without_entities_is_read_strictly() -> None:
     feed = parse_feed(rss(item(1, title="Caf&#233; &amp; bar"), prolog), URL, RSS)
     assert feed.entries[0].title == "Café & bar 1"
     assert feed.bozo is None
+
+
+@pytest.mark.parametrize("depth", [900, 100_000])
+def test_deeply_nested_json_is_not_a_feed_or_its_values_are_skipped(depth: int) -> None:
+    nested = "[" * depth + "]" * depth
+    item = f'{{"id": "1", "url": "https://news.example.org/1", "title": "Deal", "tags": {nested}}}'
+    body = f'{{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{item}]}}'.encode()
+    headers = {"Content-Type": "application/feed+json"}
+    if depth < 1000:
+        assert [e.title for e in parse_feed(body, URL, headers).entries] == ["Deal"]
+    else:  # a RecursionError before
+        with pytest.raises(NotAFeedError, match=f"{URL} is JSON nested too deep to read, not a feed"):
+            parse_feed(body, URL, headers)

@@ -46,3 +46,12 @@ def test_a_crowded_canonical_link_loses_its_attributes_only() -> None:
     assert content.canonical is None
     assert content.title == "Deal"
     assert "Microsoft invests in OpenAI" in content.text
+
+
+def test_json_ld_nested_too_deep_is_skipped_and_the_page_read() -> None:
+    # A RecursionError from json.loads: the article was lost.
+    for depth in (900, 100_000):
+        script = '<script type="application/ld+json">' + "[" * depth + "]" * depth + "</script>"
+        content = extract_page(page(PARAGRAPH * 4, head=f"<title>Deal</title>{script}"))
+        assert content.title == "Deal"
+        assert "Microsoft invests in OpenAI" in content.text
