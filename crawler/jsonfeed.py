@@ -21,6 +21,8 @@ def read_json(text: str, url: str) -> tuple[dict[str, Any], str | None]:
         document = json.loads(text)
     except ValueError as exc:
         raise NotAFeedError(f"{url} is neither a feed nor valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise NotAFeedError(f"{url} is JSON nested too deep to read, not a feed") from exc
     if not isinstance(document, dict):
         raise NotAFeedError(f"{url} is JSON but not a JSON Feed (a {type(document).__name__}, not an object)")
     version = document.get("version")

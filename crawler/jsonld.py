@@ -2,7 +2,8 @@
 
 Pages built in the browser often carry their text only there, and paywalled
 pages the whole text behind a visible teaser. Objects are found at the top
-level, in lists and in ``@graph``; a block that is not valid JSON is skipped.
+level, in lists and in ``@graph``; a block that is not valid JSON, or nests too
+deep for Python's JSON reader, is skipped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from lxml import etree
 
 from crawler.text import html_to_text, squash
 
+# Lists and @graph inside one another: real pages use two or three levels.
+_MAX_LEVELS = 8
 # schema.org types whose articleBody is a page's main text.
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting", "Posting")
 
@@ -24,18 +27,20 @@ def objects(tree: etree._Element) -> Iterator[dict[str, Any]]:
     for script in tree.xpath("//script[contains(translate(@type, 'JSONLD', 'jsonld'), 'ld+json')]"):
         try:
             data = json.loads(script.text or "", strict=False)  # real pages put raw newlines in strings
-        except ValueError:
+        except (ValueError, RecursionError):  # 100,000 nested '[' crashed the page's extraction
             continue
-        yield from _walk(data)
+        yield from _walk(data, _MAX_LEVELS)
 
 
-def _walk(data: object) -> Iterator[dict[str, Any]]:
+def _walk(data: object, levels: int) -> Iterator[dict[str, Any]]:
+    if levels == 0:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _walk(item)
+            yield from _walk(item, levels - 1)
     elif isinstance(data, dict):
         yield data
-        yield from _walk(data.get("@graph"))
+        yield from _walk(data.get("@graph"), levels - 1)
 
 
 def article_body(tree: etree._Element) -> str:

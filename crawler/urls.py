@@ -61,10 +61,12 @@ def canonicalize(url: str) -> str:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return url
     host = _host(parts.hostname)
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address: urlsplit's hostname drops its brackets
     try:
         port = parts.port
     except ValueError:
-        port = None
+        return url  # a port out of range or not a number: dropping it would name another address
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username or parts.password:
         userinfo = parts.username or ""

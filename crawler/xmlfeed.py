@@ -14,13 +14,23 @@ loose parser, which keeps text that a strict parser drops (``a < b``). When that
 tag closed by the wrong name takes the item's title and link with it — lxml's
 recovering parser rebuilds a tree, and whichever reading yields more usable
 entries wins. Every repair and fault is listed in ``result["warnings"]``.
+
+A document whose DOCTYPE declares entities is parsed strictly only when
+expanding them costs at most the document's own size (short internal
+entities, such as a feed's ``&id;`` prefix of its GUIDs); otherwise the loose
+parser reads it and leaves ``&name;`` as written. Expat expands up to 100
+times a document's size before its own guard stops it: a few hundred
+kilobytes of references to one long entity made hundreds of megabytes of
+summary, and a billion laughs cost a second of CPU per kilobyte fetched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from typing import Any
+from xml.parsers import expat
 from xml.sax import SAXParseException
 
 import feedparser
@@ -46,6 +56,10 @@ class IllFormedXMLError(ValueError):
 
 class StrictParserCrashError(ValueError):
     """feedparser's strict parser raised instead of reporting the document as ill-formed."""
+
+
+class EntitiesRefusedError(ValueError):
+    """The DOCTYPE declares entities too costly to expand: the document was read without expanding them."""
 
 
 def read_xml(decoded: Decoded, url: str, content_language: str | None = None) -> Any:
@@ -140,21 +154,56 @@ def _feedparser(utf8: bytes, url: str, content_language: str | None) -> Any:
     headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
     if content_language:
         headers["content-language"] = content_language
-    # A stream, never bytes or str: feedparser opens paths and fetches URLs it is handed.
-    try:
-        return feedparser.parse(io.BytesIO(utf8), response_headers=headers)
-    except Exception as exc:  # noqa: BLE001 - its strict parser crashes on some input (a space in an xmlns URI)
-        crash = exc
+    if refused := _costly_entities(utf8):
+        fault: ValueError = EntitiesRefusedError(f"{refused}: read leniently, without expanding them")
+    else:
+        # A stream, never bytes or str: feedparser opens paths and fetches URLs it is handed.
+        try:
+            return feedparser.parse(io.BytesIO(utf8), response_headers=headers)
+        except Exception as exc:  # noqa: BLE001 - its strict parser crashes on some input (a space in an xmlns URI)
+            fault = StrictParserCrashError(
+                f"ill-formed XML that crashed feedparser's strict parser ({exc!r}), read leniently"
+            )
     # A second XML declaration stops the strict parser at once, and the loose parser skips it.
     try:
         result = feedparser.parse(io.BytesIO(_DECLARATION.encode() + utf8), response_headers=headers)
     except Exception as exc:  # nothing more to try: the document is unreadable
         raise NotAFeedError(f"{url} is a document that feedparser cannot read ({exc!r})") from exc
     result["bozo"] = True
-    result["bozo_exception"] = StrictParserCrashError(
-        f"ill-formed XML that crashed feedparser's strict parser ({crash!r}), read leniently"
-    )
+    result["bozo_exception"] = fault
     return result
+
+
+class _PrologReadError(Exception):
+    """Raised by expat's handlers to stop reading at the root element."""
+
+
+def _costly_entities(utf8: bytes) -> str | None:
+    """Why the entities the DOCTYPE declares must not be expanded, or None when that is harmless."""
+    declared: list[tuple[str, bool, str | None]] = []
+
+    def entity(name: str, parameter: bool, value: str | None, *_: object) -> None:
+        declared.append((name, parameter, value))
+
+    def root(*_: object) -> None:
+        raise _PrologReadError
+
+    parser = expat.ParserCreate()
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = root
+    # An ill-formed prolog stops the strict parser too, before any entity is expanded.
+    with contextlib.suppress(_PrologReadError, expat.ExpatError):
+        parser.Parse(utf8, True)
+    expanded = 0
+    for name, parameter, value in declared:
+        if parameter or value is None:
+            return f"the DOCTYPE declares an external or parameter entity ({name!r})"
+        if "&" in value or "%" in value:
+            return f"the DOCTYPE declares an entity made of other entities ({name!r})"
+        expanded += len(value) * utf8.count(f"&{name};".encode())
+    if expanded > len(utf8):
+        return f"the DOCTYPE's entities would expand to {expanded} characters"
+    return None
 
 
 def _usable(result: Any) -> tuple[int, int]:

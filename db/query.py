@@ -48,6 +48,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from db.errors import QueryError
@@ -67,6 +68,19 @@ DEFAULT_NEAR = 10
 # Distribution multiplies: (10 verbs) NEAR (12 amounts) is 120 NEARs. Beyond
 # this, a query is more likely a mistake than a need.
 _MAX_NEAR_COMBINATIONS = 1024
+# Parentheses, fields and NOTs nest; each level costs the parser and every tree walker a few
+# Python frames, and a thousand levels overflowed the stack (a RecursionError, not a QueryError).
+MAX_NESTING = 100
+# SQLite's FTS5 parser overflows its stack past 31 levels of operators ("fts5: parser stack
+# overflow", a crash of `newsmon search`): a query, its topics included, nests at most this many
+# AND, OR, NOT and NEAR.
+MAX_DEPTH = 30
+# Topics using topics multiply: each of 30 topics using the previous one twice made a rule of 2^30
+# terms, and check-config never finished. A resolved query holds at most this many nodes.
+MAX_RESOLVED_NODES = 20_000
+# Topics using topics: each link costs the resolution a stack of Python frames (1,500 of them made
+# a RecursionError); the bundled topics use two levels.
+MAX_TOPIC_CHAIN = 8
 
 
 @dataclass(frozen=True)
@@ -303,6 +317,7 @@ class _Parser:
         self.query = query
         self.tokens = list(_lex(query))
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.index]
@@ -365,8 +380,17 @@ class _Parser:
         if self.peek().kind == "NOT":
             operator = self.take()
             self.operand_after(operator)
-            return Not(self.unary())
+            with self.nested(operator):
+                return Not(self.unary())
         return self.near()
+
+    @contextmanager
+    def nested(self, token: _Token) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"nested more than {MAX_NESTING} levels deep", token.column)
+        yield
+        self.depth -= 1
 
     def near(self) -> Node:
         start = self.peek().column
@@ -418,7 +442,8 @@ class _Parser:
             return token.amount
         if token.kind == "FIELD":
             self.operand_after(token, _PRIMARY_START)
-            child = self.primary()
+            with self.nested(token):
+                child = self.primary()
             if token.name == "event":
                 self._check_event_types(child, token.column)
             return Field(token.name, child)
@@ -427,7 +452,8 @@ class _Parser:
                 raise self.error("empty parentheses", token.column)
             if self.peek().kind == "END":
                 raise self.error("unbalanced parenthesis: this '(' is never closed", token.column)
-            node = self.or_expr()
+            with self.nested(token):
+                node = self.or_expr()
             if self.peek().kind != "RPAREN":
                 raise self.error("unbalanced parenthesis: this '(' is never closed", token.column)
             self.take()
@@ -441,7 +467,21 @@ class _Parser:
 
 def parse(query: str) -> Node:
     """Parse ``query`` into a tree; raise :class:`QueryError` with the column on bad syntax."""
-    return _Parser(query).parse()
+    tree = _Parser(query).parse()
+    if _depth(tree) > MAX_DEPTH:
+        raise QueryError(f"nests more than {MAX_DEPTH} operators (AND, OR, NOT, NEAR) deep", 1, query)
+    return tree
+
+
+def _depth(node: Node) -> int:
+    """How many operators nest in ``node`` (fields and topics are no level of their own)."""
+    if isinstance(node, And | Or):
+        return 1 + max(_depth(child) for child in node.children)
+    if isinstance(node, Not):
+        return 1 + _depth(node.child)
+    if isinstance(node, Field):
+        return _depth(node.child)
+    return 1 if isinstance(node, Near) else 0
 
 
 # --- tree helpers ------------------------------------------------------------
@@ -455,14 +495,19 @@ def resolve_topics(node: Node, topics: Mapping[str, str | Node]) -> Node:
     :class:`QueryError` naming the topic(s). Each topic is resolved once and
     its tree shared by every reference.
     """
-    resolved: dict[str, Node] = {}
+    resolved: dict[str, _Sized] = {}
 
-    def topic(ref: TopicRef, stack: tuple[str, ...]) -> Node:
+    def topic(ref: TopicRef, stack: tuple[str, ...]) -> _Sized:
         if ref.name in stack:
             cycle = " -> ".join(f"@{name}" for name in (*stack[stack.index(ref.name) :], ref.name))
             raise QueryError(f"topic cycle: {cycle}", ref.column)
         if ref.name in resolved:
             return resolved[ref.name]
+        if len(stack) >= MAX_TOPIC_CHAIN:
+            chain = " -> ".join(f"@{name}" for name in (*stack, ref.name))
+            raise QueryError(
+                f"topics use topics more than {MAX_TOPIC_CHAIN} levels deep: {chain}", ref.column
+            )
         if ref.name not in topics:
             where = f" (used in topic @{stack[-1]})" if stack else ""
             raise QueryError(f"unknown topic @{ref.name}{where}", ref.column)
@@ -472,24 +517,51 @@ def resolve_topics(node: Node, topics: Mapping[str, str | Node]) -> Node:
                 definition = parse(definition)
             except QueryError as exc:
                 raise QueryError(f"in topic @{ref.name}: {exc.message}", exc.column, exc.query) from exc
-        tree = walk(definition, (*stack, ref.name))
-        resolved[ref.name] = tree
-        return tree
+        sized = walk(definition, (*stack, ref.name))
+        if sized.nodes > MAX_RESOLVED_NODES or sized.depth > MAX_DEPTH:
+            raise QueryError(f"topic @{ref.name} {_too_large(sized)}", ref.column)
+        resolved[ref.name] = sized
+        return sized
 
-    def walk(node: Node, stack: tuple[str, ...]) -> Node:
+    def walk(node: Node, stack: tuple[str, ...]) -> _Sized:
         if isinstance(node, TopicRef):
             return topic(node, stack)
-        if isinstance(node, And):
-            return And(tuple(walk(child, stack) for child in node.children))
-        if isinstance(node, Or):
-            return Or(tuple(walk(child, stack) for child in node.children))
+        if isinstance(node, And | Or):
+            children = [walk(child, stack) for child in node.children]
+            tree = type(node)(tuple(child.tree for child in children))
+            return _Sized.of(tree, children)
         if isinstance(node, Not):
-            return Not(walk(node.child, stack))
+            child = walk(node.child, stack)
+            return _Sized.of(Not(child.tree), [child])
         if isinstance(node, Field):
-            return Field(node.name, walk(node.child, stack))
-        return node
+            child = walk(node.child, stack)
+            return _Sized(Field(node.name, child.tree), 1 + child.nodes, child.depth)
+        return _Sized(node, 1, _depth(node))
 
-    return walk(node, ())
+    whole = walk(node, ())
+    if whole.nodes > MAX_RESOLVED_NODES or whole.depth > MAX_DEPTH:
+        raise QueryError(f"the query {_too_large(whole)}", 1)
+    return whole.tree
+
+
+@dataclass(frozen=True)
+class _Sized:
+    """A resolved tree with its size counted as walkers see it (a shared subtree once per use), and
+    how many operators nest in it."""
+
+    tree: Node
+    nodes: int
+    depth: int
+
+    @classmethod
+    def of(cls, tree: Node, children: list[_Sized]) -> _Sized:
+        return cls(tree, 1 + sum(c.nodes for c in children), 1 + max(c.depth for c in children))
+
+
+def _too_large(sized: _Sized) -> str:
+    if sized.nodes > MAX_RESOLVED_NODES:
+        return f"expands to more than {MAX_RESOLVED_NODES} terms and operators through its topics"
+    return f"nests more than {MAX_DEPTH} operators (AND, OR, NOT, NEAR) deep through its topics"
 
 
 def canonical_orgs(node: Node, aliases: Mapping[tuple[str, ...], tuple[str, ...]]) -> Node:

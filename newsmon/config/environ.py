@@ -9,15 +9,19 @@ Forms (as in shells and docker compose):
     ${VAR:?message}   an error showing ``message`` when VAR is unset or empty
     $$                a literal ``$``
 
-Messages name the variable, never its value.
+Messages name the variable, never its value; and a value read from the
+environment is never shown by any other message about the config either
+(``hide_values``): ``sender: ${SMTP_SENDER}`` or a URL carrying a token may be
+wrong, and saying how must not print the token.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from newsmon.config.checks import KeyPath
 
@@ -30,10 +34,16 @@ class SubstitutionError(ValueError):
     """A reference that cannot be filled; the message is shown after the key."""
 
 
+# Shorter values could be words of the message itself ("25", "mail"); a secret is longer.
+_HIDDEN_MIN_LENGTH = 4
+HIDDEN = "(a value from the environment, not shown)"
+
+
 @dataclass
 class Substituted:
     data: Any
     errors: dict[KeyPath, str] = field(default_factory=dict)
+    values: list[str] = field(default_factory=list)  # every value read from the environment
 
 
 def substitute(data: Any, environ: Mapping[str, str]) -> Substituted:
@@ -50,15 +60,18 @@ def _walk(value: Any, path: KeyPath, environ: Mapping[str, str], result: Substit
         return [_walk(v, (*path, i), environ, result) for i, v in enumerate(value)]
     if isinstance(value, str) and "$" in value:
         try:
-            return expand(value, environ)
+            return expand(value, environ, result.values)
         except SubstitutionError as exc:
             result.errors[path] = str(exc)
             return value
     return value
 
 
-def expand(text: str, environ: Mapping[str, str]) -> str:
-    """``text`` with its references filled; raises :class:`SubstitutionError`."""
+def expand(text: str, environ: Mapping[str, str], read: list[str] | None = None) -> str:
+    """``text`` with its references filled; raises :class:`SubstitutionError`.
+
+    ``read`` collects the values taken from ``environ``.
+    """
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
@@ -67,9 +80,28 @@ def expand(text: str, environ: Mapping[str, str]) -> str:
         body = match.group("body")
         if body is None:
             raise SubstitutionError(f"unclosed '${{' ({FORMS}; write $$ for a literal $)")
-        return _resolve(body, environ)
+        value = _resolve(body, environ)
+        if read is not None and value and _variable(body) in environ:
+            read.append(value)
+        return value
 
     return _TOKEN.sub(replace, text)
+
+
+def _variable(body: str) -> str | None:
+    parsed = _BODY.match(body.strip())
+    return parsed.group("name") if parsed else None
+
+
+def hide_values(message: str, values: Iterable[str]) -> str:
+    """``message`` without any of ``values``, as written, quoted by ``repr`` or percent-encoded."""
+    hidden = message
+    for value in sorted({v for v in values if len(v) >= _HIDDEN_MIN_LENGTH}, key=len, reverse=True):
+        for form in dict.fromkeys(
+            (value, repr(value)[1:-1], quote(value), quote(value, safe=""), quote_plus(value))
+        ):
+            hidden = hidden.replace(form, "…")
+    return hidden if hidden == message else f"{hidden} {HIDDEN}"
 
 
 def _resolve(body: str, environ: Mapping[str, str]) -> str:

@@ -12,6 +12,7 @@ import os
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
 from newsmon.config.checks import KeyPath, cross_check, format_path, suggest
-from newsmon.config.environ import substitute
+from newsmon.config.environ import hide_values, substitute
 from newsmon.config.fields import ERROR_TYPE
 from newsmon.config.models import SKIP_CROSS_CHECK, Config, check_database, check_queue
 from newsmon.config.source import Document, parse, read_text
@@ -88,7 +89,10 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
             if issue is not None:
                 issues.append(issue)
     if issues or config is None:
-        raise ConfigError.from_issues(_unique(issues))
+        overrides = [env[variable] for variable in (DATABASE_ENV, QUEUE_ENV) if env.get(variable)]
+        secrets = [*env_result.values, *overrides]
+        shown_issues = [replace(i, message=hide_values(i.message, secrets)) for i in issues]
+        raise ConfigError.from_issues(_unique(shown_issues))
     return config
 
 
