@@ -10,6 +10,7 @@ unbalanced quote from becoming an SQLite error.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,15 @@ FIELD_COLUMNS = {
 SNIPPET_START, SNIPPET_END = "<mark>", "</mark>"
 Ranked = tuple[int, float]  # an article's id and its score
 HIT_COUNTS = HitCounts()
+# FTS5's score and snippets cost grows with the square of a query's phrases on the rows that hold
+# them all (250 phrases on 200 such articles: 7.7 s): a URL's worth of ORs must not stall a search.
+# The bundled @ai topic searches for 262.
+MAX_SEARCH_PHRASES = 300
+# Distinct phrases that all fill the same rows still cost that square (100 frequent ones: seconds):
+# a search that outlasts this is stopped, checked every this many SQLite steps, so that one hostile
+# query cannot hold a web worker or the held connection.
+SEARCH_SECONDS = 10.0
+_PROGRESS_STEPS = 10_000
 
 
 @dataclass(frozen=True)
@@ -107,12 +117,25 @@ def search(
     if org_aliases is not None and _names_org(tree):
         tree = q.canonical_orgs(tree, org_aliases())
     words, amounts = _split(tree)
+    if words is not None and (count := _phrase_count(words)) > MAX_SEARCH_PHRASES:
+        raise QueryError(f"searches for {count} terms; a search takes at most {MAX_SEARCH_PHRASES}")
     conditions, params = _conditions(amounts, filters, database.is_sqlite)
     if not database.is_sqlite:
         return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
     with database.read_raw() as connection:
-        return _search_sqlite(connection, database.url, words, conditions, params)
+        deadline = time.monotonic() + SEARCH_SECONDS
+        connection.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+        try:
+            return _search_sqlite(connection, database.url, words, conditions, params)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+            raise QueryError(
+                f"the search took more than {SEARCH_SECONDS:g} s and was stopped: ask for fewer, rarer terms"
+            ) from exc
+        finally:
+            connection.set_progress_handler(None, 0)
 
 
 def _search_sqlite(
@@ -391,6 +414,24 @@ def _split(tree: q.Node) -> tuple[q.Node | None, tuple[tuple[q.AmountAtLeast, bo
 
 
 @lru_cache(maxsize=1024)
+def _phrase_count(words: q.Node) -> int:
+    """The distinct phrases ``words`` sends to the full-text index, negated ones and a NEAR's included."""
+    seen: set[q.Words] = set()
+
+    def walk(node: q.Node) -> None:
+        if isinstance(node, q.Words):
+            seen.add(node)
+        elif isinstance(node, q.And | q.Or | q.Near):
+            for child in node.children:
+                walk(child)
+        elif isinstance(node, q.Field | q.Not):
+            walk(node.child)
+
+    walk(words)
+    return len(seen)
+
+
+@lru_cache(maxsize=1024)
 def _compiled(words: q.Node) -> str:
     return to_fts5(words)
 
@@ -412,7 +453,9 @@ def to_fts5(node: q.Node, columns: tuple[str, ...] = BODY_COLUMNS) -> str:
     if isinstance(node, q.Or):
         if any(isinstance(child, q.Not) for child in node.children):
             raise QueryError("NOT cannot stand alone inside OR in a search; write 'a NOT b'")
-        return "(" + " OR ".join(to_fts5(child, columns) for child in node.children) + ")"
+        # A phrase asked twice only costs FTS5 twice ("openai OR openai OR …" was quadratic).
+        alternatives = dict.fromkeys(to_fts5(child, columns) for child in node.children)
+        return "(" + " OR ".join(alternatives) + ")"
     if isinstance(node, q.And):
         positive = [to_fts5(c, columns) for c in node.children if not isinstance(c, q.Not)]
         negative = [to_fts5(c.child, columns) for c in node.children if isinstance(c, q.Not)]

@@ -6,8 +6,10 @@ import httpx
 import pytest
 
 from db import query as q
+from db import search as db_search
 from db.errors import QueryError
-from tests.web.conftest import client, server, site  # noqa: F401 - the web tests' fixtures
+from db.search import MAX_SEARCH_PHRASES, SearchFilters, search, to_fts5
+from tests.web.conftest import Site, client, server, site  # noqa: F401 - the web tests' fixtures
 
 DEEP = 1_000  # levels: a RecursionError before
 
@@ -87,3 +89,36 @@ def test_the_bundled_topics_resolve_within_the_limits() -> None:
     config = load_config("config.yaml")
     for name in config.topics:
         q.resolve_topics(q.parse(f"@{name}"), dict(config.topics))
+
+
+def test_a_term_asked_over_and_over_costs_one_term(client: httpx.Client) -> None:  # noqa: F811
+    # FTS5 scored and quoted each copy: 250 copies of one word took seconds a search.
+    once = client.get("/api/search", params={"q": "openai"})
+    over_and_over = client.get("/api/search", params={"q": " OR ".join(["openai"] * 1000)})
+    assert once.status_code == over_and_over.status_code == 200
+    assert over_and_over.json() == once.json()
+    assert to_fts5(q.parse(" OR ".join(["openai"] * 3))) == '({title summary text} : "openai")'
+
+
+def test_more_distinct_terms_than_a_search_takes_are_a_query_error(client: httpx.Client) -> None:  # noqa: F811
+    words = [f"w{n}" for n in range(MAX_SEARCH_PHRASES + 1)]
+    response = client.get("/api/search", params={"q": " OR ".join(words)})
+    assert response.status_code == 400
+    assert f"a search takes at most {MAX_SEARCH_PHRASES}" in response.json()["detail"]
+    negated = client.get("/api/search", params={"q": "openai NOT (" + " OR ".join(words) + ")"})
+    assert negated.status_code == 400
+    assert client.get("/api/search", params={"q": " OR ".join(words[:-1])}).status_code == 200
+
+
+def test_a_search_outlasting_its_budget_is_stopped_with_a_query_error(
+    site: Site,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query = " OR ".join(["openai", "microsoft", "investit", "milliards"])
+    assert search(site.app.database, query, SearchFilters(limit=20))
+    monkeypatch.setattr(db_search, "SEARCH_SECONDS", -1.0)  # spent before it starts
+    monkeypatch.setattr(db_search, "_PROGRESS_STEPS", 1)
+    with pytest.raises(QueryError, match="the search took more than -1 s and was stopped"):
+        search(site.app.database, query, SearchFilters(limit=20))
+    monkeypatch.undo()
+    assert search(site.app.database, query, SearchFilters(limit=20))  # the connection is not left stopping
