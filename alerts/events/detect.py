@@ -727,13 +727,38 @@ class _Context:
                 and self.text[after[0]].isupper()
             )
 
-        return any(
+        return self.units_named(trigger) or any(
             _within(trigger, "goods", hit)
             and _MAKERS.isdisjoint(words(hit.last + 1, hit.last + 4))
             and (not ordered or an_order(hit))
             and not named(hit)
             for hit in self.cues.get("goods", ())
         )
+
+    def units_named(self, trigger: Hit[object]) -> bool:
+        """Whether a count opens the name the trigger is followed by ("l'achat de 26 Rafale", "to
+        buy 40 Airbus A321neo"): a product counted in units, for a company is never counted. A
+        business noun after the name ("buys 71 Ahold stores") leaves it to the other rules; so does
+        German, where every noun is capitalised ("erwirbt 30 Prozent an")."""
+        if self.language == "de":
+            return False
+        spans = self.sentence.spans()
+        start = trigger.last + 1
+        for index in range(start, min(start + 2, len(spans) - 1)):
+            if not self.text[slice(*spans[index])].isdigit():
+                continue
+            name = spans[index + 1]
+            after = [fold(self.text[slice(*span)]) for span in spans[index + 2 : index + 5]]
+            return (
+                self.text[name[0]].isupper()
+                and _MAKERS.isdisjoint(after)
+                and not any(
+                    _within(trigger, cue, hit)
+                    for cue in ("business", "capex")
+                    for hit in self.cues.get(cue, ())
+                )
+            )
+        return False
 
     def named_recipient(self, trigger: Hit[object]) -> bool:
         """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar

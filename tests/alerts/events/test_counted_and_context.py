@@ -1,0 +1,45 @@
+"""Deals read wrongly in whole articles' leads: products counted in units bought as if they were
+companies. Classes from artdev's errors (tenth session), tested in sentences written for these
+tests, not benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+
+
+@pytest.fixture(scope="module")
+def detector() -> EventDetector:
+    return EventDetector()
+
+
+def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
+    return set(detector.analyse(text, "", language).news_types)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A count before a name: units of a product, never a company.
+        ("en", "Qatar Airways signed a deal with Boeing to buy 40 Dreamliner jets"),
+        ("en", "Poland agreed with Hanwha to buy 180 K9 howitzers for its army"),
+        ("fr", "La Grèce a signé avec Naval Group un contrat pour l'achat de 3 Belharra"),
+        ("es", "Indra firmó con el Ejército un contrato para la compra de 12 Lanza radares"),
+    ],
+)
+def test_products_counted_are_no_acquisition(detector: EventDetector, language: str, text: str) -> None:
+    assert "acquisition" not in news(detector, text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "event"),
+    [
+        # Not counted, or counted in percent or as a business: still a company bought.
+        ("en", "Saab agreed to buy Kockums from ThyssenKrupp", "acquisition"),
+        ("en", "Couche-Tard agreed to buy 2,000 Shell stations in the United States", "acquisition"),
+        ("de", "Rheinmetall erwirbt 30 Prozent an dem Munitionshersteller Nitrochemie", "investment"),
+    ],
+)
+def test_companies_bought_still_count(detector: EventDetector, language: str, text: str, event: str) -> None:
+    assert event in news(detector, text, language)
