@@ -191,6 +191,8 @@ _WINDOWS = {
     "income": (0, 8),
     # Orders counted as the cause of a result ("helped by a surge in defence orders").
     "counted": (12, 0),
+    # A deal named as the backdrop of other news, just before it ("en plena opa del BBVA").
+    "backdrop": (3, 0),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -630,7 +632,7 @@ class EventDetector:
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
             # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
             recalled |= results is not None and results.start() <= spans[hit.first][0]
-            denied = context.near(hit, "denial")
+            denied = context.near(hit, "denial") or context.near(hit, "backdrop")
             anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric))
         return mentions

@@ -43,3 +43,29 @@ def test_products_counted_are_no_acquisition(detector: EventDetector, language: 
 )
 def test_companies_bought_still_count(detector: EventDetector, language: str, text: str, event: str) -> None:
     assert event in news(detector, text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A deal named as the backdrop of other news: the other news is the story.
+        ("en", "Anglo American names a new chairman in the midst of a takeover battle with BHP"),
+        ("fr", "Le bénéfice de Carrefour progresse de 8% en pleine OPA de Couche-Tard"),
+        ("de", "Commerzbank streicht 3.900 Stellen mitten in der Übernahmeschlacht mit Unicredit"),
+        ("es", "Naturgy eleva su beneficio un 12% en plena opa de Taqa"),
+    ],
+)
+def test_deals_as_backdrop_are_no_news(detector: EventDetector, language: str, text: str) -> None:
+    assert "acquisition" not in news(detector, text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # The backdrop told after the deal leaves the deal the news.
+        ("en", "BBVA launches a takeover bid for Sabadell amid a wave of bank mergers"),
+        ("es", "Telefónica compra la alemana 1&1 en plena ola de fusiones del sector"),
+    ],
+)
+def test_deals_before_a_backdrop_still_count(detector: EventDetector, language: str, text: str) -> None:
+    assert "acquisition" in news(detector, text, language)
