@@ -894,6 +894,18 @@ class _Context:
             for hit in self.cues.get("joint", ())
         )
 
+    def spent_by_deal(self, trigger: Hit[object]) -> bool:
+        """Whether the sentence opens on the deal as the one investing ("The alliance plans an
+        initial investment of", "La coentreprise investira", "El consorcio invertirá"): the money is
+        what the partners' venture will spend, no stake taken in anyone."""
+        deals = [hit for hit, found in self.sentence.triggers if found.group == "deal"]
+        return any(
+            hit.first <= 1
+            and 0 < trigger.first - hit.last <= 4
+            and (hit.first == 0 or not _DEFINITE.isdisjoint(self.words_before(hit, 1)))
+            for hit in [*deals, *self.cues.get("joint", ())]
+        )
+
     def earned(self, trigger: Hit[object]) -> bool:
         """Whether the money is earned or given ("pulls in $5bn in revenue", "gets a $2bn order"),
         not told beside a result ("raises $50m as its revenue grows")."""
@@ -992,6 +1004,8 @@ class _Context:
             # The partners' money put into their joint venture is the venture's, a partnership:
             # "Honda and LG will invest $4.4bn in a joint venture".
             return "deal"
+        if group in ("invest", "noun") and self.spent_by_deal(hit) and not self.stake(hit):
+            return None
         if group == "money" and (
             others
             or not self.has_amount

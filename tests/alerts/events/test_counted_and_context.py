@@ -69,3 +69,42 @@ def test_deals_as_backdrop_are_no_news(detector: EventDetector, language: str, t
 )
 def test_deals_before_a_backdrop_still_count(detector: EventDetector, language: str, text: str) -> None:
     assert "acquisition" in news(detector, text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "body"),
+    [
+        # The partners' venture investing: what it will spend, no stake taken in anyone.
+        (
+            "en",
+            "Shell and Equinor form a joint venture",
+            "The joint venture foresees an investment of $900 million.",
+        ),
+        (
+            "fr",
+            "TotalEnergies et Air Liquide s'allient",
+            "L'alliance prévoit un investissement de 150 millions d'euros.",
+        ),
+        (
+            "es",
+            "Iberdrola y Masdar firman una alianza",
+            "La alianza contempla una inversión de 500 millones de euros.",
+        ),
+    ],
+)
+def test_money_spent_by_the_deal_is_no_investment(
+    detector: EventDetector, language: str, title: str, body: str
+) -> None:
+    assert "investment" not in detector.analyse(title, body, language).news_types
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # An investor named before the money still invests.
+        ("en", "Microsoft will invest $1 billion in the alliance's partner OpenAI"),
+        ("es", "La alianza de Telefónica con Amazon llega tras una inversión de 50 millones en Nubix"),
+    ],
+)
+def test_investments_beside_a_deal_still_count(detector: EventDetector, language: str, text: str) -> None:
+    assert "investment" in news(detector, text, language)
