@@ -108,3 +108,22 @@ def test_money_spent_by_the_deal_is_no_investment(
 )
 def test_investments_beside_a_deal_still_count(detector: EventDetector, language: str, text: str) -> None:
     assert "investment" in news(detector, text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Market headlines put a holding in focus: watched, not bought today.
+        ("en", "European telecoms slip; Telefonica's Vodafone Spain stake in focus"),
+        ("en", "Siemens Energy's Gamesa stake in the spotlight after wind losses"),
+        ("de", "Die Beteiligung von Porsche an Volkswagen im Fokus der Anleger"),
+        ("es", "La participación de Criteria en Naturgy, en el punto de mira del mercado"),
+    ],
+)
+def test_stakes_in_focus_are_no_investment(detector: EventDetector, language: str, text: str) -> None:
+    assert "investment" not in news(detector, text, language)
+
+
+def test_a_stake_bought_to_focus_still_counts(detector: EventDetector) -> None:
+    text = "Blackstone takes a $1 billion stake in data-centre firm Aligned to focus on AI demand"
+    assert "investment" in news(detector, text)
