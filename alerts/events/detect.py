@@ -267,10 +267,12 @@ _STANDING_BEFORE = frozenset(
 )
 _STANDING_AFTER = frozenset({"longue date", "larga data", "existant", "existante", "en vigueur", "vigente"})
 # Soon after a deal named with a determiner, verbs telling what it did to results ("its joint venture
-# with Toyota posted a loss", "the takeover added $2bn to sales"): a deal the company has.
+# with Toyota posted a loss", "the takeover added $2bn to sales"): a deal the company has; or to
+# others ("Rival's funding round puts pressure on Mistral"): a deal told for its effect.
 _EFFECTS = frozenset(
     {"added", "contributed", "lifted", "boosted", "weighed", "weighs", "hurt", "hurts", "dragged", "drags"}
     | {"posted", "posts", "generated", "diluted", "accounted", "cost", "lastro", "belastete", "pese"}
+    | {"pressure", "pression", "druck", "presion"}
 )
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
@@ -842,7 +844,8 @@ class _Context:
         joint venture with Toyota posted a loss", "the Pioneer deal, completed in May, boosted
         output"), not a deal made: the sentence's verb comes within six words of it."""
         before = self.words_before(trigger, 2)
-        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before):
+        # "s": a genitive ("Rival's funding round", "Exxon's takeover"), split off its name.
+        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before) and "s" not in before:
             return False
         spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 7]
         return any(fold(self.text[start:end]) in _EFFECTS for start, end in spans)
@@ -991,7 +994,7 @@ class _Context:
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
-        if kind in ("partnership", "acquisition") and self.effect(hit):
+        if self.effect(hit):
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

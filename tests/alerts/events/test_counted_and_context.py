@@ -127,3 +127,23 @@ def test_stakes_in_focus_are_no_investment(detector: EventDetector, language: st
 def test_a_stake_bought_to_focus_still_counts(detector: EventDetector) -> None:
     text = "Blackstone takes a $1 billion stake in data-centre firm Aligned to focus on AI demand"
     assert "investment" in news(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "event"),
+    [
+        # A deal named by its owner's genitive and told by what it did to others or to results.
+        ("en", "Anthropic's funding round piles pressure on Cohere, say bankers", "investment"),
+        ("en", "Exxon's takeover of Pioneer lifted output by a fifth last quarter", "acquisition"),
+        ("fr", "La levée de fonds de Mistral met la pression sur Aleph Alpha", "investment"),
+    ],
+)
+def test_deals_told_by_their_effect_are_no_news(
+    detector: EventDetector, language: str, text: str, event: str
+) -> None:
+    assert event not in news(detector, text, language)
+
+
+def test_a_deal_made_under_pressure_still_counts(detector: EventDetector) -> None:
+    text = "SoftBank invests $2 billion in Cohere, putting pressure on rivals"
+    assert "investment" in news(detector, text)
