@@ -191,6 +191,8 @@ _WINDOWS = {
     "income": (0, 8),
     # Orders counted as the cause of a result ("helped by a surge in defence orders").
     "counted": (12, 0),
+    # A deal named as the backdrop of other news, just before it ("en plena opa del BBVA").
+    "backdrop": (3, 0),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -265,10 +267,12 @@ _STANDING_BEFORE = frozenset(
 )
 _STANDING_AFTER = frozenset({"longue date", "larga data", "existant", "existante", "en vigueur", "vigente"})
 # Soon after a deal named with a determiner, verbs telling what it did to results ("its joint venture
-# with Toyota posted a loss", "the takeover added $2bn to sales"): a deal the company has.
+# with Toyota posted a loss", "the takeover added $2bn to sales"): a deal the company has; or to
+# others ("Rival's funding round puts pressure on Mistral"): a deal told for its effect.
 _EFFECTS = frozenset(
     {"added", "contributed", "lifted", "boosted", "weighed", "weighs", "hurt", "hurts", "dragged", "drags"}
     | {"posted", "posts", "generated", "diluted", "accounted", "cost", "lastro", "belastete", "pese"}
+    | {"pressure", "pression", "druck", "presion"}
 )
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
@@ -630,7 +634,7 @@ class EventDetector:
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
             # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
             recalled |= results is not None and results.start() <= spans[hit.first][0]
-            denied = context.near(hit, "denial")
+            denied = context.near(hit, "denial") or context.near(hit, "backdrop")
             anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric))
         return mentions
@@ -727,13 +731,38 @@ class _Context:
                 and self.text[after[0]].isupper()
             )
 
-        return any(
+        return self.units_named(trigger) or any(
             _within(trigger, "goods", hit)
             and _MAKERS.isdisjoint(words(hit.last + 1, hit.last + 4))
             and (not ordered or an_order(hit))
             and not named(hit)
             for hit in self.cues.get("goods", ())
         )
+
+    def units_named(self, trigger: Hit[object]) -> bool:
+        """Whether a count opens the name the trigger is followed by ("l'achat de 26 Rafale", "to
+        buy 40 Airbus A321neo"): a product counted in units, for a company is never counted. A
+        business noun after the name ("buys 71 Ahold stores") leaves it to the other rules; so does
+        German, where every noun is capitalised ("erwirbt 30 Prozent an")."""
+        if self.language == "de":
+            return False
+        spans = self.sentence.spans()
+        start = trigger.last + 1
+        for index in range(start, min(start + 2, len(spans) - 1)):
+            if not self.text[slice(*spans[index])].isdigit():
+                continue
+            name = spans[index + 1]
+            after = [fold(self.text[slice(*span)]) for span in spans[index + 2 : index + 5]]
+            return (
+                self.text[name[0]].isupper()
+                and _MAKERS.isdisjoint(after)
+                and not any(
+                    _within(trigger, cue, hit)
+                    for cue in ("business", "capex")
+                    for hit in self.cues.get(cue, ())
+                )
+            )
+        return False
 
     def named_recipient(self, trigger: Hit[object]) -> bool:
         """Whether a name follows the trigger before any capex-like cue: "invest $1bn in Globalstar
@@ -815,7 +844,8 @@ class _Context:
         joint venture with Toyota posted a loss", "the Pioneer deal, completed in May, boosted
         output"), not a deal made: the sentence's verb comes within six words of it."""
         before = self.words_before(trigger, 2)
-        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before):
+        # "s": a genitive ("Rival's funding round", "Exxon's takeover"), split off its name.
+        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before) and "s" not in before:
             return False
         spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 7]
         return any(fold(self.text[start:end]) in _EFFECTS for start, end in spans)
@@ -865,6 +895,18 @@ class _Context:
             trigger.first - before <= hit.first <= trigger.last + after
             and not _INTO.isdisjoint(self.words_before(hit, 3))
             for hit in self.cues.get("joint", ())
+        )
+
+    def spent_by_deal(self, trigger: Hit[object]) -> bool:
+        """Whether the sentence opens on the deal as the one investing ("The alliance plans an
+        initial investment of", "La coentreprise investira", "El consorcio invertirá"): the money is
+        what the partners' venture will spend, no stake taken in anyone."""
+        deals = [hit for hit, found in self.sentence.triggers if found.group == "deal"]
+        return any(
+            hit.first <= 1
+            and 0 < trigger.first - hit.last <= 4
+            and (hit.first == 0 or not _DEFINITE.isdisjoint(self.words_before(hit, 1)))
+            for hit in [*deals, *self.cues.get("joint", ())]
         )
 
     def earned(self, trigger: Hit[object]) -> bool:
@@ -952,7 +994,7 @@ class _Context:
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
-        if kind in ("partnership", "acquisition") and self.effect(hit):
+        if self.effect(hit):
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None
@@ -965,6 +1007,8 @@ class _Context:
             # The partners' money put into their joint venture is the venture's, a partnership:
             # "Honda and LG will invest $4.4bn in a joint venture".
             return "deal"
+        if group in ("invest", "noun") and self.spent_by_deal(hit) and not self.stake(hit):
+            return None
         if group == "money" and (
             others
             or not self.has_amount

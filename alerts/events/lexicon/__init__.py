@@ -38,6 +38,7 @@ CUES = (
     "politics",
     "labour",
     "counted",
+    "backdrop",
     "wordsense",
 )
 
