@@ -11,7 +11,7 @@ verb more than its whole work.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeAlias
 
@@ -20,6 +20,7 @@ from sqlalchemy.types import TypeEngine
 
 from db.engine import Database
 from db.facts import ArticleFacts
+from db.redact import SECRETS
 from db.types import JSONType, UTCDateTime
 
 EXPORT_BATCH = 500
@@ -250,7 +251,15 @@ def source_states(database: Database) -> dict[str, SourceState]:
             ON n.source_id = s.id
         LEFT JOIN crawl_jobs j ON j.source_id = s.id
         ORDER BY s.id"""
-    return {row.name: SourceState(*row) for row in read(database, sql)}
+    states = (SourceState(*row) for row in read(database, sql))
+    return {state.name: _without_secrets(state) for state in states}
+
+
+def _without_secrets(state: SourceState) -> SourceState:
+    # Errors are stored hidden (db.store); one stored by an older version is hidden when read.
+    if state.last_error is None:
+        return state
+    return replace(state, last_error=SECRETS.hide(state.last_error))
 
 
 def list_deliveries(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from db.engine import Database
 from db.queries import read
+from db.redact import SECRETS
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,14 @@ class SourceSpec:
 def sync_sources(database: Database, specs: Iterable[SourceSpec]) -> None:
     """Make the sources table know every configured source; type and URL follow the config.
 
+    The URL is stored with the config's secrets hidden (:mod:`db.redact`).
+
     Every command calls this on start: when nothing changed it only reads, without the ORM,
     so a `newsmon search` neither queues behind the daemon's writes nor imports the models.
     """
-    wanted = {spec.name: (spec.type, spec.url) for spec in specs}
+    # Stored for people to read (`newsmon sources`, the web pages): a secret in it is hidden.
+    # The crawler fetches the URL of the config, never this one.
+    wanted = {spec.name: (spec.type, SECRETS.hide(spec.url)) for spec in specs}
     current = {row.name: (row.type, row.url) for row in read(database, "name, type, url FROM sources")}
     if all(current.get(name) == value for name, value in wanted.items()):
         return

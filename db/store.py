@@ -27,6 +27,7 @@ from db.facts import ArticleFacts
 from db.health import fetch_verdict
 from db.models import Article, ArticleKey, FetchLog, PendingPage, Source, utcnow
 from db.outbox import AlertMatch, raise_alerts
+from db.redact import SECRETS
 
 # Kept in step on every start, without the ORM (db.sources); named here too, with the crawl's writes.
 from db.sources import SourceSpec as SourceSpec
@@ -416,6 +417,8 @@ def record_fetches(database: Database, fetches: Sequence[tuple[str, FetchResult]
             source_id = ids.get(source)
             if source_id is None:
                 continue
+            # An error quotes the URL fetched, which may carry a secret: stored hidden, shown hidden.
+            error = SECRETS.hide(result.error) if result.error else result.error
             logs.append(
                 {
                     "source_id": source_id,
@@ -425,7 +428,7 @@ def record_fetches(database: Database, fetches: Sequence[tuple[str, FetchResult]
                     "http_status": result.http_status,
                     "entries": result.entries,
                     "new_articles": result.new_articles,
-                    "error": result.error,
+                    "error": error,
                 }
             )
             if result.outcome != "error":
@@ -439,7 +442,7 @@ def record_fetches(database: Database, fetches: Sequence[tuple[str, FetchResult]
                     last_fetch=now,
                     status="failing",
                     failures=Source.failures + 1,
-                    last_error=result.error or "unknown error",
+                    last_error=error or "unknown error",
                 )
             )
         _update_by_id(session, succeeded)

@@ -17,7 +17,8 @@ the config) writes one JSON object per line instead — ``time``, ``level``,
 ``logger``, ``message``, and ``source``/``url`` when the line is about one,
 ``error`` with the traceback — for a log collector. Both formats write the
 same records, after the same filters: what is redacted in one is redacted
-in the other.
+in the other. Neither ever shows a value the config read from the
+environment (``${VAR}``), in any encoding: :class:`HideSecrets`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rich.console import Console
+
+from db.redact import SECRETS
 
 LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
@@ -69,6 +72,34 @@ class ConsoleHandler(logging.Handler):
             self.handleError(record)
 
 
+class HideSecrets(logging.Filter):
+    """A record's message, traceback and context carry no secret (see :mod:`db.redact`).
+
+    Every logger's records reach the handler, Scrapy's and the libraries' too: a
+    request's URL in their lines may carry a token from the environment.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = SECRETS.hide(message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = SECRETS.hide(record.exc_text)
+        if record.stack_info:
+            record.stack_info = SECRETS.hide(record.stack_info)
+        for key in CONTEXT_KEYS:
+            value = getattr(record, key, None)
+            if value is not None:
+                setattr(record, key, SECRETS.hide(str(value)))
+        return True
+
+
+_TRACEBACKS = logging.Formatter()
+
+
 class OneLineFormatter(logging.Formatter):
     """Line breaks in a message are shown as ``\\n``: text quoted from a feed cannot forge a log line.
 
@@ -94,7 +125,7 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 line[key] = str(value)
         if record.exc_info:
-            line["error"] = self.formatException(record.exc_info)
+            line["error"] = record.exc_text or self.formatException(record.exc_info)
         text = json.dumps(line, ensure_ascii=False)
         # Valid JSON, but line breaks to some readers (and to str.splitlines): escaped too.
         return text.translate(_OTHER_LINE_BREAKS)
@@ -139,6 +170,7 @@ def configure(level: str, target: Console | None = None) -> None:
         root.removeHandler(handler)
     handler = ConsoleHandler(target or _console)
     handler.setFormatter(_formatter())
+    handler.addFilter(HideSecrets())
     root.addHandler(handler)
     root.setLevel(number)
     for name, folded in FOLDED_LOGGERS.items():

@@ -31,6 +31,7 @@ from xml.sax.xmlreader import AttributesImpl, Locator
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
+from db.redact import SECRETS
 from db.textfold import tokens
 from newsmon.config import SourceConfig, load_config
 from newsmon.errors import ConfigError, OpmlError
@@ -213,7 +214,7 @@ def _printable(text: str) -> str:
 
 
 def export_opml(sources: Sequence[SourceConfig], now: Any, title: str = "newsmon sources") -> str:
-    """OPML 2.0 listing the feed sources."""
+    """OPML 2.0 listing the feed sources, any secret from the environment in a URL hidden."""
     opml = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(opml, "head")
     ElementTree.SubElement(head, "title").text = title
@@ -222,7 +223,12 @@ def export_opml(sources: Sequence[SourceConfig], now: Any, title: str = "newsmon
     for source in sources:
         if source.type == "feed":
             ElementTree.SubElement(
-                body, "outline", type="rss", text=source.name, title=source.name, xmlUrl=source.url
+                body,
+                "outline",
+                type="rss",
+                text=source.name,
+                title=source.name,
+                xmlUrl=SECRETS.hide(source.url),
             )
     ElementTree.indent(opml)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(opml, encoding="unicode") + "\n"

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, quote_plus
 
+from db.redact import hide
 from newsmon.config.checks import KeyPath
 
 _TOKEN = re.compile(r"\$\$|\$\{(?P<body>[^}]*)\}|\$\{")
@@ -34,8 +34,6 @@ class SubstitutionError(ValueError):
     """A reference that cannot be filled; the message is shown after the key."""
 
 
-# Shorter values could be words of the message itself ("25", "mail"); a secret is longer.
-_HIDDEN_MIN_LENGTH = 4
 HIDDEN = "(a value from the environment, not shown)"
 
 
@@ -94,13 +92,8 @@ def _variable(body: str) -> str | None:
 
 
 def hide_values(message: str, values: Iterable[str]) -> str:
-    """``message`` without any of ``values``, as written, quoted by ``repr`` or percent-encoded."""
-    hidden = message
-    for value in sorted({v for v in values if len(v) >= _HIDDEN_MIN_LENGTH}, key=len, reverse=True):
-        for form in dict.fromkeys(
-            (value, repr(value)[1:-1], quote(value), quote(value, safe=""), quote_plus(value))
-        ):
-            hidden = hidden.replace(form, "…")
+    """``message`` without any of ``values``, in any encoding (see :mod:`db.redact`), said so."""
+    hidden = hide(message, values)
     return hidden if hidden == message else f"{hidden} {HIDDEN}"
 
 

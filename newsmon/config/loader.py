@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import ErrorDetails
 
+from db.redact import SECRETS
 from newsmon.config.checks import KeyPath, cross_check, format_path, suggest
 from newsmon.config.environ import hide_values, substitute
 from newsmon.config.fields import ERROR_TYPE
@@ -88,9 +89,11 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
             issue = _issue(error, data, doc, skip=skip)
             if issue is not None:
                 issues.append(issue)
+    overrides = [env[variable] for variable in (DATABASE_ENV, QUEUE_ENV) if env.get(variable)]
+    secrets = [*env_result.values, *overrides]
+    # From now on the process's logs and the database never show them (see db.redact).
+    SECRETS.add(secrets)
     if issues or config is None:
-        overrides = [env[variable] for variable in (DATABASE_ENV, QUEUE_ENV) if env.get(variable)]
-        secrets = [*env_result.values, *overrides]
         shown_issues = [replace(i, message=hide_values(i.message, secrets)) for i in issues]
         raise ConfigError.from_issues(_unique(shown_issues))
     return config

@@ -34,7 +34,11 @@ def serve(app: App, host: str | None, port: int | None) -> int:
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, _stopped)
     print(f"newsmon: serving on http://{address}:{number}/", flush=True)
-    uvicorn.run(create_app(app), host=address, port=number, server_header=False, log_level="warning")
+    # log_config=None: uvicorn's lines go through newsmon's handler (its format, its secrets hidden),
+    # not through handlers of uvicorn's own.
+    uvicorn.run(
+        create_app(app), host=address, port=number, server_header=False, log_level="warning", log_config=None
+    )
     return 0
 
 
