@@ -10,11 +10,6 @@ from alerts.events.orgs import arguments, lookalikes
 from alerts.events.places import is_place
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector()
-
-
 def actors(detector: EventDetector, text: str, language: str = "en", title: str = "") -> set[str]:
     analysis = detector.analyse(title, text, language)
     news = [event for event in analysis.events if event.news]

@@ -50,11 +50,6 @@ HOSTILE = {
 }
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector()
-
-
 def _cpu(run: Callable[[], object]) -> float:
     started = time.process_time()
     run()

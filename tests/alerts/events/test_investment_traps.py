@@ -9,11 +9,6 @@ import pytest
 from alerts.events.detect import EventDetector
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector()
-
-
 def news(detector: EventDetector, text: str, language: str = "en", headline: bool = False) -> set[str]:
     title, body = (text, "") if headline else ("", text)
     return set(detector.analyse(title, body, language).news_types)

@@ -8,11 +8,6 @@ import pytest
 from alerts.events.detect import EventDetector
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector()
-
-
 def news(detector: EventDetector, text: str) -> set[str]:
     return set(detector.analyse(text, "", "en").news_types)
 

@@ -12,11 +12,6 @@ from alerts.events.orgs import OrgIndex
 from alerts.events.people import is_person
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector()
-
-
 def actors(detector: EventDetector, text: str, language: str = "en") -> set[str]:
     analysis = detector.analyse("", text, language)
     news = [event for event in analysis.events if event.news]

@@ -17,11 +17,6 @@ from benchmarks.rules import load_all_labelled
 from db.textfold import word_string
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector()
-
-
 @pytest.mark.parametrize(
     ("title", "text", "summary"),
     [

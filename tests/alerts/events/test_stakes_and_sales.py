@@ -6,15 +6,7 @@ from __future__ import annotations
 import pytest
 
 from alerts.events.detect import EventDetector
-
-
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector()
-
-
-def news(detector: EventDetector, text: str, language: str = "en") -> set[str]:
-    return set(detector.analyse(text, "", language).news_types)
+from tests.alerts.events.reading import news
 
 
 @pytest.mark.parametrize(
