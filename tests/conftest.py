@@ -105,3 +105,21 @@ def run_on_reactor() -> Callable[[Awaitable[T]], T]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # The reactor's thread pool is not daemonic: it would keep pytest from exiting.
     stop_reactor_threads()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The root logger's level and handlers, and the folded loggers' levels, as they were."""
+    import logging
+
+    from newsmon import logs
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    for name in logs.FOLDED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)

@@ -228,22 +228,13 @@ def test_ties_in_score_come_in_the_same_order(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'ties.db'}")
     upgrade(db)
     sync_sources(db, [SourceSpec("wire", "feed", "http://wire/feed")])
-    for n in range(12):
-        text = "Mistral signs a deal. " + ("The deal is large." if n % 3 else "Mistral again, Mistral.")
-        store_article(
-            db,
-            NewArticle(
-                source="wire",
-                url=f"https://example.org/{n}",
-                title="Alike",
-                keys=(),
-                language="en",
-                summary="",
-                lead="",
-                text=text,
-                published=None,
-            ),
-        )
+    _store_texts(
+        db,
+        [
+            "Mistral signs a deal. " + ("The deal is large." if n % 3 else "Mistral again, Mistral.")
+            for n in range(12)
+        ],
+    )
     try:
         for limit in (5, 20):
             expected = reference(db.engine.url.database or "", "mistral", limit)

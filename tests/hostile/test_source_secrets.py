@@ -54,18 +54,10 @@ def shown(text: str, *values: str) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_secrets() -> Iterator[None]:
+def fresh_secrets(restore_logging: None) -> Iterator[None]:
     SECRETS.clear()
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
     yield
     SECRETS.clear()
-    for handler in root.handlers:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    for name in logs.FOLDED_LOGGERS:
-        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 @pytest.mark.parametrize("value", ["p@ss w0rd/Secr3t+x", "ünïcode-s3cret", "a" * 40])

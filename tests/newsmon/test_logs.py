@@ -6,7 +6,6 @@ import io
 import logging
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,17 +25,7 @@ from tests.newsmon.test_cli_docs import COMMANDS
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    for handler in root.handlers:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    for name in logs.FOLDED_LOGGERS:
-        logging.getLogger(name).setLevel(logging.NOTSET)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 ACTIONS = [(p, c) for p, c in COMMANDS if not isinstance(c, click.Group) or c.invoke_without_command]
