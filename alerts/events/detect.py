@@ -50,7 +50,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import NamedTuple
@@ -333,6 +333,7 @@ class _Sentence:
     base: int
     hits: list[tuple[int, int, int]]  # (offset, words, key) of every phrase of the sentence
     kinds: Sequence[_Payloads] | None  # per key; None once read
+    headline: bool = False  # the title's (or a feed summary's own) sentences, before the text's
     aliases: list[tuple[Hit[object], Alias]] = field(default_factory=list)
     triggers: list[tuple[Hit[object], Trigger]] = field(default_factory=list)
     cues: dict[str, list[tuple[Hit[object], Cue]]] = field(default_factory=dict)
@@ -378,6 +379,9 @@ class _Mention:
     # A generic deal word after a definite article ("the deal"), which may name an event
     # reported before it rather than one of its own.
     anaphoric: bool = False
+    # Background because the sentence judges, explains or denies the deal rather than recalls
+    # it: in a headline, that frames the lead's telling of the same deal (``analyse``).
+    framed: bool = False
 
 
 class EventDetector:
@@ -417,12 +421,20 @@ class EventDetector:
         scanned, named, text_words = self._scan(units, first_body, body_words, orgs)
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
+        framed: set[str] = set()
         for sentence, _ in scanned:
             if sentence.lead:
                 mentions = self._mentions(sentence.read(), language)
                 if lead_types:
                     # "Prada agreed to buy Versace. The deal unites…": the same event.
                     mentions = [m for m in mentions if not m.anaphoric]
+                if framed and not sentence.headline:
+                    # "Kommentar: Warum die Übernahme…", "Arvelle dément vouloir céder…": the lead
+                    # tells the headline's deal again, and it is still judged or denied.
+                    mentions = [replace(m, background=True) if m.type in framed else m for m in mentions]
+                if sentence.headline:
+                    framed.update(m.type for m in mentions if m.framed)
+                    framed.difference_update(m.type for m in mentions if not m.background)
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
         # Further down, only what the headline and lead did not already say, and
@@ -541,7 +553,7 @@ class EventDetector:
                     orgs[alias.org] = None
         sentences = [
             (
-                _Sentence(*units[i], string, starts[i], buckets[i], self._kinds),
+                _Sentence(*units[i], string, starts[i], buckets[i], self._kinds, i < first_body),
                 types,
             )
             for i, types in sorted(possible.items())
@@ -611,11 +623,15 @@ class EventDetector:
         # 2019"): what it recalls makes nothing else background.
         aside = _CLOSING_ASIDE.search(sentence.text)
         told = sentence.text[: aside.start()] if aside else sentence.text
-        background = (
-            # A question reports nothing ("Should you invest in Nvidia?"), nor does an
-            # explainer ("How Microsoft's stake in OpenAI became its biggest bet").
+        # A question reports nothing ("Should you invest in Nvidia?"), nor does an
+        # explainer ("How Microsoft's stake in OpenAI became its biggest bet").
+        judged = (
             sentence.text.rstrip(" \"'»”’)").endswith("?")
             or _EXPLAINER.match(sentence.text) is not None
+            or any(_before(sentence, hit, len(told)) for hit in cues.get("opinion", ()))
+        )
+        background = (
+            judged
             or any(
                 _before(sentence, hit, len(told)) for name in _BACKGROUND_CUES for hit in cues.get(name, ())
             )
@@ -634,9 +650,11 @@ class EventDetector:
             recalled = bool(clauses) and _inside(spans[hit.first][0], clauses)
             # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
             recalled |= results is not None and results.start() <= spans[hit.first][0]
-            denied = context.near(hit, "denial") or context.near(hit, "backdrop")
+            refused = context.near(hit, "denial")
+            denied = refused or context.near(hit, "backdrop")
             anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
-            mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric))
+            framed = judged or refused
+            mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric, framed))
         return mentions
 
     def _past_year(self, text: str) -> bool:

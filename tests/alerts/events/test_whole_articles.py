@@ -1,0 +1,71 @@
+"""Whole articles whose headline decides how their lead is read. Classes from fresh7-dev's and
+artdev's errors (ninth session), tested in articles written for these tests, not benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+from tests.alerts.events.reading import article_news
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A headline that judges or denies a deal frames the lead that tells it again.
+        (
+            "en",
+            "Opinion: why the Unilever bid for Haleon is the wrong move",
+            "Unilever's offer for Haleon, made public on Monday, values the consumer-health group at "
+            "£40 billion. It would saddle the buyer with debt for a decade.",
+        ),
+        (
+            "de",
+            "Kommentar: Warum der Verkauf der Kliniksparte nicht aufgeht",
+            "Fresenius verkauft seine Kliniksparte an den Finanzinvestor KKR. Der Konzern verspricht "
+            "sich davon mehr Spielraum.",
+        ),
+        (
+            "fr",
+            "Danone dément toute vente de sa filiale Alpro",
+            "Le groupe agroalimentaire a démenti jeudi les informations de presse selon lesquelles il "
+            "préparerait la cession de sa filiale de boissons végétales Alpro, qui réalise un milliard "
+            "d'euros de ventes.",
+        ),
+        (
+            "en",
+            "Watchdog blocks Aviva's purchase of Direct Line",
+            "The Competition and Markets Authority said on Tuesday that Aviva's £3.7 billion takeover "
+            "of Direct Line would leave drivers with less choice. Aviva said it would appeal.",
+        ),
+    ],
+)
+def test_a_judged_or_denied_headline_frames_its_lead(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # A deal recalled in the headline frames nothing: the lead's own deal is news.
+        (
+            "Five years after its 2019 merger, Aon agrees to buy NFP",
+            "Aon has agreed to buy the insurance broker NFP for $13.4 billion, the company said on "
+            "Wednesday. The deal is expected to close next year.",
+            {"acquisition"},
+        ),
+        # A headline denying one deal leaves the lead's deal of another type news.
+        (
+            "Siemens denies plan to sell its rail unit",
+            "Siemens Mobility has won a €3 billion contract from Egypt's national railway to build a "
+            "high-speed line, the company said on Monday.",
+            {"partnership"},
+        ),
+    ],
+)
+def test_a_headline_frames_only_the_deal_it_judges(
+    detector: EventDetector, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text) == expected
