@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from alerts.events.detect import EventDetector
-from tests.alerts.events.reading import article_news
+from tests.alerts.events.reading import article_news, news
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,42 @@ def test_a_headline_frames_only_the_deal_it_judges(
     detector: EventDetector, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A holder cutting its stake, or selling shares to the market in an accelerated placement.
+        ("fr", "Bolloré réduit sa participation dans Lagardère à 20 %"),
+        ("es", "Criteria reduce su participación en Naturgy tras vender un 5 %"),
+        ("de", "Porsche SE reduziert seine Beteiligung an Volkswagen auf 25 Prozent"),
+        (
+            "en",
+            "SoftBank raised $2 billion by selling T-Mobile shares to investors in an accelerated bookbuild",
+        ),
+        (
+            "fr",
+            "Wendel a cédé 5 % de Bureau Veritas auprès d'investisseurs institutionnels dans le cadre "
+            "d'un placement accéléré",
+        ),
+        # Italy's football league is no Series A round.
+        ("en", "Qatari fund completes takeover of Serie A side Sampdoria"),
+        ("es", "Un grupo saudí compra un club de la Serie A"),
+    ],
+)
+def test_stakes_cut_placed_or_in_a_league_are_no_investment(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert "investment" not in news(detector, text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "La startup Clikalia cierra una ronda de serie A de 20 millones con Mubadala"),
+        ("en", "Mistral raises a $100 million Series A led by Lightspeed"),
+        ("fr", "Temasek prend une participation dans la start-up Pasqal"),
+    ],
+)
+def test_rounds_and_stakes_taken_still_count(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"investment"}
