@@ -193,6 +193,8 @@ _WINDOWS = {
     "counted": (12, 0),
     # A deal named as the backdrop of other news, just before it ("en plena opa del BBVA").
     "backdrop": (3, 0),
+    # A player just after the words of a purchase ("se hace con el delantero").
+    "player": (0, 4),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -1013,6 +1015,9 @@ class _Context:
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
         if self.effect(hit):
+            return None
+        if kind != "partnership" and self.near(hit, "player"):
+            # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

@@ -39,6 +39,7 @@ CUES = (
     "labour",
     "counted",
     "backdrop",
+    "player",
     "wordsense",
 )
 

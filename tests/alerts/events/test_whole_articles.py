@@ -108,3 +108,29 @@ def test_stakes_cut_placed_or_in_a_league_are_no_investment(
 )
 def test_rounds_and_stakes_taken_still_count(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A player right after the words of a purchase: a player signed, no company bought.
+        ("fr", "Le PSG s'offre un attaquant brésilien pour 60 millions d'euros"),
+        ("es", "El Real Madrid se hace con el centrocampista turco Arda Güler"),
+        ("en", "Chelsea snaps up striker João Félix from Atlético Madrid"),
+        ("en", "Arsenal buys midfielder Declan Rice for £105 million"),
+        ("de", "Bayern kauft Stürmer Harry Kane für 100 Millionen Euro"),
+    ],
+)
+def test_players_bought_are_no_acquisition(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "RedBird agrees to buy AC Milan for €1.2 billion, and keeps its star striker"),
+        ("fr", "Le fonds Oaktree s'offre l'Inter Milan pour 1 milliard d'euros"),
+    ],
+)
+def test_clubs_bought_still_count(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == {"acquisition"}
