@@ -120,7 +120,8 @@ _RESULTS = re.compile(
     r"(?:\W+\w+){0,7}?\W+(?:rose|rises|rise|jump\w*|climb\w*|grew|grows|soar\w*|fell|falls?|dropp\w*|"
     r"slump\w*|beats?|miss\w*|was lifted|progress\w*|augment\w*|recul\w*|bondi\w*|baiss\w*|"
     r"steig\w*|stieg\w*|sink\w*|sank|w[äa]chs\w*|wuchs|cre[cs]\w*|creci\w*|aument\w*|ca[eí]\w*|"
-    r"sub\w*|baj\w*|sl[iu]d\w*|hits?|reach\w*|swell\w*|atteign\w*|atteint|alcanz\w*|erreich\w*)\b"
+    r"sub\w*|baj\w*|sl[iu]d\w*|slip\w*|dip\w*|declin\w*|shr[aiu]nk\w*|hits?|reach\w*|swell\w*|"
+    r"atteign\w*|atteint|alcanz\w*|erreich\w*)\b"
     r"|\bverdien\w* (?:mehr|weniger)",
     re.IGNORECASE,
 )

@@ -134,3 +134,19 @@ def test_players_bought_are_no_acquisition(detector: EventDetector, language: st
 )
 def test_clubs_bought_still_count(detector: EventDetector, language: str, text: str) -> None:
     assert news(detector, text, language) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Orders counted as a result that slipped or dipped: no order won.
+        "Atlas Copco's orders slip but its margin holds up",
+        "Siemens Energy orders dipped 5% as wind contracts dried up",
+    ],
+)
+def test_orders_that_slipped_are_no_partnership(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+def test_an_order_won_as_the_backlog_dips_still_counts(detector: EventDetector) -> None:
+    assert news(detector, "Alstom wins $2bn order from Amtrak as its backlog dips") == {"partnership"}
