@@ -150,3 +150,49 @@ def test_orders_that_slipped_are_no_partnership(detector: EventDetector, text: s
 
 def test_an_order_won_as_the_backlog_dips_still_counts(detector: EventDetector) -> None:
     assert news(detector, "Alstom wins $2bn order from Amtrak as its backlog dips") == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A price told in the conditional ("a deal could value") is one of a deal not made.
+        (
+            "en",
+            "Carlyle in talks to buy StandardAero",
+            "Carlyle is in talks to buy StandardAero, people familiar with the matter said. "
+            "A deal could value StandardAero at $5 billion including debt, one of them said.",
+        ),
+        (
+            "fr",
+            "Vivendi en discussions pour racheter Lagardère",
+            "Vivendi discute du rachat de Lagardère, selon des sources. "
+            "Un accord pourrait valoriser Lagardère à 3 milliards d'euros.",
+        ),
+        (
+            "es",
+            "Abertis, en conversaciones para comprar una autopista chilena",
+            "Abertis mantiene conversaciones para comprar la autopista Costanera Norte, según "
+            "fuentes del mercado. "
+            "Un acuerdo podría valorar Costanera Norte en 900 millones de euros.",
+        ),
+        (
+            "de",
+            "Vonovia prüft Kauf von Deutsche Wohnen",
+            "Vonovia prüft einen Kauf von Deutsche Wohnen, berichten Insider. "
+            "Eine Vereinbarung könnte Deutsche Wohnen mit 18 Milliarden Euro bewerten.",
+        ),
+    ],
+)
+def test_a_deal_priced_in_the_conditional_is_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_deal_made_with_a_conditional_earn_out_still_counts(detector: EventDetector) -> None:
+    title = "Carlyle to buy StandardAero for $5 billion"
+    text = (
+        "Carlyle agreed on Monday to buy StandardAero for $5 billion. "
+        "The deal could be worth more if targets are met."
+    )
+    assert article_news(detector, title, text) == {"acquisition"}
