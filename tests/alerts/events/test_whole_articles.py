@@ -196,3 +196,27 @@ def test_a_deal_made_with_a_conditional_earn_out_still_counts(detector: EventDet
         "The deal could be worth more if targets are met."
     )
     assert article_news(detector, title, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Prices in a shop are no deal between organisations.
+        "Currys opened its January sale on Friday, promising its biggest deals ever on laptops",
+        "Target starts its summer deals event on Sunday, with discounts on Samsung televisions",
+    ],
+)
+def test_shop_deals_are_no_partnership(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Supply contracts named in one German word by what they supply.
+        "Aurubis hat mit Statkraft einen Stromliefervertrag über zehn Jahre geschlossen",
+        "Uniper hat mit Equinor einen Gasliefervertrag über fünf Jahre geschlossen",
+    ],
+)
+def test_german_supply_contracts_named_by_what_they_supply(detector: EventDetector, text: str) -> None:
+    assert news(detector, text, "de") == {"partnership"}
