@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from collections import Counter
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from benchmarks.eventset import Half, Item, load
+from benchmarks.eventset import DATA, Half, Item, load
 
 TYPES = {"investment", "acquisition", "partnership"}
 
@@ -127,3 +130,42 @@ def test_artdev_is_whole_articles_whose_lead_mentions_deals_that_are_not_the_new
     # a fund's performance: the kinds of lead fresh6 does not weigh.
     assert min(traps[t] for t in ("earnings", "past_mention", "denied", "review", "sport", "lawsuit")) >= 3
     assert min(traps[t] for t in ("byline", "fund", "workforce", "collapsed")) >= 2
+
+
+def test_fresh7_is_whole_articles_from_many_outlets_split_by_a_fixed_seed(tmp_path: Path) -> None:
+    dev, blind = load("fresh7-dev"), load("fresh7-blind")
+    items = dev + blind
+    assert len(items) >= 120
+    assert not {item.id for item in dev} & {item.id for item in blind}
+    assert all(item.kind == "article" and item.title for item in items)
+    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    languages = Counter(item.lang for item in items)
+    assert 1 - languages["en"] / len(items) >= 0.40
+    # Half of them have no deal as their news though they mention one.
+    assert sum(not item.labels for item in items) / len(items) >= 0.45
+    traps = Counter(item.hard_negative for item in items if item.hard_negative)
+    assert min(traps[t] for t in ("past_mention", "collapsed", "rumour", "denied", "stake_of")) >= 5
+    for half in (dev, blind):
+        assert {label for item in half for label in item.labels} == TYPES
+        assert {item.lang for item in half} == {"en", "fr", "de", "es"}
+        for item in half:
+            assert bool(item.labels) == bool(item.actors), item.id
+    # The halves are what the seeded split of the whole set gives, whatever order it is in.
+    lines = [(DATA / f"fresh7-{half}.jsonl").read_text("utf-8") for half in ("blind", "dev")]
+    batch = tmp_path / "fresh7.jsonl"
+    batch.write_text("".join(lines), "utf-8")
+    split = _split_module()
+    split.HERE = tmp_path
+    split.seeded(batch, "fresh7")
+    for half in ("dev", "blind"):
+        assert (tmp_path / f"fresh7-{half}.jsonl").read_text("utf-8") == (
+            DATA / f"fresh7-{half}.jsonl"
+        ).read_text("utf-8")
+
+
+def _split_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("event_split", DATA / "split.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
