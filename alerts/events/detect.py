@@ -281,6 +281,11 @@ _EFFECTS = frozenset(
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
 _INTO = frozenset({"in", "into", "dans", "en", "ins"})
+_INCLUDING_TEXT = """
+including includes included notamment dont compris comprenant einschliesslich inklusive samt
+incluidas incluidos incluida incluido incluyendo incluye
+"""
+_INCLUDING = frozenset(_INCLUDING_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -603,6 +608,13 @@ class EventDetector:
         ]
         if not triggers:
             return []
+        if "stake" in cues or any(t.group == "stake" for _, t in triggers):
+            # A stake listed among what is bought ("its North Sea business, including stakes in
+            # eight fields") is part of the purchase, not a stake taken.
+            triggers = [(hit, t) for hit, t in triggers if t.group != "stake" or not _listed(sentence, hit)]
+            cues["stake"] = [hit for hit in cues.get("stake", ()) if not _listed(sentence, hit)]
+            if not triggers:
+                return []
         specific = {t.type for _, t in triggers if t.group in _SPECIFIC}
         minority = any(t.group == "stake" for _, t in triggers)
         context = _Context(sentence, cues, specific, language, minority)
@@ -1141,6 +1153,12 @@ def _recipient_like(word: str) -> bool:
         and fold(word) not in NOT_NAMES
         and not is_place(word)
     )
+
+
+def _listed(sentence: _Sentence, hit: Hit[object]) -> bool:
+    """Whether ``hit`` is listed among the parts of something ("including stakes in")."""
+    spans = sentence.spans()[max(0, hit.first - 3) : hit.first]
+    return any(fold(sentence.text[start:end]) in _INCLUDING for start, end in spans)
 
 
 def _within(trigger: Hit[object], cue: str, hit: Hit[object]) -> bool:

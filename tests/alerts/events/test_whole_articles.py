@@ -220,3 +220,41 @@ def test_shop_deals_are_no_partnership(detector: EventDetector, text: str) -> No
 )
 def test_german_supply_contracts_named_by_what_they_supply(detector: EventDetector, text: str) -> None:
     assert news(detector, text, "de") == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Stakes listed among the parts of a business bought: the business is bought.
+        (
+            "en",
+            "Harbour Energy has agreed to buy Wintershall Dea's Norwegian business, including stakes "
+            "in six producing fields, for $11 billion",
+        ),
+        (
+            "fr",
+            "TotalEnergies rachète les activités brésiliennes de Galp, dont des participations dans "
+            "trois champs pétroliers, pour 2 milliards de dollars",
+        ),
+        (
+            "de",
+            "Wintershall kauft das Nordseegeschäft von Shell einschließlich Beteiligungen an vier "
+            "Feldern für 2 Milliarden Euro",
+        ),
+    ],
+)
+def test_stakes_listed_in_a_business_bought_leave_an_acquisition(
+    detector: EventDetector, language: str, text: str
+) -> None:
+    assert news(detector, text, language) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Temasek takes a 10% stake in Adyen for $1 billion",
+        "Aramco buys a 10% stake in Horse Powertrain, including rights to two board seats",
+    ],
+)
+def test_stakes_taken_are_still_investments(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"investment"}
