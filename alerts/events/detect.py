@@ -194,6 +194,8 @@ _WINDOWS = {
     "counted": (12, 0),
     # A deal named as the backdrop of other news, just before it ("en plena opa del BBVA").
     "backdrop": (3, 0),
+    # A one-word deal noun just after "after" ("after Three merger", "nach der Übernahme").
+    "since": (3, 0),
     # A player just after the words of a purchase ("se hace con el delantero").
     "player": (0, 4),
 }
@@ -666,7 +668,7 @@ class EventDetector:
             # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
             recalled |= results is not None and results.start() <= spans[hit.first][0]
             refused = context.near(hit, "denial")
-            denied = refused or context.near(hit, "backdrop")
+            denied = refused or context.near(hit, "backdrop") or context.followed_deal(hit, group)
             anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             framed = judged or refused
             mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric, framed))
@@ -1003,6 +1005,12 @@ class _Context:
         return bool(majority) and all(
             fold(self.text[spans[hit.first][0] : spans[hit.last][1]]) in _SOLD_OUT for hit in majority
         )
+
+    def followed_deal(self, trigger: Hit[object], group: str) -> bool:
+        """Whether the news is what followed a deal named by one specific noun ("to spend £11bn
+        after Three merger", "sales jump after Celso takeover"): a verb ("after it agreed to buy")
+        tells the deal itself, and a generic word may be today's ("shares rose after the deal")."""
+        return trigger.first == trigger.last and group == "firm" and self.near(trigger, "since")
 
     def words_before(self, trigger: Hit[object], count: int) -> list[str]:
         """The ``count`` folded words before ``trigger``."""

@@ -39,6 +39,7 @@ CUES = (
     "labour",
     "counted",
     "backdrop",
+    "since",
     "player",
     "wordsense",
 )

@@ -258,3 +258,32 @@ def test_stakes_listed_in_a_business_bought_leave_an_acquisition(
 )
 def test_stakes_taken_are_still_investments(detector: EventDetector, text: str) -> None:
     assert news(detector, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # A deal named by one noun just after "after": what followed it is the news.
+        ("en", "Carlsberg to close a brewery after Britvic takeover"),
+        ("en", "UniCredit shuts 300 branches following Banco BPM merger"),
+        ("fr", "Orange ferme des boutiques en Espagne après la fusion MasOrange"),
+        ("de", "Vonovia baut 500 Stellen ab nach Deutsche-Wohnen-Übernahme"),
+        ("es", "Sabadell cierra 200 oficinas tras la fusión con TSB"),
+    ],
+)
+def test_what_followed_a_deal_is_not_the_deal(detector: EventDetector, language: str, text: str) -> None:
+    assert news(detector, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A verb tells the deal itself, whatever comes before it.
+        ("After months of talks, Chevron agrees to buy Hess for $53 billion", {"acquisition"}),
+        ("Airbus wins order from IndiGo after a tender", {"partnership"}),
+    ],
+)
+def test_a_deal_told_by_its_verb_after_after_still_counts(
+    detector: EventDetector, text: str, expected: set[str]
+) -> None:
+    assert news(detector, text) == expected
