@@ -392,6 +392,8 @@ class _Mention:
     # Background because the sentence judges, explains or denies the deal rather than recalls
     # it: in a headline, that frames the lead's telling of the same deal (``analyse``).
     framed: bool = False
+    # After a definite article ("The merger", "la fusion"): it may name a deal told before it.
+    definite: bool = False
 
 
 class EventDetector:
@@ -432,6 +434,7 @@ class EventDetector:
         found: list[tuple[_Sentence, list[_Mention]]] = []
         lead_types: set[str] = set()
         framed: set[str] = set()
+        recalled: set[str] = set()
         for sentence, _ in scanned:
             if sentence.lead:
                 mentions = self._mentions(sentence.read(), language)
@@ -442,9 +445,17 @@ class EventDetector:
                     # "Kommentar: Warum die Übernahme…", "Arvelle dément vouloir céder…": the lead
                     # tells the headline's deal again, and it is still judged or denied.
                     mentions = [replace(m, background=True) if m.type in framed else m for m in mentions]
+                if recalled and not sentence.headline:
+                    # "… after Three merger. The merger completed in June": the headline's deal again.
+                    mentions = [
+                        replace(m, background=True) if m.definite and m.type in recalled else m
+                        for m in mentions
+                    ]
                 if sentence.headline:
                     framed.update(m.type for m in mentions if m.framed)
                     framed.difference_update(m.type for m in mentions if not m.background)
+                    recalled.update(m.type for m in mentions if m.background)
+                    recalled.difference_update(m.type for m in mentions if not m.background)
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
         # Further down, only what the headline and lead did not already say, and
@@ -669,9 +680,19 @@ class EventDetector:
             recalled |= results is not None and results.start() <= spans[hit.first][0]
             refused = context.near(hit, "denial")
             denied = refused or context.near(hit, "backdrop") or context.followed_deal(hit, group)
-            anaphoric = group == "deal" and not _DEFINITE.isdisjoint(context.words_before(hit, 1))
+            definite = not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             framed = judged or refused
-            mentions.append(_Mention(kind, hit, group, background or recalled or denied, anaphoric, framed))
+            mentions.append(
+                _Mention(
+                    kind,
+                    hit,
+                    group,
+                    background or recalled or denied,
+                    group == "deal" and definite,
+                    framed,
+                    definite,
+                )
+            )
         return mentions
 
     def _past_year(self, text: str) -> bool:

@@ -287,3 +287,42 @@ def test_a_deal_told_by_its_verb_after_after_still_counts(
     detector: EventDetector, text: str, expected: set[str]
 ) -> None:
     assert news(detector, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A headline recalling a deal, then the lead naming it with a definite article: the same
+        # deal recalled, not news.
+        (
+            "en",
+            "BT to cut 2,000 jobs after EE merger",
+            "The merger completed in June after the regulator approved it. BT said the cuts would "
+            "fall mostly on back-office roles.",
+        ),
+        (
+            "fr",
+            "Orange ferme 40 boutiques en Espagne après la fusion MasOrange",
+            "La fusion a été finalisée en mars et a créé le premier opérateur du pays. Les fermetures "
+            "toucheront surtout les centres commerciaux.",
+        ),
+        (
+            "de",
+            "Vonovia baut 500 Stellen ab nach Deutsche-Wohnen-Übernahme",
+            "Die Übernahme wurde im Herbst abgeschlossen. Betroffen sind vor allem Verwaltungsstellen "
+            "in Berlin.",
+        ),
+    ],
+)
+def test_the_lead_naming_the_headline_s_recalled_deal_recalls_it(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_the_lead_naming_the_headline_s_news_is_news(detector: EventDetector) -> None:
+    title = "Chevron to buy Hess for $53 billion"
+    text = (
+        "Chevron agreed on Monday to buy Hess for $53 billion in stock. The deal adds oil fields in Guyana."
+    )
+    assert article_news(detector, title, text) == {"acquisition"}
