@@ -202,34 +202,70 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
 def _best_page(
     connection: sqlite3.Connection, database_name: str, words: q.Node, match: str, limit: int
 ) -> list[SearchHit]:
-    """The best matches with their headlines and snippets, in one statement.
+    """The best matches with their headlines and snippets.
 
-    Ranked and limited inside the index the first time, the snippets are
-    made by the same cursor, for the rows the limit lets through: FTS5
-    evaluates the MATCH once, where a look-up per row would evaluate it
-    again for each (a prefix expands its terms every time). Asked again,
-    SQLite ranks, and a row gets its snippet when it scores at or above
-    the last page's floor (``db.hit_counts``); a row of the page left
-    without one (new articles lowered the scores) gets it by a look-up.
-    Then the page joins the articles and sources, in the ranking's order
-    (CROSS JOIN keeps it, so SQLite sorts nothing again; the sort here only
-    makes it certain).
+    A query whose hits all fit on the page is read in one pass of the
+    index, each hit with its score and snippet, and sorted here: no sort
+    inside the index, whose statement FTS5 prepares anew on every query,
+    and no second count of each phrase for the scores read beside it. The
+    first time, the same statement first counts the query's hits up to
+    ``limit + 1`` (a count that stops there and reads no score), and reads
+    none if they do not fit; then, and whenever the last run of the query
+    left more hits than its page (``db.hit_counts``), the query is ranked
+    inside the index, the snippets made by the same cursor for the rows the
+    limit lets through (a look-up per row would evaluate the MATCH again for
+    each). Asked again with a full page, SQLite ranks it, and a row gets its
+    snippet when it scores at or above the last page's floor; a row of the
+    page left without one (new articles lowered the scores) gets it by a
+    look-up. The page joins the articles and sources.
     """
     floor = HIT_COUNTS.floor(database_name, match, limit)
     column = _snippet_column_sql(words)
-    if floor is None:
-        rows = connection.execute(_ranked_in_index_sql(column), (match, limit)).fetchall()
+    if floor is None or floor == ALL_FIT:
+        rows = _all_hits(connection, column, match, limit, counted=floor == ALL_FIT)
+        if rows is None:
+            rows = connection.execute(_ranked_in_index_sql(column), (match, limit)).fetchall()
     else:
         rows = connection.execute(_ranked_by_sqlite_sql(column), (match, limit, floor)).fetchall()
         if unlit := [row[0] for row in rows if row[6] is None]:
             snippets = _snippets(connection, unlit, match, str(snippet_column(words)))
             rows = [row if row[6] is not None else (*row[:6], snippets[row[0]], row[7]) for row in rows]
+    # Ties in score stay in rowid order, the index's, as FTS5's sort leaves them: the sort is stable.
     rows.sort(key=itemgetter(7), reverse=True)
     HIT_COUNTS.record(database_name, match, limit, len(rows), rows[-1][7] if rows else ALL_FIT)
     return [
         _hit(row_id, title, url, source, _stored_time(published), language, snippet or "", score)
         for row_id, title, url, source, published, language, snippet, score in rows
     ]
+
+
+def _all_hits(
+    connection: sqlite3.Connection, column: str, match: str, limit: int, counted: bool
+) -> list[Any] | None:
+    """Every hit of the query, in the index's order, if they fit on a page of ``limit``; else None.
+
+    ``counted``: the last run found that they fit, so they are not counted
+    again, but read one past the page in case new articles added some.
+    Uncounted, no rows may also mean no hit at all: ranking inside the
+    index then finds none, at the cost of a raw query.
+    """
+    if counted:
+        rows = connection.execute(_every_hit_sql(column, "?2 + 1"), (match, limit)).fetchall()
+        return rows if len(rows) <= limit else None
+    return connection.execute(_every_hit_sql(column, _IF_THEY_FIT), (match, limit)).fetchall() or None
+
+
+# A LIMIT is evaluated once, before the scan: all of them if the first limit + 1 are fewer, else none.
+_IF_THEY_FIT = """(SELECT CASE WHEN count(*) <= ?2 THEN ?2 ELSE 0 END
+                   FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT ?2 + 1))"""
+
+
+@lru_cache(maxsize=64)
+def _every_hit_sql(column: str, bound: str) -> str:
+    return f"""
+        SELECT f.rowid, a.title, a.url, s.name, a.published, a.language, {_snippet(column)}, -{SCORE}
+        FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid CROSS JOIN sources s ON s.id = a.source_id
+        WHERE f.articles_fts MATCH ?1 LIMIT {bound}"""
 
 
 _PAGE_OF = """
