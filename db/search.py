@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from db import query as q
 from db.engine import Database
@@ -113,13 +113,13 @@ def search(
 ) -> list[SearchHit]:
     """The best ``filters.limit`` hits; ``org_aliases`` is called only for a query that says ``org:``
     (building the organisations' aliases costs more than most searches)."""
-    tree = _resolved(query, tuple(topics.items()) if topics else ())
-    if org_aliases is not None and _names_org(tree):
-        tree = q.canonical_orgs(tree, org_aliases())
-    words, amounts = _split(tree)
-    if words is not None and (count := _phrase_count(words)) > MAX_SEARCH_PHRASES:
-        raise QueryError(f"searches for {count} terms; a search takes at most {MAX_SEARCH_PHRASES}")
-    conditions, params = _conditions(amounts, filters, database.is_sqlite)
+    parts = _prepared(query, tuple(topics.items()) if topics else ())
+    if org_aliases is not None and parts.names_org:
+        parts = _parts(q.canonical_orgs(parts.tree, org_aliases()))
+    if parts.phrases > MAX_SEARCH_PHRASES:
+        raise QueryError(f"searches for {parts.phrases} terms; a search takes at most {MAX_SEARCH_PHRASES}")
+    words = parts.words
+    conditions, params = _conditions(parts.amounts, filters, database.is_sqlite)
     if not database.is_sqlite:
         return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
@@ -148,13 +148,13 @@ def _search_sqlite(
     if words is None:
         ranked = _newest(connection, conditions, params)
         return _hits(ranked, _page(connection, [row_id for row_id, _ in ranked], None, "-1"))
-    match = _compiled(words)
+    fts = _fts(words)
     if not conditions:
-        return _best_page(connection, database_name, words, match, params["limit"])
-    params["match"] = match
+        return _best_page(connection, database_name, fts, params["limit"])
+    params["match"] = fts.match
     ranked = _best(connection, conditions, params)
     # Not the per-row column choice: bm25 in a cursor of its own counts each phrase's hits again.
-    page = _page(connection, [row_id for row_id, _ in ranked], match, str(snippet_column(words)))
+    page = _page(connection, [row_id for row_id, _ in ranked], fts.match, str(fts.column))
     return _hits(ranked, page)
 
 
@@ -199,9 +199,7 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
     return [_hit(*page[row_id], score) for row_id, score in ranked if row_id in page]
 
 
-def _best_page(
-    connection: sqlite3.Connection, database_name: str, words: q.Node, match: str, limit: int
-) -> list[SearchHit]:
+def _best_page(connection: sqlite3.Connection, database_name: str, fts: _Fts, limit: int) -> list[SearchHit]:
     """The best matches with their headlines and snippets.
 
     A query whose hits all fit on the page is read in one pass of the
@@ -219,8 +217,8 @@ def _best_page(
     page left without one (new articles lowered the scores) gets it by a
     look-up. The page joins the articles and sources.
     """
+    match, column = fts.match, fts.column_sql
     floor = HIT_COUNTS.floor(database_name, match, limit)
-    column = _snippet_column_sql(words)
     if floor is None or floor == ALL_FIT:
         rows = _all_hits(connection, column, match, limit, counted=floor == ALL_FIT)
         if rows is None:
@@ -228,7 +226,7 @@ def _best_page(
     else:
         rows = connection.execute(_ranked_by_sqlite_sql(column), (match, limit, floor)).fetchall()
         if unlit := [row[0] for row in rows if row[6] is None]:
-            snippets = _snippets(connection, unlit, match, str(snippet_column(words)))
+            snippets = _snippets(connection, unlit, match, str(fts.column))
             rows = [row if row[6] is not None else (*row[:6], snippets[row[0]], row[7]) for row in rows]
     # Ties in score stay in rowid order, the index's, as FTS5's sort leaves them: the sort is stable.
     rows.sort(key=itemgetter(7), reverse=True)
@@ -360,7 +358,6 @@ def snippet_column(words: q.Node) -> int:
     return FTS_COLUMNS.index(columns.pop()) if len(columns) == 1 else -1
 
 
-@lru_cache(maxsize=1024)
 def _snippet_column_sql(words: q.Node) -> str:
     """The column argument of ``snippet()``, an SQL expression evaluated for each row.
 
@@ -431,25 +428,44 @@ def split_amounts(node: q.Node) -> tuple[q.Node | None, list[tuple[q.AmountAtLea
     return (rest[0] if len(rest) == 1 else q.And(tuple(rest))), amounts
 
 
+class _Parts(NamedTuple):
+    """A resolved query: what the index searches, the amounts beside it, and what is checked first."""
+
+    tree: q.Node
+    words: q.Node | None
+    amounts: tuple[tuple[q.AmountAtLeast, bool], ...]
+    phrases: int  # distinct phrases sent to the index
+    names_org: bool
+
+
+class _Fts(NamedTuple):
+    """What ``words`` send to SQLite: the MATCH expression and the snippet's column, as an SQL
+    expression per row and as the one column the query can match (-1: none alone)."""
+
+    match: str
+    column_sql: str
+    column: int
+
+
 # Trees are frozen values: a query asked again (the web's next page, a refresh) is parsed,
-# resolved, split and compiled once.
+# resolved, split and compiled once, and found by its text (a tree's hash walks the tree).
 @lru_cache(maxsize=1024)
-def _resolved(query: str, topics: tuple[tuple[str, str], ...]) -> q.Node:
-    return q.resolve_topics(q.parse(query), dict(topics))
-
-
-@lru_cache(maxsize=1024)
-def _names_org(tree: q.Node) -> bool:
-    return q.names_field(tree, "org")
+def _prepared(query: str, topics: tuple[tuple[str, str], ...]) -> _Parts:
+    return _parts(q.resolve_topics(q.parse(query), dict(topics)))
 
 
 @lru_cache(maxsize=1024)
-def _split(tree: q.Node) -> tuple[q.Node | None, tuple[tuple[q.AmountAtLeast, bool], ...]]:
+def _parts(tree: q.Node) -> _Parts:
     words, amounts = split_amounts(tree)
-    return words, tuple(amounts)
+    phrases = 0 if words is None else _phrase_count(words)
+    return _Parts(tree, words, tuple(amounts), phrases, q.names_field(tree, "org"))
 
 
 @lru_cache(maxsize=1024)
+def _fts(words: q.Node) -> _Fts:
+    return _Fts(to_fts5(words), _snippet_column_sql(words), snippet_column(words))
+
+
 def _phrase_count(words: q.Node) -> int:
     """The distinct phrases ``words`` sends to the full-text index, negated ones and a NEAR's included."""
     seen: set[q.Words] = set()
@@ -465,11 +481,6 @@ def _phrase_count(words: q.Node) -> int:
 
     walk(words)
     return len(seen)
-
-
-@lru_cache(maxsize=1024)
-def _compiled(words: q.Node) -> str:
-    return to_fts5(words)
 
 
 def to_fts5(node: q.Node, columns: tuple[str, ...] = BODY_COLUMNS) -> str:
