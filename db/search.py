@@ -253,7 +253,8 @@ def _all_hits(
     return connection.execute(_every_hit_sql(column, _IF_THEY_FIT), (match, limit)).fetchall() or None
 
 
-# A LIMIT is evaluated once, before the scan: all of them if the first limit + 1 are fewer, else none.
+# SQLite evaluates a LIMIT once, before the scan, and a LIMIT of 0 skips the scan: every hit when the
+# count of the first limit + 1 stops short, else none.
 _IF_THEY_FIT = """(SELECT CASE WHEN count(*) <= ?2 THEN ?2 ELSE 0 END
                    FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT ?2 + 1))"""
 
