@@ -236,8 +236,9 @@ def test_a_query_asked_the_first_time_is_read_in_one_statement_when_its_hits_fit
 ) -> None:
     """Speed, not results: two hits on a page of five are read, scored and highlighted by one statement
     with no sort inside the index (FTS5 prepares one for ``ORDER BY rank`` on every query, and counts
-    each phrase again for the scores read beside it); seven hits, or none, are ranked inside the index
-    after the count said they do not fit (with none, a raw query's cost)."""
+    each phrase again for the scores read beside it); seven hits are ranked inside the index after the
+    count said they do not fit, and so is a query that finds nothing (no row read cannot tell it from
+    too many), at a raw query's cost."""
     db = Database(f"sqlite:///{tmp_path / 'first.db'}")
     upgrade(db)
     sync_sources(db, [SourceSpec("wire", "feed", "http://wire/feed")])
