@@ -9,13 +9,15 @@ word ("comète", ~0.7 % of articles), a phrase, a prefix, a field, and a
 pair of common words (~60 % of articles).
 
 For each query, in the same run and with the same page cache size:
-``newsmon`` is :func:`db.search.search` (parse, compile, rank inside the
-index, limit, headlines and snippets for the 20 returned) asked again, as a
-refresh, the next page or the web's links ask it: the query is then ranked
-by SQLite's own sort, with snippets for all its hits if they fit on its page
-or else from its last page's lowest score (``db.hit_counts``); ``first`` is
-the same search with that memory cleared, as a query asked for the first
-time and as every ``newsmon search`` on the command line asks it (its ratio
+``newsmon`` is :func:`db.search.search` (parse, compile, rank, limit,
+headlines and snippets for the 20 returned) asked again, as a refresh, the
+next page or the web's links ask it: a query whose hits all fit on its page
+is then read in one pass of the index and sorted in Python, the others are
+ranked by SQLite's own sort with snippets from their last page's lowest
+score (``db.hit_counts``); ``first`` is the same search with that memory
+cleared, as a query asked for the first time and as every ``newsmon
+search`` on the command line asks it: the same one pass when its hits fit,
+counted in the same statement, else ranked inside the index (its ratio
 against raw, in turns of their own, the memory cleared outside the time
 measured); ``raw`` is
 ``sqlite3`` running ``SELECT rowid FROM articles_fts WHERE articles_fts
@@ -226,7 +228,7 @@ def main() -> int:
         )
     print(
         "\nfirst: newsmon on a query asked for the first time, as the command line asks each"
-        "\n(ranked inside the index whatever its hits)"
+        "\n(read in one pass when its hits fit on the page, counted first; else ranked inside the index)"
         "\nfloor: raw FTS5 with snippet() over every column of the rows it returns, against raw FTS5"
         "\n(what SQLite alone costs for a page with snippets, before headlines, scores or Python);"
         "\n+score: the same with each row's bm25 score, as a page shows it"

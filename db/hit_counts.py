@@ -1,26 +1,34 @@
-"""What the last run of a full-text query left: how low its page's scores went.
+"""What the last run of a full-text query left: whether its hits all fitted on its page, and how
+low its page's scores went.
 
-SQLite can rank a query's hits two ways, with the same hits, order,
-scores and snippets; which one is faster depends on what is known before
+SQLite can rank a query's hits three ways, with the same hits, order,
+scores and snippets; which one is fastest depends on what is known before
 the query runs:
 
+- Hits that all fit on the page are read in one pass of the index, each
+  with its score and snippet, and sorted by ``db.search``: one opening of
+  the index and one count of each phrase for the scores, nothing more.
+  Whether they fit, the first time, is counted in the same statement (its
+  first ``limit + 1`` hits, no score read), for less than either cost below.
 - FTS5's ``ORDER BY rank`` sorts inside the index and makes snippets for
   the returned rows only, but prepares a statement of its own on every
   query and counts each phrase's matches once more for the score read
   beside it: that fixed cost is most of a rare term's search, and a fifth
-  of a phrase's.
+  of a phrase's. It ranks a query with more hits than its page the first
+  time.
 - SQLite's own top-N sort (``ORDER BY score LIMIT n``) has none of that
   cost, but makes a snippet for every row that enters its top n on the
   way, about n·(1 + ln(hits / n)) of them: three times too many at a few
   hundred hits. Unless the lowest score the page will hold is known: then
   a row below it gets no snippet, and about n rows get one.
 
-So a query is ranked by FTS5 the first time; its page tells the score of
-its last hit (its *floor*), or that all its hits fitted. Asked again, it
-is ranked by SQLite, with snippets for the rows at or above the floor.
-A floor gone stale costs speed only: a new article that matches lowers
-every score a little, and the page's rows left below the floor get their
-snippets one by one (``db.search``); the new floor is kept.
+So a query's page tells the score of its last hit (its *floor*), or that
+all its hits fitted. Asked again, a query whose hits fitted is read in one
+pass without the count (a page they no longer fit in sends it to FTS5's
+sort), and the others are ranked by SQLite, with snippets for the rows at
+or above the floor. A floor gone stale costs speed only: a new article that
+matches lowers every score a little, and the page's rows left below the
+floor get their snippets one by one (``db.search``); the new floor is kept.
 """
 
 from __future__ import annotations

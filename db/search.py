@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from db import query as q
 from db.engine import Database
@@ -113,13 +113,13 @@ def search(
 ) -> list[SearchHit]:
     """The best ``filters.limit`` hits; ``org_aliases`` is called only for a query that says ``org:``
     (building the organisations' aliases costs more than most searches)."""
-    tree = _resolved(query, tuple(topics.items()) if topics else ())
-    if org_aliases is not None and _names_org(tree):
-        tree = q.canonical_orgs(tree, org_aliases())
-    words, amounts = _split(tree)
-    if words is not None and (count := _phrase_count(words)) > MAX_SEARCH_PHRASES:
-        raise QueryError(f"searches for {count} terms; a search takes at most {MAX_SEARCH_PHRASES}")
-    conditions, params = _conditions(amounts, filters, database.is_sqlite)
+    parts = _prepared(query, tuple(topics.items()) if topics else ())
+    if org_aliases is not None and parts.names_org:
+        parts = _parts(q.canonical_orgs(parts.tree, org_aliases()))
+    if parts.phrases > MAX_SEARCH_PHRASES:
+        raise QueryError(f"searches for {parts.phrases} terms; a search takes at most {MAX_SEARCH_PHRASES}")
+    words = parts.words
+    conditions, params = _conditions(parts.amounts, filters, database.is_sqlite)
     if not database.is_sqlite:
         return _hits(*_search_postgresql(database, words, conditions, params))
     # Straight to sqlite3: the ORM's session and statement layers cost more than a rare term's search.
@@ -148,13 +148,13 @@ def _search_sqlite(
     if words is None:
         ranked = _newest(connection, conditions, params)
         return _hits(ranked, _page(connection, [row_id for row_id, _ in ranked], None, "-1"))
-    match = _compiled(words)
+    fts = _fts(words)
     if not conditions:
-        return _best_page(connection, database_name, words, match, params["limit"])
-    params["match"] = match
+        return _best_page(connection, database_name, fts, params["limit"])
+    params["match"] = fts.match
     ranked = _best(connection, conditions, params)
     # Not the per-row column choice: bm25 in a cursor of its own counts each phrase's hits again.
-    page = _page(connection, [row_id for row_id, _ in ranked], match, str(snippet_column(words)))
+    page = _page(connection, [row_id for row_id, _ in ranked], fts.match, str(fts.column))
     return _hits(ranked, page)
 
 
@@ -199,37 +199,72 @@ def _hits(ranked: list[Ranked], page: Mapping[int, search_pg.PageRow]) -> list[S
     return [_hit(*page[row_id], score) for row_id, score in ranked if row_id in page]
 
 
-def _best_page(
-    connection: sqlite3.Connection, database_name: str, words: q.Node, match: str, limit: int
-) -> list[SearchHit]:
-    """The best matches with their headlines and snippets, in one statement.
+def _best_page(connection: sqlite3.Connection, database_name: str, fts: _Fts, limit: int) -> list[SearchHit]:
+    """The best matches with their headlines and snippets.
 
-    Ranked and limited inside the index the first time, the snippets are
-    made by the same cursor, for the rows the limit lets through: FTS5
-    evaluates the MATCH once, where a look-up per row would evaluate it
-    again for each (a prefix expands its terms every time). Asked again,
-    SQLite ranks, and a row gets its snippet when it scores at or above
-    the last page's floor (``db.hit_counts``); a row of the page left
-    without one (new articles lowered the scores) gets it by a look-up.
-    Then the page joins the articles and sources, in the ranking's order
-    (CROSS JOIN keeps it, so SQLite sorts nothing again; the sort here only
-    makes it certain).
+    A query whose hits all fit on the page is read in one pass of the
+    index, each hit with its score and snippet, and sorted here: no sort
+    inside the index, whose statement FTS5 prepares anew on every query,
+    and no second count of each phrase for the scores read beside it. The
+    first time, the same statement first counts the query's hits up to
+    ``limit + 1`` (a count that stops there and reads no score), and reads
+    none if they do not fit; then, and whenever the last run of the query
+    left more hits than its page (``db.hit_counts``), the query is ranked
+    inside the index, the snippets made by the same cursor for the rows the
+    limit lets through (a look-up per row would evaluate the MATCH again for
+    each). Asked again with a full page, SQLite ranks it, and a row gets its
+    snippet when it scores at or above the last page's floor; a row of the
+    page left without one (new articles lowered the scores) gets it by a
+    look-up. The page joins the articles and sources.
     """
+    match, column = fts.match, fts.column_sql
     floor = HIT_COUNTS.floor(database_name, match, limit)
-    column = _snippet_column_sql(words)
-    if floor is None:
-        rows = connection.execute(_ranked_in_index_sql(column), (match, limit)).fetchall()
+    if floor is None or floor == ALL_FIT:
+        rows = _all_hits(connection, column, match, limit, counted=floor == ALL_FIT)
+        if rows is None:
+            rows = connection.execute(_ranked_in_index_sql(column), (match, limit)).fetchall()
     else:
         rows = connection.execute(_ranked_by_sqlite_sql(column), (match, limit, floor)).fetchall()
         if unlit := [row[0] for row in rows if row[6] is None]:
-            snippets = _snippets(connection, unlit, match, str(snippet_column(words)))
+            snippets = _snippets(connection, unlit, match, str(fts.column))
             rows = [row if row[6] is not None else (*row[:6], snippets[row[0]], row[7]) for row in rows]
+    # Ties in score stay in rowid order, the index's, as FTS5's sort leaves them: the sort is stable.
     rows.sort(key=itemgetter(7), reverse=True)
     HIT_COUNTS.record(database_name, match, limit, len(rows), rows[-1][7] if rows else ALL_FIT)
     return [
         _hit(row_id, title, url, source, _stored_time(published), language, snippet or "", score)
         for row_id, title, url, source, published, language, snippet, score in rows
     ]
+
+
+def _all_hits(
+    connection: sqlite3.Connection, column: str, match: str, limit: int, counted: bool
+) -> list[Any] | None:
+    """Every hit of the query, in the index's order, if they fit on a page of ``limit``; else None.
+
+    ``counted``: the last run found that they fit, so they are not counted
+    again, but read one past the page in case new articles added some.
+    Uncounted, no rows may also mean no hit at all: ranking inside the
+    index then finds none, at the cost of a raw query.
+    """
+    if counted:
+        rows = connection.execute(_every_hit_sql(column, "?2 + 1"), (match, limit)).fetchall()
+        return rows if len(rows) <= limit else None
+    return connection.execute(_every_hit_sql(column, _IF_THEY_FIT), (match, limit)).fetchall() or None
+
+
+# SQLite evaluates a LIMIT once, before the scan, and a LIMIT of 0 skips the scan: every hit when the
+# count of the first limit + 1 stops short, else none.
+_IF_THEY_FIT = """(SELECT CASE WHEN count(*) <= ?2 THEN ?2 ELSE 0 END
+                   FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ?1 LIMIT ?2 + 1))"""
+
+
+@lru_cache(maxsize=64)
+def _every_hit_sql(column: str, bound: str) -> str:
+    return f"""
+        SELECT f.rowid, a.title, a.url, s.name, a.published, a.language, {_snippet(column)}, -{SCORE}
+        FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid CROSS JOIN sources s ON s.id = a.source_id
+        WHERE f.articles_fts MATCH ?1 LIMIT {bound}"""
 
 
 _PAGE_OF = """
@@ -324,7 +359,6 @@ def snippet_column(words: q.Node) -> int:
     return FTS_COLUMNS.index(columns.pop()) if len(columns) == 1 else -1
 
 
-@lru_cache(maxsize=1024)
 def _snippet_column_sql(words: q.Node) -> str:
     """The column argument of ``snippet()``, an SQL expression evaluated for each row.
 
@@ -395,25 +429,44 @@ def split_amounts(node: q.Node) -> tuple[q.Node | None, list[tuple[q.AmountAtLea
     return (rest[0] if len(rest) == 1 else q.And(tuple(rest))), amounts
 
 
+class _Parts(NamedTuple):
+    """A resolved query: what the index searches, the amounts beside it, and what is checked first."""
+
+    tree: q.Node
+    words: q.Node | None
+    amounts: tuple[tuple[q.AmountAtLeast, bool], ...]
+    phrases: int  # distinct phrases sent to the index
+    names_org: bool
+
+
+class _Fts(NamedTuple):
+    """What ``words`` send to SQLite: the MATCH expression and the snippet's column, as an SQL
+    expression per row and as the one column the query can match (-1: none alone)."""
+
+    match: str
+    column_sql: str
+    column: int
+
+
 # Trees are frozen values: a query asked again (the web's next page, a refresh) is parsed,
-# resolved, split and compiled once.
+# resolved, split and compiled once, and found by its text (a tree's hash walks the tree).
 @lru_cache(maxsize=1024)
-def _resolved(query: str, topics: tuple[tuple[str, str], ...]) -> q.Node:
-    return q.resolve_topics(q.parse(query), dict(topics))
-
-
-@lru_cache(maxsize=1024)
-def _names_org(tree: q.Node) -> bool:
-    return q.names_field(tree, "org")
+def _prepared(query: str, topics: tuple[tuple[str, str], ...]) -> _Parts:
+    return _parts(q.resolve_topics(q.parse(query), dict(topics)))
 
 
 @lru_cache(maxsize=1024)
-def _split(tree: q.Node) -> tuple[q.Node | None, tuple[tuple[q.AmountAtLeast, bool], ...]]:
+def _parts(tree: q.Node) -> _Parts:
     words, amounts = split_amounts(tree)
-    return words, tuple(amounts)
+    phrases = 0 if words is None else _phrase_count(words)
+    return _Parts(tree, words, tuple(amounts), phrases, q.names_field(tree, "org"))
 
 
 @lru_cache(maxsize=1024)
+def _fts(words: q.Node) -> _Fts:
+    return _Fts(to_fts5(words), _snippet_column_sql(words), snippet_column(words))
+
+
 def _phrase_count(words: q.Node) -> int:
     """The distinct phrases ``words`` sends to the full-text index, negated ones and a NEAR's included."""
     seen: set[q.Words] = set()
@@ -429,11 +482,6 @@ def _phrase_count(words: q.Node) -> int:
 
     walk(words)
     return len(seen)
-
-
-@lru_cache(maxsize=1024)
-def _compiled(words: q.Node) -> str:
-    return to_fts5(words)
 
 
 def to_fts5(node: q.Node, columns: tuple[str, ...] = BODY_COLUMNS) -> str:

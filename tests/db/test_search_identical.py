@@ -2,12 +2,13 @@
 
 The reference is the obvious statement: the whole index joined to the articles,
 ``ORDER BY rank``, ``snippet()`` over every column (-1). ``db.search`` ranks,
-limits and highlights differently to go faster (one cursor, a snippet from the one
-column a row can match); here both answer many queries — words, accents, phrases,
-prefixes, NEAR, NOT, OR and every field — at several limits, hit for hit: id,
-headline, snippet and score. Several sentences an article, so a snippet's window
-moves to a sentence start, and the words repeat across title, summary, lead and
-text, so a hit may sit in one column or several.
+limits and highlights differently to go faster (every hit in one pass and sorted in
+Python when they fit on the page, SQLite's sort from the last page's floor, FTS5's
+sort otherwise; a snippet from the one column a row can match); here both answer many
+queries — words, accents, phrases, prefixes, NEAR, NOT, OR and every field — at
+several limits, hit for hit: id, headline, snippet and score. Several sentences an
+article, so a snippet's window moves to a sentence start, and the words repeat across
+title, summary, lead and text, so a hit may sit in one column or several.
 """
 
 from __future__ import annotations
@@ -160,9 +161,10 @@ def found(database: Database, query: str, filters: SearchFilters) -> list[Row]:
 @pytest.mark.parametrize("limit", LIMITS)
 @pytest.mark.parametrize("query", QUERIES)
 def test_search_returns_what_the_plain_statement_returns(database: Database, query: str, limit: int) -> None:
-    """Asked three times: ranked inside the index the first time, then by SQLite, with snippets for
-    every hit (all fit on the page) or from the last page's floor; then on a page of one, whose
-    floor the larger page set."""
+    """Asked three times: the first time, every hit in one pass if they fit on the page (counted in
+    the same statement), else ranked inside the index; then every hit again without the count, or
+    ranked by SQLite with snippets from the last page's floor; then on a page of one, whose floor
+    the larger page set."""
     path = database.engine.url.database or ""
     expected = reference(path, query, limit)
     HIT_COUNTS.clear()
@@ -202,6 +204,58 @@ def test_a_stale_floor_costs_speed_only(tmp_path: Path) -> None:
         assert expected[0][-1] > expected[-1][-1]  # the scores differ, so the floor sorts rows out
         assert found(db, "mistral", SearchFilters(limit=5)) == expected
     finally:
+        db.dispose()
+
+
+def test_a_page_that_no_longer_holds_every_hit_costs_speed_only(tmp_path: Path) -> None:
+    """A query whose hits all fitted is read again in one pass, without counting them; new articles
+    that pass the page are noticed, and the page is the plain statement's."""
+    db = Database(f"sqlite:///{tmp_path / 'grown.db'}")
+    upgrade(db)
+    sync_sources(db, [SourceSpec("wire", "feed", "http://wire/feed")])
+    path = db.engine.url.database or ""
+    try:
+        _store_texts(db, [f"Mistral {'signs a deal. ' * n}Mistral" for n in range(3)])
+        assert found(db, "mistral", SearchFilters(limit=5)) == reference(path, "mistral", 5)
+        assert HIT_COUNTS.fits(db.url, to_fts5(q.parse("mistral")), 5)
+        _store_texts(db, [f"Mistral again {n}" for n in range(4)], first=3)  # seven hits: two pages
+        expected = reference(path, "mistral", 5)
+        assert len(expected) == 5
+        assert found(db, "mistral", SearchFilters(limit=5)) == expected
+        assert not HIT_COUNTS.fits(db.url, to_fts5(q.parse("mistral")), 5)
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("query", "statements", "sorted_in_index"),
+    [("zyxomatic", 1, False), ("comete", 2, True), ("nowhere", 2, True)],
+)
+def test_a_query_asked_the_first_time_is_read_in_one_statement_when_its_hits_fit(
+    tmp_path: Path, query: str, statements: int, sorted_in_index: bool
+) -> None:
+    """Speed, not results: two hits on a page of five are read, scored and highlighted by one statement
+    with no sort inside the index (FTS5 prepares one for ``ORDER BY rank`` on every query, and counts
+    each phrase again for the scores read beside it); seven hits are ranked inside the index after the
+    count said they do not fit, and so is a query that finds nothing (no row read cannot tell it from
+    too many), at a raw query's cost."""
+    db = Database(f"sqlite:///{tmp_path / 'first.db'}")
+    upgrade(db)
+    sync_sources(db, [SourceSpec("wire", "feed", "http://wire/feed")])
+    _store_texts(db, [f"Zyxomatic {n}" for n in range(2)] + [f"Comète {n}" for n in range(7)])
+    run: list[str] = []
+    try:
+        with db.read_raw() as connection:
+            connection.set_trace_callback(run.append)
+        HIT_COUNTS.clear()
+        hits = found(db, query, SearchFilters(limit=5))
+        assert hits == reference(db.engine.url.database or "", query, 5)
+        # SQLite traces the statements FTS5 runs inside one as "-- …": its sort is one of them.
+        assert len([statement for statement in run if not statement.startswith("--")]) == statements
+        assert any(statement.startswith("-- SELECT rowid, rank FROM") for statement in run) == sorted_in_index
+    finally:
+        with db.read_raw() as connection:
+            connection.set_trace_callback(None)
         db.dispose()
 
 
