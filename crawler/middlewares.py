@@ -35,8 +35,10 @@ from scrapy.downloadermiddlewares.httpproxy import HttpProxyMiddleware as Scrapy
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.log import logformatter_adapter
 from twisted.internet.defer import Deferred
 
+from crawler.logformatter import ENGINE_LOGGER
 from crawler.policy import crawls
 from crawler.robotscache import MAX_AGE, ROBOTS_CACHE, lifetime
 
@@ -135,7 +137,23 @@ class NotModifiedMiddleware:
     """Placed after the stats and the download guard (they see every response), before the
     middlewares that decompress, redirect or retry: none of them has anything to do with a 304."""
 
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304 and request.meta.get(NOT_MODIFIED):
+            if ENGINE_LOGGER.isEnabledFor(logging.DEBUG):
+                self._log_crawled(request, response)
             raise NotModified(f"{request.url} not modified")
         return response
+
+    def _log_crawled(self, request: Request, response: Response) -> None:
+        """The engine's "Crawled (304)" line, which it writes for responses only."""
+        spider = self.crawler.spider
+        logkws = self.crawler.logformatter.crawled(request, response, spider) if spider else None
+        if logkws is not None:
+            ENGINE_LOGGER.log(*logformatter_adapter(logkws), extra={"spider": spider})

@@ -190,7 +190,7 @@ class SourceSpider(scrapy.Spider):
     def source_failed(self, failure: Failure) -> Failure | None:
         request = failure.request  # type: ignore[attr-defined]
         source: CrawlSource = request.cb_kwargs["source"]
-        if failure.check(NotModified):
+        if isinstance(failure.value, NotModified):
             self.ledger.feed_done(source.name, "not_modified", http_status=304)
             # Given back: Scrapy drops an IgnoreRequest silently and has no output to process.
             return failure
