@@ -5,7 +5,8 @@ download guard, pipelines, fetch recording, database), under two sets of setting
 - ``settings``: the settings newsmon runs Scrapy with. Scrapy's components that newsmon switches
   off stay off (the proxy middleware too, with no proxy in the environment); those it replaces by
   its own (robots.txt, decompression, stats and the stats collector, the scheduler's queue, the
-  download handler's kept host names, the log formatter) are Scrapy's. What
+  download handler's kept host names, the log formatter) are Scrapy's, and so is Python's collector
+  (crawler.runner.tune_collector). What
   newsmon's unchanged-feed pass costs above this is newsmon's own: the floor it stands on.
 - ``minimal_settings``: only what a conditional GET needs (start requests, HTTP errors), no
   robots.txt, no extension: what Scrapy itself costs per request here, whatever the settings.
@@ -23,6 +24,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as newsmon_settings
 from crawler.handlers import encoded_each_time
+from crawler.runner import pythons_collector
 
 # Scrapy's components that newsmon switches off for one of its own doing the same job.
 REPLACED_BY_NEWSMON = frozenset(
@@ -105,8 +107,9 @@ async def crawl(
 ) -> list[int]:
     """Fetch ``requests`` (URL, headers) through bare Scrapy; the statuses received."""
     crawler = Crawler(ConditionalSpider, scrapy_settings)
-    # newsmon's download handler keeps host names encoded, process-wide: not for Scrapy alone.
-    with encoded_each_time():
+    # newsmon's download handler keeps host names encoded and its crawls collect garbage less
+    # often, process-wide: not for Scrapy alone.
+    with encoded_each_time(), pythons_collector():
         await runner.crawl(crawler, requests=requests)
     spider = crawler.spider
     assert isinstance(spider, ConditionalSpider)

@@ -14,6 +14,15 @@ fetched by one asyncio task whose result every request awaits.
 A parsed robots.txt also outlives the crawl (crawler.robotscache): later
 crawls use it until it expires, without downloading it again. In a
 long-lived crawler a crawl's end is a signal (crawler.policy.crawls).
+
+``NotModifiedMiddleware`` ends a 304 answer to a conditional request at the
+request's errback, as ``NotModified``. Scrapy's scraper runs every response
+through the spider middlewares and the callback, then starts
+``CONCURRENT_ITEMS`` asyncio tasks and a queue to process the callback's
+output, even when there is none, as for an unchanged document: 9 of the 12
+tasks a 304 cost. An ``IgnoreRequest`` raised by a downloader middleware goes
+to the errback alone, and Scrapy drops it silently when the errback gives it
+back (crawler.spiders.base).
 """
 
 from __future__ import annotations
@@ -24,10 +33,12 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.httpproxy import HttpProxyMiddleware as ScrapyHttpProxyMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.log import logformatter_adapter
 from twisted.internet.defer import Deferred
 
+from crawler.logformatter import ENGINE_LOGGER
 from crawler.policy import crawls
 from crawler.robotscache import MAX_AGE, ROBOTS_CACHE, lifetime
 
@@ -37,6 +48,14 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.robotstxt import RobotParser
+
+
+# Request meta: a 304 answer to this request reaches its errback as NotModified.
+NOT_MODIFIED = "newsmon_not_modified"
+
+
+class NotModified(IgnoreRequest):
+    """The server answered 304 Not Modified to a conditional request: the document is unchanged."""
 
 
 class _WithoutTraceback(logging.Filter):
@@ -112,3 +131,29 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     def _cache_key(self, request: Request) -> str:
         url = urlparse_cached(request)
         return f"{self._parser_class} {url.scheme}://{url.netloc}"
+
+
+class NotModifiedMiddleware:
+    """Placed after the stats and the download guard (they see every response), before the
+    middlewares that decompress, redirect or retry: none of them has anything to do with a 304."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status == 304 and request.meta.get(NOT_MODIFIED):
+            if ENGINE_LOGGER.isEnabledFor(logging.DEBUG):
+                self._log_crawled(request, response)
+            raise NotModified(f"{request.url} not modified")
+        return response
+
+    def _log_crawled(self, request: Request, response: Response) -> None:
+        """The engine's "Crawled (304)" line, which it writes for responses only."""
+        spider = self.crawler.spider
+        logkws = self.crawler.logformatter.crawled(request, response, spider) if spider else None
+        if logkws is not None:
+            ENGINE_LOGGER.log(*logformatter_adapter(logkws), extra={"spider": spider})

@@ -4,14 +4,22 @@ A new ``CrawlerProcess`` per job fails on the second job
 (``ReactorNotRestartable``); one ``AsyncCrawlerRunner`` on the process's
 asyncio loop runs any number of crawls, several at once. Each ``crawl()``
 is one pass over some sources: one Scrapy crawler per source type.
+
+A crawling process runs Python's cyclic collector less often
+(``tune_collector``): a crawl keeps thousands of requests in flight, and
+each response leaves reference cycles behind (Twisted's Deferreds and
+Failures; an unchanged feed's above all, crawler.middlewares). At Python's
+default of a young collection every 700 allocations, the collector cost an
+unchanged (304) feed about 0.5 ms of its 2 ms; every 10,000, about 0.12 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from scrapy import Spider
@@ -30,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_TIMEOUT = 30.0
 STOP_POLL_SECONDS = 0.05
+YOUNG_COLLECTION_EVERY = 10_000  # allocations between two young collections in a crawling process
+PYTHONS_THRESHOLD = gc.get_threshold()
 
 __all__ = ["CrawlService", "SourceReport", "record_not_run"]
 
@@ -38,6 +48,7 @@ class CrawlService:
     """One long-lived crawler runner for the whole process (never a CrawlerProcess per job)."""
 
     def __init__(self, base_settings: Mapping[str, Any] | None = None) -> None:
+        tune_collector()
         self._settings = Settings()
         self._settings.setmodule(default_settings, priority="project")
         if base_settings:
@@ -166,6 +177,26 @@ class CrawlService:
         sync_sources(context.database, [SourceSpec(source.name, source.type, source.url)])
         record_fetch(context.database, source.name, FetchResult(outcome="error", error=error))
         return SourceReport(source.name, source.url, outcome="error", error=error)
+
+
+def tune_collector() -> None:
+    """Young collections every ``YOUNG_COLLECTION_EVERY`` allocations, unless the process asked for
+    fewer still; the older generations' thresholds are left as they are."""
+    young, *older = gc.get_threshold()
+    if young < YOUNG_COLLECTION_EVERY:
+        gc.set_threshold(YOUNG_COLLECTION_EVERY, *older)
+
+
+@contextlib.contextmanager
+def pythons_collector() -> Iterator[None]:
+    """Python's own collector thresholds for the time of a ``with`` block (the benchmarks' Scrapy
+    floors, in a process that crawled)."""
+    tuned = gc.get_threshold()
+    gc.set_threshold(*PYTHONS_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*tuned)
 
 
 def _names(sources: Sequence[CrawlSource]) -> str:

@@ -79,6 +79,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's only when the environment names a proxy: newsmon sets no proxy per request.
     f"{_DOWNLOADER}.httpproxy.HttpProxyMiddleware": None,
     "crawler.middlewares.HttpProxyMiddleware": 750,
+    # A 304 goes to its request's errback, without the scraper's work on a response (crawler.middlewares).
+    "crawler.middlewares.NotModifiedMiddleware": 800,
 }
 _SPIDER = "scrapy.spidermiddlewares"
 SPIDER_MIDDLEWARES = {

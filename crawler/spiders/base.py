@@ -36,6 +36,7 @@ from crawler.errors import ContextError, UnknownSourceError
 from crawler.failures import is_permanent
 from crawler.feeds import FeedEntry
 from crawler.items import ArticleItem
+from crawler.middlewares import NOT_MODIFIED, NotModified
 from crawler.outcomes import CrawlLedger
 from crawler.policy import describe_failure, discovered_request_meta, trusted_request_meta
 from crawler.retries import RetryPolicy, pack_entry, unpack_entry
@@ -171,7 +172,9 @@ class SourceSpider(scrapy.Spider):
             headers["If-None-Match"] = known.etag
         if known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
-        return self.trusted_request(source, callback, headers=headers, meta={"handle_httpstatus_list": [304]})
+        # A 304 ends at source_failed (crawler.middlewares); without that middleware, at ``callback``.
+        meta = {"handle_httpstatus_list": [304], NOT_MODIFIED: True}
+        return self.trusted_request(source, callback, headers=headers, meta=meta)
 
     def changed_body_hash(self, response: Response, source: CrawlSource) -> str | None:
         """The body's hash when the document changed; None after recording a 304 or the same bytes."""
@@ -184,9 +187,13 @@ class SourceSpider(scrapy.Spider):
             return None
         return body_hash
 
-    def source_failed(self, failure: Failure) -> None:
+    def source_failed(self, failure: Failure) -> Failure | None:
         request = failure.request  # type: ignore[attr-defined]
         source: CrawlSource = request.cb_kwargs["source"]
+        if isinstance(failure.value, NotModified):
+            self.ledger.feed_done(source.name, "not_modified", http_status=304)
+            # Given back: Scrapy drops an IgnoreRequest silently and has no output to process.
+            return failure
         response = getattr(failure.value, "response", None)
         self.ledger.feed_done(
             source.name,
@@ -194,6 +201,7 @@ class SourceSpider(scrapy.Spider):
             http_status=response.status if response is not None else None,
             error=f"source {source.name}: {describe_failure(failure)}",
         )
+        return None
 
     # ------------------------------------------------------------ article pages
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,7 @@ from twisted.internet import endpoints
 from crawler.handlers import HTTP11DownloadHandler, encoded_each_time
 from crawler.logformatter import ENGINE_LOGGER, LogFormatter
 from crawler.pqueues import DownloaderAwarePriorityQueue
-from crawler.runner import CrawlService
+from crawler.runner import PYTHONS_THRESHOLD, CrawlService, pythons_collector
 from db.engine import Database
 from tests.crawler.helpers import context
 from tests.servers import Reply, TestServer
@@ -120,3 +121,22 @@ def test_a_crawl_at_debug_still_logs_each_response(
 
     crawled = [r.getMessage() for r in caplog.records if r.name == ENGINE_LOGGER.name]
     assert any(m.startswith("Crawled (304) <GET http://127.0.0.1") for m in crawled), crawled
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [((700, 10, 10), (10_000, 10, 10)), ((50_000, 5, 0), (50_000, 5, 0))]
+)
+def test_a_crawling_process_collects_young_objects_less_often(
+    before: tuple[int, int, int], after: tuple[int, int, int]
+) -> None:
+    kept = gc.get_threshold()
+    try:
+        gc.set_threshold(*before)
+        CrawlService()
+        tuned = gc.get_threshold()
+        with pythons_collector():  # the benchmarks' Scrapy floors
+            during = gc.get_threshold()
+        assert (tuned, gc.get_threshold()) == (after, after)  # a process asking for fewer keeps its own
+        assert during == PYTHONS_THRESHOLD
+    finally:
+        gc.set_threshold(*kept)
