@@ -37,7 +37,7 @@ from crawler import notafeed
 from crawler.dates import from_struct_time, parse_date
 from crawler.encoding import Decoded, decode_feed
 from crawler.errors import NotAFeedError
-from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code, link_of
+from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, guid_of, language_code, link_of
 from crawler.jsonfeed import build_json, read_json
 from crawler.text import html_to_text, squash, truncate
 from crawler.titles import common_suffix, without_site_name
@@ -152,7 +152,7 @@ def _entry(
     link = link_of(base, entry.get("link"))
     if link is None:
         link = _alternate_link(entry, base)
-    guid = squash(entry.get("id") or "") or None
+    guid = guid_of(entry.get("id") or "")
     content = " ".join(html_to_text(c.get("value", "")) for c in entry.get("content") or [])
     summary = html_to_text(entry.get("summary") or "")
     if not summary and content:
