@@ -33,6 +33,7 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from crawler.captions import captions, with_captions
+from crawler.crowding import thinned
 from crawler.dates import parse_date
 from crawler.feeds import language_code
 from crawler.jsonld import article_body
@@ -76,6 +77,7 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
     tree = load_html(_uncrowded(html))
     if tree is None:
         return EMPTY
+    tree = thinned(tree)
     data = _extract(tree, fast=True)
     text = data.get("text") or ""
     if len(text) < SHORT_TEXT:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from crawler.text import squash
 from crawler.urls import resolve
 
 SUMMARY_MAX = 1000  # characters of plain text kept as an entry's summary when the feed has none
+# An id is a key in the database (and part of a linkless entry's URL): PostgreSQL's index refuses
+# a row of 8 kB, so a longer id is known by its hash. Real ids are URLs or UUIDs, far shorter.
+GUID_MAX = 512
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,14 @@ class ParsedFeed:
     version: str  # feedparser's name ("rss20", "atom10", ...) or "json10" / "json11"
     entries: tuple[FeedEntry, ...]
     bozo: str | None = None  # why the feed is malformed though readable (encoding, XML); "; "-separated
+
+
+def guid_of(raw: str) -> str | None:
+    """An entry's id as newsmon keys it: squashed, and hashed when it is longer than ``GUID_MAX``."""
+    guid = squash(raw)
+    if len(guid) > GUID_MAX:
+        return "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
+    return guid or None
 
 
 def language_code(tag: object) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from crawler.dates import parse_date
 from crawler.errors import NotAFeedError
-from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, language_code, link_of
+from crawler.feedtypes import SUMMARY_MAX, FeedEntry, ParsedFeed, guid_of, language_code, link_of
 from crawler.text import html_to_text, squash, truncate
 
 _BARE_VERSION = re.compile(r"^1(?:\.[01])?$")  # "1.1" for the URL, as some generators (and gofeed) write
@@ -75,7 +75,7 @@ def _json_entry(
     return FeedEntry(
         title=squash(html_to_text(str(item.get("title") or ""))),
         link=link,
-        guid=squash(str(guid)) if guid not in (None, "") else None,
+        guid=guid_of(str(guid)) if guid not in (None, "") else None,
         published=_date(item.get("date_published"), zone),
         updated=_date(item.get("date_modified"), zone),
         summary=summary,

@@ -80,10 +80,8 @@ class HideSecrets(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        hidden = SECRETS.hide(message)
-        if hidden != message:
-            record.msg, record.args = hidden, None
+        # The formatted message replaces msg and args: the formatter then reads it without formatting again.
+        record.msg, record.args = SECRETS.hide(record.getMessage()), None
         if record.exc_info and not record.exc_text:
             record.exc_text = _TRACEBACKS.formatException(record.exc_info)
         if record.exc_text:

@@ -9,13 +9,13 @@ guid is no permalink) is stored from the feed at once, keyed by its id.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from scrapy.http import Request, Response
 
 from crawler.context import CrawlSource
 from crawler.errors import NotAFeedError
-from crawler.feeds import parse_feed
+from crawler.feeds import parse_feed_async
 from crawler.items import ArticleItem
 from crawler.spiders.base import SOURCE, SourceSpider, response_header, select_sources
 
@@ -32,7 +32,9 @@ class FeedSpider(SourceSpider):
     def source_request(self, source: CrawlSource) -> Request:
         return self.conditional_request(source, self.parse_feed)
 
-    def parse_feed(self, response: Response, source: CrawlSource) -> Iterator[Request | ArticleItem]:
+    async def parse_feed(
+        self, response: Response, source: CrawlSource
+    ) -> AsyncIterator[Request | ArticleItem]:
         body_hash = self.changed_body_hash(response, source)
         if body_hash is None:
             return
@@ -42,7 +44,7 @@ class FeedSpider(SourceSpider):
             if (value := response_header(response, name))
         }
         try:
-            feed = parse_feed(response.body, response.url, headers, source.timezone)
+            feed = await parse_feed_async(response.body, response.url, headers, source.timezone)
         except NotAFeedError as exc:
             self.ledger.feed_done(
                 source.name, "error", http_status=response.status, error=f"source {source.name}: {exc}"
@@ -67,4 +69,5 @@ class FeedSpider(SourceSpider):
             if entry.link is None:
                 yield self.from_document(source.name, entry, language_hint)
         linked = [entry for entry in to_follow if entry.link is not None]
-        yield from self.follow(source, linked, language_hint=language_hint)
+        for request in self.follow(source, linked, language_hint=language_hint):
+            yield request

@@ -37,11 +37,29 @@ class SubstitutionError(ValueError):
 HIDDEN = "(a value from the environment, not shown)"
 
 
+@dataclass(frozen=True)
+class EnvValue:
+    """A value read from the environment, and where it landed: ``text[start:end]`` at ``path``."""
+
+    path: KeyPath
+    value: str
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.value)
+
+
 @dataclass
 class Substituted:
     data: Any
     errors: dict[KeyPath, str] = field(default_factory=dict)
-    values: list[str] = field(default_factory=list)  # every value read from the environment
+    read: list[EnvValue] = field(default_factory=list)  # every value read from the environment
+
+    @property
+    def values(self) -> list[str]:
+        return [found.value for found in self.read]
 
 
 def substitute(data: Any, environ: Mapping[str, str]) -> Substituted:
@@ -58,32 +76,40 @@ def _walk(value: Any, path: KeyPath, environ: Mapping[str, str], result: Substit
         return [_walk(v, (*path, i), environ, result) for i, v in enumerate(value)]
     if isinstance(value, str) and "$" in value:
         try:
-            return expand(value, environ, result.values)
+            expanded, spans = expand(value, environ)
         except SubstitutionError as exc:
             result.errors[path] = str(exc)
             return value
+        result.read += [EnvValue(path, expanded[a:b], expanded, a) for a, b in spans]
+        return expanded
     return value
 
 
-def expand(text: str, environ: Mapping[str, str], read: list[str] | None = None) -> str:
-    """``text`` with its references filled; raises :class:`SubstitutionError`.
+def expand(text: str, environ: Mapping[str, str]) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with its references filled, and where the values read from ``environ`` are in it.
 
-    ``read`` collects the values taken from ``environ``.
+    Raises :class:`SubstitutionError`.
     """
-
-    def replace(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token == "$$":
-            return "$"
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    written = done = 0
+    for match in _TOKEN.finditer(text):
+        pieces.append(text[done : match.start()])
+        written += match.start() - done
+        done = match.end()
         body = match.group("body")
-        if body is None:
+        if match.group(0) == "$$":
+            value = "$"
+        elif body is None:
             raise SubstitutionError(f"unclosed '${{' ({FORMS}; write $$ for a literal $)")
-        value = _resolve(body, environ)
-        if read is not None and value and _variable(body) in environ:
-            read.append(value)
-        return value
-
-    return _TOKEN.sub(replace, text)
+        else:
+            value = _resolve(body, environ)
+            if value and _variable(body) in environ:
+                spans.append((written, written + len(value)))
+        pieces.append(value)
+        written += len(value)
+    pieces.append(text[done:])
+    return "".join(pieces), spans
 
 
 def _variable(body: str) -> str | None:

@@ -9,14 +9,12 @@ tags such as ``"email"``) and from there the line and column.
 from __future__ import annotations
 
 import os
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from db.redact import SECRETS
@@ -24,6 +22,8 @@ from newsmon.config.checks import KeyPath, cross_check, format_path, suggest
 from newsmon.config.environ import hide_values, substitute
 from newsmon.config.fields import ERROR_TYPE
 from newsmon.config.models import SKIP_CROSS_CHECK, Config, check_database, check_queue
+from newsmon.config.schema import annotation_at, holds_secret, is_union, members, strip, tag
+from newsmon.config.secrecy import secret_values
 from newsmon.config.source import Document, parse, read_text
 from newsmon.errors import ConfigError, ConfigIssue
 
@@ -90,11 +90,12 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
             if issue is not None:
                 issues.append(issue)
     overrides = [env[variable] for variable in (DATABASE_ENV, QUEUE_ENV) if env.get(variable)]
-    secrets = [*env_result.values, *overrides]
     # From now on the process's logs and the database never show them (see db.redact).
-    SECRETS.add(secrets)
+    SECRETS.add([*secret_values(env_result.read, data), *overrides])
     if issues or config is None:
-        shown_issues = [replace(i, message=hide_values(i.message, secrets)) for i in issues]
+        # Every value read, secret or not: an error quotes the value itself, and may show little else.
+        read = [*env_result.values, *overrides]
+        shown_issues = [replace(i, message=hide_values(i.message, read)) for i in issues]
         raise ConfigError.from_issues(_unique(shown_issues))
     return config
 
@@ -161,15 +162,7 @@ def _has(container: Any, part: int | str) -> bool:
 def _is_secret(path: KeyPath, loc: tuple[int | str, ...]) -> bool:
     if any(part in SECRET_KEYS for part in path):
         return True
-    return any(_holds_secret(_annotation_at(loc[:end])) for end in range(1, len(loc) + 1))
-
-
-def _holds_secret(annotation: Any) -> bool:
-    """Whether the type is a secret, or a container or union of secrets (a header mapping)."""
-    stripped = _strip(annotation)
-    if isinstance(stripped, type) and issubclass(stripped, SecretStr):
-        return True
-    return any(_holds_secret(arg) for arg in typing.get_args(stripped) if arg is not Ellipsis)
+    return any(holds_secret(annotation_at(loc[:end])) for end in range(1, len(loc) + 1))
 
 
 _TYPE_WORDS = {
@@ -242,68 +235,20 @@ def _unknown_key(key: str, loc: tuple[int | str, ...]) -> str:
 
 def _types_taking(key: str, loc: tuple[int | str, ...]) -> list[str]:
     """The tags of the tagged union at ``loc`` whose model has the field ``key``."""
-    union = _strip(_annotation_at(loc))
-    if not _is_union(union):
+    union = strip(annotation_at(loc))
+    if not is_union(union):
         return []
-    return [str(_tag(m)) for m in _members(union) if key in getattr(m, "model_fields", {})]
+    return [str(tag(m)) for m in members(union) if key in getattr(m, "model_fields", {})]
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
     """The model class validating the mapping at ``loc`` (union tags included)."""
-    found = _strip(_annotation_at(loc))
+    found = strip(annotation_at(loc))
     return found if isinstance(found, type) and issubclass(found, BaseModel) else None
 
 
 def _tags_at(loc: tuple[int | str, ...]) -> str:
     """The ``type`` values the tagged union at ``loc`` accepts: ``'email', 'slack'``."""
-    found = _strip(_annotation_at(loc))
-    tags = [_tag(m) for m in _members(found)] if _is_union(found) else []
+    found = strip(annotation_at(loc))
+    tags = [tag(m) for m in members(found)] if is_union(found) else []
     return ", ".join(repr(t) for t in tags if t is not None)
-
-
-def _annotation_at(loc: tuple[int | str, ...]) -> Any:
-    current: Any = Config
-    for part in loc:
-        current = _strip(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return None
-            current = field.annotation
-        elif typing.get_origin(current) in (tuple, list) and isinstance(part, int):
-            current = typing.get_args(current)[0]
-        elif _is_union(current):
-            current = next((m for m in _members(current) if _tag(m) == part), None)
-        else:
-            return None
-    return current
-
-
-def _strip(annotation: Any) -> Any:
-    """Drop ``Annotated`` and ``X | None`` around a type."""
-    while True:
-        if typing.get_origin(annotation) is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        members = [m for m in _members(annotation) if m is not type(None)] if _is_union(annotation) else []
-        if len(members) == 1:
-            annotation = members[0]
-            continue
-        return annotation
-
-
-def _is_union(annotation: Any) -> bool:
-    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
-
-
-def _members(annotation: Any) -> tuple[Any, ...]:
-    return typing.get_args(annotation)
-
-
-def _tag(member: Any) -> Any:
-    if isinstance(member, type) and issubclass(member, BaseModel):
-        field = member.model_fields.get("type")
-        if field is not None:
-            args = typing.get_args(field.annotation)
-            return args[0] if args else None
-    return None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
+from crawler.crowding import MAX_ELEMENTS, MAX_INLINE
 from crawler.extract import MAX_ATTRIBUTES, PageContent, extract_page
 
 PARAGRAPH = "<p>" + "Microsoft invests in OpenAI, according to people familiar with the matter. " * 5 + "</p>"
@@ -55,3 +58,39 @@ def test_json_ld_nested_too_deep_is_skipped_and_the_page_read() -> None:
         content = extract_page(page(PARAGRAPH * 4, head=f"<title>Deal</title>{script}"))
         assert content.title == "Deal"
         assert "Microsoft invests in OpenAI" in content.text
+
+
+def _hostile_shapes() -> dict[str, str]:
+    return {
+        "empty-divs": page("<div></div>" * 100_000 + PARAGRAPH * 4),
+        "spans-in-a-paragraph": page(PARAGRAPH * 4 + "<p>" + "<span>w</span> " * 30_000 + "</p>"),
+        "links": page(PARAGRAPH * 4 + "".join(f'<a href="/a{n}">l{n}</a> ' for n in range(30_000))),
+        "table": page(PARAGRAPH * 4 + "<table>" + ("<tr>" + "<td>x</td>" * 300 + "</tr>") * 300 + "</table>"),
+        "line-breaks": page(PARAGRAPH * 4 + "<p>" + "w<br>" * 100_000 + "</p>"),
+        "list-items": page(PARAGRAPH * 4 + "<ul>" + "<li>w</li>" * 50_000 + "</ul>"),
+        "empty-inline-with-text": page(PARAGRAPH * 4 + "<div>" + "<i></i>w " * 60_000 + "</div>"),
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(_hostile_shapes()))
+def test_an_element_heavy_page_costs_at_most_a_few_ordinary_pages_of_its_size(shape: str) -> None:
+    # 100,000 empty <div>s cost 24 times an ordinary page per byte (12 s), 8,000 <span>s in one
+    # paragraph 3.4 s and 50,000 minutes (trafilatura is quadratic in a block's inline elements).
+    hostile = _hostile_shapes()[shape]
+    ordinary = page(PARAGRAPH * (len(hostile) // len(PARAGRAPH)))
+    hostile_seconds, content = cpu(lambda: extract_page(hostile))
+    ordinary_seconds, _ = cpu(lambda: extract_page(ordinary))
+    assert "Microsoft invests in OpenAI" in content.text
+    assert hostile_seconds < 8 * ordinary_seconds, (hostile_seconds, ordinary_seconds)
+
+
+def test_an_element_heavy_page_keeps_its_article_and_its_date() -> None:
+    head = '<title>Deal</title><meta property="article:published_time" content="2024-03-12T06:45:00+00:00">'
+    body = (
+        PARAGRAPH * 4 + "<div></div>" * (MAX_ELEMENTS + 10) + "<p>" + "<b>w</b> " * (MAX_INLINE + 1) + "</p>"
+    )
+    content = extract_page(page(body, head=head))
+    assert content.title == "Deal"
+    assert content.published is not None and content.published.isoformat() == "2024-03-12T06:45:00+00:00"
+    assert content.text.startswith(extract_page(page(PARAGRAPH * 4, head=head)).text)
+    assert content.text.endswith(" w" * MAX_INLINE)  # the crowded paragraph, as its text
