@@ -36,10 +36,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.politeness import _server_stats
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from newsmon.daemon import Daemon
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 2.0
@@ -60,10 +66,9 @@ def _config(folder: Path, bases: list[str], feeds: int) -> Path:
 
 
 def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
-    """In the crawling subprocess: a cold pass, then ``repeat`` rounds of the three paths; one JSON line."""
-    from crawler.duespider import DueCrawls
+    """In the crawling subprocess: a cold pass, then ``repeat`` rounds of the four paths; one JSON line."""
     from crawler.reactor import run
-    from crawler.runner import CrawlService
+    from newsmon.daemon import Daemon
     from newsmon.polling import SourcePoller
     from newsmon.wiring import App
 
@@ -92,19 +97,19 @@ def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
             measures[path].append(cpu / feeds * 1000)
 
         async def rounds() -> None:
-            context = app.crawl_context()
-            service = CrawlService()
-            crawls = DueCrawls(service, context)
-            daemon = SourcePoller(app, service, context, {}, crawl_one=crawls.crawl)
+            daemon = Daemon(app)
+            scheduler = daemon_scheduler(daemon)
+            service, context = daemon.service, daemon.context
             per_source = SourcePoller(app, service, context, {})
             await service.crawl(context)  # cold: articles stored, validators kept
             try:
                 for _ in range(repeat):
                     await measured("crawl", lambda: service.crawl(context))
-                    await measured("daemon", lambda: asyncio.gather(*map(daemon.poll, names)))
-                    await measured("spread", lambda: spread(daemon.poll, names))
+                    await measured("daemon", lambda: fired(scheduler, names, 0.0))
+                    await measured("spread", lambda: fired(scheduler, names, SPREAD_SECONDS))
                     await measured("per-source", lambda: asyncio.gather(*map(per_source.poll, names)))
             finally:
+                scheduler.shutdown(wait=False)
                 await service.stop()
 
         run(rounds)
@@ -112,12 +117,48 @@ def child(bases: list[str], feeds: int, repeat: int, profile: str = "") -> None:
     print(json.dumps(measures), flush=True)
 
 
-async def spread(poll: Callable[[str], Awaitable[Any]], names: list[str]) -> None:
-    polls = []
-    for name in names:
-        polls.append(asyncio.ensure_future(poll(name)))
-        await asyncio.sleep(SPREAD_SECONDS)
-    await asyncio.gather(*polls)
+def daemon_scheduler(daemon: Daemon) -> AsyncIOScheduler:
+    """The daemon's own scheduler, paused, with its sources' jobs and nothing else (``fired`` runs them)."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from newsmon.daemon import PRUNE_JOB
+
+    daemon._crawling({})
+    scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
+    daemon._schedule(scheduler)
+    scheduler.remove_job(PRUNE_JOB)
+    scheduler.start(paused=True)
+    return scheduler
+
+
+async def fired(scheduler: AsyncIOScheduler, names: list[str], gap: float) -> None:
+    """The sources' jobs due ``gap`` seconds one after the other (0: together), run by the scheduler."""
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+
+    done = asyncio.Event()
+    left = len(names)
+    failed: list[JobExecutionEvent] = []
+
+    def ran(event: JobExecutionEvent) -> None:
+        nonlocal left
+        if event.exception is not None:
+            failed.append(event)
+        left -= 1
+        if not left:
+            done.set()
+
+    scheduler.add_listener(ran, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    now = datetime.now(UTC)
+    for index, name in enumerate(names):
+        scheduler.modify_job(name, next_run_time=now + timedelta(seconds=index * gap))
+    scheduler.resume()
+    try:
+        await done.wait()
+    finally:
+        scheduler.pause()
+        scheduler.remove_listener(ran)
+    if failed:
+        raise RuntimeError(f"{len(failed)} polls failed; the first: {failed[0].exception!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
