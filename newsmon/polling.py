@@ -69,11 +69,11 @@ class SourcePoller:
         before = await self._before(name)
         if (wait_until := self._backoff(name, before)) is not None:
             return wait_until
-        task = asyncio.ensure_future(self.crawl_one(name))
-        self.inflight.add(task)
-        task.add_done_callback(self.inflight.discard)
         try:
-            await asyncio.shield(task)
+            crawl = asyncio.ensure_future(self.crawl_one(name))  # a future stays itself, a coroutine is run
+            self.inflight.add(crawl)
+            crawl.add_done_callback(self.inflight.discard)
+            await asyncio.shield(crawl)
         except Exception:
             log.exception("crawl of %s failed", name)
         finally:

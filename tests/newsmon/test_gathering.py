@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 import pytest
 
 from newsmon.gathering import Gathered
+
+Run = Callable[[Awaitable[Any]], Any]
 
 
 class Squares:
@@ -22,7 +25,7 @@ class Squares:
         return {key: key * key for key in self.calls[-1] if key >= 0}
 
 
-def test_keys_asked_in_one_turn_of_the_loop_are_looked_up_in_one_call() -> None:
+def test_keys_asked_in_one_turn_of_the_loop_are_looked_up_in_one_call(run_on_reactor: Run) -> None:
     squares = Squares()
     gathered = Gathered(squares)
 
@@ -30,11 +33,11 @@ def test_keys_asked_in_one_turn_of_the_loop_are_looked_up_in_one_call() -> None:
         first = await asyncio.gather(gathered(2), gathered(3), gathered(2), gathered(-1))
         return [*first, await gathered(4)]
 
-    assert asyncio.run(scenario()) == [4, 9, 4, None, 16]
+    assert run_on_reactor(scenario()) == [4, 9, 4, None, 16]
     assert squares.calls == [[-1, 2, 3], [4]]  # a later ask is a call of its own
 
 
-def test_a_window_gathers_keys_asked_a_moment_apart() -> None:
+def test_a_window_gathers_keys_asked_a_moment_apart(run_on_reactor: Run) -> None:
     squares = Squares()
     gathered = Gathered(squares, window=0.5)
 
@@ -43,21 +46,21 @@ def test_a_window_gathers_keys_asked_a_moment_apart() -> None:
         await asyncio.sleep(0.01)
         return list(await asyncio.gather(first, gathered(3)))
 
-    assert asyncio.run(scenario()) == [4, 9]
+    assert run_on_reactor(scenario()) == [4, 9]
     assert squares.calls == [[2, 3]]
 
 
-def test_each_caller_gets_the_error_of_the_look_up() -> None:
+def test_each_caller_gets_the_error_of_the_look_up(run_on_reactor: Run) -> None:
     gathered = Gathered(Squares(fail=True))
 
     async def scenario() -> list[int | BaseException | None]:
         return list(await asyncio.gather(gathered(2), gathered(3), return_exceptions=True))
 
-    answers = asyncio.run(scenario())
+    answers = run_on_reactor(scenario())
     assert [type(answer) for answer in answers] == [OSError, OSError]
 
 
-def test_a_caller_cancelled_while_waiting_leaves_the_others_their_answer() -> None:
+def test_a_caller_cancelled_while_waiting_leaves_the_others_their_answer(run_on_reactor: Run) -> None:
     squares = Squares()
     gathered = Gathered(squares, window=0.05)
 
@@ -70,5 +73,5 @@ def test_a_caller_cancelled_while_waiting_leaves_the_others_their_answer() -> No
             await cancelled
         return await other
 
-    assert asyncio.run(scenario()) == 4
+    assert run_on_reactor(scenario()) == 4
     assert squares.calls == [[2]]
