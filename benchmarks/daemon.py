@@ -8,19 +8,26 @@ bounds the rate), crawls them once cold, then measures, in each of
 ``--repeat`` rounds, its CPU time (user + sys) per feed answering 304:
 
 1. ``newsmon crawl``: one ``CrawlService.crawl`` over every source;
-2. the daemon: every source due at once, each through the daemon's poll
-   (back-off, health, staleness; ``newsmon.polling``) handed to its one
-   long-lived spider (``crawler.duespider``);
+2. the daemon: every source's job due at once, run by the daemon's own
+   scheduler (``newsmon.daemon``: its jobs, its poll with back-off, health
+   and staleness in ``newsmon.polling``, its next runs), each source handed
+   to its one long-lived spider (``crawler.duespider``);
 3. the daemon, sources falling due one after another (``SPREAD_SECONDS``
-   apart, as a staggered schedule hands them): fewer share each batch;
+   apart; a restarted daemon's are 0.2 s apart): those within a second of
+   one another start together (``newsmon.daemon.GATHER``);
 4. one crawl per source: the same polls, each its own Scrapy crawl, as the
    daemon ran before (a new crawler, engine, connections per source).
 
-The daemon's figure is its ratio to `newsmon crawl`'s, measured in the same
-rounds; the target is ≤ 2×: the poll's own work per source, which `newsmon
-crawl` does not do, is mostly its two reads of the source's health (before
-and after, about 0.4 ms of CPU each here). Measured 1.1–1.5×; a crawl per
-source was 7–11×.
+Each pass starts from a full garbage collection, so that one the passes
+before made due (about 1 ms per feed here) is not charged to it.
+The daemon's figures are ratios to `newsmon crawl`'s, measured in the same
+rounds: the targets are ≤ 1.1× for sources due together and ≤ 1.5× for
+sources falling due one after another. What the daemon adds per source is
+its scheduler's job and its poll: a read of health before and after, a write
+of the next run, each one statement for all the sources of a gathering.
+Loaded machine (load 4–5), three runs, 200 feeds: due together 1.00–1.17×
+(2.1–2.9 ms), one after another 1.33–1.57×; before the gathering 1.88–2.10×
+and 3.50–3.61×; a crawl per source 8–10×.
 
     python -m benchmarks.daemon [--feeds 200] [--hosts 16] [--repeat 3] [--profile FILE]
 """
@@ -49,7 +56,7 @@ if TYPE_CHECKING:
     from newsmon.daemon import Daemon
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET_RATIO = 2.0
+TARGETS = {"daemon": 1.1, "spread": 1.5}  # x newsmon crawl's CPU per 304
 CHILD_TIMEOUT = 900  # seconds
 PATHS = ("crawl", "daemon", "spread", "per-source")
 SPREAD_SECONDS = 0.05
@@ -212,9 +219,12 @@ def main(argv: list[str] | None = None) -> int:
             f"  {path:<11} {median:6.2f} ms ({min(values):.2f}-{max(values):.2f})"
             f"  {median / crawl:5.2f}x newsmon crawl"
         )
-    ratio = statistics.median(measures["daemon"]) / crawl
-    met = ratio <= TARGET_RATIO
-    print(f"daemon / newsmon crawl: {ratio:.2f}x (target <= {TARGET_RATIO}x): {'met' if met else 'MISSED'}")
+    met = True
+    for path, target in TARGETS.items():
+        ratio = statistics.median(measures[path]) / crawl
+        met = met and ratio <= target
+        verdict = "met" if ratio <= target else "MISSED"
+        print(f"{path} / newsmon crawl: {ratio:.2f}x (target <= {target}x): {verdict}")
     return 0 if met else 1
 
 
