@@ -175,9 +175,9 @@ class Daemon:
         self.clock = clock
         self.stop = asyncio.Event()
         self.wake = asyncio.Event()
-        self._next_runs: Gathered[NextRun, None] = Gathered(
-            self._set_next_runs
-        )  # the polls recorded together end together
+        self._polling: set[asyncio.Task[Any]] = set()  # the scheduler's jobs running a poll
+        # The polls recorded together end together: their next runs are written in one.
+        self._next_runs: Gathered[NextRun, None] = Gathered(self._set_next_runs)
 
     async def run(self) -> int:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -202,6 +202,9 @@ class Daemon:
         await self.service.stop()
         if self.poller.inflight:
             await asyncio.wait(self.poller.inflight, timeout=STOP_GRACE_SECONDS)
+        if self._polling:
+            # Polls still gathering start no crawl now: they end at once rather than be cancelled.
+            await asyncio.wait(self._polling, timeout=STOP_GRACE_SECONDS)
         await asyncio.wait({delivery}, timeout=STOP_GRACE_SECONDS)
         scheduler.shutdown(wait=False)
         await _close(notifiers)
@@ -272,6 +275,9 @@ class Daemon:
     async def _crawl_source(self, name: str) -> None:
         if self.stop.is_set():
             return
+        if (job := asyncio.current_task()) is not None:
+            self._polling.add(job)
+            job.add_done_callback(self._polling.discard)
         if await self.poller.poll(name) is not None:
             return  # waiting out a back-off: its next run is set
         job = self.scheduler.get_job(name)

@@ -7,6 +7,7 @@ The schedule's clock is driven: the test fires the scheduler's jobs itself.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -232,3 +233,26 @@ def test_sources_falling_due_within_the_gathering_window_start_together(
     for name in ("good", "also"):
         assert [row.outcome for row in fetch_log(database, name)] == ["ok", "unchanged"]
     database.dispose()
+
+
+def test_a_stop_while_polls_are_gathering_ends_them_without_a_crawl_or_a_cancelled_job(
+    tmp_path: Path,
+    databases: Databases,
+    peers: tuple[Site, SlackHook],
+    run_on_reactor: Run,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    site, hook = peers
+    daemon = daemon_for(tmp_path, databases.url(), site, hook)
+
+    async def scenario() -> int:
+        running = asyncio.ensure_future(daemon.run())
+        while not daemon._polling:  # the first source's first run is now  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        daemon.stop.set()  # as SIGTERM does, within the gathering window
+        return await running
+
+    assert run_on_reactor(scenario()) == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert "/feed.xml" not in site.hits and daemon._polling == set()
+    daemon.app.database.dispose()
