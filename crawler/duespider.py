@@ -71,24 +71,31 @@ class DueCrawls:
         self._crawls: dict[str, asyncio.Future[SourceReport | None]] = {}
         self._serving: asyncio.Future[None] | None = None
 
-    async def crawl(self, name: str) -> SourceReport | None:
-        """Crawl source ``name``: its report once recorded; None when it was not crawled (a stop)."""
+    def crawl(self, name: str) -> asyncio.Future[SourceReport | None]:
+        """Crawl source ``name``: its report once recorded; None when it was not crawled (a stop).
+
+        A future, not a task: a poll waits on it shielded, and a task per due source would be
+        one more thing alive through every fetch.
+        """
         if (crawl := self._crawls.get(name)) is not None:
-            return await crawl  # a source is never crawled twice at once
+            return crawl  # a source is never crawled twice at once
         (source,) = select_sources(self.context, [name])
+        loop = asyncio.get_running_loop()
         if self.service.stopping:
             logger.info("crawl of %s not started: the crawl service is stopping", name)
-            return None
+            crawl = loop.create_future()
+            crawl.set_result(None)
+            return crawl
         if self._serving is not None and self._serving.done():
             self._served(self._serving)  # its own call may not have come yet: before this source joins
-        crawl = self._crawls[name] = asyncio.get_running_loop().create_future()
+        crawl = self._crawls[name] = loop.create_future()
         self._due.put_nowait(source)
         if self._serving is None:
             self._serving = asyncio.ensure_future(
                 self.service.serve(DueSourceSpider, self.context, {}, due=self)
             )
             self._serving.add_done_callback(self._served)
-        return await crawl
+        return crawl
 
     async def next(self) -> list[CrawlSource]:
         """For the spider: the next due source, and every other one waiting already."""

@@ -6,18 +6,28 @@ source's staleness is updated, and a change of health (failing, stale,
 recovered) is logged and sent to the ``health.channel``. The crawl itself is
 ``crawl_one``: the daemon's hands the source to its long-lived spider
 (crawler.duespider); by default, a crawl of its own.
+
+Each poll reads its source's health before and after its crawl. Polls are
+tasks of their own, but those falling due within ``gather`` of one another
+read their health before in one statement, and so hand their sources to the
+spider together (one opening of their validators and failed pages); those
+whose crawls were recorded together read it after in one statement
+(newsmon.gathering). A read per poll cost about 0.4 ms of CPU each way,
+where an unchanged feed costs the crawl about 2.5 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from db.health import Health, backoff_until, health, update_staleness
+from db.health import Health, backoff_until, health, healths, update_staleness
 from db.store import set_next_run
+from newsmon.gathering import Gathered
 
 if TYPE_CHECKING:
     from alerts.notifiers.base import Notifier
@@ -40,7 +50,9 @@ class SourcePoller:
         notifiers: Mapping[str, Notifier],
         on_crawled: Callable[[], None] = lambda: None,
         crawl_one: Callable[[str], Awaitable[object]] | None = None,
+        gather: timedelta = timedelta(0),
     ) -> None:
+        """``gather``: how long a poll may wait for others falling due, to start with them."""
         self.app = app
         self.service = service
         self.context = context
@@ -48,17 +60,20 @@ class SourcePoller:
         self.on_crawled = on_crawled
         self.crawl_one = crawl_one or self._crawl_alone
         self.inflight: set[asyncio.Future[Any]] = set()
+        read = functools.partial(healths, app.database)
+        self._before = Gathered(read, gather.total_seconds())
+        self._after = Gathered(read)  # crawls recorded together end in the same turn of the loop
 
     async def poll(self, name: str) -> datetime | None:
         """Crawl ``name``; or, while it waits out a back-off, return when that ends (its next run)."""
-        before = health(self.app.database, name)
-        if (wait_until := self.backing_off(name, before)) is not None:
+        before = await self._before(name)
+        if (wait_until := self._backoff(name, before)) is not None:
             return wait_until
-        task = asyncio.ensure_future(self.crawl_one(name))
-        self.inflight.add(task)
-        task.add_done_callback(self.inflight.discard)
         try:
-            await asyncio.shield(task)
+            crawl = asyncio.ensure_future(self.crawl_one(name))  # a future stays itself, a coroutine is run
+            self.inflight.add(crawl)
+            crawl.add_done_callback(self.inflight.discard)
+            await asyncio.shield(crawl)
         except Exception:
             log.exception("crawl of %s failed", name)
         finally:
@@ -74,21 +89,23 @@ class SourcePoller:
 
         ``state``: its health, when just read.
         """
+        return self._backoff(name, state or health(self.app.database, name))
+
+    def _backoff(self, name: str, state: Health | None) -> datetime | None:
         interval = poll_interval(self.app.config.source(name))
-        database = self.app.database
         cap = self.app.config.health.max_backoff
-        wait_until = backoff_until(state or health(database, name), interval, cap)
+        wait_until = backoff_until(state, interval, cap)
         if wait_until is not None:
-            set_next_run(database, name, wait_until)
+            set_next_run(self.app.database, name, wait_until)
         return wait_until
 
     async def crawled(self, name: str, before: Health | None) -> None:
         """After a crawl of ``name`` (its health ``before`` it): staleness, and a change of health said."""
         interval = poll_interval(self.app.config.source(name))
         database = self.app.database
-        after = health(database, name)
-        # A poll reads its source's health twice, and writes only what changed: the daemon does
-        # this for every source it polls, unchanged feeds included.
+        after = await self._after(name)
+        # Only what changed is written: the daemon does this for every source it polls,
+        # unchanged feeds included.
         factor = self.app.config.health.stale_factor
         if update_staleness(database, name, factor=factor, interval=interval, state=after):
             after = health(database, name)
