@@ -198,6 +198,8 @@ _WINDOWS = {
     "since": (3, 0),
     # A player just after the words of a purchase ("se hace con el delantero").
     "player": (0, 4),
+    # "no" just before a deal word or just after its verb ("no new aircraft orders", "orders no planes").
+    "none": (3, 1),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -1060,6 +1062,9 @@ class _Context:
             return None
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.
+            return None
+        if kind == "partnership" and self.near(hit, "none"):
+            # "placed no new orders", "keine neuen Aufträge", "ningún contrato": a deal said not to be.
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

@@ -41,6 +41,7 @@ CUES = (
     "backdrop",
     "since",
     "player",
+    "none",
     "wordsense",
 )
 

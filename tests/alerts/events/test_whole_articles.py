@@ -326,3 +326,45 @@ def test_the_lead_naming_the_headline_s_news_is_news(detector: EventDetector) ->
         "Chevron agreed on Monday to buy Hess for $53 billion in stock. The deal adds oil fields in Guyana."
     )
     assert article_news(detector, title, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # Orders or contracts said not to exist: the absence is the news (tenth session, fresh8-dev).
+        (
+            "en",
+            "Skyway signs no jet orders at Farnborough as engines stay short",
+            "Skyway left the Farnborough Airshow with no new aircraft orders, its chief executive said, "
+            "blaming a shortage of engines. The carrier will lease older planes instead.",
+        ),
+        (
+            "fr",
+            "Aucune commande pour le chantier naval de Brest depuis deux ans",
+            "Le chantier n'a reçu aucune commande de navire depuis 2023, a regretté le maire. Les 300 "
+            "salariés sont au chômage partiel.",
+        ),
+        (
+            "de",
+            "Waggonbauer in Görlitz ohne Anschlussaufträge",
+            "Der Waggonbauer hat in diesem Jahr keine neuen Aufträge erhalten, sagte der Betriebsrat. Die "
+            "Produktion läuft im Sommer aus.",
+        ),
+        (
+            "es",
+            "Ningún pedido nuevo para el astillero de Vigo este año",
+            "El astillero no ha firmado ningún contrato nuevo este año, según el comité de empresa. La "
+            "plantilla teme un expediente de regulación.",
+        ),
+    ],
+)
+def test_orders_said_not_to_exist_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_deal_with_no_fee_still_counts(detector: EventDetector) -> None:
+    # "no" further from the deal word qualifies its terms.
+    headline = "Spotify signs a podcast partnership with the BBC, with no fee paid upfront"
+    assert news(detector, headline) == {"partnership"}
