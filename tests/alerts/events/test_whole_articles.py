@@ -368,3 +368,37 @@ def test_a_deal_with_no_fee_still_counts(detector: EventDetector) -> None:
     # "no" further from the deal word qualifies its terms.
     headline = "Spotify signs a podcast partnership with the BBC, with no fee paid upfront"
     assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A consumer's contract with a network is a tariff, not a deal between organisations.
+        (
+            "en",
+            "Three to raise phone contract prices again in April",
+            "Customers on contracts will pay an extra £2 a month from April, the network said. Citizens "
+            "Advice called the rises unfair.",
+        ),
+        (
+            "fr",
+            "Free augmente le prix de ses contrats mobiles",
+            "L'opérateur augmentera de deux euros par mois le prix de ses contrats mobiles à partir de "
+            "janvier. L'UFC-Que Choisir dénonce une hausse déguisée.",
+        ),
+        (
+            "es",
+            "Los contratos de permanencia, en el punto de mira de Consumo",
+            "El Ministerio de Consumo quiere limitar los contratos de permanencia de las operadoras a seis "
+            "meses. Las compañías dicen que encarecerá los móviles.",
+        ),
+    ],
+)
+def test_consumers_contracts_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_network_contract_won_still_counts(detector: EventDetector) -> None:
+    assert news(detector, "Nokia wins 5G network contract from Deutsche Telekom") == {"partnership"}
