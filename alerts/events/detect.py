@@ -200,6 +200,8 @@ _WINDOWS = {
     "player": (0, 4),
     # "no" just before a deal word or just after its verb ("no new aircraft orders", "orders no planes").
     "none": (3, 1),
+    # A study just before a partnership word names its authors ("The study, a collaboration between").
+    "study": (4, 0),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -1063,8 +1065,9 @@ class _Context:
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.
             return None
-        if kind == "partnership" and self.near(hit, "none"):
-            # "placed no new orders", "keine neuen Aufträge", "ningún contrato": a deal said not to be.
+        if kind == "partnership" and (self.near(hit, "none") or self.near(hit, "study")):
+            # "placed no new orders", "keine neuen Aufträge", "ningún contrato": a deal said not to be;
+            # "The study, a collaboration between two labs": who did the research, not a deal made.
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

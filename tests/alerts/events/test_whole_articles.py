@@ -402,3 +402,38 @@ def test_consumers_contracts_are_no_partnership(
 
 def test_a_network_contract_won_still_counts(detector: EventDetector) -> None:
     assert news(detector, "Nokia wins 5G network contract from Deutsche Telekom") == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A study described as a collaboration names its authors: the finding is the news.
+        (
+            "en",
+            "Coral reefs recover faster than thought, researchers find",
+            "Reefs off Australia regrew half their coral within six years of a bleaching. The findings, "
+            "from a collaboration of James Cook University and CSIRO, appear in Science.",
+        ),
+        (
+            "de",
+            "Forscher finden Ursache für Bienensterben",
+            "Ein Virus schwächt die Bienen im Winter stärker als bisher angenommen. Die Studie, eine "
+            "Zusammenarbeit der Universitäten Hohenheim und Würzburg, erscheint in Nature.",
+        ),
+        (
+            "es",
+            "Un fármaco antiguo frena la metástasis en ratones",
+            "Un antiinflamatorio barato reduce la metástasis del cáncer de mama en ratones. El estudio, "
+            "fruto de la colaboración entre el CNIO y el Hospital del Mar, se publica hoy.",
+        ),
+    ],
+)
+def test_a_study_told_as_a_collaboration_is_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_research_collaboration_signed_still_counts(detector: EventDetector) -> None:
+    headline = "Sanofi signs research collaboration with Institut Pasteur on vaccines"
+    assert news(detector, headline) == {"partnership"}
