@@ -437,3 +437,38 @@ def test_a_study_told_as_a_collaboration_is_no_partnership(
 def test_a_research_collaboration_signed_still_counts(detector: EventDetector) -> None:
     headline = "Sanofi signs research collaboration with Institut Pasteur on vaccines"
     assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # Where a result came from: orders counted, not an order won.
+        (
+            "en",
+            "Kone sales up 5% in the third quarter",
+            "The lift maker's sales rose 5 per cent to €2.8 billion. Growth came mainly from modernisation "
+            "orders in Europe, the company said.",
+        ),
+        (
+            "fr",
+            "Le chiffre d'affaires de Haulotte progresse de 9 %",
+            "Le fabricant de nacelles a réalisé 180 millions d'euros de ventes au trimestre. La hausse "
+            "provient surtout des commandes des loueurs américains.",
+        ),
+        (
+            "es",
+            "Talgo eleva sus ventas un 12 %",
+            "El fabricante de trenes facturó 420 millones de euros en el semestre. El crecimiento procede "
+            "sobre todo de los contratos firmados en Alemania y Dinamarca.",
+        ),
+    ],
+)
+def test_orders_a_result_came_from_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_an_order_that_comes_from_a_buyer_still_counts(detector: EventDetector) -> None:
+    headline = "Alstom wins €900m order for 40 trains from Swiss railway SBB"
+    assert news(detector, headline) == {"partnership"}
