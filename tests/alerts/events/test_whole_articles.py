@@ -472,3 +472,19 @@ def test_orders_a_result_came_from_are_no_partnership(
 def test_an_order_that_comes_from_a_buyer_still_counts(detector: EventDetector) -> None:
     headline = "Alstom wins €900m order for 40 trains from Swiss railway SBB"
     assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Investors' demand in an offering, counted in orders.
+        "Vinci sold €1bn of ten-year bonds on Monday, attracting orders of €4.2bn from investors.",
+        "The placement drew orders for the shares worth three times the amount on offer, bankers said.",
+    ],
+)
+def test_orders_for_bonds_or_shares_are_no_partnership(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+def test_an_order_for_jets_from_a_lessor_still_counts(detector: EventDetector) -> None:
+    assert news(detector, "Airbus wins orders for 60 jets from lessor Avolon") == {"partnership"}
