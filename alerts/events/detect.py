@@ -149,6 +149,13 @@ _CLOSING_ASIDE = re.compile(
 _NAMED_BODY = re.compile(
     r"\W*(?:The\s+)?(?:Partnership|Alliance|Collaboration|Cooperation)\s+(?:for|of|to)\s+(?:(?:a|an|the)\s+)?[A-Z]"
 )
+# A headline labelled as a column ("Opinion: …", "Tribune : …", "Kommentar: …"): the article argues,
+# and the deals it names, in its headline, lead or body, are its examples, not its news.
+_COLUMN = re.compile(
+    r"\W*(?:opinion|column|comment|editorial|tribune|[ée]ditorial|[ée]dito|chronique|point de vue|"
+    r"kommentar|leitartikel|gastbeitrag|meinung|gastkommentar|opini[oó]n|tribuna|columna)\s*:",
+    re.IGNORECASE,
+)
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
 # A year between word boundaries, the one before it tested last: starting with the digits lets
 # the regex engine skip in C to the next "1" or "2".
@@ -473,11 +480,12 @@ class EventDetector:
         repeated = _repeated(body) - lead_types
         events: list[Event] = []
         amounts: list[Amount] = []
+        column = _COLUMN.match(title) is not None
         for sentence, mentions in (*found, *body):
             news = []
             for m in mentions:
                 first = m.type in repeated and not m.background and not sentence.lead
-                news.append(not m.background and (sentence.lead or first))
+                news.append(not column and not m.background and (sentence.lead or first))
                 if first:
                     repeated.discard(m.type)
             if not any(news):

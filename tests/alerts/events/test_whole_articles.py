@@ -488,3 +488,39 @@ def test_orders_for_bonds_or_shares_are_no_partnership(detector: EventDetector, 
 
 def test_an_order_for_jets_from_a_lessor_still_counts(detector: EventDetector) -> None:
     assert news(detector, "Airbus wins orders for 60 jets from lessor Avolon") == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A headline labelled as a column: the deals it names are its examples, not its news.
+        (
+            "en",
+            "Column: Britain keeps selling its best tech companies",
+            "Arm was bought by SoftBank, DeepMind by Google. Now another chip designer is being acquired "
+            "by an American rival, and ministers cheer.",
+        ),
+        (
+            "de",
+            "Gastbeitrag: Mittelstand braucht mehr Wagniskapital",
+            "Start-ups sammeln Millionen ein, doch der Mittelstand geht leer aus. Investoren beteiligen "
+            "sich lieber an Software-Firmen als an Maschinenbauern.",
+        ),
+        (
+            "es",
+            "Tribuna: las alianzas que necesita la banca europea",
+            "BBVA y Sabadell podrían haber firmado una alianza hace años. Los bancos europeos deben "
+            "colaborar con las fintech en lugar de competir con ellas.",
+        ),
+    ],
+)
+def test_a_column_headline_makes_no_deal_news(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_deal_headline_with_a_colon_still_counts(detector: EventDetector) -> None:
+    title = "Exclusive: Mistral raises €600m from General Catalyst"
+    text = "The Paris start-up raised €600 million in a round led by General Catalyst, it said on Tuesday."
+    assert article_news(detector, title, text) == {"investment"}
