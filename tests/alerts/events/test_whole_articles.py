@@ -524,3 +524,27 @@ def test_a_deal_headline_with_a_colon_still_counts(detector: EventDetector) -> N
     title = "Exclusive: Mistral raises €600m from General Catalyst"
     text = "The Paris start-up raised €600 million in a round led by General Catalyst, it said on Tuesday."
     assert article_news(detector, title, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A deal's terms kept secret are no second deal agreed.
+        (
+            "de",
+            "Brauerei Meinel geht an Radeberger",
+            "Die Radeberger Gruppe übernimmt die Brauerei Meinel aus Hof. Über die Konditionen wurde "
+            "Stillschweigen vereinbart.",
+        ),
+        (
+            "es",
+            "Mahou compra la cervecera gallega Estrella del Norte",
+            "Mahou San Miguel ha comprado la cervecera Estrella del Norte. Las partes acordaron no revelar "
+            "el precio de la operación.",
+        ),
+    ],
+)
+def test_terms_kept_secret_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == {"acquisition"}
