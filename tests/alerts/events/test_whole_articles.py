@@ -548,3 +548,30 @@ def test_terms_kept_secret_are_no_partnership(
     detector: EventDetector, language: str, title: str, text: str
 ) -> None:
     assert article_news(detector, title, text, language) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # A licensing partner named as who made or sells a product: its byline, not a deal signed.
+        (
+            "Heart drug fails to beat placebo in late-stage trial",
+            "Arvion's heart-failure pill, developed with licensing partner Ono, did no better than "
+            "placebo after a year. Arvion shares fell 30 per cent.",
+        ),
+        (
+            "Migraine spray sales disappoint in Japan",
+            "The spray, sold in Japan by licensing partner Kissei, brought in ¥2bn in the year. Analysts "
+            "had expected twice as much.",
+        ),
+    ],
+)
+def test_a_licensing_partner_named_as_a_byline_is_no_partnership(
+    detector: EventDetector, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text) == set()
+
+
+def test_a_licensing_partner_chosen_still_counts(detector: EventDetector) -> None:
+    headline = "Ono signs licensing deal with Arvion for heart-failure pill in Asia"
+    assert news(detector, headline) == {"partnership"}
