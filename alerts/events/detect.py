@@ -294,6 +294,8 @@ _EFFECTS = frozenset(
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
 _INTO = frozenset({"in", "into", "dans", "en", "ins"})
+# Names of bodies that receive gifts, not investments ("the Gates Foundation").
+_GIFT_NAMES = frozenset({"foundation", "fund", "trust", "endowment", "charity", "charities"})
 _INCLUDING_TEXT = """
 including includes included notamment dont compris comprenant einschliesslich inklusive samt
 incluidas incluidos incluida incluido incluyendo incluye
@@ -844,6 +846,7 @@ class _Context:
             if hit.first > trigger.last
             # "in India's Shriram Finance": the country owns the name that follows; no place invested in.
             and not (cue == "place" and self.text.startswith(("'s ", "’s "), spans[hit.last][1]))
+            and not (cue == "charity" and self.ends_a_name(hit))
         ]
         limit = min(cues, default=trigger.last + 10)
         if any(
@@ -873,6 +876,17 @@ class _Context:
             and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
             for index, word in enumerate(words)
         )
+
+    def ends_a_name(self, cue: Hit[object]) -> bool:
+        """Whether a one-word charity cue is the capitalised end of a company's name ("in Mosaic
+        Health", "in Bright Education"): the company invested in, not what the money is for. A
+        foundation or a trust so named is still a gift's recipient; debt and capex cues keep their
+        capitals ("in US Treasuries", "its Gigafactory Berlin")."""
+        spans = self.sentence.spans()
+        if cue.first != cue.last or cue.first < 2:
+            return False
+        word, before = (self.text[slice(*spans[i])] for i in (cue.first, cue.first - 1))
+        return word[:1].isupper() and before[:1].isupper() and fold(word) not in _GIFT_NAMES
 
     def named_body(self, trigger: Hit[object]) -> bool:
         """Whether a generic deal word is the first of an organisation's name ("Partnership for a

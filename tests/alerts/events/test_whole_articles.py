@@ -575,3 +575,28 @@ def test_a_licensing_partner_named_as_a_byline_is_no_partnership(
 def test_a_licensing_partner_chosen_still_counts(detector: EventDetector) -> None:
     headline = "Ono signs licensing deal with Arvion for heart-failure pill in Asia"
     assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A cue word that ends a company's name is the name, not what the money is for.
+        "Thrive Capital invests $150 million in Cityblock Health",
+        "Prosus leads $80m investment in Kenyan start-up Eneza Education",
+    ],
+)
+def test_a_name_ending_in_a_cue_word_is_invested_in(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bill Gates puts $50 million into the Gates Foundation",
+        "Microsoft to invest $1bn in Kenya's schools and hospitals",
+    ],
+)
+def test_gifts_and_spending_named_after_a_name_still_are_no_investment(
+    detector: EventDetector, text: str
+) -> None:
+    assert news(detector, text) == set()
