@@ -4,8 +4,9 @@ Tune on "dev", "supplement", "fresh2" (since the fourth session: its errors had 
 "fresh3" (since the fifth, after "fresh4" was written), "fresh4" (since the sixth, after "fresh5"
 was written), "fresh5" (since the seventh, after "fresh6" was written), "artdev" (whole articles,
 written in the eighth to be tuned on) and "fresh7-dev" (the half of fresh7, whole articles
-written in the ninth, drawn by a fixed seed to be tuned on); "heldout", "fresh", "fresh6" and
-"fresh7-blind" are read by the benchmark, which prints aggregate figures.
+written in the ninth, drawn by a fixed seed to be tuned on) and "fresh8-dev" (the same for fresh8,
+written in the tenth); "heldout", "fresh", "fresh6", "fresh7-blind" and "fresh8-blind" are read by
+the benchmark, which prints aggregate figures.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ Half = Literal[
     "fresh5",
     "artdev",
     "fresh7-dev",
+    "fresh8-dev",
     "heldout",
     "fresh",
     "fresh6",
     "fresh7-blind",
+    "fresh8-blind",
 ]
-# In the order the benchmark prints them: the eight tuned on, then the four never looked at.
+# In the order the benchmark prints them: the nine tuned on, then the five never looked at.
 HALVES: tuple[Half, ...] = (
     "dev",
     "supplement",
@@ -41,13 +44,15 @@ HALVES: tuple[Half, ...] = (
     "fresh5",
     "artdev",
     "fresh7-dev",
+    "fresh8-dev",
     "heldout",
     "fresh",
     "fresh6",
     "fresh7-blind",
+    "fresh8-blind",
 )
 TUNED: frozenset[Half] = frozenset(
-    {"dev", "supplement", "fresh2", "fresh3", "fresh4", "fresh5", "artdev", "fresh7-dev"}
+    {"dev", "supplement", "fresh2", "fresh3", "fresh4", "fresh5", "artdev", "fresh7-dev", "fresh8-dev"}
 )
 
 

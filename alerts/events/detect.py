@@ -149,6 +149,13 @@ _CLOSING_ASIDE = re.compile(
 _NAMED_BODY = re.compile(
     r"\W*(?:The\s+)?(?:Partnership|Alliance|Collaboration|Cooperation)\s+(?:for|of|to)\s+(?:(?:a|an|the)\s+)?[A-Z]"
 )
+# A headline labelled as a column ("Opinion: …", "Tribune : …", "Kommentar: …"): the article argues,
+# and the deals it names, in its headline, lead or body, are its examples, not its news.
+_COLUMN = re.compile(
+    r"\W*(?:opinion|column|comment|editorial|tribune|[ée]ditorial|[ée]dito|chronique|point de vue|"
+    r"kommentar|leitartikel|gastbeitrag|meinung|gastkommentar|opini[oó]n|tribuna|columna)\s*:",
+    re.IGNORECASE,
+)
 _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]|c[oó]mo)\s", re.IGNORECASE)
 # A year between word boundaries, the one before it tested last: starting with the digits lets
 # the regex engine skip in C to the next "1" or "2".
@@ -198,6 +205,10 @@ _WINDOWS = {
     "since": (3, 0),
     # A player just after the words of a purchase ("se hace con el delantero").
     "player": (0, 4),
+    # "no" just before a deal word or just after its verb ("no new aircraft orders", "orders no planes").
+    "none": (3, 1),
+    # A study just before a partnership word names its authors ("The study, a collaboration between").
+    "study": (4, 0),
 }
 _NOT_AN_INVESTMENT = ("capex", "charity", "workforce", "place", "debt", "goods")
 # Groups of generic words ("the investment", "the deal"), which may only refer back to an event.
@@ -283,6 +294,8 @@ _EFFECTS = frozenset(
 _TO = frozenset({"to", "a", "an", "al"})
 # Prepositions before what money goes into.
 _INTO = frozenset({"in", "into", "dans", "en", "ins"})
+# Names of bodies that receive gifts, not investments ("the Gates Foundation").
+_GIFT_NAMES = frozenset({"foundation", "fund", "trust", "endowment", "charity", "charities"})
 _INCLUDING_TEXT = """
 including includes included notamment dont compris comprenant einschliesslich inklusive samt
 incluidas incluidos incluida incluido incluyendo incluye
@@ -469,11 +482,12 @@ class EventDetector:
         repeated = _repeated(body) - lead_types
         events: list[Event] = []
         amounts: list[Amount] = []
+        column = _COLUMN.match(title) is not None
         for sentence, mentions in (*found, *body):
             news = []
             for m in mentions:
                 first = m.type in repeated and not m.background and not sentence.lead
-                news.append(not m.background and (sentence.lead or first))
+                news.append(not column and not m.background and (sentence.lead or first))
                 if first:
                     repeated.discard(m.type)
             if not any(news):
@@ -832,6 +846,7 @@ class _Context:
             if hit.first > trigger.last
             # "in India's Shriram Finance": the country owns the name that follows; no place invested in.
             and not (cue == "place" and self.text.startswith(("'s ", "’s "), spans[hit.last][1]))
+            and not (cue == "charity" and self.ends_a_name(hit))
         ]
         limit = min(cues, default=trigger.last + 10)
         if any(
@@ -861,6 +876,17 @@ class _Context:
             and (index == 0 or fold(words[index - 1]) not in _NOT_BEFORE_RECIPIENTS)
             for index, word in enumerate(words)
         )
+
+    def ends_a_name(self, cue: Hit[object]) -> bool:
+        """Whether a one-word charity cue is the capitalised end of a company's name ("in Mosaic
+        Health", "in Bright Education"): the company invested in, not what the money is for. A
+        foundation or a trust so named is still a gift's recipient; debt and capex cues keep their
+        capitals ("in US Treasuries", "its Gigafactory Berlin")."""
+        spans = self.sentence.spans()
+        if cue.first != cue.last or cue.first < 2:
+            return False
+        word, before = (self.text[slice(*spans[i])] for i in (cue.first, cue.first - 1))
+        return word[:1].isupper() and before[:1].isupper() and fold(word) not in _GIFT_NAMES
 
     def named_body(self, trigger: Hit[object]) -> bool:
         """Whether a generic deal word is the first of an organisation's name ("Partnership for a
@@ -1060,6 +1086,10 @@ class _Context:
             return None
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.
+            return None
+        if kind == "partnership" and (self.near(hit, "none") or self.near(hit, "study")):
+            # "placed no new orders", "keine neuen Aufträge", "ningún contrato": a deal said not to be;
+            # "The study, a collaboration between two labs": who did the research, not a deal made.
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

@@ -163,6 +163,37 @@ def test_fresh7_is_whole_articles_from_many_outlets_split_by_a_fixed_seed(tmp_pa
         ).read_text("utf-8")
 
 
+def test_fresh8_weighs_deals_mentioned_in_passing_in_news_of_another_kind(tmp_path: Path) -> None:
+    dev, blind = load("fresh8-dev"), load("fresh8-blind")
+    items = dev + blind
+    assert len(items) >= 120
+    assert not {item.id for item in dev} & {item.id for item in blind}
+    assert all(item.kind == "article" and item.title for item in items)
+    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    assert 1 - Counter(item.lang for item in items)["en"] / len(items) >= 0.40
+    assert sum(not item.labels for item in items) / len(items) >= 0.60
+    traps = Counter(item.hard_negative for item in items if item.hard_negative)
+    # News of another kind that mentions money or partners: results, launches on a partner's
+    # technology, research, grants, listings, bonds, buybacks, fund holdings, sponsors.
+    assert min(traps[t] for t in ("earnings", "collapsed", "rumour", "denied", "opinion", "sport")) >= 5
+    assert min(traps[t] for t in ("grant", "byline", "research", "ipo", "buyback", "fund")) >= 3
+    for half in (dev, blind):
+        assert {label for item in half for label in item.labels} == TYPES
+        assert {item.lang for item in half} == {"en", "fr", "de", "es"}
+        for item in half:
+            assert bool(item.labels) == bool(item.actors), item.id
+    lines = [(DATA / f"fresh8-{half}.jsonl").read_text("utf-8") for half in ("blind", "dev")]
+    batch = tmp_path / "fresh8.jsonl"
+    batch.write_text("".join(lines), "utf-8")
+    split = _split_module()
+    split.HERE = tmp_path
+    split.seeded(batch, "fresh8")
+    for half in ("dev", "blind"):
+        assert (tmp_path / f"fresh8-{half}.jsonl").read_text("utf-8") == (
+            DATA / f"fresh8-{half}.jsonl"
+        ).read_text("utf-8")
+
+
 def _split_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("event_split", DATA / "split.py")
     assert spec is not None and spec.loader is not None

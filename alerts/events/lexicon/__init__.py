@@ -41,6 +41,8 @@ CUES = (
     "backdrop",
     "since",
     "player",
+    "none",
+    "study",
     "wordsense",
 )
 

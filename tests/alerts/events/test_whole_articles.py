@@ -326,3 +326,277 @@ def test_the_lead_naming_the_headline_s_news_is_news(detector: EventDetector) ->
         "Chevron agreed on Monday to buy Hess for $53 billion in stock. The deal adds oil fields in Guyana."
     )
     assert article_news(detector, title, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # Orders or contracts said not to exist: the absence is the news (tenth session, fresh8-dev).
+        (
+            "en",
+            "Skyway signs no jet orders at Farnborough as engines stay short",
+            "Skyway left the Farnborough Airshow with no new aircraft orders, its chief executive said, "
+            "blaming a shortage of engines. The carrier will lease older planes instead.",
+        ),
+        (
+            "fr",
+            "Aucune commande pour le chantier naval de Brest depuis deux ans",
+            "Le chantier n'a reçu aucune commande de navire depuis 2023, a regretté le maire. Les 300 "
+            "salariés sont au chômage partiel.",
+        ),
+        (
+            "de",
+            "Waggonbauer in Görlitz ohne Anschlussaufträge",
+            "Der Waggonbauer hat in diesem Jahr keine neuen Aufträge erhalten, sagte der Betriebsrat. Die "
+            "Produktion läuft im Sommer aus.",
+        ),
+        (
+            "es",
+            "Ningún pedido nuevo para el astillero de Vigo este año",
+            "El astillero no ha firmado ningún contrato nuevo este año, según el comité de empresa. La "
+            "plantilla teme un expediente de regulación.",
+        ),
+    ],
+)
+def test_orders_said_not_to_exist_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_deal_with_no_fee_still_counts(detector: EventDetector) -> None:
+    # "no" further from the deal word qualifies its terms.
+    headline = "Spotify signs a podcast partnership with the BBC, with no fee paid upfront"
+    assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A consumer's contract with a network is a tariff, not a deal between organisations.
+        (
+            "en",
+            "Three to raise phone contract prices again in April",
+            "Customers on contracts will pay an extra £2 a month from April, the network said. Citizens "
+            "Advice called the rises unfair.",
+        ),
+        (
+            "fr",
+            "Free augmente le prix de ses contrats mobiles",
+            "L'opérateur augmentera de deux euros par mois le prix de ses contrats mobiles à partir de "
+            "janvier. L'UFC-Que Choisir dénonce une hausse déguisée.",
+        ),
+        (
+            "es",
+            "Los contratos de permanencia, en el punto de mira de Consumo",
+            "El Ministerio de Consumo quiere limitar los contratos de permanencia de las operadoras a seis "
+            "meses. Las compañías dicen que encarecerá los móviles.",
+        ),
+    ],
+)
+def test_consumers_contracts_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_network_contract_won_still_counts(detector: EventDetector) -> None:
+    assert news(detector, "Nokia wins 5G network contract from Deutsche Telekom") == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A study described as a collaboration names its authors: the finding is the news.
+        (
+            "en",
+            "Coral reefs recover faster than thought, researchers find",
+            "Reefs off Australia regrew half their coral within six years of a bleaching. The findings, "
+            "from a collaboration of James Cook University and CSIRO, appear in Science.",
+        ),
+        (
+            "de",
+            "Forscher finden Ursache für Bienensterben",
+            "Ein Virus schwächt die Bienen im Winter stärker als bisher angenommen. Die Studie, eine "
+            "Zusammenarbeit der Universitäten Hohenheim und Würzburg, erscheint in Nature.",
+        ),
+        (
+            "es",
+            "Un fármaco antiguo frena la metástasis en ratones",
+            "Un antiinflamatorio barato reduce la metástasis del cáncer de mama en ratones. El estudio, "
+            "fruto de la colaboración entre el CNIO y el Hospital del Mar, se publica hoy.",
+        ),
+    ],
+)
+def test_a_study_told_as_a_collaboration_is_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_research_collaboration_signed_still_counts(detector: EventDetector) -> None:
+    headline = "Sanofi signs research collaboration with Institut Pasteur on vaccines"
+    assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # Where a result came from: orders counted, not an order won.
+        (
+            "en",
+            "Kone sales up 5% in the third quarter",
+            "The lift maker's sales rose 5 per cent to €2.8 billion. Growth came mainly from modernisation "
+            "orders in Europe, the company said.",
+        ),
+        (
+            "fr",
+            "Le chiffre d'affaires de Haulotte progresse de 9 %",
+            "Le fabricant de nacelles a réalisé 180 millions d'euros de ventes au trimestre. La hausse "
+            "provient surtout des commandes des loueurs américains.",
+        ),
+        (
+            "es",
+            "Talgo eleva sus ventas un 12 %",
+            "El fabricante de trenes facturó 420 millones de euros en el semestre. El crecimiento procede "
+            "sobre todo de los contratos firmados en Alemania y Dinamarca.",
+        ),
+    ],
+)
+def test_orders_a_result_came_from_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_an_order_that_comes_from_a_buyer_still_counts(detector: EventDetector) -> None:
+    headline = "Alstom wins €900m order for 40 trains from Swiss railway SBB"
+    assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Investors' demand in an offering, counted in orders.
+        "Vinci sold €1bn of ten-year bonds on Monday, attracting orders of €4.2bn from investors.",
+        "The placement drew orders for the shares worth three times the amount on offer, bankers said.",
+    ],
+)
+def test_orders_for_bonds_or_shares_are_no_partnership(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == set()
+
+
+def test_an_order_for_jets_from_a_lessor_still_counts(detector: EventDetector) -> None:
+    assert news(detector, "Airbus wins orders for 60 jets from lessor Avolon") == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A headline labelled as a column: the deals it names are its examples, not its news.
+        (
+            "en",
+            "Column: Britain keeps selling its best tech companies",
+            "Arm was bought by SoftBank, DeepMind by Google. Now another chip designer is being acquired "
+            "by an American rival, and ministers cheer.",
+        ),
+        (
+            "de",
+            "Gastbeitrag: Mittelstand braucht mehr Wagniskapital",
+            "Start-ups sammeln Millionen ein, doch der Mittelstand geht leer aus. Investoren beteiligen "
+            "sich lieber an Software-Firmen als an Maschinenbauern.",
+        ),
+        (
+            "es",
+            "Tribuna: las alianzas que necesita la banca europea",
+            "BBVA y Sabadell podrían haber firmado una alianza hace años. Los bancos europeos deben "
+            "colaborar con las fintech en lugar de competir con ellas.",
+        ),
+    ],
+)
+def test_a_column_headline_makes_no_deal_news(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_deal_headline_with_a_colon_still_counts(detector: EventDetector) -> None:
+    title = "Exclusive: Mistral raises €600m from General Catalyst"
+    text = "The Paris start-up raised €600 million in a round led by General Catalyst, it said on Tuesday."
+    assert article_news(detector, title, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A deal's terms kept secret are no second deal agreed.
+        (
+            "de",
+            "Brauerei Meinel geht an Radeberger",
+            "Die Radeberger Gruppe übernimmt die Brauerei Meinel aus Hof. Über die Konditionen wurde "
+            "Stillschweigen vereinbart.",
+        ),
+        (
+            "es",
+            "Mahou compra la cervecera gallega Estrella del Norte",
+            "Mahou San Miguel ha comprado la cervecera Estrella del Norte. Las partes acordaron no revelar "
+            "el precio de la operación.",
+        ),
+    ],
+)
+def test_terms_kept_secret_are_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # A licensing partner named as who made or sells a product: its byline, not a deal signed.
+        (
+            "Heart drug fails to beat placebo in late-stage trial",
+            "Arvion's heart-failure pill, developed with licensing partner Ono, did no better than "
+            "placebo after a year. Arvion shares fell 30 per cent.",
+        ),
+        (
+            "Migraine spray sales disappoint in Japan",
+            "The spray, sold in Japan by licensing partner Kissei, brought in ¥2bn in the year. Analysts "
+            "had expected twice as much.",
+        ),
+    ],
+)
+def test_a_licensing_partner_named_as_a_byline_is_no_partnership(
+    detector: EventDetector, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text) == set()
+
+
+def test_a_licensing_partner_chosen_still_counts(detector: EventDetector) -> None:
+    headline = "Ono signs licensing deal with Arvion for heart-failure pill in Asia"
+    assert news(detector, headline) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A cue word that ends a company's name is the name, not what the money is for.
+        "Thrive Capital invests $150 million in Cityblock Health",
+        "Prosus leads $80m investment in Kenyan start-up Eneza Education",
+    ],
+)
+def test_a_name_ending_in_a_cue_word_is_invested_in(detector: EventDetector, text: str) -> None:
+    assert news(detector, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bill Gates puts $50 million into the Gates Foundation",
+        "Microsoft to invest $1bn in Kenya's schools and hospitals",
+    ],
+)
+def test_gifts_and_spending_named_after_a_name_still_are_no_investment(
+    detector: EventDetector, text: str
+) -> None:
+    assert news(detector, text) == set()
