@@ -27,7 +27,7 @@ from db.outbox import pending_count
 from db.retention import PruneReport, prune
 from db.store import set_next_runs
 from newsmon.gathering import Gathered
-from newsmon.polling import SourcePoller
+from newsmon.polling import ENDS_WINDOW, SourcePoller
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -176,8 +176,8 @@ class Daemon:
         self.stop = asyncio.Event()
         self.wake = asyncio.Event()
         self._polling: set[asyncio.Task[Any]] = set()  # the scheduler's jobs running a poll
-        # The polls recorded together end together: their next runs are written in one.
-        self._next_runs: Gathered[NextRun, None] = Gathered(self._set_next_runs)
+        # Polls ending close together (newsmon.polling) write their next runs in one statement.
+        self._next_runs: Gathered[NextRun, None] = Gathered(self._set_next_runs, ENDS_WINDOW)
 
     async def run(self) -> int:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
