@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 DATA = Path(__file__).resolve().parent / "data" / "events"
 
@@ -35,22 +35,7 @@ Half = Literal[
     "fresh8-blind",
 ]
 # In the order the benchmark prints them: the nine tuned on, then the five never looked at.
-HALVES: tuple[Half, ...] = (
-    "dev",
-    "supplement",
-    "fresh2",
-    "fresh3",
-    "fresh4",
-    "fresh5",
-    "artdev",
-    "fresh7-dev",
-    "fresh8-dev",
-    "heldout",
-    "fresh",
-    "fresh6",
-    "fresh7-blind",
-    "fresh8-blind",
-)
+HALVES: tuple[Half, ...] = get_args(Half)
 TUNED: frozenset[Half] = frozenset(
     {"dev", "supplement", "fresh2", "fresh3", "fresh4", "fresh5", "artdev", "fresh7-dev", "fresh8-dev"}
 )

@@ -145,22 +145,7 @@ def test_fresh7_is_whole_articles_from_many_outlets_split_by_a_fixed_seed(tmp_pa
     assert sum(not item.labels for item in items) / len(items) >= 0.45
     traps = Counter(item.hard_negative for item in items if item.hard_negative)
     assert min(traps[t] for t in ("past_mention", "collapsed", "rumour", "denied", "stake_of")) >= 5
-    for half in (dev, blind):
-        assert {label for item in half for label in item.labels} == TYPES
-        assert {item.lang for item in half} == {"en", "fr", "de", "es"}
-        for item in half:
-            assert bool(item.labels) == bool(item.actors), item.id
-    # The halves are what the seeded split of the whole set gives, whatever order it is in.
-    lines = [(DATA / f"fresh7-{half}.jsonl").read_text("utf-8") for half in ("blind", "dev")]
-    batch = tmp_path / "fresh7.jsonl"
-    batch.write_text("".join(lines), "utf-8")
-    split = _split_module()
-    split.HERE = tmp_path
-    split.seeded(batch, "fresh7")
-    for half in ("dev", "blind"):
-        assert (tmp_path / f"fresh7-{half}.jsonl").read_text("utf-8") == (
-            DATA / f"fresh7-{half}.jsonl"
-        ).read_text("utf-8")
+    _assert_split_by_seed(tmp_path, "fresh7", dev, blind)
 
 
 def test_fresh8_weighs_deals_mentioned_in_passing_in_news_of_another_kind(tmp_path: Path) -> None:
@@ -177,20 +162,27 @@ def test_fresh8_weighs_deals_mentioned_in_passing_in_news_of_another_kind(tmp_pa
     # technology, research, grants, listings, bonds, buybacks, fund holdings, sponsors.
     assert min(traps[t] for t in ("earnings", "collapsed", "rumour", "denied", "opinion", "sport")) >= 5
     assert min(traps[t] for t in ("grant", "byline", "research", "ipo", "buyback", "fund")) >= 3
+    _assert_split_by_seed(tmp_path, "fresh8", dev, blind)
+
+
+def _assert_split_by_seed(tmp_path: Path, name: str, dev: list[Item], blind: list[Item]) -> None:
+    """Both halves have every type and language, and are what the seeded split of the whole set gives,
+    whatever order it is in."""
     for half in (dev, blind):
         assert {label for item in half for label in item.labels} == TYPES
         assert {item.lang for item in half} == {"en", "fr", "de", "es"}
         for item in half:
             assert bool(item.labels) == bool(item.actors), item.id
-    lines = [(DATA / f"fresh8-{half}.jsonl").read_text("utf-8") for half in ("blind", "dev")]
-    batch = tmp_path / "fresh8.jsonl"
-    batch.write_text("".join(lines), "utf-8")
+    batch = tmp_path / f"{name}.jsonl"
+    batch.write_text(
+        "".join((DATA / f"{name}-{half}.jsonl").read_text("utf-8") for half in ("blind", "dev")), "utf-8"
+    )
     split = _split_module()
     split.HERE = tmp_path
-    split.seeded(batch, "fresh8")
+    split.seeded(batch, name)
     for half in ("dev", "blind"):
-        assert (tmp_path / f"fresh8-{half}.jsonl").read_text("utf-8") == (
-            DATA / f"fresh8-{half}.jsonl"
+        assert (tmp_path / f"{name}-{half}.jsonl").read_text("utf-8") == (
+            DATA / f"{name}-{half}.jsonl"
         ).read_text("utf-8")
 
 
