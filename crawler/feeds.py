@@ -19,16 +19,18 @@ A crawl reads its feeds with ``parse_feed_async``: feedparser costs about
 0.2–0.4 ms an entry, so a feed of a few megabytes read on the reactor's
 thread stalls every other source's fetches for seconds, long enough for them
 to time out. Documents over ``INLINE_MAX`` bytes are read by one worker
-thread instead, one at a time: the reactor keeps its turns (Python switches
-threads every few milliseconds), and big feeds never take more than one
-core between them.
+process instead, one at a time, so big feeds never take more than one core
+between them. Not a thread: it would share the interpreter's lock with the
+reactor, whose every turn would then wait out the thread's switch interval
+(the small feeds beside a big one took 3–5 times as long and timed out).
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -57,7 +59,7 @@ __all__ = [
 
 # Ordinary feeds (the 99th percentile of real ones is a few hundred kB) are read at once, in turn.
 INLINE_MAX = 256 * 1024
-_BIG_FEEDS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-big-feed")
+_BIG_FEEDS = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ async def parse_feed_async(
     """``parse_feed`` from a coroutine on the event loop, which a big document does not hold up."""
     if len(body) <= INLINE_MAX:
         return parse_feed(body, url, headers, zone)
-    return await asyncio.wrap_future(_BIG_FEEDS.submit(parse_feed, body, url, headers, zone))
+    return await asyncio.wrap_future(_BIG_FEEDS.submit(parse_feed, body, url, dict(headers or {}), zone))
 
 
 def read_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> RawFeed:
