@@ -148,14 +148,27 @@ class Statements:
     def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         self.run.append(" ".join(statement.split()).lower())
 
-    def health_reads(self) -> int:
-        return sum(s.startswith("select") and "last_new_entry" in s and "failures" in s for s in self.run)
+    def health_reads(self, statements: list[str] | None = None) -> int:
+        return sum(_reads_health(s) for s in (self.run if statements is None else statements))
+
+    def after_reads(self) -> int:
+        """Health reads after the crawls' hand-off (the first read of validators)."""
+        handed = next((n for n, s in enumerate(self.run) if _reads_validators(s)), len(self.run))
+        return self.health_reads(self.run[handed:])
 
     def validator_reads(self) -> int:
-        return sum(s.startswith("select") and "etag" in s for s in self.run)
+        return sum(_reads_validators(s) for s in self.run)
 
     def next_run_writes(self) -> int:
         return sum(s.startswith("update sources set next_run") for s in self.run)
+
+
+def _reads_health(statement: str) -> bool:
+    return statement.startswith("select") and "last_new_entry" in statement and "failures" in statement
+
+
+def _reads_validators(statement: str) -> bool:
+    return statement.startswith("select") and "etag" in statement
 
 
 def test_sources_due_in_one_tick_read_their_health_once_and_each_keeps_its_back_off_and_message(
@@ -184,8 +197,11 @@ def test_sources_due_in_one_tick_read_their_health_once_and_each_keeps_its_back_
 
     due, fetched, backing_off = run_on_reactor(scenario())
 
-    # Four polls: one read of their health before their crawls, one after, one write of next runs.
-    assert (due.health_reads(), due.validator_reads(), due.next_run_writes()) == (2, 1, 1), due.run
+    # Four polls: one read of their health before their crawls (they wait for one another), one
+    # hand-off (one read of validators); after, crawls ending within ENDS_WINDOW share a read and a
+    # write of next runs, and a loaded machine may spread the four ends over two (one poll each: 8, 4).
+    assert (due.health_reads() - due.after_reads(), due.validator_reads()) == (1, 1), due.run
+    assert due.after_reads() <= 2 and due.next_run_writes() <= 2, due.run
     assert backing_off.health_reads() == 2 and backing_off.validator_reads() == 1
     assert site.hits.count("/missing.xml") == fetched, "a source waiting out its back-off is not fetched"
     state = health(database, "broken")
