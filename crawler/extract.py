@@ -9,11 +9,15 @@ text wins:
 
 - trafilatura's own second opinions (readability, jusText: ``fast=False``),
   when the text is shorter than ``SHORT_TEXT``;
-- the JSON-LD ``articleBody`` (``crawler.jsonld``), when it is longer than
+- the JSON-LD ``articleBody`` (``crawler.jsonld``) or the body in the state
+  the server inlines for the page's app (``__NEXT_DATA__``, Arc's
+  ``Fusion.globalContent``: ``crawler.appstate``), when it is longer than
   the visible text by ``TEASER_RATIO``: the visible text is then a teaser;
 - a gallery's captions (``crawler.captions``), still below ``SHORT_TEXT``.
 
-Then the standfirst beside the headline is put back as the first paragraph
+Embedded posts leave the page first, and datelines, copyright lines and a
+press release's contact trailer the text (``crawler.furniture``). Then the
+standfirst beside the headline is put back as the first paragraph
 (``crawler.standfirst``), and the site's name is taken off the title where the
 page names its site (``crawler.titles``). ``benchmarks.extraction`` measures
 all this against trafilatura's ``extract()`` on pages imitating the hard cases.
@@ -32,11 +36,13 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
+from crawler.appstate import app_state_body
 from crawler.captions import captions, with_captions
 from crawler.crowding import thinned
-from crawler.dates import parse_date
 from crawler.feeds import language_code
+from crawler.furniture import without_embeds, without_trailers
 from crawler.jsonld import article_body
+from crawler.pagedates import published
 from crawler.standfirst import standfirst, with_standfirst
 from crawler.text import squash
 from crawler.titles import site_names, without_site_name
@@ -77,7 +83,7 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
     tree = load_html(_uncrowded(html))
     if tree is None:
         return EMPTY
-    tree = thinned(tree)
+    tree = without_embeds(thinned(tree))
     data = _extract(tree, fast=True)
     text = data.get("text") or ""
     if len(text) < SHORT_TEXT:
@@ -85,14 +91,16 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
         data, text = data or second, max(text, _substantial(second.get("text") or ""), key=len)
     data = data or _metadata(tree)
     title = without_site_name(squash(data.get("title") or ""), site_names(tree))
+    language = language_code(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    date = data.get("date") if isinstance(data.get("date"), str) else None
     return PageContent(
         text=_main_text(tree, _without_title(text, title), title),
         title=title,
         authors=_authors(data.get("author")),
-        published=parse_date(data.get("date"), zone) if isinstance(data.get("date"), str) else None,
+        published=published(tree, date, zone, language),
         description=squash(data.get("description") or ""),
         canonical=_canonical(tree),
-        language=language_code(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")),
+        language=language,
     )
 
 
@@ -117,13 +125,13 @@ def _substantial(text: str) -> str:
 
 
 def _main_text(tree: etree._Element, text: str, title: str) -> str:
-    """The extracted text, or the JSON-LD body it only teased; a gallery's captions; the standfirst first."""
-    body = article_body(tree)
+    """The extracted text, or the JSON body it only teased; a gallery's captions; the standfirst first."""
+    body = max(article_body(tree), app_state_body(tree), key=len)
     if len(body) > TEASER_RATIO * len(text):
         text = body
     if len(text) < SHORT_TEXT:
         text = with_captions(text, captions(tree))
-    return with_standfirst(text, standfirst(tree, title))
+    return with_standfirst(without_trailers(text), standfirst(tree, title))
 
 
 def _extract(tree: etree._Element, *, fast: bool) -> dict[str, Any]:

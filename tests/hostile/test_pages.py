@@ -98,3 +98,18 @@ def test_an_element_heavy_page_keeps_its_article_and_its_date() -> None:
     assert content.published is not None and content.published.isoformat() == "2024-03-12T06:45:00+00:00"
     assert content.text.startswith(extract_page(page(PARAGRAPH * 4, head=head)).text)
     assert content.text.endswith(" w" * MAX_INLINE)  # the crowded paragraph, as its text
+
+
+def test_an_app_state_nested_too_deep_or_too_big_is_bounded() -> None:
+    gc.collect()  # as above: no finaliser runs at the recursion limit
+    deep = '<script id="__NEXT_DATA__" type="application/json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+    content = extract_page(page(PARAGRAPH * 4 + deep, head="<title>Deal</title>"))
+    assert "Microsoft invests in OpenAI" in content.text
+    block = '{"type": "paragraph", "children": [{"text": "Microsoft invests in OpenAI, people say."}]}'
+    state = 'window.__INITIAL_STATE__ = {"body": [' + ", ".join([block] * 50_000) + "]};"
+    hostile = page(f"<p>Loading</p><script>{state}</script>")
+    ordinary = page(PARAGRAPH * (len(hostile) // len(PARAGRAPH)))
+    hostile_seconds, content = cpu(lambda: extract_page(hostile))
+    ordinary_seconds, _ = cpu(lambda: extract_page(ordinary))
+    assert content.text.startswith("Microsoft invests in OpenAI, people say.")
+    assert hostile_seconds < 5 * ordinary_seconds, (hostile_seconds, ordinary_seconds)

@@ -1,0 +1,100 @@
+"""The article body of a page built in the browser, from the state its server inlines for the app.
+
+Next.js pages carry their data in ``<script id="__NEXT_DATA__">``, Arc XP's
+Fusion pages in ``Fusion.globalContent = {...}``, others in
+``window.__INITIAL_STATE__ = {...}``; the visible page is a skeleton or a
+teaser until the app runs. The body is found in that JSON, whatever its
+schema, as either:
+
+- a string of HTML paragraphs (``"<p>…</p><p>…</p>"``), or
+- a list of typed blocks, two or more of them text: Arc's ``content_elements``
+  (``{"type": "text", "content": …}``), Slate's and Portable Text's
+  paragraphs (``{"type": "paragraph", "children": [{"text": …}]}``); images,
+  embeds and raw HTML blocks are left out.
+
+The longest wins. The JSON is read once and walked for at most ``MAX_NODES``
+values: a state is often a megabyte of everything the app may show.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import etree
+
+from crawler.text import html_to_text, squash
+
+_STATE_IDS = frozenset({"__NEXT_DATA__", "__NUXT_DATA__", "__APP_STATE__"})
+_ASSIGNMENT = re.compile(r"(?:Fusion\.globalContent|window\.__[A-Z_]{3,40}__)\s*=\s*(?=[{\[])")
+_TEXT_BLOCKS = frozenset((
+    "text", "paragraph", "p", "header", "heading", "h2", "h3", "h4", "subheading", "block", "blockquote",
+    "quote",
+))  # fmt: skip
+_PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
+MIN_BLOCKS = 2
+MAX_NODES = 50_000
+
+
+def app_state_body(tree: etree._Element) -> str:
+    """The longest article body in the page's inline app state, one paragraph a line; "" when none."""
+    bodies = [body for state in _states(tree) for body in _bodies(state)]
+    return max(bodies, key=len, default="")
+
+
+def _states(tree: etree._Element) -> Iterator[object]:
+    decoder = json.JSONDecoder(strict=False)
+    for script in tree.iter("script"):
+        text = script.text or ""
+        starts = [0] if script.get("id") in _STATE_IDS else [m.end() for m in _ASSIGNMENT.finditer(text)]
+        for start in starts:
+            try:
+                yield decoder.raw_decode(text, start)[0]
+            except (ValueError, RecursionError):  # not JSON after all, or nested past Python's limit
+                continue
+
+
+def _bodies(state: object) -> Iterator[str]:
+    stack, seen = [state], 0
+    while stack and seen < MAX_NODES:
+        value = stack.pop()
+        seen += 1
+        if isinstance(value, str):
+            if len(_PARAGRAPH.findall(value)) >= MIN_BLOCKS:
+                yield html_to_text(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            blocks = [text for text in (_block_text(item) for item in value) if text is not None]
+            if len(blocks) >= MIN_BLOCKS:
+                yield "\n".join(b for b in blocks if b)
+            stack.extend(value)
+
+
+def _block_text(item: object) -> str | None:
+    """A text block's text ("" when empty); None for anything else."""
+    if not isinstance(item, dict):
+        return None
+    kind = item.get("type", item.get("_type"))
+    if not isinstance(kind, str) or kind.lower() not in _TEXT_BLOCKS:
+        return None
+    content = item.get("content")
+    if isinstance(content, str):
+        return html_to_text(content).replace("\n", " ")
+    return squash("".join(_leaves(item.get("children"), MAX_NODES)))
+
+
+def _leaves(children: Any, budget: int) -> Iterator[str]:
+    # Slate's inline marks: [{"text": "a "}, {"text": "b", "italic": true}, {"type": "link", "children": …}]
+    stack = [children]
+    while stack and budget > 0:
+        budget -= 1
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(reversed(value))
+        elif isinstance(value, dict):
+            if isinstance(value.get("text"), str):
+                yield value["text"]
+            stack.append(value.get("children"))

@@ -1,0 +1,67 @@
+"""What news pages put in and after an article's text that is not the article.
+
+- Embedded posts (``<blockquote class="twitter-tweet">``, ``<amp-twitter>``,
+  Instagram's, TikTok's): trafilatura keeps a blockquote as a quotation, but
+  an embed is another author's post, with its handle and date. They leave the
+  tree before extraction (``without_embeds``).
+- In the text (``without_trailers``): a line that is only the dateline
+  (``Publié le 3 décembre 2026 à 9h00``), a wire's copyright line
+  (``Copyright 2026 The Associated Press. All rights reserved.``, ``© 2026
+  AFP``), and a press release's trailer — from its media contact (``Media
+  Contact:``, ``Contacts presse``, ``Pressekontakt:``) or its distributor's
+  lines (``SOURCE …``, ``View original content``, ``Original-Content von``)
+  to the end, when they stand in the last half of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from trafilatura.xml import delete_element
+
+_EMBEDS = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')]"
+    " | //amp-twitter | //amp-instagram | //amp-facebook | //amp-tiktok"
+)
+_RESERVED = r"(?:rights reserved|droits réservés|rechte vorbehalten|derechos reservados)"
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\))\s*.{1,40}$|^copyright\s+(?:©\s*)?\d{4}\b.{0,40}$"  # "© 2026 AFP", "Copyright 2026 Reuters"
+    rf"|^(?:©|\(c\)|copyright\b).{{0,200}}{_RESERVED}",
+    re.IGNORECASE,
+)
+_TRAILER = re.compile(
+    r"^(?:media contacts?|press contacts?|investor contacts?|contacts? (?:presse|médias?)|pressekontakt|"
+    r"contactos? (?:de prensa|para medios)|(?-i:SOURCE)\s+\S|view original content|original-content von)\b",
+    re.IGNORECASE,
+)
+_DATELINE_MAX = 60  # characters
+_DATELINE = re.compile(
+    r"^(?:(?:publi\w*|mis en ligne|updated|posted|veröffentlicht|actualizado)\b\s*(?:le|on|am|el)?\s*)?"
+    r"\d{1,2}(?:[./]\d{1,2}[./]|\s+\w+\.?\s+(?:de\s+)?)\d{4}\b[^.]{0,25}$",
+    re.IGNORECASE,
+)
+
+
+def without_embeds(tree: etree._Element) -> etree._Element:
+    """``tree`` without embedded social posts (changed in place)."""
+    for embed in tree.xpath(_EMBEDS):
+        delete_element(embed)
+    return tree
+
+
+def without_trailers(text: str) -> str:
+    """``text`` without a dateline alone on its line, copyright lines and a press release's trailer."""
+    lines = text.splitlines()
+    kept: list[str] = []
+    half = len(text) // 2
+    seen = 0
+    for line in lines:
+        if seen >= half and _TRAILER.match(line):
+            break
+        seen += len(line) + 1
+        if _COPYRIGHT.match(line) or (len(line) <= _DATELINE_MAX and _DATELINE.match(line)):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
