@@ -4,7 +4,8 @@ Tuned for precision, trafilatura drops figures and their captions; on a
 gallery ("EN IMAGES", "In pictures") the captions are the article. They are
 added when the extracted text is short and the page has at least
 ``MIN_CAPTIONS`` of them outside navigation, asides and footers; photo
-credits are left out.
+credits are left out. On a page that is no gallery, a caption the extractor
+took for a paragraph (a video's legend in a ``<p>``) leaves the text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from lxml.html import HtmlElement
 from crawler.text import squash
 
 MIN_CAPTIONS = 3
+MIN_CAPTION_LENGTH = 20  # characters: a shorter caption ("Photo") could open a paragraph
 _CAPTIONS = (
     "//figcaption | //*[contains(concat(' ', normalize-space(translate(@class, 'CAPTION', 'caption')), ' '),"
     " ' caption ') or contains(@class, 'legende') or contains(@class, 'bildunterschrift')]"
@@ -28,9 +30,22 @@ _TRAILING_CREDIT = re.compile(r"\s*(?:©|\(c\)|photo\s*:|foto\s*:|bild\s*:|créd
 
 def captions(tree: HtmlElement) -> list[str]:
     """The gallery's captions in page order; [] when the page is no gallery."""
-    found = [_caption_text(e) for e in tree.xpath(_CAPTIONS) if not _outside(e) and not _nested(e)]
-    found = list(dict.fromkeys(t for t in found if t))
+    found = all_captions(tree)
     return found if len(found) >= MIN_CAPTIONS else []
+
+
+def all_captions(tree: HtmlElement) -> list[str]:
+    """Every caption of the page's body, credits left out, in page order."""
+    found = [_caption_text(e) for e in tree.xpath(_CAPTIONS) if not _outside(e) and not _nested(e)]
+    return list(dict.fromkeys(t for t in found if t))
+
+
+def without_captions(text: str, found: list[str]) -> str:
+    """``text`` without the lines that are one of ``found`` (with or without a credit after it)."""
+    folded = tuple(c.casefold() for c in found if len(c) >= MIN_CAPTION_LENGTH)
+    if not folded:
+        return text
+    return "\n".join(line for line in text.splitlines() if not line.strip().casefold().startswith(folded))
 
 
 def with_captions(text: str, found: list[str]) -> str:

@@ -37,10 +37,10 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from crawler.appstate import app_state_body
-from crawler.captions import captions, with_captions
+from crawler.captions import MIN_CAPTIONS, all_captions, with_captions, without_captions
 from crawler.crowding import thinned
 from crawler.feeds import language_code
-from crawler.furniture import without_embeds, without_trailers
+from crawler.furniture import without_embeds, without_furniture
 from crawler.jsonld import article_body
 from crawler.pagedates import published
 from crawler.standfirst import standfirst, with_standfirst
@@ -129,9 +129,12 @@ def _main_text(tree: etree._Element, text: str, title: str) -> str:
     body = max(article_body(tree), app_state_body(tree), key=len)
     if len(body) > TEASER_RATIO * len(text):
         text = body
-    if len(text) < SHORT_TEXT:
-        text = with_captions(text, captions(tree))
-    return with_standfirst(without_trailers(text), standfirst(tree, title))
+    found = all_captions(tree)
+    if len(found) < MIN_CAPTIONS:
+        text = without_captions(text, found)
+    elif len(text) < SHORT_TEXT:
+        text = with_captions(text, found)
+    return with_standfirst(without_furniture(text), standfirst(tree, title))
 
 
 def _extract(tree: etree._Element, *, fast: bool) -> dict[str, Any]:

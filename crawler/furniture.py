@@ -4,8 +4,11 @@
   Instagram's, TikTok's): trafilatura keeps a blockquote as a quotation, but
   an embed is another author's post, with its handle and date. They leave the
   tree before extraction (``without_embeds``).
-- In the text (``without_trailers``): a line that is only the dateline
-  (``Publié le 3 décembre 2026 à 9h00``), a wire's copyright line
+- In the text (``without_furniture``): a line that is only the dateline
+  (``Publié le 3 décembre 2026 à 9h00``) or a byline (``Par Claire Martin —
+  Publié le 23 mai 2024``), a "see also" link (``Related: …``, ``À lire
+  aussi : …``, ``Mehr zum Thema: …``, ``Te puede interesar: …``), a wire's
+  copyright line
   (``Copyright 2026 The Associated Press. All rights reserved.``, ``© 2026
   AFP``), and a press release's trailer — from its media contact (``Media
   Contact:``, ``Contacts presse``, ``Pressekontakt:``) or its distributor's
@@ -36,6 +39,20 @@ _TRAILER = re.compile(
     r"contactos? (?:de prensa|para medios)|(?-i:SOURCE)\s+\S|view original content|original-content von)\b",
     re.IGNORECASE,
 )
+_SEE_ALSO = re.compile(
+    r"^(?:related|read more|read also|also read|see also|more on this|à lire aussi|a lire aussi|lire aussi|"
+    r"voir aussi|à voir aussi|lee también|lea también|te puede interesar|le puede interesar|ver también|"
+    r"mehr zum thema|auch interessant|lesen sie auch|das könnte sie auch interessieren)\s*(?:[:|»>–—-]|$)",
+    re.IGNORECASE,
+)
+_SEE_ALSO_MAX = 200  # characters: a label and a headline
+# "By Jane Doe, March 3, 2024", "Par Claire Martin — Publié le 23 mai 2024 à 10h00": a name, a date.
+_BYLINE = re.compile(r"^(?:by|par|von|por)\s+([^|—–·,]{2,60}?)\s*(?:[|—–·,]\s*(.*))?$", re.IGNORECASE)
+_BYLINE_MAX = 120
+_NAME_JOINERS = frozenset({"and", "et", "und", "y", "de", "del", "van", "von", "der", "la", "le", "da"})
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_WORD = re.compile(r"[^\W\d_]+")
+_BYLINE_REST_WORDS = 6  # "Publié le 23 mai 2024 à 10h00", "Reuters, March 3, 2024": a date, not a sentence
 _DATELINE_MAX = 60  # characters
 _DATELINE = re.compile(
     r"^(?:(?:publi\w*|mis en ligne|updated|posted|veröffentlicht|actualizado)\b\s*(?:le|on|am|el)?\s*)?"
@@ -51,8 +68,9 @@ def without_embeds(tree: etree._Element) -> etree._Element:
     return tree
 
 
-def without_trailers(text: str) -> str:
-    """``text`` without a dateline alone on its line, copyright lines and a press release's trailer."""
+def without_furniture(text: str) -> str:
+    """``text`` without datelines, bylines and "see also" links alone on their line, copyright lines and a
+    press release's trailer."""
     lines = text.splitlines()
     kept: list[str] = []
     half = len(text) // 2
@@ -63,5 +81,17 @@ def without_trailers(text: str) -> str:
         seen += len(line) + 1
         if _COPYRIGHT.match(line) or (len(line) <= _DATELINE_MAX and _DATELINE.match(line)):
             continue
+        if (len(line) <= _SEE_ALSO_MAX and _SEE_ALSO.match(line)) or _is_byline(line):
+            continue
         kept.append(line)
     return "\n".join(kept)
+
+
+def _is_byline(line: str) -> bool:
+    match = _BYLINE.match(line) if len(line) <= _BYLINE_MAX else None
+    if match is None:
+        return False
+    name, rest = match[1].split(), match[2] or ""
+    capitalised = all(w[:1].isupper() or w.casefold() in _NAME_JOINERS for w in name)
+    dated = bool(_YEAR.search(rest)) and len(_WORD.findall(rest)) <= _BYLINE_REST_WORDS
+    return 1 <= len(name) <= 6 and capitalised and (not rest or dated)

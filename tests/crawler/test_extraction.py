@@ -18,7 +18,7 @@ from trafilatura.utils import load_html
 from benchmarks.extraction import HALVES, Golden, f1, goldens, without_title
 from crawler.extract import extract_page
 from crawler.feeds import parse_feed
-from crawler.furniture import without_trailers
+from crawler.furniture import without_furniture
 from crawler.runner import CrawlService
 from crawler.standfirst import standfirst
 from crawler.text import lead
@@ -221,4 +221,24 @@ def test_embedded_posts_datelines_copyrights_and_a_releases_contacts_are_no_text
     first = "The regional council approved the budget for the coming year after a long debate on Tuesday."
     kept = (first, "Copyright issues were not discussed.", "Source: council minutes.")
     dateline = "3 décembre 2026 à 14h05"
-    assert without_trailers("\n".join((*kept[:2], dateline, kept[2]))) == "\n".join(kept)
+    assert without_furniture("\n".join((*kept[:2], dateline, kept[2]))) == "\n".join(kept)
+
+
+def test_see_also_links_bylines_and_a_videos_legend_are_no_text() -> None:
+    for name, furniture in (
+        ("en-wordpress-sharebar", "Related: Northwest Seaport Alliance"),
+        ("fr-wordpress-lire-aussi", "À lire aussi : Sodebo"),
+        ("fr-amp-regional", "VIDÉO. Le chantier de Crolles"),  # a <p class="video-legende">
+        ("fr-gallery", "Par Claire Martin"),
+    ):
+        assert furniture not in extract_page(page(name).html).text
+    kept = (
+        "Related companies were not named in the filing, the regulator said on Monday.",
+        "Par ailleurs, en 2024, le chiffre d'affaires a progressé de 12 %.",
+        "By Friday, 14:00, the board had not answered.",
+        "By Monday, March 3, 2025, the company had sold all of its stakes in the region's mines.",
+        "Por Dios, dijo el alcalde, que nadie vuelva a construir allí.",
+    )
+    assert without_furniture("\n".join(kept)) == "\n".join(kept)
+    dropped = ("Mehr zum Thema: Schaeffler baut Stellen ab", "By Jane Doe and John Roe | March 3, 2024")
+    assert without_furniture("\n".join((*kept, *dropped))) == "\n".join(kept)
