@@ -45,7 +45,7 @@ from crawler.jsonld import article_body
 from crawler.pagedates import published
 from crawler.standfirst import standfirst, with_standfirst
 from crawler.text import squash
-from crawler.titles import site_names, without_site_name
+from crawler.titles import headline, site_names, without_site_name
 
 SHORT_TEXT = 1000  # characters: below this, trafilatura's second opinions are asked
 MIN_FALLBACK_TEXT = 200  # characters: a second opinion must find at least this much to count
@@ -90,7 +90,8 @@ def extract_page(html: str | bytes, zone: tzinfo = UTC) -> PageContent:
         second = _extract(tree, fast=False)
         data, text = data or second, max(text, _substantial(second.get("text") or ""), key=len)
     data = data or _metadata(tree)
-    title = without_site_name(squash(data.get("title") or ""), site_names(tree))
+    names = site_names(tree)
+    title = headline(tree, without_site_name(squash(data.get("title") or ""), names), names)
     language = language_code(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang"))
     date = data.get("date") if isinstance(data.get("date"), str) else None
     return PageContent(

@@ -1,5 +1,11 @@
-"""Titles without the site's name, when the site is named: ``Headline | TechCrunch`` → ``Headline``.
+"""Titles as the reader sees them: the page's headline, without the site's name.
 
+A page's ``og:title`` and ``<title>`` are often written for search engines
+("Wohngeld 2027: Diese Änderungen gelten ab Januar – alle Infos") while its
+one ``<h1>`` is the headline its readers see; that ``<h1>`` is the title, unless
+it is the site's name, a link or too short to be a headline.
+
+``Headline | TechCrunch`` → ``Headline``:
 A name is only removed where the page names its site (``og:site_name``,
 ``application-name``, a JSON-LD publisher or WebSite) or where every title of
 a feed ends the same way; it must stand at the title's start or end, behind
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -23,6 +30,24 @@ _LEADING_SEPARATOR = rf"(?:{_SEPARATOR}|:\s+)"
 _SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title")
 # A feed's shared suffix is only trusted when enough titles carry it.
 MIN_TITLES_FOR_SUFFIX = 3
+MIN_HEADLINE_WORDS = 3
+_NOT_HEADLINE = frozenset({"a", "nav", "footer", "aside"})
+
+
+def headline(tree: etree._Element, title: str, names: Sequence[str]) -> str:
+    """The page's one ``<h1>`` when it words the headline otherwise than ``title``; else ``title``."""
+    headings = [h for h in tree.iter("h1") if squash(h.text_content()) and not _furniture(h)]
+    if len(headings) != 1:
+        return title
+    text = squash(headings[0].text_content())
+    folded = {n.casefold() for n in names}
+    if (
+        len(text.split()) < MIN_HEADLINE_WORDS
+        or text.casefold() in folded
+        or text.casefold() == title.casefold()
+    ):
+        return title
+    return text
 
 
 def site_names(tree: etree._Element) -> list[str]:
@@ -34,6 +59,19 @@ def site_names(tree: etree._Element) -> list[str]:
     ]
     names += publisher_names(tree)
     return list(dict.fromkeys(n for n in (squash(name) for name in names) if n))
+
+
+def _furniture(heading: etree._Element) -> bool:
+    # A logo (<h1><a href="/">Site</a></h1>) or a heading in the page's navigation, footer or asides.
+    home = any(_is_home(str(href)) for href in heading.xpath(".//a/@href"))
+    return home or any(a.tag in _NOT_HEADLINE for a in heading.iterancestors())
+
+
+def _is_home(href: str) -> bool:
+    try:
+        return not href.strip().startswith("#") and urlsplit(href.strip()).path in ("", "/")
+    except ValueError:  # "http://[::1": no link home
+        return False
 
 
 def without_site_name(title: str, names: Iterable[str]) -> str:
