@@ -36,6 +36,7 @@ _TEXT_BLOCKS = frozenset((
 _PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
 MIN_BLOCKS = 2
 MAX_NODES = 50_000
+MAX_STATES = 8  # JSON values decoded a page: each decode may read to the end of its script
 
 
 def app_state_body(tree: etree._Element) -> str:
@@ -46,10 +47,14 @@ def app_state_body(tree: etree._Element) -> str:
 
 def _states(tree: etree._Element) -> Iterator[object]:
     decoder = json.JSONDecoder(strict=False)
+    decoded = 0
     for script in tree.iter("script"):
         text = script.text or ""
-        starts = [0] if script.get("id") in _STATE_IDS else [m.end() for m in _ASSIGNMENT.finditer(text)]
+        starts = [0] if script.get("id") in _STATE_IDS else (m.end() for m in _ASSIGNMENT.finditer(text))
         for start in starts:
+            if decoded == MAX_STATES:
+                return
+            decoded += 1
             try:
                 yield decoder.raw_decode(text, start)[0]
             except (ValueError, RecursionError):  # not JSON after all, or nested past Python's limit

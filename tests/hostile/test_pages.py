@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
@@ -107,9 +108,14 @@ def test_an_app_state_nested_too_deep_or_too_big_is_bounded() -> None:
     assert "Microsoft invests in OpenAI" in content.text
     block = '{"type": "paragraph", "children": [{"text": "Microsoft invests in OpenAI, people say."}]}'
     state = 'window.__INITIAL_STATE__ = {"body": [' + ", ".join([block] * 50_000) + "]};"
-    hostile = page(f"<p>Loading</p><script>{state}</script>")
-    ordinary = page(PARAGRAPH * (len(hostile) // len(PARAGRAPH)))
-    hostile_seconds, content = cpu(lambda: extract_page(hostile))
-    ordinary_seconds, _ = cpu(lambda: extract_page(ordinary))
-    assert content.text.startswith("Microsoft invests in OpenAI, people say.")
-    assert hostile_seconds < 5 * ordinary_seconds, (hostile_seconds, ordinary_seconds)
+    unclosed = "window.__STATE__ = [" * 100_000  # each decode could read to the script's end
+    for scripts, opening in (
+        (f"{state}</script><script>{unclosed}", "Microsoft invests in OpenAI, people say."),
+        (f"{unclosed}</script><script>{state}", "Loading"),  # past the states a page may have: not read
+    ):
+        hostile = page(f"<p>Loading</p><script>{scripts}</script>")
+        ordinary = page(PARAGRAPH * (len(hostile) // len(PARAGRAPH)))
+        hostile_seconds, content = cpu(partial(extract_page, hostile))
+        ordinary_seconds, _ = cpu(partial(extract_page, ordinary))
+        assert content.text.startswith(opening)
+        assert hostile_seconds < 5 * ordinary_seconds, (hostile_seconds, ordinary_seconds)
