@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from crawler.text import squash
 
-MIN_CAPTIONS = 3
+MIN_CAPTIONS = 3  # a page with fewer is no gallery
 MIN_CAPTION_LENGTH = 20  # characters: a shorter caption ("Photo") could open a paragraph
 _CAPTIONS = (
     "//figcaption | //*[contains(concat(' ', normalize-space(translate(@class, 'CAPTION', 'caption')), ' '),"
@@ -26,12 +26,6 @@ _CAPTIONS = (
 _OUTSIDE = frozenset({"aside", "nav", "footer"})
 _CREDIT = re.compile(r"credit|copyright|source|author|photographer", re.IGNORECASE)
 _TRAILING_CREDIT = re.compile(r"\s*(?:©|\(c\)|photo\s*:|foto\s*:|bild\s*:|crédit\s*:).*$", re.IGNORECASE)
-
-
-def captions(tree: HtmlElement) -> list[str]:
-    """The gallery's captions in page order; [] when the page is no gallery."""
-    found = all_captions(tree)
-    return found if len(found) >= MIN_CAPTIONS else []
 
 
 def all_captions(tree: HtmlElement) -> list[str]:

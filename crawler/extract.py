@@ -18,8 +18,10 @@ text wins:
 Embedded posts leave the page first, and datelines, copyright lines and a
 press release's contact trailer the text (``crawler.furniture``). Then the
 standfirst beside the headline is put back as the first paragraph
-(``crawler.standfirst``), and the site's name is taken off the title where the
-page names its site (``crawler.titles``). ``benchmarks.extraction`` measures
+(``crawler.standfirst``); the title is the page's one ``<h1>`` where the
+metadata words it for search engines, without the site's name where the page
+names its site (``crawler.titles``); a published day without its time gets the
+time the page states (``crawler.pagedates``). ``benchmarks.extraction`` measures
 all this against trafilatura's ``extract()`` on pages imitating the hard cases.
 The feed's values are the fallback for whatever the page does not give.
 """

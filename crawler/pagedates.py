@@ -72,15 +72,7 @@ def _stated(tree: etree._Element, zone: tzinfo) -> Iterator[datetime]:
 
 
 def _visible(tree: etree._Element, zone: tzinfo, language: str | None) -> Iterator[datetime]:
-    marked = (
-        e
-        for e in tree.iter("*")
-        if isinstance(e.tag, str)
-        and (
-            e.tag == "time"
-            or _DATE_MARKS.search(f"{e.get('class', '')} {e.get('id', '')} {e.get('itemprop', '')}")
-        )
-    )
+    marked = (e for e in tree.iter("*") if e.tag == "time" or _DATE_MARKS.search(_marks(e, "itemprop")))
     for count, element in enumerate(marked):
         if count == MAX_CANDIDATES:
             return
