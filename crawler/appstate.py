@@ -10,7 +10,10 @@ schema, as either:
 - a list of typed blocks, two or more of them text: Arc's ``content_elements``
   (``{"type": "text", "content": …}``), Slate's and Portable Text's
   paragraphs (``{"type": "paragraph", "children": [{"text": …}]}``); images,
-  embeds and raw HTML blocks are left out.
+  embeds and raw HTML blocks are left out;
+
+with the standfirst the story states beside it (``dek``, Arc's
+``subheadlines``, ``bajada``…) as its first paragraph.
 
 The longest wins. The JSON is read once and walked for at most ``MAX_NODES``
 values: a state is often a megabyte of everything the app may show.
@@ -25,6 +28,7 @@ from typing import Any
 
 from lxml import etree
 
+from crawler.standfirst import MAX_LENGTH, MIN_LENGTH, with_standfirst
 from crawler.text import html_to_text, squash
 
 _STATE_IDS = frozenset({"__NEXT_DATA__", "__NUXT_DATA__", "__APP_STATE__"})
@@ -34,6 +38,9 @@ _TEXT_BLOCKS = frozenset((
     "quote",
 ))  # fmt: skip
 _PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
+# Where a story's standfirst sits beside its body, by the names the schemas give it.
+_DEK_KEYS = ("dek", "subheadlines", "subheadline", "subtitle", "standfirst", "bajada", "entradilla", "lead")
+_SAME_OPENING = 60  # characters
 MIN_BLOCKS = 2
 MAX_NODES = 50_000
 MAX_STATES = 8  # JSON values decoded a page: each decode may read to the end of its script
@@ -62,20 +69,37 @@ def _states(tree: etree._Element) -> Iterator[object]:
 
 
 def _bodies(state: object) -> Iterator[str]:
-    stack, seen = [state], 0
+    stack: list[tuple[object, dict[str, Any] | None]] = [(state, None)]
+    seen = 0
     while stack and seen < MAX_NODES:
-        value = stack.pop()
+        value, owner = stack.pop()
         seen += 1
         if isinstance(value, str):
             if len(_PARAGRAPH.findall(value)) >= MIN_BLOCKS:
-                yield html_to_text(value)
+                yield _with_dek(html_to_text(value), owner)
         elif isinstance(value, dict):
-            stack.extend(value.values())
+            stack.extend((v, value) for v in value.values())
         elif isinstance(value, list):
             blocks = [text for text in (_block_text(item) for item in value) if text is not None]
             if len(blocks) >= MIN_BLOCKS:
-                yield "\n".join(b for b in blocks if b)
-            stack.extend(value)
+                yield _with_dek("\n".join(b for b in blocks if b), owner)
+            stack.extend((v, None) for v in value)
+
+
+def _with_dek(body: str, owner: dict[str, Any] | None) -> str:
+    """``body`` after the standfirst its story states beside it (``dek``, Arc's ``subheadlines``…)."""
+    if owner is None:
+        return body
+    for key in _DEK_KEYS:
+        dek = owner.get(key)
+        dek = dek.get("basic") if isinstance(dek, dict) else dek  # Arc: {"basic": "…"}
+        if not isinstance(dek, str):
+            continue
+        dek = squash(html_to_text(dek))
+        # A summary cut from the first paragraph ("Moderna will cut about…") is no standfirst.
+        if MIN_LENGTH <= len(dek) <= MAX_LENGTH and dek[:_SAME_OPENING].casefold() not in body.casefold():
+            return with_standfirst(body, dek)
+    return body
 
 
 def _block_text(item: object) -> str | None:

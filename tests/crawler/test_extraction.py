@@ -191,10 +191,12 @@ def test_a_bare_day_gets_the_time_the_page_states() -> None:
 
 def test_a_body_only_in_the_apps_inline_state_is_the_text() -> None:
     arc = extract_page(page("en-arc-fusion-state").html).text  # Fusion.globalContent's content_elements
+    assert arc.splitlines()[0] == "The utility must keep one Sherburne County unit on standby through 2030."
     assert arc.splitlines()[1].startswith("The Minnesota Public Utilities Commission on Thursday")
     assert "Glen Stubbe" not in arc and "Business Minute newsletter" not in arc  # image, raw_html
     slate = extract_page(page("en-nextjs-next-data").html).text  # __NEXT_DATA__'s Slate paragraphs
     assert "the company needed to match its cost base to a smaller respiratory market." in slate
+    assert slate.startswith("The company will close its Norwood pilot plant")  # the story's "dek"
     assert "Daily Dose" not in slate and "Novavax" not in slate  # an embed, the related articles
     span = {"_type": "span", "text": "The port authority approved the new terminal on Monday."}
     portable = [{"_type": "block", "children": [span]}, {"_type": "image", "alt": "A crane"}]
