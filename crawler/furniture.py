@@ -4,7 +4,8 @@
   Instagram's, TikTok's): trafilatura keeps a blockquote as a quotation, but
   an embed is another author's post, with its handle and date. They leave the
   tree before extraction (``without_embeds``).
-- In the text (``without_furniture``): a line that is only the dateline
+- In the text (``without_furniture``): a live page's entry times (``16:45
+  Uhr``, ``17h40``, ``12.48 GMT``) alone or opening a line, a line that is only the dateline
   (``Publié le 3 décembre 2026 à 9h00``) or a byline (``Par Claire Martin —
   Publié le 23 mai 2024``), a "see also" link (``Related: …``, ``À lire
   aussi : …``, ``Mehr zum Thema: …``, ``Te puede interesar: …``), a wire's
@@ -53,6 +54,12 @@ _NAME_JOINERS = frozenset({"and", "et", "und", "y", "de", "del", "van", "von", "
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WORD = re.compile(r"[^\W\d_]+")
 _BYLINE_REST_WORDS = 6  # "Publié le 23 mai 2024 à 10h00", "Reuters, March 3, 2024": a date, not a sentence
+# A live page's entry time, on its own line or opening the entry: "16:45 Uhr", "17h40", "12.48 GMT".
+_ENTRY_TIME = re.compile(
+    r"^(?:[-•]\s*)?(?:\d{1,2}[:h]\d\d(?:\s*(?:uhr|gmt|bst|cet|cest))?|\d{1,2}\.\d\d\s*(?:uhr|gmt|bst|cet|cest))"
+    r"(?:\s+|$)",
+    re.IGNORECASE,
+)
 _DATELINE_MAX = 60  # characters
 _DATELINE = re.compile(
     r"^(?:(?:publi\w*|mis en ligne|updated|posted|veröffentlicht|actualizado)\b\s*(?:le|on|am|el)?\s*)?"
@@ -79,12 +86,21 @@ def without_furniture(text: str) -> str:
         if seen >= half and _TRAILER.match(line):
             break
         seen += len(line) + 1
-        if _COPYRIGHT.match(line) or (len(line) <= _DATELINE_MAX and _DATELINE.match(line)):
+        line = _without_entry_time(line)
+        if not line or _COPYRIGHT.match(line) or (len(line) <= _DATELINE_MAX and _DATELINE.match(line)):
             continue
         if (len(line) <= _SEE_ALSO_MAX and _SEE_ALSO.match(line)) or _is_byline(line):
             continue
         kept.append(line)
     return "\n".join(kept)
+
+
+def _without_entry_time(line: str) -> str:
+    # "16:45 Uhr Kanzler besucht…" opens an entry; "9:30 a.m. the market opened" is a sentence.
+    match = _ENTRY_TIME.match(line)
+    if match is None or not (line[match.end() :][:1].isupper() or match.end() == len(line)):
+        return line
+    return line[match.end() :]
 
 
 def _is_byline(line: str) -> bool:

@@ -238,10 +238,18 @@ def test_see_also_links_bylines_and_a_videos_legend_are_no_text() -> None:
         "By Friday, 14:00, the board had not answered.",
         "By Monday, March 3, 2025, the company had sold all of its stakes in the region's mines.",
         "Por Dios, dijo el alcalde, que nadie vuelva a construir allí.",
+        "9:30 a.m. was when the market opened, an hour late.",
     )
     assert without_furniture("\n".join(kept)) == "\n".join(kept)
-    dropped = ("Mehr zum Thema: Schaeffler baut Stellen ab", "By Jane Doe and John Roe | March 3, 2024")
+    dropped = (
+        "Mehr zum Thema: Schaeffler baut Stellen ab",
+        "By Jane Doe and John Roe | March 3, 2024",
+        "17h40",
+    )
     assert without_furniture("\n".join((*kept, *dropped))) == "\n".join(kept)
+    assert without_furniture("- 16:45 Uhr Kanzler besucht Pavillon\n12.48 GMT Fuel duty frozen") == (
+        "Kanzler besucht Pavillon\nFuel duty frozen"
+    )
 
 
 def test_the_one_h1_is_the_title_when_the_metadata_words_it_for_search_engines() -> None:
