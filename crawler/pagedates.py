@@ -13,8 +13,9 @@ midnight. When its answer is such a bare day, the time comes from, in order:
   ``3 dic 2026 - 14:05 CET``, read in the source's zone — its update time
   (``Actualizado``, ``mis à jour``) left out.
 
-Either must fall on htmldate's day (give or take the offsets of the world's
-zones): a date in a "related" box is another article's.
+A visible date must fall on htmldate's day (give or take the offsets of the
+world's zones): a date in a "related" box is another article's. A stated
+one need not: htmldate's day may be a guess (``/2026/12/`` read as the 1st).
 """
 
 from __future__ import annotations
@@ -56,8 +57,11 @@ def published(tree: etree._Element, found: str | None, zone: tzinfo, language: s
     day = parse_date(found, zone) if found else None
     if day is None or found is None or not _BARE_DAY.fullmatch(found):
         return day
+    stated = next(_stated(tree, zone), None)
+    if stated is not None:  # the page's own statement, more precise than a day htmldate may have guessed
+        return stated
     earliest, latest = day - _ZONES_SPREAD, day + timedelta(days=1) + _ZONES_SPREAD
-    for candidate in (*_stated(tree, zone), *_visible(tree, zone, language)):
+    for candidate in _visible(tree, zone, language):
         if earliest <= candidate < latest:
             return candidate
     return day

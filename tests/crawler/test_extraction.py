@@ -187,6 +187,12 @@ def test_a_bare_day_gets_the_time_the_page_states() -> None:
         "<head>", '<head><meta property="article:published_time" content="2026-12-03T08:01:00Z">'
     )
     assert extract_page(stated, paris).published == datetime(2026, 12, 3, 8, 1, tzinfo=UTC)
+    month = (
+        stated.replace("/2026/12/03/", "/2026/12/")
+        .replace("08:01", "18:01")
+        .replace("2026-12-03", "2026-12-17")
+    )
+    assert extract_page(month, paris).published == datetime(2026, 12, 17, 18, 1, tzinfo=UTC)  # not the 1st
 
 
 def test_a_body_only_in_the_apps_inline_state_is_the_text() -> None:
