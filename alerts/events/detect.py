@@ -160,6 +160,61 @@ _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]
 # A year between word boundaries, the one before it tested last: starting with the digits lets
 # the regex engine skip in C to the next "1" or "2".
 _PAST_YEAR = re.compile(r"(19[5-9]\d|20\d\d)\b(?<!\w\d{4})")
+# A conditional after a deal that opens its sentence, or follows who says it ("A merger of Grab and
+# GoTo would give…", "Grab-GoTo tie-up would create…", "analysts say a takeover could…", "Une fusion
+# … serait", "Ein Zusammenschluss … würde", "Una fusión … podría"): a deal supposed, not made.
+_CONDITIONALS_TEXT = """
+    would could might may serait seraient pourrait pourraient creerait donnerait permettrait ferait
+    aurait devrait wurde wurden konnte konnten ware waren durfte durften seria serian podria podrian
+    daria crearia permitiria tendria haria supondria
+"""
+_CONDITIONALS = frozenset(_CONDITIONALS_TEXT.split())
+# Who tells a supposed deal: "lawyers say a merger would…", "selon eux, une fusion…".
+_SAYING = frozenset(
+    {
+        "say",
+        "says",
+        "said",
+        "think",
+        "believe",
+        "argue",
+        "estimate",
+        "reckon",
+        "disent",
+        "estiment",
+        "jugent",
+        "sagen",
+        "meinen",
+        "glauben",
+        "schatzen",
+        "dicen",
+        "creen",
+        "estiman",
+        "opinan",
+    }
+)
+# Words that open a clause about the deal rather than its verb: "a merger that would create" tells
+# what an agreed merger does.
+_CLAUSE_OPENERS = frozenset({"that", "which", "who", "qui", "que", "dont", "welche", "welcher", "cual"})
+_INDEFINITE = frozenset(
+    {
+        "a",
+        "an",
+        "any",
+        "such",
+        "another",
+        "un",
+        "une",
+        "toute",
+        "ein",
+        "eine",
+        "einer",
+        "eines",
+        "einem",
+        "una",
+        "cualquier",
+    }
+)
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -693,7 +748,12 @@ class EventDetector:
             # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
             recalled |= results is not None and results.start() <= spans[hit.first][0]
             refused = context.near(hit, "denial")
-            denied = refused or context.near(hit, "backdrop") or context.followed_deal(hit, group)
+            denied = (
+                refused
+                or context.near(hit, "backdrop")
+                or context.followed_deal(hit, group)
+                or context.supposed(hit)
+            )
             definite = not _DEFINITE.isdisjoint(context.words_before(hit, 1))
             framed = judged or refused
             mentions.append(
@@ -1063,6 +1123,26 @@ class _Context:
         """The ``count`` folded words before ``trigger``."""
         spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
         return [fold(self.text[start:end]) for start, end in spans]
+
+    def supposed(self, trigger: Hit[object]) -> bool:
+        """Whether the deal is the subject of a conditional ("A merger of Grab and GoTo would give",
+        "Takeover of Finnair would need", "Grab-GoTo tie-up would create", "Ein Zusammenschluss von
+        … könnte"): it opens the sentence (or follows who says it) bare, after an indefinite
+        article, or right before the conditional, and the conditional comes within ten words with
+        no clause opening between. "The deal would give Chevron…" tells an agreed deal, "a merger
+        that would create" its effect, "raised its holding and said it may" an intention."""
+        before = self.words_before(trigger, 3)
+        if trigger.first > 4 and _SAYING.isdisjoint(before):
+            return False
+        bare = trigger.first == 0 or before[-1] in _INDEFINITE
+        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 11]
+        for index, (start, end) in enumerate(spans):
+            word = fold(self.text[start:end])
+            if word in _CONDITIONALS:
+                return bare or index == 0
+            if word in _CLAUSE_OPENERS or word in _SAYING or self.text[end : end + 1] in (",", ";", ":"):
+                return False
+        return False
 
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None

@@ -1,0 +1,91 @@
+"""Deal words whose deal is supposed or whose partners are people: classes from fresh9-dev's errors
+(eleventh session), tested in articles written for these tests, not benchmark items."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.events.detect import EventDetector
+from tests.alerts.events.reading import article_news
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A deal as the subject of a conditional: supposed, not made.
+        (
+            "en",
+            "Takeover of Finnair would need Helsinki's blessing, officials say",
+            "A takeover of Finnair by any foreign carrier would need the Finnish state's consent, "
+            "ministry officials told lawmakers on Tuesday. No airline has made an approach. The state "
+            "owns 56% of the carrier. Finnair's shares were unchanged.",
+        ),
+        (
+            "en",
+            "Pharmacy chains' tie-up could cut 900 stores, union warns",
+            "Unions say a combination of the two largest Chilean pharmacy chains could close 900 stores. "
+            "Neither chain has confirmed any talks. Together they sell half of the country's medicines. "
+            "The competition regulator declined to comment.",
+        ),
+        (
+            "fr",
+            "Un rapprochement entre les deux distributeurs serait mal vu à Bruxelles",
+            "Une fusion de Système U et d'Intermarché pourrait se heurter aux règles de concurrence, "
+            "estiment des juristes. Les deux enseignes n'ont rien annoncé. Elles pèsent ensemble près "
+            "de 30 % du marché français. Leurs présidents se sont rencontrés en septembre.",
+        ),
+        (
+            "de",
+            "Fusion der beiden Genossenschaftsbanken würde 300 Stellen kosten",
+            "Ein Zusammenschluss der Volksbank Mittelhessen mit der Nachbarbank könnte nach Berechnungen "
+            "der Gewerkschaft 300 Stellen kosten. Beide Häuser schweigen zu den Plänen. Gespräche gibt "
+            "es nach eigenen Angaben nicht. Die Bilanzsumme läge bei 15 Milliarden Euro.",
+        ),
+        (
+            "es",
+            "Una fusión de las dos mayores navieras chilenas sería revisada por la FNE",
+            "Una fusión entre CSAV y una naviera rival podría tardar un año en ser aprobada, según "
+            "abogados consultados. Ninguna empresa ha confirmado conversaciones. El sector mueve el 80 % "
+            "del comercio exterior chileno. Las acciones de CSAV subieron un 1 %.",
+        ),
+    ],
+)
+def test_a_deal_supposed_in_a_conditional_is_no_news(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "expected"),
+    [
+        # A deal agreed and what it would do: the conditional tells the effect of a deal made.
+        (
+            "en",
+            "Japan's Yamato agrees to buy parcel firm Sagawa",
+            "Yamato Holdings has agreed to buy Sagawa Express for 400 billion yen. The deal would make "
+            "Yamato the largest parcel carrier in Japan. Regulators must approve it.",
+            {"acquisition"},
+        ),
+        (
+            "en",
+            "Two Gulf ports sign a merger that would create the region's biggest operator",
+            "Abu Dhabi Ports and Oman's Asyad signed a merger agreement on Sunday that would create the "
+            "Gulf's largest port operator. The combined group would run 14 terminals. Shareholders vote "
+            "in March.",
+            {"acquisition"},
+        ),
+        (
+            "es",
+            "Sigma y Grupo Herdez sellan una alianza que crearía un gigante de los embutidos",
+            "Sigma Alimentos y Grupo Herdez sellaron una alianza para distribuir juntos sus embutidos en "
+            "Centroamérica, anunciaron el lunes. La empresa conjunta tendría ventas de 800 millones de "
+            "dólares. Empezará a operar en enero.",
+            {"partnership"},
+        ),
+    ],
+)
+def test_a_conditional_after_a_deal_made_leaves_it_news(
+    detector: EventDetector, language: str, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text, language) == expected
