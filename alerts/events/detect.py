@@ -215,6 +215,23 @@ _INDEFINITE = frozenset(
         "cualquier",
     }
 )
+# People named by what they do, in the plural, as who teams up ("Two surgeons team up", "Deux
+# chefs s'associent", "Zwei Sommeliers tun sich zusammen", "Dos hermanos se asocian"): folded.
+_PEOPLE_TEXT = """
+    surgeons doctors physicians nurses chefs cooks sommeliers winemakers lawyers artists musicians
+    singers designers architects athletes friends brothers sisters siblings twins spouses couple
+    chirurgiens medecins infirmieres cuisiniers vignerons avocats artistes musiciens chanteurs
+    createurs architectes sportifs amis freres soeurs jumeaux jumelles epoux
+    chirurgen arzte arztinnen koche kochinnen winzer winzerinnen anwalte anwaltinnen kunstler
+    kunstlerinnen musiker sanger sangerinnen architekten sportler freunde freundinnen bruder
+    schwestern geschwister zwillinge ehepaar
+    cirujanos medicos medicas cocineros cocineras sumilleres enologos abogados abogadas artistas
+    musicos cantantes disenadores arquitectos deportistas amigos amigas hermanos hermanas gemelos
+    esposos pareja
+"""
+_PEOPLE = frozenset(_PEOPLE_TEXT.split())
+# "with" before a name after a partnership word: an organisation is a partner ("partner with Nestlé").
+_WITH = frozenset({"with", "avec", "mit", "con"})
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -1144,6 +1161,22 @@ class _Context:
                 return False
         return False
 
+    def people_partner(self, trigger: Hit[object]) -> bool:
+        """Whether who teams up are people, not organisations: the words before a partnership word
+        name people by what they do ("Two surgeons have teamed up", "Les chefs … s'associent"), the
+        sentence names no listed organisation, and "with" does not follow ("partner with Nestlé").
+        Names alone are not enough: "Ralph Lauren" and "Hugo Boss" are companies too."""
+        spans = self.sentence.spans()
+        if any(
+            accepted(alias, self.text, spans[hit.first][0], spans[hit.last][1])
+            for hit, alias in self.sentence.aliases
+        ):
+            return False
+        after = [fold(self.text[slice(*span)]) for span in spans[trigger.first : trigger.last + 3]]
+        if not _WITH.isdisjoint(after):
+            return False
+        return not _PEOPLE.isdisjoint(fold(self.text[slice(*span)]) for span in spans[: trigger.first])
+
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
 
@@ -1167,9 +1200,12 @@ class _Context:
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.
             return None
-        if kind == "partnership" and (self.near(hit, "none") or self.near(hit, "study")):
+        if kind == "partnership" and (
+            self.near(hit, "none") or self.near(hit, "study") or self.people_partner(hit)
+        ):
             # "placed no new orders", "keine neuen Aufträge", "ningún contrato": a deal said not to be;
-            # "The study, a collaboration between two labs": who did the research, not a deal made.
+            # "The study, a collaboration between two labs": who did the research, not a deal made;
+            # "Two surgeons team up": people, not organisations.
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
             return None

@@ -89,3 +89,61 @@ def test_a_conditional_after_a_deal_made_leaves_it_news(
     detector: EventDetector, language: str, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # People named by what they do who team up: no deal between organisations.
+        (
+            "en",
+            "Three architects team up to rebuild Beirut's old port houses",
+            "Three Lebanese architects have teamed up to restore a row of Ottoman-era houses near the "
+            "port, paid for by private donors. The work starts in spring. The houses were damaged in "
+            "the 2020 blast. About 40 craftsmen will be hired.",
+        ),
+        (
+            "fr",
+            "Deux vignerons du Beaujolais s'associent pour sauver un vieux cépage",
+            "Les vignerons Paul Morel et Claire Dufour s'associent pour replanter deux hectares de "
+            "gamay à jus blanc, un cépage presque disparu. Les premières bouteilles sont attendues en "
+            "2029. Les deux amis se connaissent depuis le lycée agricole. Le projet coûte 80 000 euros.",
+        ),
+        (
+            "es",
+            "Dos hermanos se asocian para abrir una panadería en Valparaíso",
+            "Los hermanos Tomás y Matías Rojas se asocian para abrir una panadería de masa madre en el "
+            "cerro Alegre. El local tendrá diez empleados. Ambos trabajaron antes en Santiago. Abrirá "
+            "sus puertas en marzo.",
+        ),
+    ],
+)
+def test_people_who_team_up_make_no_partnership(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # People who team up with a company, or companies named by people's words: a partnership.
+        (
+            "en",
+            "Two chefs partner with Nestlé on a range of ready meals",
+            "Two Michelin-starred chefs will partner with Nestlé on a range of frozen meals sold in "
+            "Britain, the company said. The meals go on sale in March. Nestlé did not give the terms.",
+        ),
+        (
+            "de",
+            "Siemens und Bosch arbeiten bei Wärmepumpen zusammen",
+            "Siemens und Bosch arbeiten künftig bei der Steuerung von Wärmepumpen zusammen, teilten "
+            "die Konzerne mit. Die Ingenieure beider Firmen entwickeln eine gemeinsame Software. Sie "
+            "soll 2027 auf den Markt kommen.",
+        ),
+    ],
+)
+def test_organisations_that_team_up_stay_partners(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == {"partnership"}
