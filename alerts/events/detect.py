@@ -771,8 +771,12 @@ class EventDetector:
                 or context.followed_deal(hit, group)
                 or context.supposed(hit)
             )
+            # "Who will buy into Starbucks China? A guessing game…": a question asks, as one closing
+            # its sentence does (``judged``), and frames the lead as it does.
+            asked = context.asked(hit)
+            denied |= asked
             definite = not _DEFINITE.isdisjoint(context.words_before(hit, 1))
-            framed = judged or refused
+            framed = judged or refused or asked
             mentions.append(
                 _Mention(
                     kind,
@@ -1176,6 +1180,15 @@ class _Context:
         if not _WITH.isdisjoint(after):
             return False
         return not _PEOPLE.isdisjoint(fold(self.text[slice(*span)]) for span in spans[: trigger.first])
+
+    def asked(self, trigger: Hit[object]) -> bool:
+        """Whether the trigger is inside a question that does not end its sentence ("Who will buy into
+        Starbucks China? A guessing game in Shanghai", "¿Quién se quedará con Tottus? Los candidatos"):
+        a "?" follows it with no other mark that ends a clause between ("X buys Y: what next?")."""
+        spans = self.sentence.spans()
+        start = spans[trigger.last][1] if trigger.last < len(spans) else len(self.text)
+        question = self.text.find("?", start)
+        return question != -1 and not any(mark in self.text[start:question] for mark in ".!:;")
 
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None

@@ -147,3 +147,37 @@ def test_organisations_that_team_up_stay_partners(
     detector: EventDetector, language: str, title: str, text: str
 ) -> None:
     assert article_news(detector, title, text, language) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A question inside a headline asks who will deal; it reports no deal.
+        (
+            "en",
+            "Who will take over Ghana's last gold refinery? Bidders circle in Accra",
+            "Ghana's government has said it wants a private owner for the Gold Refinery of Accra. Several "
+            "mining groups are said to be interested. No offer has been filed. The refinery has run at a "
+            "loss for three years.",
+        ),
+        (
+            "es",
+            "¿Quién comprará la cervecera Backus? Las apuestas en Lima",
+            "En Lima crecen las especulaciones sobre el futuro de Backus. La empresa no ha comentado los "
+            "rumores. Sus ventas subieron un 4 % el año pasado. Emplea a 3.000 personas en Perú.",
+        ),
+    ],
+)
+def test_a_question_in_a_headline_reports_no_deal(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_deal_told_after_a_question_stays_news(detector: EventDetector) -> None:
+    title = "Who is Apollo? The US fund takes a 25% stake in Hornsea 3"
+    text = (
+        "Apollo has agreed to buy a 25% stake in the Hornsea 3 offshore wind farm from Ørsted for "
+        "£2 billion. Ørsted keeps the rest. Construction started last year."
+    )
+    assert article_news(detector, title, text) == {"investment"}
