@@ -296,6 +296,8 @@ _DEFINITE_TEXT = """
     the this that l le la cet cette ce der die das den dem dieser diese dieses el este esta ese esa
 """
 _DEFINITE = frozenset(_DEFINITE_TEXT.split())
+# Plural definite articles, which name deals counted by their effect ("Les partenariats … portent").
+_PLURAL_DEFINITE = frozenset({"les", "los", "las", "these", "those", "ces", "diese", "esos", "esas"})
 # A company named by what it is ("the air taxi maker", "la biotech lyonnaise", "den
 # US-Elektroautobauer"): singular, as an investment goes into one.
 _COMPANY_NOUN = re.compile(
@@ -361,6 +363,8 @@ _EFFECTS = frozenset(
     {"added", "contributed", "lifted", "boosted", "weighed", "weighs", "hurt", "hurts", "dragged", "drags"}
     | {"posted", "posts", "generated", "diluted", "accounted", "cost", "lastro", "belastete", "pese"}
     | {"pressure", "pression", "druck", "presion"}
+    | {"cut", "cuts", "drove", "drives", "drive", "porte", "portent", "dope", "dopent", "tire", "tirent"}
+    | {"plombe", "plombent", "stutzt", "stutzen", "treibt", "treiben", "impulsa", "impulsan", "pesan"}
 )
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
@@ -1005,13 +1009,30 @@ class _Context:
     def effect(self, trigger: Hit[object]) -> bool:
         """Whether a deal named with a determiner is the subject of what it did to results ("its
         joint venture with Toyota posted a loss", "the Pioneer deal, completed in May, boosted
-        output"), not a deal made: the sentence's verb comes within six words of it."""
+        output", "Les partenariats de distribution portent les ventes"), not a deal made: the
+        sentence's verb comes within six words of it. Deals in the bare plural are counted by their
+        effect when the verb follows at once ("shirt and stadium deals accounted for most of the
+        rise"); further on it may be another clause's ("signs deals with A and B, which lifted")."""
         before = self.words_before(trigger, 2)
-        # "s": a genitive ("Rival's funding round", "Exxon's takeover"), split off its name.
-        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before) and "s" not in before:
-            return False
         spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 7]
+        # "s": a genitive ("Rival's funding round", "Exxon's takeover"), split off its name.
+        if (
+            _DEFINITE.isdisjoint(before)
+            and _POSSESSIVES.isdisjoint(before)
+            and _PLURAL_DEFINITE.isdisjoint(before)
+            and "s" not in before
+        ):
+            last = self.sentence.spans()[trigger.last]
+            if not _PLURAL.search(self.text[slice(*last)]):
+                return False
+            spans = spans[:1]
         return any(fold(self.text[start:end]) in _EFFECTS for start, end in spans)
+
+    def possessor(self, trigger: Hit[object]) -> bool:
+        """Whether the deal word is a genitive ("Shipping alliances' reshuffle leaves ports exposed",
+        "the merger's architects"): what the deal has is the news, not the deal."""
+        end = self.sentence.spans()[trigger.last][1]
+        return self.text.startswith(("'s ", "’s ", "' ", "’ "), end)
 
     def counted(self, trigger: Hit[object]) -> bool:
         """Whether a partnership word is deals counted as the cause of a result: in the plural after a
@@ -1208,7 +1229,7 @@ class _Context:
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
-        if self.effect(hit):
+        if self.effect(hit) or self.possessor(hit):
             return None
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.

@@ -181,3 +181,44 @@ def test_a_deal_told_after_a_question_stays_news(detector: EventDetector) -> Non
         "£2 billion. Ørsted keeps the rest. Construction started last year."
     )
     assert article_news(detector, title, text) == {"investment"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # Deals counted by what they did to results, or named as what owns the news.
+        (
+            "fr",
+            "Les contrats d'export tirent les ventes du levurier Lesaffre",
+            "Le levurier lillois Lesaffre a vu ses ventes progresser de 8 % sur l'année. Le groupe n'a "
+            "pas communiqué son bénéfice. Il emploie 11 000 personnes. Ses usines tournent à plein.",
+        ),
+        (
+            "en",
+            "Podcast deals added two points to Spotify's margin, finance chief says",
+            "Spotify's gross margin rose two points in the quarter, its finance chief told analysts. "
+            "The company added 15 million users. Its shares rose 6% in New York. Advertising sales "
+            "were flat.",
+        ),
+        (
+            "en",
+            "Merger's architects step down from Glencore board",
+            "Two directors who steered Glencore through its combination with Xstrata in 2013 are "
+            "stepping down from the board, the miner said. They leave in May. The board will shrink to "
+            "nine members. Glencore shares were flat.",
+        ),
+    ],
+)
+def test_deals_told_by_their_effect_or_as_owners_are_no_news(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_deals_signed_before_an_effect_further_on_stay_news(detector: EventDetector) -> None:
+    title = "Paystack signs deals with Visa and Mastercard"
+    text = (
+        "Paystack has signed deals with Visa and Mastercard that will lift its card limits, the "
+        "Lagos payments company said. The agreements start in January. Paystack is owned by Stripe."
+    )
+    assert article_news(detector, title, text) == {"partnership"}
