@@ -232,6 +232,12 @@ _PEOPLE_TEXT = """
 _PEOPLE = frozenset(_PEOPLE_TEXT.split())
 # "with" before a name after a partnership word: an organisation is a partner ("partner with Nestlé").
 _WITH = frozenset({"with", "avec", "mit", "con"})
+# A verb denied just before a deal word ("did not name new sponsors", "n'a pas annoncé de nouveau
+# partenariat", "hat noch nicht unterschrieben", "no ha firmado ningún contrato"): folded words.
+_NEGATIONS = frozenset(
+    {"not", "never", "didn", "doesn", "hasn", "haven", "hadn", "isn", "wasn", "weren", "aren", "cannot"}
+    | {"pas", "jamais", "nicht", "nie", "niemals", "no", "nunca"}
+)
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -1211,6 +1217,19 @@ class _Context:
         question = self.text.find("?", start)
         return question != -1 and not any(mark in self.text[start:question] for mark in ".!:;")
 
+    def negated(self, trigger: Hit[object]) -> bool:
+        """Whether a negation stands at most three words before the deal word with no definite
+        article or possessive between ("did not name new sponsors", "n'a pas annoncé de nouveau
+        partenariat", "no ha firmado ningún contrato"): a deal said not to be made. "did not disclose
+        the deal's value" names a deal that is."""
+        words = self.words_before(trigger, 3)
+        for index in range(len(words) - 1, -1, -1):
+            if words[index] in _NEGATIONS:
+                return True
+            if words[index] in _DEFINITE or words[index] in _POSSESSIVES:
+                return False
+        return False
+
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
 
@@ -1229,7 +1248,7 @@ class _Context:
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
-        if self.effect(hit) or self.possessor(hit):
+        if self.effect(hit) or self.possessor(hit) or self.negated(hit):
             return None
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.

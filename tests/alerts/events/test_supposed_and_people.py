@@ -222,3 +222,45 @@ def test_deals_signed_before_an_effect_further_on_stay_news(detector: EventDetec
         "Lagos payments company said. The agreements start in January. Paystack is owned by Stripe."
     )
     assert article_news(detector, title, text) == {"partnership"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # A verb denied just before the deal word: a deal said not to be made.
+        (
+            "en",
+            "Kenya Airways has not signed new code-share deals this year, CEO says",
+            "Kenya Airways has not signed any code-share agreements this year, chief executive Allan "
+            "Kilavuka said on Monday. The airline is focused on repairing its grounded jets. It flew "
+            "5 million passengers last year. Its losses narrowed.",
+        ),
+        (
+            "fr",
+            "Le FC Sochaux n'a toujours pas trouvé de sponsor maillot",
+            "Le FC Sochaux n'a pas signé de nouveau partenaire principal pour la saison, a reconnu son "
+            "président. Le club joue en National. Son budget a baissé de 20 %. Le stade Bonal sonne "
+            "creux.",
+        ),
+        (
+            "de",
+            "Telekom will beim Glasfaserausbau nicht mit Huawei kooperieren",
+            "Die Deutsche Telekom wird beim Ausbau ihres Glasfasernetzes nicht mit Huawei kooperieren, "
+            "sagte Vorstandschef Tim Höttges. Die Bundesregierung hatte Sicherheitsfragen gestellt. Der "
+            "Ausbau kostet bis 2030 rund 30 Milliarden Euro. Die Aktie stieg leicht.",
+        ),
+    ],
+)
+def test_a_deal_word_after_a_negation_is_no_news(
+    detector: EventDetector, language: str, title: str, text: str
+) -> None:
+    assert article_news(detector, title, text, language) == set()
+
+
+def test_a_deal_whose_terms_are_not_disclosed_stays_news(detector: EventDetector) -> None:
+    title = "Sanlam buys Namibian insurer for an undisclosed sum"
+    text = (
+        "Sanlam has bought Hollard Namibia, the South African group said on Tuesday. It did not "
+        "disclose the price of the acquisition. Hollard Namibia has 300 staff."
+    )
+    assert article_news(detector, title, text) == {"acquisition"}
