@@ -553,6 +553,14 @@ class EventDetector:
                     recalled.difference_update(m.type for m in mentions if not m.background)
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
+        if _told_specifically(found):
+            # "Radio Africa becomes part of Nation Media in $19m deal. Nation Media has bought Radio
+            # Africa…": a generic deal word in the headline names the deal the lead tells in specific
+            # words. One in the lead is a deal of its own ("… comes with a commercial agreement").
+            found = [
+                (s, [_as_told(m) for m in mentions] if s.headline else mentions) for s, mentions in found
+            ]
+            lead_types = {m.type for _, mentions in found for m in mentions if not m.background}
         # Further down, only what the headline and lead did not already say, and
         # two sentences or more could say, can still be news (by repetition):
         # other sentences are not read.
@@ -1419,6 +1427,24 @@ def _possible(trigger: Trigger) -> tuple[str, ...]:
     if trigger.group in ("buy", "deal"):
         types.append("partnership")
     return tuple(types)
+
+
+def _told_specifically(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> bool:
+    """Whether the lead reports an acquisition or an investment in specific words and the headline a
+    partnership in generic ones only ("in $19m deal"), and nothing else does: the same deal."""
+    news = [(s.headline, m) for s, mentions in found for m in mentions if not m.background]
+    return (
+        any(not headline and m.type != "partnership" and m.group not in _ANAPHORIC for headline, m in news)
+        and any(headline and m.type == "partnership" for headline, m in news)
+        and all(headline and m.group == "deal" for headline, m in news if m.type == "partnership")
+    )
+
+
+def _as_told(mention: _Mention) -> _Mention:
+    """A generic partnership mention as the specific deal told beside it: background."""
+    if mention.type == "partnership" and mention.group == "deal":
+        return replace(mention, background=True)
+    return mention
 
 
 def _repeated(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> set[str]:

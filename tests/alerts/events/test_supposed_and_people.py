@@ -264,3 +264,38 @@ def test_a_deal_whose_terms_are_not_disclosed_stays_news(detector: EventDetector
         "disclose the price of the acquisition. Hollard Namibia has 300 staff."
     )
     assert article_news(detector, title, text) == {"acquisition"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "expected"),
+    [
+        # A generic deal word in the headline names the deal the lead tells in specific words.
+        (
+            "en",
+            "Ghana's Hollard unit changes hands in $60m deal",
+            "Sanlam has bought Hollard Ghana from its South African parent for $60 million, the insurer "
+            "said on Monday. Hollard Ghana has 40 branches. The regulator approved the sale last week.",
+            {"acquisition"},
+        ),
+        (
+            "fr",
+            "Accord à 80 millions d'euros pour la start-up rennaise Klaxoon",
+            "Le fonds Bpifrance a pris 15 % du capital de Klaxoon pour 80 millions d'euros, a annoncé "
+            "la start-up rennaise. Elle veut recruter 200 personnes. Son chiffre d'affaires a doublé.",
+            {"investment"},
+        ),
+        # A deal of its own in the lead, beside the stake, stays a partnership.
+        (
+            "en",
+            "Telecom Egypt bets on local cloud start-up",
+            "Telecom Egypt has bought a 10% stake in Cairo start-up Cloudex for $20 million. The stake "
+            "comes with a five-year agreement to host Cloudex's servers in its data centres. Cloudex "
+            "was founded in 2019.",
+            {"investment", "partnership"},
+        ),
+    ],
+)
+def test_a_generic_deal_in_the_headline_is_the_one_the_lead_tells(
+    detector: EventDetector, language: str, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text, language) == expected
