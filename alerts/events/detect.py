@@ -285,6 +285,8 @@ _WINDOWS = {
     "player": (0, 4),
     # "no" just before a deal word or just after its verb ("no new aircraft orders", "orders no planes").
     "none": (3, 1),
+    # Orders or contracts lost ("lost about $1bn of orders", "verliert Aufträge"), a few words before them.
+    "lost": (6, 0),
     # A study just before a partnership word names its authors ("The study, a collaboration between").
     "study": (4, 0),
 }
@@ -1238,6 +1240,13 @@ class _Context:
                 return False
         return False
 
+    def lost(self, trigger: Hit[object]) -> bool:
+        """Whether orders or contracts in the plural are lost ("lost about $1 billion of orders", "perd
+        des commandes", "verliert Aufträge"): a result counted, like orders that slip; one contract
+        lost names who won it ("lost the contract to Airbus")."""
+        last = self.sentence.spans()[trigger.last]
+        return self.near(trigger, "lost") and _PLURAL.search(self.text[slice(*last)]) is not None
+
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
 
@@ -1262,7 +1271,7 @@ class _Context:
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.
             return None
         if kind == "partnership" and (
-            self.near(hit, "none") or self.near(hit, "study") or self.people_partner(hit)
+            self.near(hit, "none") or self.near(hit, "study") or self.people_partner(hit) or self.lost(hit)
         ):
             # "placed no new orders", "keine neuen Aufträge", "ningún contrato": a deal said not to be;
             # "The study, a collaboration between two labs": who did the research, not a deal made;

@@ -299,3 +299,39 @@ def test_a_generic_deal_in_the_headline_is_the_one_the_lead_tells(
     detector: EventDetector, language: str, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "expected"),
+    [
+        # Orders or contracts lost are a result counted, not a deal.
+        (
+            "en",
+            "Sri Lankan tea exporters lose orders as Russian buyers turn to Kenya",
+            "Sri Lanka's tea exporters lost nearly $200 million of orders this year as Russian and Iraqi "
+            "buyers switched to cheaper Kenyan leaf, the Colombo Tea Traders' Association said. Auction "
+            "prices fell 6%. Growers blamed fertiliser costs. The rupee was stable.",
+            set(),
+        ),
+        (
+            "de",
+            "Zulieferer Leoni verliert Aufträge von zwei Autobauern",
+            "Der Kabelspezialist Leoni verliert nach eigenen Angaben Aufträge von zwei großen Autobauern. "
+            "Der Umsatz werde deshalb im kommenden Jahr sinken, teilte das Unternehmen mit. Namen nannte "
+            "Leoni nicht. Die Aktie fiel um vier Prozent.",
+            set(),
+        ),
+        # One contract lost names who won it.
+        (
+            "en",
+            "Alstom loses the Johannesburg metro contract to CRRC",
+            "South Africa's rail agency has awarded CRRC a contract worth $900 million to build 60 metro "
+            "trains for Johannesburg, after Alstom's bid was rejected. Deliveries start in 2027.",
+            {"partnership"},
+        ),
+    ],
+)
+def test_orders_lost_are_a_result_counted(
+    detector: EventDetector, language: str, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text, language) == expected
