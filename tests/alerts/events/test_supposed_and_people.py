@@ -335,3 +335,38 @@ def test_orders_lost_are_a_result_counted(
     detector: EventDetector, language: str, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "expected"),
+    [
+        # A co-operative is an organisation, not a cooperation.
+        (
+            "fr",
+            "Les coopératives viticoles de l'Hérault face à la chute des ventes",
+            "Les caves coopératives de l'Hérault ont vendu 12 % de vin en moins cette année, selon leur "
+            "fédération. Plusieurs coopératives envisagent d'arracher des vignes. La région compte 80 "
+            "caves. Les prix du vrac ont baissé.",
+            set(),
+        ),
+        (
+            "es",
+            "Una cooperativa de cafeteros de Huila exporta su primer lote a Japón",
+            "La cooperativa Cadefihuila envió su primer contenedor de café especial a Japón, informó su "
+            "gerente. El lote pesa 18 toneladas. Los socios recibirán un precio mayor. La cosecha fue "
+            "buena este año.",
+            set(),
+        ),
+        (
+            "en",
+            "Arla buys Danish organic cooperative's dairy",
+            "Arla Foods has agreed to buy the dairy of Thise, a Danish organic cooperative, for an "
+            "undisclosed sum. Thise's 100 farmers will supply Arla. The dairy employs 250 people.",
+            {"acquisition"},
+        ),
+    ],
+)
+def test_a_co_operative_is_an_organisation_not_a_cooperation(
+    detector: EventDetector, language: str, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text, language) == expected
