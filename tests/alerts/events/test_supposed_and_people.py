@@ -370,3 +370,40 @@ def test_a_co_operative_is_an_organisation_not_a_cooperation(
     detector: EventDetector, language: str, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "expected"),
+    [
+        # A deal a court or a regulator freezes or suspends is not done.
+        (
+            "en",
+            "Judge freezes Zambia's copper offtake deal with Trafigura",
+            "A Lusaka judge has suspended a copper offtake agreement between state miner ZCCM and "
+            "Trafigura until a challenge by minority shareholders is heard. ZCCM said it would appeal. "
+            "Copper prices rose 2%. The hearing is set for March.",
+            set(),
+        ),
+        (
+            "es",
+            "Un juez suspende el contrato de Aena con una constructora china en Brasil",
+            "Un juez federal de Brasilia suspendió el contrato de Aena con China Railway para ampliar el "
+            "aeropuerto de Recife, tras una denuncia de un competidor. Aena recurrirá. Las obras debían "
+            "empezar en enero. El aeropuerto recibe 9 millones de pasajeros.",
+            set(),
+        ),
+        # Talks suspended and resumed, then a deal: the deal is news.
+        (
+            "en",
+            "Vale agrees to sell nickel unit stake after suspended talks resume",
+            "Vale has agreed to sell a 10% stake in its base metals unit to Manara Minerals for $2.5 "
+            "billion, after talks suspended in June resumed last month. The deal values the unit at $25 "
+            "billion.",
+            {"investment"},
+        ),
+    ],
+)
+def test_a_deal_frozen_or_suspended_is_not_done(
+    detector: EventDetector, language: str, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text, language) == expected
