@@ -407,3 +407,17 @@ def test_a_deal_frozen_or_suspended_is_not_done(
     detector: EventDetector, language: str, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text, language) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Deal-making as an activity ("deal work", "deal flow"): no deal of its own.
+        "Baker McKenzie's Riyadh office said deal work picked up in the second half, led by "
+        "sovereign funds. The firm hired four lawyers. It expects a busy 2026.",
+        "Bankers in São Paulo say deal flow has slowed since the central bank raised rates. Fees fell "
+        "by a third. Several listings were postponed.",
+    ],
+)
+def test_deal_making_as_an_activity_is_no_deal(detector: EventDetector, text: str) -> None:
+    assert article_news(detector, "Gulf and Brazil advisers see a mixed year", text) == set()
