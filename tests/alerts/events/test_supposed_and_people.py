@@ -421,3 +421,25 @@ def test_a_deal_frozen_or_suspended_is_not_done(
 )
 def test_deal_making_as_an_activity_is_no_deal(detector: EventDetector, text: str) -> None:
     assert article_news(detector, "Gulf and Brazil advisers see a mixed year", text) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # A German stake cut, with "Anteil" and no pronoun, or in the perfect with its participle last.
+        (
+            "Norges Bank senkt Anteil an Siemens Energy unter fünf Prozent",
+            "Der norwegische Staatsfonds hat seinen Anteil an Siemens Energy unter die Schwelle von fünf "
+            "Prozent gesenkt, wie aus einer Mitteilung hervorgeht. Er hält nun 4,8 Prozent. Die Aktie "
+            "gab leicht nach. Der Fonds verwaltet 1,7 Billionen Dollar.",
+        ),
+        (
+            "Blackrock reduziert seinen Anteil an der Lufthansa",
+            "Der Vermögensverwalter Blackrock hat seinen Anteil an der Lufthansa auf 2,9 Prozent "
+            "verringert. Das geht aus einer Stimmrechtsmitteilung hervor. Die Aktie stieg um ein Prozent. "
+            "Lufthansa fliegt wieder mehr Ziele in Asien an.",
+        ),
+    ],
+)
+def test_a_german_stake_cut_is_no_investment(detector: EventDetector, title: str, text: str) -> None:
+    assert article_news(detector, title, text, "de") == set()
