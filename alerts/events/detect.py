@@ -238,6 +238,40 @@ _NEGATIONS = frozenset(
     {"not", "never", "didn", "doesn", "hasn", "haven", "hadn", "isn", "wasn", "weren", "aren", "cannot"}
     | {"pas", "jamais", "nicht", "nie", "niemals", "no", "nunca"}
 )
+# Words that end a company's name after an investment word ("Sanlam Investment Management").
+_NAME_ENDS = frozenset(
+    {
+        "group",
+        "management",
+        "corp",
+        "corporation",
+        "authority",
+        "fund",
+        "company",
+        "co",
+        "holdings",
+        "holding",
+        "bank",
+        "trust",
+        "partners",
+        "office",
+        "council",
+        "agency",
+        "managers",
+        "advisors",
+        "advisers",
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "ag",
+        "gmbh",
+        "sa",
+        "plc",
+        "board",
+        "house",
+    }
+)
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -1247,6 +1281,24 @@ class _Context:
         last = self.sentence.spans()[trigger.last]
         return self.near(trigger, "lost") and _PLURAL.search(self.text[slice(*last)]) is not None
 
+    def in_a_name(self, trigger: Hit[object]) -> bool:
+        """Whether an investment word is a word of a company's name: capitalised before a company
+        word ("Sanlam Investment Management", "China Investment Corp"), or anywhere but first in a
+        sentence written in lower case ("Centum Investment reports higher profit"). Title-case
+        headlines ("Apple Makes Investment In Rivos") and German, which capitalises every noun,
+        tell nothing by their capitals."""
+        spans = self.sentence.spans()
+        start, end = spans[trigger.first][0], spans[trigger.last][1]
+        if not self.text[start].isupper():
+            return False
+        following = spans[trigger.last + 1] if trigger.last + 1 < len(spans) else None
+        if following is not None and fold(self.text[slice(*following)]) in _NAME_ENDS:
+            return True
+        if self.language == "de" or trigger.first == 0:
+            return False
+        long = [self.text[a:b] for a, b in spans if b - a >= 4]
+        return sum(word[0].isupper() for word in long) < 0.6 * len(long) and end > start
+
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
 
@@ -1278,6 +1330,9 @@ class _Context:
             # "Two surgeons team up": people, not organisations.
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
+            return None
+        if group in ("noun", "invest") and self.in_a_name(hit):
+            # "Centum Investment reports higher profit", "Union Investment votes against": a company.
             return None
         if group == "deal":
             if self.specific or self.named_body(hit):

@@ -443,3 +443,34 @@ def test_deal_making_as_an_activity_is_no_deal(detector: EventDetector, text: st
 )
 def test_a_german_stake_cut_is_no_investment(detector: EventDetector, title: str, text: str) -> None:
     assert article_news(detector, title, text, "de") == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "expected"),
+    [
+        # An investment word that is a word of a company's name reports no investment.
+        (
+            "en",
+            "Centum Investment reports higher profit on Nairobi property sales",
+            "Centum Investment said half-year profit rose 20% as it sold flats at Two Rivers. The "
+            "Nairobi-listed group cut its debt by a third. Its shares rose 4%.",
+            set(),
+        ),
+        (
+            "en",
+            "Sanlam Investment Management hires a new chief for Africa",
+            "Sanlam Investment Management has named Thabo Dloti its head for Africa outside South "
+            "Africa. He joins from Liberty. The unit manages $30 billion.",
+            set(),
+        ),
+        ("fr", "Le fonds Qatar Investment Authority nomme un nouveau directeur pour l'Europe", "", set()),
+        ("es", "Mubadala Investment Company abre una oficina en São Paulo", "", set()),
+        # Title case and lower case still report one.
+        ("en", "Apple Makes Investment In Chip Startup Rivos", "", {"investment"}),
+        ("en", "Nvidia makes a $2 billion investment in xAI", "", {"investment"}),
+    ],
+)
+def test_an_investment_word_in_a_company_name_is_none(
+    detector: EventDetector, language: str, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text, language) == expected
