@@ -105,7 +105,7 @@ _PERCENT = re.compile(r"\d\s*%|\d\s*(?:per ?cent|pour cent|Prozent|por ciento)\b
 # A percentage that sizes a holding ("a 20% stake", "20 % du capital", "25 Prozent an"), not a
 # premium, a rise or a market share ("a 40% premium", "rose 9%").
 _STAKE_PERCENT = re.compile(
-    r"\d\s*(?:%|per ?cent|pour cent|Prozent|por ciento)\s*(?:-\s*)?(?:stake|holding|interest|"
+    r"\d\s*(?:%|per ?cent|pour cent|Prozent|por ciento)\s*(?:-\s*)?(?:stake|holding|interest|position|"
     r"shareholding|share\b|of\b|in\b|de\b|du\b|des\b|dans\b|del\b|en\b|an\b|am\b|der\b|"
     r"participa|Beteiligung|Anteil)",
     re.IGNORECASE,

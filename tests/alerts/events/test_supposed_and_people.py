@@ -474,3 +474,24 @@ def test_an_investment_word_in_a_company_name_is_none(
     detector: EventDetector, language: str, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # A minority position bought is a stake: an investment, not a takeover.
+        (
+            "Itochu buys minority position in Vietnamese dairy TH Milk",
+            "Itochu has bought a 15% position in TH Milk for about $150 million, the Japanese trading "
+            "house said. The founding family keeps control. TH Milk runs farms in Nghe An.",
+        ),
+        (
+            "Aramco buys a 10% position in Chinese refiner Rongsheng's unit",
+            "Saudi Aramco has bought a 10% position in Rongsheng's Zhejiang refinery for $3.4 billion. "
+            "Rongsheng keeps the rest. The refinery will take Saudi crude for 20 years.",
+        ),
+    ],
+)
+def test_a_position_bought_is_a_stake(detector: EventDetector, title: str, text: str) -> None:
+    assert "investment" in article_news(detector, title, text)
+    assert "acquisition" not in article_news(detector, title, text)
