@@ -272,6 +272,30 @@ _NAME_ENDS = frozenset(
         "house",
     }
 )
+# After a conditional, verbs of what deals could follow from ("could lead to a wave of purchases").
+_CONSEQUENCES = frozenset(
+    {
+        "lead",
+        "open",
+        "pave",
+        "trigger",
+        "spark",
+        "prompt",
+        "mean",
+        "conduire",
+        "ouvrir",
+        "entrainer",
+        "declencher",
+        "provoquer",
+        "fuhren",
+        "auslosen",
+        "offnen",
+        "llevar",
+        "abrir",
+        "provocar",
+        "desencadenar",
+    }
+)
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -1224,6 +1248,8 @@ class _Context:
         no clause opening between. "The deal would give Chevron…" tells an agreed deal, "a merger
         that would create" its effect, "raised its holding and said it may" an intention."""
         before = self.words_before(trigger, 3)
+        if self.consequence(trigger):
+            return True
         if trigger.first > 4 and _SAYING.isdisjoint(before):
             return False
         bare = trigger.first == 0 or before[-1] in _INDEFINITE
@@ -1298,6 +1324,19 @@ class _Context:
             return False
         long = [self.text[a:b] for a, b in spans if b - a >= 4]
         return sum(word[0].isupper() for word in long) < 0.6 * len(long) and end > start
+
+    def consequence(self, trigger: Hit[object]) -> bool:
+        """Whether deals are what something could lead to ("a change that could lead to a wave of stake
+        purchases", "pourrait ouvrir la voie à des rachats"): a conditional, then a verb of
+        consequence, in the seven words before the deal word, with no definite article or possessive
+        just before it ("could pave the way for the merger" names one agreed)."""
+        words = self.words_before(trigger, 7)
+        if not _DEFINITE.isdisjoint(words[-1:]) or not _POSSESSIVES.isdisjoint(words[-1:]):
+            return False
+        return any(
+            word in _CONDITIONALS and not _CONSEQUENCES.isdisjoint(words[index + 1 :])
+            for index, word in enumerate(words)
+        )
 
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None

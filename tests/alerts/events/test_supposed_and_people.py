@@ -495,3 +495,40 @@ def test_an_investment_word_in_a_company_name_is_none(
 def test_a_position_bought_is_a_stake(detector: EventDetector, title: str, text: str) -> None:
     assert "investment" in article_news(detector, title, text)
     assert "acquisition" not in article_news(detector, title, text)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "expected"),
+    [
+        # Deals as what a change could lead to: supposed, not made.
+        (
+            "en",
+            "Vietnam eases foreign ownership caps for banks",
+            "Vietnam will let foreign investors own up to 49% of local banks, a rule that bankers say "
+            "could lead to a wave of stake purchases by Japanese lenders such as MUFG and SMBC. The rule "
+            "takes effect in July. Foreign ownership is now capped at 30%.",
+            set(),
+        ),
+        (
+            "fr",
+            "Le Maroc assouplit les règles sur les assureurs",
+            "Le Maroc va relever le plafond des participations étrangères dans les assureurs, une "
+            "réforme qui pourrait conduire à des prises de participation d'Allianz ou d'AXA. Le texte "
+            "entre en vigueur en janvier. Le marché compte 23 compagnies.",
+            set(),
+        ),
+        # A deal agreed that an approval could clear stays news.
+        (
+            "en",
+            "Etihad agrees to buy 20% of Air Austral",
+            "Etihad Airways has agreed to buy a 20% stake in Air Austral for 40 million euros, a step "
+            "that could pave the way for the partnership the two airlines announced in June. "
+            "Regulators in France must approve it.",
+            {"investment"},
+        ),
+    ],
+)
+def test_deals_a_change_could_lead_to_are_supposed(
+    detector: EventDetector, language: str, title: str, text: str, expected: set[str]
+) -> None:
+    assert article_news(detector, title, text, language) == expected
