@@ -163,12 +163,11 @@ _PAST_YEAR = re.compile(r"(19[5-9]\d|20\d\d)\b(?<!\w\d{4})")
 # A conditional after a deal that opens its sentence, or follows who says it ("A merger of Grab and
 # GoTo would give…", "Grab-GoTo tie-up would create…", "analysts say a takeover could…", "Une fusion
 # … serait", "Ein Zusammenschluss … würde", "Una fusión … podría"): a deal supposed, not made.
-_CONDITIONALS_TEXT = """
-    would could might may serait seraient pourrait pourraient creerait donnerait permettrait ferait
-    aurait devrait wurde wurden konnte konnten ware waren durfte durften seria serian podria podrian
-    daria crearia permitiria tendria haria supondria
-"""
-_CONDITIONALS = frozenset(_CONDITIONALS_TEXT.split())
+# German conditionals fold onto the indicative ("würde", "wurde"): the text must have the umlaut.
+_UMLAUT_CONDITIONALS = frozenset(
+    {"würde", "würden", "könnte", "könnten", "wäre", "wären", "dürfte", "dürften"}
+)
+_FOLDED_UMLAUT_CONDITIONALS = frozenset(fold(word) for word in _UMLAUT_CONDITIONALS)
 # Who tells a supposed deal: "lawyers say a merger would…", "selon eux, une fusion…".
 _SAYING = frozenset(
     {
@@ -215,29 +214,8 @@ _INDEFINITE = frozenset(
         "cualquier",
     }
 )
-# People named by what they do, in the plural, as who teams up ("Two surgeons team up", "Deux
-# chefs s'associent", "Zwei Sommeliers tun sich zusammen", "Dos hermanos se asocian"): folded.
-_PEOPLE_TEXT = """
-    surgeons doctors physicians nurses chefs cooks sommeliers winemakers lawyers artists musicians
-    singers designers architects athletes friends brothers sisters siblings twins spouses couple
-    chirurgiens medecins infirmieres cuisiniers vignerons avocats artistes musiciens chanteurs
-    createurs architectes sportifs amis freres soeurs jumeaux jumelles epoux
-    chirurgen arzte arztinnen koche kochinnen winzer winzerinnen anwalte anwaltinnen kunstler
-    kunstlerinnen musiker sanger sangerinnen architekten sportler freunde freundinnen bruder
-    schwestern geschwister zwillinge ehepaar
-    cirujanos medicos medicas cocineros cocineras sumilleres enologos abogados abogadas artistas
-    musicos cantantes disenadores arquitectos deportistas amigos amigas hermanos hermanas gemelos
-    esposos pareja
-"""
-_PEOPLE = frozenset(_PEOPLE_TEXT.split())
 # "with" before a name after a partnership word: an organisation is a partner ("partner with Nestlé").
 _WITH = frozenset({"with", "avec", "mit", "con"})
-# A verb denied just before a deal word ("did not name new sponsors", "n'a pas annoncé de nouveau
-# partenariat", "hat noch nicht unterschrieben", "no ha firmado ningún contrato"): folded words.
-_NEGATIONS = frozenset(
-    {"not", "never", "didn", "doesn", "hasn", "haven", "hadn", "isn", "wasn", "weren", "aren", "cannot"}
-    | {"pas", "jamais", "nicht", "nie", "niemals", "no", "nunca"}
-)
 # Words that end a company's name after an investment word ("Sanlam Investment Management").
 _NAME_ENDS = frozenset(
     {
@@ -296,6 +274,8 @@ _CONSEQUENCES = frozenset(
         "desencadenar",
     }
 )
+
+
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -801,10 +781,12 @@ class EventDetector:
             kind = context.kind(hit, trigger)
             if kind == "deal":
                 deals.append(hit)
-            elif kind is not None and kind not in typed:
+            elif kind is not None and kind not in typed and not context.negated(hit):
+                # "did not name new sponsors": a deal said not to be made (asked last: it is rare).
                 typed[kind] = (hit, trigger.group)
-        if not typed and deals and context.has_name and not cues.get("politics"):
-            typed["partnership"] = (deals[0], "deal")
+        deal = next((hit for hit in deals if not context.negated(hit)), None) if deals else None
+        if not typed and deal is not None and context.has_name and not cues.get("politics"):
+            typed["partnership"] = (deal, "deal")
         if cues.get("labour"):
             # "IG Metall struck a deal with Volkswagen management to cut jobs": a labour deal.
             typed.pop("partnership", None)
@@ -1247,26 +1229,42 @@ class _Context:
         article, or right before the conditional, and the conditional comes within ten words with
         no clause opening between. "The deal would give Chevron…" tells an agreed deal, "a merger
         that would create" its effect, "raised its holding and said it may" an intention."""
-        before = self.words_before(trigger, 3)
-        if self.consequence(trigger):
+        conditionals = self.conditionals
+        if not conditionals:
+            return False
+        if self.consequence(trigger, conditionals):
             return True
+        after = [first for first in conditionals if 0 < first - trigger.last <= 10]
+        if not after:
+            return False
+        before = self.words_before(trigger, 3)
         if trigger.first > 4 and _SAYING.isdisjoint(before):
             return False
         bare = trigger.first == 0 or before[-1] in _INDEFINITE
-        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 11]
-        for index, (start, end) in enumerate(spans):
+        for start, end in self.sentence.spans()[trigger.last + 1 : min(after)]:
             word = fold(self.text[start:end])
-            if word in _CONDITIONALS:
-                return bare or index == 0
             if word in _CLAUSE_OPENERS or word in _SAYING or self.text[end : end + 1] in (",", ";", ":"):
                 return False
-        return False
+        return bare or min(after) == trigger.last + 1
+
+    @cached_property
+    def conditionals(self) -> list[int]:
+        """Where the sentence's conditionals are: "würde", not "wurde", which folds the same."""
+        spans = self.sentence.spans()
+        return [
+            hit.first
+            for hit in self.cues.get("conditional", ())
+            if fold(word := self.text[slice(*spans[hit.first])]) not in _FOLDED_UMLAUT_CONDITIONALS
+            or word.lower() in _UMLAUT_CONDITIONALS
+        ]
 
     def people_partner(self, trigger: Hit[object]) -> bool:
         """Whether who teams up are people, not organisations: the words before a partnership word
         name people by what they do ("Two surgeons have teamed up", "Les chefs … s'associent"), the
         sentence names no listed organisation, and "with" does not follow ("partner with Nestlé").
         Names alone are not enough: "Ralph Lauren" and "Hugo Boss" are companies too."""
+        if not any(hit.last < trigger.first for hit in self.cues.get("people", ())):
+            return False
         spans = self.sentence.spans()
         if any(
             accepted(alias, self.text, spans[hit.first][0], spans[hit.last][1])
@@ -1274,14 +1272,14 @@ class _Context:
         ):
             return False
         after = [fold(self.text[slice(*span)]) for span in spans[trigger.first : trigger.last + 3]]
-        if not _WITH.isdisjoint(after):
-            return False
-        return not _PEOPLE.isdisjoint(fold(self.text[slice(*span)]) for span in spans[: trigger.first])
+        return _WITH.isdisjoint(after)
 
     def asked(self, trigger: Hit[object]) -> bool:
         """Whether the trigger is inside a question that does not end its sentence ("Who will buy into
         Starbucks China? A guessing game in Shanghai", "¿Quién se quedará con Tottus? Los candidatos"):
         a "?" follows it with no other mark that ends a clause between ("X buys Y: what next?")."""
+        if "?" not in self.text:
+            return False
         spans = self.sentence.spans()
         start = spans[trigger.last][1] if trigger.last < len(spans) else len(self.text)
         question = self.text.find("?", start)
@@ -1292,13 +1290,11 @@ class _Context:
         article or possessive between ("did not name new sponsors", "n'a pas annoncé de nouveau
         partenariat", "no ha firmado ningún contrato"): a deal said not to be made. "did not disclose
         the deal's value" names a deal that is."""
-        words = self.words_before(trigger, 3)
-        for index in range(len(words) - 1, -1, -1):
-            if words[index] in _NEGATIONS:
-                return True
-            if words[index] in _DEFINITE or words[index] in _POSSESSIVES:
-                return False
-        return False
+        near = [hit.last for hit in self.cues.get("negation", ()) if 0 < trigger.first - hit.last <= 3]
+        if not near:
+            return False
+        between = self.words_before(trigger, trigger.first - max(near) - 1)
+        return _DEFINITE.isdisjoint(between) and _POSSESSIVES.isdisjoint(between)
 
     def lost(self, trigger: Hit[object]) -> bool:
         """Whether orders or contracts in the plural are lost ("lost about $1 billion of orders", "perd
@@ -1325,17 +1321,21 @@ class _Context:
         long = [self.text[a:b] for a, b in spans if b - a >= 4]
         return sum(word[0].isupper() for word in long) < 0.6 * len(long) and end > start
 
-    def consequence(self, trigger: Hit[object]) -> bool:
+    def consequence(self, trigger: Hit[object], conditionals: Sequence[int]) -> bool:
         """Whether deals are what something could lead to ("a change that could lead to a wave of stake
         purchases", "pourrait ouvrir la voie à des rachats"): a conditional, then a verb of
         consequence, in the seven words before the deal word, with no definite article or possessive
         just before it ("could pave the way for the merger" names one agreed)."""
+        start = trigger.first - 7
+        if not any(start <= first < trigger.first for first in conditionals):
+            return False
         words = self.words_before(trigger, 7)
         if not _DEFINITE.isdisjoint(words[-1:]) or not _POSSESSIVES.isdisjoint(words[-1:]):
             return False
+        start = trigger.first - len(words)
         return any(
-            word in _CONDITIONALS and not _CONSEQUENCES.isdisjoint(words[index + 1 :])
-            for index, word in enumerate(words)
+            start <= first < trigger.first and not _CONSEQUENCES.isdisjoint(words[first - start + 1 :])
+            for first in conditionals
         )
 
     def stake(self, trigger: Hit[object]) -> bool:
@@ -1356,7 +1356,7 @@ class _Context:
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
-        if self.effect(hit) or self.possessor(hit) or self.negated(hit):
+        if self.effect(hit) or self.possessor(hit):
             return None
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.

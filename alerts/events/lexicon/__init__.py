@@ -43,6 +43,9 @@ CUES = (
     "player",
     "none",
     "lost",
+    "negation",
+    "conditional",
+    "people",
     "study",
     "wordsense",
 )

@@ -532,3 +532,14 @@ def test_deals_a_change_could_lead_to_are_supposed(
     detector: EventDetector, language: str, title: str, text: str, expected: set[str]
 ) -> None:
     assert article_news(detector, title, text, language) == expected
+
+
+def test_a_german_indicative_is_no_conditional(detector: EventDetector) -> None:
+    # Folded, "wurde" (was) is "würde" (would): only the umlaut makes a conditional.
+    title = "Übernahme des Netzbetreibers Tennet Deutschland wurde genehmigt"
+    text = (
+        "Die Übernahme von Tennet Deutschland durch die KfW wurde am Freitag vom Bundeskartellamt "
+        "genehmigt. Der Kaufpreis liegt bei 22 Milliarden Euro. Tennet betreibt 14 000 Kilometer "
+        "Leitungen."
+    )
+    assert article_news(detector, title, text, "de") == {"acquisition"}
