@@ -163,6 +163,34 @@ _PAST_YEAR = re.compile(r"(19[5-9]\d|20\d\d)\b(?<!\w\d{4})")
 # A conditional after a deal that opens its sentence, or follows who says it ("A merger of Grab and
 # GoTo would give…", "Grab-GoTo tie-up would create…", "analysts say a takeover could…", "Une fusion
 # … serait", "Ein Zusammenschluss … würde", "Una fusión … podría"): a deal supposed, not made.
+# Conditionals, negations, and people named by what they do, in the plural (folded): read around a
+# trigger by `supposed`, `negated` and `people_partner`, and looked for only in a sentence that has
+# a trigger, so not in the automaton, which scans the whole text.
+_CONDITIONALS_TEXT = """
+    would could might may serait seraient pourrait pourraient creerait donnerait permettrait
+    ferait aurait devrait wurde wurden konnte konnten ware waren durfte durften seria serian
+    podria podrian daria crearia permitiria tendria haria supondria
+"""
+_CONDITIONALS = frozenset(_CONDITIONALS_TEXT.split())
+_NEGATIONS_TEXT = """
+    not never didn doesn hasn haven hadn isn wasn weren aren cannot pas jamais nicht nie niemals
+    no nunca
+"""
+_NEGATIONS = frozenset(_NEGATIONS_TEXT.split())
+_PEOPLE_TEXT = """
+    surgeons doctors physicians nurses chefs cooks sommeliers winemakers lawyers artists
+    musicians singers designers architects athletes friends brothers sisters siblings twins
+    spouses couple chirurgiens medecins infirmieres chefs cuisiniers sommeliers vignerons
+    avocats artistes musiciens chanteurs createurs architectes sportifs amis freres soeurs
+    jumeaux jumelles epoux chirurgen arzte arztinnen koche kochinnen sommeliers winzer
+    winzerinnen anwalte anwaltinnen kunstler kunstlerinnen musiker sanger sangerinnen
+    architekten sportler freunde freundinnen bruder schwestern geschwister zwillinge ehepaar
+    cirujanos medicos medicas chefs cocineros cocineras sumilleres enologos abogados abogadas
+    artistas musicos cantantes disenadores arquitectos deportistas amigos amigas hermanos
+    hermanas gemelos esposos pareja
+"""
+_PEOPLE = frozenset(_PEOPLE_TEXT.split())
+_RULE_WORDS = _CONDITIONALS | _NEGATIONS | _PEOPLE
 # German conditionals fold onto the indicative ("würde", "wurde"): the text must have the umlaut.
 _UMLAUT_CONDITIONALS = frozenset(
     {"würde", "würden", "könnte", "könnten", "wäre", "wären", "dürfte", "dürften"}
@@ -1070,7 +1098,7 @@ class _Context:
         effect when the verb follows at once ("shirt and stadium deals accounted for most of the
         rise"); further on it may be another clause's ("signs deals with A and B, which lifted")."""
         before = self.words_before(trigger, 2)
-        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 7]
+        after = self.folded[trigger.last + 1 : trigger.last + 7]
         # "s": a genitive ("Rival's funding round", "Exxon's takeover"), split off its name.
         if (
             _DEFINITE.isdisjoint(before)
@@ -1078,15 +1106,17 @@ class _Context:
             and _PLURAL_DEFINITE.isdisjoint(before)
             and "s" not in before
         ):
-            last = self.sentence.spans()[trigger.last]
-            if not _PLURAL.search(self.text[slice(*last)]):
+            if not after or after[0] not in _EFFECTS:
                 return False
-            spans = spans[:1]
-        return any(fold(self.text[start:end]) in _EFFECTS for start, end in spans)
+            word = self.text[slice(*self.sentence.spans()[trigger.last])]
+            return _PLURAL.search(word) is not None
+        return not _EFFECTS.isdisjoint(after)
 
     def possessor(self, trigger: Hit[object]) -> bool:
         """Whether the deal word is a genitive ("Shipping alliances' reshuffle leaves ports exposed",
         "the merger's architects"): what the deal has is the news, not the deal."""
+        if "'" not in self.text and "’" not in self.text:
+            return False
         end = self.sentence.spans()[trigger.last][1]
         return self.text.startswith(("'s ", "’s ", "' ", "’ "), end)
 
@@ -1219,8 +1249,7 @@ class _Context:
 
     def words_before(self, trigger: Hit[object], count: int) -> list[str]:
         """The ``count`` folded words before ``trigger``."""
-        spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
-        return [fold(self.text[start:end]) for start, end in spans]
+        return self.folded[max(0, trigger.first - count) : trigger.first]
 
     def supposed(self, trigger: Hit[object]) -> bool:
         """Whether the deal is the subject of a conditional ("A merger of Grab and GoTo would give",
@@ -1248,14 +1277,40 @@ class _Context:
         return bare or min(after) == trigger.last + 1
 
     @cached_property
+    def folded(self) -> list[str]:
+        """The sentence's folded words, by position (as its hits count them)."""
+        sentence = self.sentence
+        end = sentence.string.find(_MARK_WORD, sentence.base)
+        return sentence.string[sentence.base : end if end != -1 else len(sentence.string)].split()
+
+    @cached_property
+    def rule_words(self) -> bool:
+        """Whether the sentence has a conditional, a negation or people at all: most have none."""
+        return not _RULE_WORDS.isdisjoint(self.folded)
+
+    def where(self, words: frozenset[str]) -> list[int]:
+        """The positions of ``words`` in the sentence."""
+        if not self.rule_words or words.isdisjoint(self.folded):
+            return []
+        return [index for index, word in enumerate(self.folded) if word in words]
+
+    @cached_property
+    def negations(self) -> list[int]:
+        return self.where(_NEGATIONS)
+
+    @cached_property
+    def people(self) -> list[int]:
+        return self.where(_PEOPLE)
+
+    @cached_property
     def conditionals(self) -> list[int]:
         """Where the sentence's conditionals are: "würde", not "wurde", which folds the same."""
         spans = self.sentence.spans()
         return [
-            hit.first
-            for hit in self.cues.get("conditional", ())
-            if fold(word := self.text[slice(*spans[hit.first])]) not in _FOLDED_UMLAUT_CONDITIONALS
-            or word.lower() in _UMLAUT_CONDITIONALS
+            first
+            for first in self.where(_CONDITIONALS)
+            if self.folded[first] not in _FOLDED_UMLAUT_CONDITIONALS
+            or self.text[slice(*spans[first])].lower() in _UMLAUT_CONDITIONALS
         ]
 
     def people_partner(self, trigger: Hit[object]) -> bool:
@@ -1263,7 +1318,7 @@ class _Context:
         name people by what they do ("Two surgeons have teamed up", "Les chefs … s'associent"), the
         sentence names no listed organisation, and "with" does not follow ("partner with Nestlé").
         Names alone are not enough: "Ralph Lauren" and "Hugo Boss" are companies too."""
-        if not any(hit.last < trigger.first for hit in self.cues.get("people", ())):
+        if not any(first < trigger.first for first in self.people):
             return False
         spans = self.sentence.spans()
         if any(
@@ -1290,7 +1345,7 @@ class _Context:
         article or possessive between ("did not name new sponsors", "n'a pas annoncé de nouveau
         partenariat", "no ha firmado ningún contrato"): a deal said not to be made. "did not disclose
         the deal's value" names a deal that is."""
-        near = [hit.last for hit in self.cues.get("negation", ()) if 0 < trigger.first - hit.last <= 3]
+        near = [first for first in self.negations if 0 < trigger.first - first <= 3]
         if not near:
             return False
         between = self.words_before(trigger, trigger.first - max(near) - 1)

@@ -43,9 +43,6 @@ CUES = (
     "player",
     "none",
     "lost",
-    "negation",
-    "conditional",
-    "people",
     "study",
     "wordsense",
 )
