@@ -953,7 +953,7 @@ class _Context:
         spans = self.sentence.spans()
 
         def words(start: int, end: int) -> list[str]:
-            return [fold(self.text[slice(*span)]) for span in spans[max(0, start) : end]]
+            return self.folded[max(0, start) : end]
 
         def an_order(hit: Hit[object]) -> bool:
             counted = any(word.isdigit() for word in words(hit.first - 3, hit.first))
@@ -1080,8 +1080,7 @@ class _Context:
         "existing" before it ("under a long-standing agreement"), "de longue date", "de larga data",
         "vigente" just after it; after a verb it is news ("extends its long-standing partnership")."""
         words = self.words_before(trigger, 5)
-        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 4]
-        after = " ".join(fold(self.text[start:end]) for start, end in spans)
+        after = " ".join(self.folded[trigger.last + 1 : trigger.last + 4])
         return any(
             word in _STANDING_BEFORE and not _PREPOSITIONS.isdisjoint(words[:index])
             for index, word in enumerate(words)
@@ -1182,9 +1181,8 @@ class _Context:
     def earned(self, trigger: Hit[object]) -> bool:
         """Whether the money is earned or given ("pulls in $5bn in revenue", "gets a $2bn order"),
         not told beside a result ("raises $50m as its revenue grows")."""
-        spans = self.sentence.spans()
         return any(
-            _CLAUSES.isdisjoint(fold(self.text[slice(*span)]) for span in spans[trigger.last + 1 : hit.first])
+            _CLAUSES.isdisjoint(self.folded[trigger.last + 1 : hit.first])
             for hit in self.cues.get("income", ())
             if _within(trigger, "income", hit)
         )
@@ -1326,7 +1324,7 @@ class _Context:
             for hit, alias in self.sentence.aliases
         ):
             return False
-        after = [fold(self.text[slice(*span)]) for span in spans[trigger.first : trigger.last + 3]]
+        after = self.folded[trigger.first : trigger.last + 3]
         return _WITH.isdisjoint(after)
 
     def asked(self, trigger: Hit[object]) -> bool:
