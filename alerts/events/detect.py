@@ -160,12 +160,10 @@ _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]
 # A year between word boundaries, the one before it tested last: starting with the digits lets
 # the regex engine skip in C to the next "1" or "2".
 _PAST_YEAR = re.compile(r"(19[5-9]\d|20\d\d)\b(?<!\w\d{4})")
-# A conditional after a deal that opens its sentence, or follows who says it ("A merger of Grab and
-# GoTo would give…", "Grab-GoTo tie-up would create…", "analysts say a takeover could…", "Une fusion
-# … serait", "Ein Zusammenschluss … würde", "Una fusión … podría"): a deal supposed, not made.
-# Conditionals, negations, and people named by what they do, in the plural (folded): read around a
-# trigger by `supposed`, `negated` and `people_partner`, and looked for only in a sentence that has
-# a trigger, so not in the automaton, which scans the whole text.
+# Conditionals ("A merger of Grab and GoTo would give…": a deal supposed), negations ("did not name
+# new sponsors") and people named by what they do, in the plural ("Two surgeons team up"), folded:
+# read around a trigger by `supposed`, `negated` and `people_partner`, and looked for only in a
+# sentence that has a trigger, not by the automaton, which scans the whole text.
 _CONDITIONALS_TEXT = """
     would could might may serait seraient pourrait pourraient creerait donnerait permettrait
     ferait aurait devrait wurde wurden konnte konnten ware waren durfte durften seria serian
@@ -1268,8 +1266,9 @@ class _Context:
         if trigger.first > 4 and _SAYING.isdisjoint(before):
             return False
         bare = trigger.first == 0 or before[-1] in _INDEFINITE
-        for start, end in self.sentence.spans()[trigger.last + 1 : min(after)]:
-            word = fold(self.text[start:end])
+        spans = self.sentence.spans()
+        for index in range(trigger.last + 1, min(after)):
+            word, end = self.folded[index], spans[index][1]
             if word in _CLAUSE_OPENERS or word in _SAYING or self.text[end : end + 1] in (",", ";", ":"):
                 return False
         return bare or min(after) == trigger.last + 1
