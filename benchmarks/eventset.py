@@ -4,9 +4,10 @@ Tune on "dev", "supplement", "fresh2" (since the fourth session: its errors had 
 "fresh3" (since the fifth, after "fresh4" was written), "fresh4" (since the sixth, after "fresh5"
 was written), "fresh5" (since the seventh, after "fresh6" was written), "artdev" (whole articles,
 written in the eighth to be tuned on) and "fresh7-dev" (the half of fresh7, whole articles
-written in the ninth, drawn by a fixed seed to be tuned on) and "fresh8-dev" (the same for fresh8,
-written in the tenth); "heldout", "fresh", "fresh6", "fresh7-blind" and "fresh8-blind" are read by
-the benchmark, which prints aggregate figures.
+written in the ninth, drawn by a fixed seed to be tuned on), "fresh8-dev" (the same for fresh8,
+written in the tenth) and "fresh9-dev" (fresh9, the eleventh); "heldout", "fresh", "fresh6",
+"fresh7-blind", "fresh8-blind" and "fresh9-blind" are read by the benchmark, which prints aggregate
+figures.
 """
 
 from __future__ import annotations
@@ -28,16 +29,29 @@ Half = Literal[
     "artdev",
     "fresh7-dev",
     "fresh8-dev",
+    "fresh9-dev",
     "heldout",
     "fresh",
     "fresh6",
     "fresh7-blind",
     "fresh8-blind",
+    "fresh9-blind",
 ]
-# In the order the benchmark prints them: the nine tuned on, then the five never looked at.
+# In the order the benchmark prints them: the ten tuned on, then the six never looked at.
 HALVES: tuple[Half, ...] = get_args(Half)
 TUNED: frozenset[Half] = frozenset(
-    {"dev", "supplement", "fresh2", "fresh3", "fresh4", "fresh5", "artdev", "fresh7-dev", "fresh8-dev"}
+    {
+        "dev",
+        "supplement",
+        "fresh2",
+        "fresh3",
+        "fresh4",
+        "fresh5",
+        "artdev",
+        "fresh7-dev",
+        "fresh8-dev",
+        "fresh9-dev",
+    }
 )
 
 

@@ -105,7 +105,7 @@ _PERCENT = re.compile(r"\d\s*%|\d\s*(?:per ?cent|pour cent|Prozent|por ciento)\b
 # A percentage that sizes a holding ("a 20% stake", "20 % du capital", "25 Prozent an"), not a
 # premium, a rise or a market share ("a 40% premium", "rose 9%").
 _STAKE_PERCENT = re.compile(
-    r"\d\s*(?:%|per ?cent|pour cent|Prozent|por ciento)\s*(?:-\s*)?(?:stake|holding|interest|"
+    r"\d\s*(?:%|per ?cent|pour cent|Prozent|por ciento)\s*(?:-\s*)?(?:stake|holding|interest|position|"
     r"shareholding|share\b|of\b|in\b|de\b|du\b|des\b|dans\b|del\b|en\b|an\b|am\b|der\b|"
     r"participa|Beteiligung|Anteil)",
     re.IGNORECASE,
@@ -160,6 +160,148 @@ _EXPLAINER = re.compile(r"\W*(?:how|why|pourquoi|comment|warum|wieso|por qu[eé]
 # A year between word boundaries, the one before it tested last: starting with the digits lets
 # the regex engine skip in C to the next "1" or "2".
 _PAST_YEAR = re.compile(r"(19[5-9]\d|20\d\d)\b(?<!\w\d{4})")
+# Conditionals ("A merger of Grab and GoTo would give…": a deal supposed), negations ("did not name
+# new sponsors") and people named by what they do, in the plural ("Two surgeons team up"), folded:
+# read around a trigger by `supposed`, `negated` and `people_partner`, and looked for only in a
+# sentence that has a trigger, not by the automaton, which scans the whole text.
+_CONDITIONALS_TEXT = """
+    would could might may serait seraient pourrait pourraient creerait donnerait permettrait
+    ferait aurait devrait wurde wurden konnte konnten ware waren durfte durften seria serian
+    podria podrian daria crearia permitiria tendria haria supondria
+"""
+_CONDITIONALS = frozenset(_CONDITIONALS_TEXT.split())
+_NEGATIONS_TEXT = """
+    not never didn doesn hasn haven hadn isn wasn weren aren cannot pas jamais nicht nie niemals
+    no nunca
+"""
+_NEGATIONS = frozenset(_NEGATIONS_TEXT.split())
+_PEOPLE_TEXT = """
+    surgeons doctors physicians nurses chefs cooks sommeliers winemakers lawyers artists
+    musicians singers designers architects athletes friends brothers sisters siblings twins
+    spouses couple chirurgiens medecins infirmieres chefs cuisiniers sommeliers vignerons
+    avocats artistes musiciens chanteurs createurs architectes sportifs amis freres soeurs
+    jumeaux jumelles epoux chirurgen arzte arztinnen koche kochinnen sommeliers winzer
+    winzerinnen anwalte anwaltinnen kunstler kunstlerinnen musiker sanger sangerinnen
+    architekten sportler freunde freundinnen bruder schwestern geschwister zwillinge ehepaar
+    cirujanos medicos medicas chefs cocineros cocineras sumilleres enologos abogados abogadas
+    artistas musicos cantantes disenadores arquitectos deportistas amigos amigas hermanos
+    hermanas gemelos esposos pareja
+"""
+_PEOPLE = frozenset(_PEOPLE_TEXT.split())
+_RULE_WORDS = _CONDITIONALS | _NEGATIONS | _PEOPLE
+# German conditionals fold onto the indicative ("würde", "wurde"): the text must have the umlaut.
+_UMLAUT_CONDITIONALS = frozenset(
+    {"würde", "würden", "könnte", "könnten", "wäre", "wären", "dürfte", "dürften"}
+)
+_FOLDED_UMLAUT_CONDITIONALS = frozenset(fold(word) for word in _UMLAUT_CONDITIONALS)
+# Who tells a supposed deal: "lawyers say a merger would…", "selon eux, une fusion…".
+_SAYING = frozenset(
+    {
+        "say",
+        "says",
+        "said",
+        "think",
+        "believe",
+        "argue",
+        "estimate",
+        "reckon",
+        "disent",
+        "estiment",
+        "jugent",
+        "sagen",
+        "meinen",
+        "glauben",
+        "schatzen",
+        "dicen",
+        "creen",
+        "estiman",
+        "opinan",
+    }
+)
+# Words that open a clause about the deal rather than its verb: "a merger that would create" tells
+# what an agreed merger does.
+_CLAUSE_OPENERS = frozenset({"that", "which", "who", "qui", "que", "dont", "welche", "welcher", "cual"})
+_INDEFINITE = frozenset(
+    {
+        "a",
+        "an",
+        "any",
+        "such",
+        "another",
+        "un",
+        "une",
+        "toute",
+        "ein",
+        "eine",
+        "einer",
+        "eines",
+        "einem",
+        "una",
+        "cualquier",
+    }
+)
+# "with" before a name after a partnership word: an organisation is a partner ("partner with Nestlé").
+_WITH = frozenset({"with", "avec", "mit", "con"})
+# Words that end a company's name after an investment word ("Sanlam Investment Management").
+_NAME_ENDS = frozenset(
+    {
+        "group",
+        "management",
+        "corp",
+        "corporation",
+        "authority",
+        "fund",
+        "company",
+        "co",
+        "holdings",
+        "holding",
+        "bank",
+        "trust",
+        "partners",
+        "office",
+        "council",
+        "agency",
+        "managers",
+        "advisors",
+        "advisers",
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "ag",
+        "gmbh",
+        "sa",
+        "plc",
+        "board",
+        "house",
+    }
+)
+# After a conditional, verbs of what deals could follow from ("could lead to a wave of purchases").
+_CONSEQUENCES = frozenset(
+    {
+        "lead",
+        "open",
+        "pave",
+        "trigger",
+        "spark",
+        "prompt",
+        "mean",
+        "conduire",
+        "ouvrir",
+        "entrainer",
+        "declencher",
+        "provoquer",
+        "fuhren",
+        "auslosen",
+        "offnen",
+        "llevar",
+        "abrir",
+        "provocar",
+        "desencadenar",
+    }
+)
+
+
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
 _RELATIVE = re.compile(
     r",\s*(?:which|who|que|qui|dont|lequel|laquelle|lesquels|die|der|das|den|dem|deren|dessen|welche[rsnm]?|"
@@ -207,6 +349,8 @@ _WINDOWS = {
     "player": (0, 4),
     # "no" just before a deal word or just after its verb ("no new aircraft orders", "orders no planes").
     "none": (3, 1),
+    # Orders or contracts lost ("lost about $1bn of orders", "verliert Aufträge"), a few words before them.
+    "lost": (6, 0),
     # A study just before a partnership word names its authors ("The study, a collaboration between").
     "study": (4, 0),
 }
@@ -224,6 +368,8 @@ _DEFINITE_TEXT = """
     the this that l le la cet cette ce der die das den dem dieser diese dieses el este esta ese esa
 """
 _DEFINITE = frozenset(_DEFINITE_TEXT.split())
+# Plural definite articles, which name deals counted by their effect ("Les partenariats … portent").
+_PLURAL_DEFINITE = frozenset({"les", "los", "las", "these", "those", "ces", "diese", "esos", "esas"})
 # A company named by what it is ("the air taxi maker", "la biotech lyonnaise", "den
 # US-Elektroautobauer"): singular, as an investment goes into one.
 _COMPANY_NOUN = re.compile(
@@ -289,6 +435,8 @@ _EFFECTS = frozenset(
     {"added", "contributed", "lifted", "boosted", "weighed", "weighs", "hurt", "hurts", "dragged", "drags"}
     | {"posted", "posts", "generated", "diluted", "accounted", "cost", "lastro", "belastete", "pese"}
     | {"pressure", "pression", "druck", "presion"}
+    | {"cut", "cuts", "drove", "drives", "drive", "porte", "portent", "dope", "dopent", "tire", "tirent"}
+    | {"plombe", "plombent", "stutzt", "stutzen", "treibt", "treiben", "impulsa", "impulsan", "pesan"}
 )
 # Prepositions before who buys what is sold.
 _TO = frozenset({"to", "a", "an", "al"})
@@ -471,6 +619,14 @@ class EventDetector:
                     recalled.difference_update(m.type for m in mentions if not m.background)
                 found.append((sentence, mentions))
                 lead_types.update(m.type for m in mentions if not m.background)
+        if _told_specifically(found):
+            # "Radio Africa becomes part of Nation Media in $19m deal. Nation Media has bought Radio
+            # Africa…": a generic deal word in the headline names the deal the lead tells in specific
+            # words. One in the lead is a deal of its own ("… comes with a commercial agreement").
+            found = [
+                (s, [_as_told(m) for m in mentions] if s.headline else mentions) for s, mentions in found
+            ]
+            lead_types = {m.type for _, mentions in found for m in mentions if not m.background}
         # Further down, only what the headline and lead did not already say, and
         # two sentences or more could say, can still be news (by repetition):
         # other sentences are not read.
@@ -651,10 +807,12 @@ class EventDetector:
             kind = context.kind(hit, trigger)
             if kind == "deal":
                 deals.append(hit)
-            elif kind is not None and kind not in typed:
+            elif kind is not None and kind not in typed and not context.negated(hit):
+                # "did not name new sponsors": a deal said not to be made (asked last: it is rare).
                 typed[kind] = (hit, trigger.group)
-        if not typed and deals and context.has_name and not cues.get("politics"):
-            typed["partnership"] = (deals[0], "deal")
+        deal = next((hit for hit in deals if not context.negated(hit)), None) if deals else None
+        if not typed and deal is not None and context.has_name and not cues.get("politics"):
+            typed["partnership"] = (deal, "deal")
         if cues.get("labour"):
             # "IG Metall struck a deal with Volkswagen management to cut jobs": a labour deal.
             typed.pop("partnership", None)
@@ -693,9 +851,18 @@ class EventDetector:
             # "<=": an order that is itself the result counted ("orders slid 8%") is no order won.
             recalled |= results is not None and results.start() <= spans[hit.first][0]
             refused = context.near(hit, "denial")
-            denied = refused or context.near(hit, "backdrop") or context.followed_deal(hit, group)
+            denied = (
+                refused
+                or context.near(hit, "backdrop")
+                or context.followed_deal(hit, group)
+                or context.supposed(hit)
+            )
+            # "Who will buy into Starbucks China? A guessing game…": a question asks, as one closing
+            # its sentence does (``judged``), and frames the lead as it does.
+            asked = context.asked(hit)
+            denied |= asked
             definite = not _DEFINITE.isdisjoint(context.words_before(hit, 1))
-            framed = judged or refused
+            framed = judged or refused or asked
             mentions.append(
                 _Mention(
                     kind,
@@ -784,7 +951,7 @@ class _Context:
         spans = self.sentence.spans()
 
         def words(start: int, end: int) -> list[str]:
-            return [fold(self.text[slice(*span)]) for span in spans[max(0, start) : end]]
+            return self.folded[max(0, start) : end]
 
         def an_order(hit: Hit[object]) -> bool:
             counted = any(word.isdigit() for word in words(hit.first - 3, hit.first))
@@ -911,8 +1078,7 @@ class _Context:
         "existing" before it ("under a long-standing agreement"), "de longue date", "de larga data",
         "vigente" just after it; after a verb it is news ("extends its long-standing partnership")."""
         words = self.words_before(trigger, 5)
-        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 4]
-        after = " ".join(fold(self.text[start:end]) for start, end in spans)
+        after = " ".join(self.folded[trigger.last + 1 : trigger.last + 4])
         return any(
             word in _STANDING_BEFORE and not _PREPOSITIONS.isdisjoint(words[:index])
             for index, word in enumerate(words)
@@ -924,13 +1090,32 @@ class _Context:
     def effect(self, trigger: Hit[object]) -> bool:
         """Whether a deal named with a determiner is the subject of what it did to results ("its
         joint venture with Toyota posted a loss", "the Pioneer deal, completed in May, boosted
-        output"), not a deal made: the sentence's verb comes within six words of it."""
+        output", "Les partenariats de distribution portent les ventes"), not a deal made: the
+        sentence's verb comes within six words of it. Deals in the bare plural are counted by their
+        effect when the verb follows at once ("shirt and stadium deals accounted for most of the
+        rise"); further on it may be another clause's ("signs deals with A and B, which lifted")."""
         before = self.words_before(trigger, 2)
+        after = self.folded[trigger.last + 1 : trigger.last + 7]
         # "s": a genitive ("Rival's funding round", "Exxon's takeover"), split off its name.
-        if _DEFINITE.isdisjoint(before) and _POSSESSIVES.isdisjoint(before) and "s" not in before:
+        if (
+            _DEFINITE.isdisjoint(before)
+            and _POSSESSIVES.isdisjoint(before)
+            and _PLURAL_DEFINITE.isdisjoint(before)
+            and "s" not in before
+        ):
+            if not after or after[0] not in _EFFECTS:
+                return False
+            word = self.text[slice(*self.sentence.spans()[trigger.last])]
+            return _PLURAL.search(word) is not None
+        return not _EFFECTS.isdisjoint(after)
+
+    def possessor(self, trigger: Hit[object]) -> bool:
+        """Whether the deal word is a genitive ("Shipping alliances' reshuffle leaves ports exposed",
+        "the merger's architects"): what the deal has is the news, not the deal."""
+        if "'" not in self.text and "’" not in self.text:
             return False
-        spans = self.sentence.spans()[trigger.last + 1 : trigger.last + 7]
-        return any(fold(self.text[start:end]) in _EFFECTS for start, end in spans)
+        end = self.sentence.spans()[trigger.last][1]
+        return self.text.startswith(("'s ", "’s ", "' ", "’ "), end)
 
     def counted(self, trigger: Hit[object]) -> bool:
         """Whether a partnership word is deals counted as the cause of a result: in the plural after a
@@ -994,9 +1179,8 @@ class _Context:
     def earned(self, trigger: Hit[object]) -> bool:
         """Whether the money is earned or given ("pulls in $5bn in revenue", "gets a $2bn order"),
         not told beside a result ("raises $50m as its revenue grows")."""
-        spans = self.sentence.spans()
         return any(
-            _CLAUSES.isdisjoint(fold(self.text[slice(*span)]) for span in spans[trigger.last + 1 : hit.first])
+            _CLAUSES.isdisjoint(self.folded[trigger.last + 1 : hit.first])
             for hit in self.cues.get("income", ())
             if _within(trigger, "income", hit)
         )
@@ -1061,8 +1245,150 @@ class _Context:
 
     def words_before(self, trigger: Hit[object], count: int) -> list[str]:
         """The ``count`` folded words before ``trigger``."""
-        spans = self.sentence.spans()[max(0, trigger.first - count) : trigger.first]
-        return [fold(self.text[start:end]) for start, end in spans]
+        return self.folded[max(0, trigger.first - count) : trigger.first]
+
+    def supposed(self, trigger: Hit[object]) -> bool:
+        """Whether the deal is the subject of a conditional ("A merger of Grab and GoTo would give",
+        "Takeover of Finnair would need", "Grab-GoTo tie-up would create", "Ein Zusammenschluss von
+        … könnte"): it opens the sentence (or follows who says it) bare, after an indefinite
+        article, or right before the conditional, and the conditional comes within ten words with
+        no clause opening between. "The deal would give Chevron…" tells an agreed deal, "a merger
+        that would create" its effect, "raised its holding and said it may" an intention."""
+        conditionals = self.conditionals
+        if not conditionals:
+            return False
+        if self.consequence(trigger, conditionals):
+            return True
+        after = [first for first in conditionals if 0 < first - trigger.last <= 10]
+        if not after:
+            return False
+        before = self.words_before(trigger, 3)
+        if trigger.first > 4 and _SAYING.isdisjoint(before):
+            return False
+        bare = trigger.first == 0 or before[-1] in _INDEFINITE
+        spans = self.sentence.spans()
+        for index in range(trigger.last + 1, min(after)):
+            word, end = self.folded[index], spans[index][1]
+            if word in _CLAUSE_OPENERS or word in _SAYING or self.text[end : end + 1] in (",", ";", ":"):
+                return False
+        return bare or min(after) == trigger.last + 1
+
+    @cached_property
+    def folded(self) -> list[str]:
+        """The sentence's folded words, by position (as its hits count them)."""
+        sentence = self.sentence
+        end = sentence.string.find(_MARK_WORD, sentence.base)
+        return sentence.string[sentence.base : end if end != -1 else len(sentence.string)].split()
+
+    @cached_property
+    def rule_words(self) -> bool:
+        """Whether the sentence has a conditional, a negation or people at all: most have none."""
+        return not _RULE_WORDS.isdisjoint(self.folded)
+
+    def where(self, words: frozenset[str]) -> list[int]:
+        """The positions of ``words`` in the sentence."""
+        if not self.rule_words or words.isdisjoint(self.folded):
+            return []
+        return [index for index, word in enumerate(self.folded) if word in words]
+
+    @cached_property
+    def negations(self) -> list[int]:
+        return self.where(_NEGATIONS)
+
+    @cached_property
+    def people(self) -> list[int]:
+        return self.where(_PEOPLE)
+
+    @cached_property
+    def conditionals(self) -> list[int]:
+        """Where the sentence's conditionals are: "würde", not "wurde", which folds the same."""
+        spans = self.sentence.spans()
+        return [
+            first
+            for first in self.where(_CONDITIONALS)
+            if self.folded[first] not in _FOLDED_UMLAUT_CONDITIONALS
+            or self.text[slice(*spans[first])].lower() in _UMLAUT_CONDITIONALS
+        ]
+
+    def people_partner(self, trigger: Hit[object]) -> bool:
+        """Whether who teams up are people, not organisations: the words before a partnership word
+        name people by what they do ("Two surgeons have teamed up", "Les chefs … s'associent"), the
+        sentence names no listed organisation, and "with" does not follow ("partner with Nestlé").
+        Names alone are not enough: "Ralph Lauren" and "Hugo Boss" are companies too."""
+        if not any(first < trigger.first for first in self.people):
+            return False
+        spans = self.sentence.spans()
+        if any(
+            accepted(alias, self.text, spans[hit.first][0], spans[hit.last][1])
+            for hit, alias in self.sentence.aliases
+        ):
+            return False
+        after = self.folded[trigger.first : trigger.last + 3]
+        return _WITH.isdisjoint(after)
+
+    def asked(self, trigger: Hit[object]) -> bool:
+        """Whether the trigger is inside a question that does not end its sentence ("Who will buy into
+        Starbucks China? A guessing game in Shanghai", "¿Quién se quedará con Tottus? Los candidatos"):
+        a "?" follows it with no other mark that ends a clause between ("X buys Y: what next?")."""
+        if "?" not in self.text:
+            return False
+        spans = self.sentence.spans()
+        start = spans[trigger.last][1] if trigger.last < len(spans) else len(self.text)
+        question = self.text.find("?", start)
+        return question != -1 and not any(mark in self.text[start:question] for mark in ".!:;")
+
+    def negated(self, trigger: Hit[object]) -> bool:
+        """Whether a negation stands at most three words before the deal word with no definite
+        article or possessive between ("did not name new sponsors", "n'a pas annoncé de nouveau
+        partenariat", "no ha firmado ningún contrato"): a deal said not to be made. "did not disclose
+        the deal's value" names a deal that is."""
+        near = [first for first in self.negations if 0 < trigger.first - first <= 3]
+        if not near:
+            return False
+        between = self.words_before(trigger, trigger.first - max(near) - 1)
+        return _DEFINITE.isdisjoint(between) and _POSSESSIVES.isdisjoint(between)
+
+    def lost(self, trigger: Hit[object]) -> bool:
+        """Whether orders or contracts in the plural are lost ("lost about $1 billion of orders", "perd
+        des commandes", "verliert Aufträge"): a result counted, like orders that slip; one contract
+        lost names who won it ("lost the contract to Airbus")."""
+        last = self.sentence.spans()[trigger.last]
+        return self.near(trigger, "lost") and _PLURAL.search(self.text[slice(*last)]) is not None
+
+    def in_a_name(self, trigger: Hit[object]) -> bool:
+        """Whether an investment word is a word of a company's name: capitalised before a company
+        word ("Sanlam Investment Management", "China Investment Corp"), or anywhere but first in a
+        sentence written in lower case ("Centum Investment reports higher profit"). Title-case
+        headlines ("Apple Makes Investment In Rivos") and German, which capitalises every noun,
+        tell nothing by their capitals."""
+        spans = self.sentence.spans()
+        start, end = spans[trigger.first][0], spans[trigger.last][1]
+        if not self.text[start].isupper():
+            return False
+        following = spans[trigger.last + 1] if trigger.last + 1 < len(spans) else None
+        if following is not None and fold(self.text[slice(*following)]) in _NAME_ENDS:
+            return True
+        if self.language == "de" or trigger.first == 0:
+            return False
+        long = [self.text[a:b] for a, b in spans if b - a >= 4]
+        return sum(word[0].isupper() for word in long) < 0.6 * len(long) and end > start
+
+    def consequence(self, trigger: Hit[object], conditionals: Sequence[int]) -> bool:
+        """Whether deals are what something could lead to ("a change that could lead to a wave of stake
+        purchases", "pourrait ouvrir la voie à des rachats"): a conditional, then a verb of
+        consequence, in the seven words before the deal word, with no definite article or possessive
+        just before it ("could pave the way for the merger" names one agreed)."""
+        start = trigger.first - 7
+        if not any(start <= first < trigger.first for first in conditionals):
+            return False
+        words = self.words_before(trigger, 7)
+        if not _DEFINITE.isdisjoint(words[-1:]) or not _POSSESSIVES.isdisjoint(words[-1:]):
+            return False
+        start = trigger.first - len(words)
+        return any(
+            start <= first < trigger.first and not _CONSEQUENCES.isdisjoint(words[first - start + 1 :])
+            for first in conditionals
+        )
 
     def stake(self, trigger: Hit[object]) -> bool:
         return self.near(trigger, "stake") or _STAKE_PERCENT.search(self.text) is not None
@@ -1082,16 +1408,22 @@ class _Context:
         # "revenue from its partnership with Apple" is one the company has, not news.
         if kind == "partnership" and (self.owned(hit) or self.counted(hit) or self.standing(hit)):
             return None
-        if self.effect(hit):
+        if self.effect(hit) or self.possessor(hit):
             return None
         if kind != "partnership" and self.near(hit, "player"):
             # "Le PSG s'offre un attaquant", "Arsenal buys midfielder Declan Rice": a player signed.
             return None
-        if kind == "partnership" and (self.near(hit, "none") or self.near(hit, "study")):
+        if kind == "partnership" and (
+            self.near(hit, "none") or self.near(hit, "study") or self.people_partner(hit) or self.lost(hit)
+        ):
             # "placed no new orders", "keine neuen Aufträge", "ningún contrato": a deal said not to be;
-            # "The study, a collaboration between two labs": who did the research, not a deal made.
+            # "The study, a collaboration between two labs": who did the research, not a deal made;
+            # "Two surgeons team up": people, not organisations.
             return None
         if trigger.tail is not None and self.tail_in_wordsense(hit, trigger.tail):
+            return None
+        if group in ("noun", "invest") and self.in_a_name(hit):
+            # "Centum Investment reports higher profit", "Union Investment votes against": a company.
             return None
         if group == "deal":
             if self.specific or self.named_body(hit):
@@ -1250,6 +1582,24 @@ def _possible(trigger: Trigger) -> tuple[str, ...]:
     if trigger.group in ("buy", "deal"):
         types.append("partnership")
     return tuple(types)
+
+
+def _told_specifically(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> bool:
+    """Whether the lead reports an acquisition or an investment in specific words and the headline a
+    partnership in generic ones only ("in $19m deal"), and nothing else does: the same deal."""
+    news = [(s.headline, m) for s, mentions in found for m in mentions if not m.background]
+    return (
+        any(not headline and m.type != "partnership" and m.group not in _ANAPHORIC for headline, m in news)
+        and any(headline and m.type == "partnership" for headline, m in news)
+        and all(headline and m.group == "deal" for headline, m in news if m.type == "partnership")
+    )
+
+
+def _as_told(mention: _Mention) -> _Mention:
+    """A generic partnership mention as the specific deal told beside it: background."""
+    if mention.type == "partnership" and mention.group == "deal":
+        return replace(mention, background=True)
+    return mention
 
 
 def _repeated(found: Sequence[tuple[_Sentence, list[_Mention]]]) -> set[str]:

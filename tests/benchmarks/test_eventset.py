@@ -165,6 +165,22 @@ def test_fresh8_weighs_deals_mentioned_in_passing_in_news_of_another_kind(tmp_pa
     _assert_split_by_seed(tmp_path, "fresh8", dev, blind)
 
 
+def test_fresh9_is_another_writers_regional_and_trade_press_split_by_a_fixed_seed(tmp_path: Path) -> None:
+    dev, blind = load("fresh9-dev"), load("fresh9-blind")
+    items = dev + blind
+    assert len(items) >= 120
+    assert not {item.id for item in dev} & {item.id for item in blind}
+    assert all(item.kind == "article" and item.title for item in items)
+    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    assert 1 - Counter(item.lang for item in items)["en"] / len(items) >= 0.40
+    # Half or more are news of another kind whose headline or lead has deal words in it.
+    assert sum(not item.labels for item in items) / len(items) >= 0.50
+    traps = Counter(item.hard_negative for item in items if item.hard_negative)
+    assert min(traps[t] for t in ("earnings", "wordsense", "rumour", "capex", "past_mention")) >= 5
+    assert min(traps[t] for t in ("lawsuit", "sport", "denied", "workforce", "analyst", "collapsed")) >= 3
+    _assert_split_by_seed(tmp_path, "fresh9", dev, blind)
+
+
 def _assert_split_by_seed(tmp_path: Path, name: str, dev: list[Item], blind: list[Item]) -> None:
     """Both halves have every type and language, and are what the seeded split of the whole set gives,
     whatever order it is in."""

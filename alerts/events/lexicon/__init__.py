@@ -42,6 +42,7 @@ CUES = (
     "since",
     "player",
     "none",
+    "lost",
     "study",
     "wordsense",
 )
