@@ -133,28 +133,17 @@ def test_artdev_is_whole_articles_whose_lead_mentions_deals_that_are_not_the_new
 
 
 def test_fresh7_is_whole_articles_from_many_outlets_split_by_a_fixed_seed(tmp_path: Path) -> None:
-    dev, blind = load("fresh7-dev"), load("fresh7-blind")
-    items = dev + blind
-    assert len(items) >= 120
-    assert not {item.id for item in dev} & {item.id for item in blind}
-    assert all(item.kind == "article" and item.title for item in items)
-    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    items = _seeded_whole_articles(tmp_path, "fresh7", load("fresh7-dev"), load("fresh7-blind"))
     languages = Counter(item.lang for item in items)
     assert 1 - languages["en"] / len(items) >= 0.40
     # Half of them have no deal as their news though they mention one.
     assert sum(not item.labels for item in items) / len(items) >= 0.45
     traps = Counter(item.hard_negative for item in items if item.hard_negative)
     assert min(traps[t] for t in ("past_mention", "collapsed", "rumour", "denied", "stake_of")) >= 5
-    _assert_split_by_seed(tmp_path, "fresh7", dev, blind)
 
 
 def test_fresh8_weighs_deals_mentioned_in_passing_in_news_of_another_kind(tmp_path: Path) -> None:
-    dev, blind = load("fresh8-dev"), load("fresh8-blind")
-    items = dev + blind
-    assert len(items) >= 120
-    assert not {item.id for item in dev} & {item.id for item in blind}
-    assert all(item.kind == "article" and item.title for item in items)
-    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    items = _seeded_whole_articles(tmp_path, "fresh8", load("fresh8-dev"), load("fresh8-blind"))
     assert 1 - Counter(item.lang for item in items)["en"] / len(items) >= 0.40
     assert sum(not item.labels for item in items) / len(items) >= 0.60
     traps = Counter(item.hard_negative for item in items if item.hard_negative)
@@ -162,23 +151,28 @@ def test_fresh8_weighs_deals_mentioned_in_passing_in_news_of_another_kind(tmp_pa
     # technology, research, grants, listings, bonds, buybacks, fund holdings, sponsors.
     assert min(traps[t] for t in ("earnings", "collapsed", "rumour", "denied", "opinion", "sport")) >= 5
     assert min(traps[t] for t in ("grant", "byline", "research", "ipo", "buyback", "fund")) >= 3
-    _assert_split_by_seed(tmp_path, "fresh8", dev, blind)
 
 
 def test_fresh9_is_another_writers_regional_and_trade_press_split_by_a_fixed_seed(tmp_path: Path) -> None:
-    dev, blind = load("fresh9-dev"), load("fresh9-blind")
-    items = dev + blind
-    assert len(items) >= 120
-    assert not {item.id for item in dev} & {item.id for item in blind}
-    assert all(item.kind == "article" and item.title for item in items)
-    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    items = _seeded_whole_articles(tmp_path, "fresh9", load("fresh9-dev"), load("fresh9-blind"))
     assert 1 - Counter(item.lang for item in items)["en"] / len(items) >= 0.40
     # Half or more are news of another kind whose headline or lead has deal words in it.
     assert sum(not item.labels for item in items) / len(items) >= 0.50
     traps = Counter(item.hard_negative for item in items if item.hard_negative)
     assert min(traps[t] for t in ("earnings", "wordsense", "rumour", "capex", "past_mention")) >= 5
     assert min(traps[t] for t in ("lawsuit", "sport", "denied", "workforce", "analyst", "collapsed")) >= 3
-    _assert_split_by_seed(tmp_path, "fresh9", dev, blind)
+
+
+def _seeded_whole_articles(tmp_path: Path, name: str, dev: list[Item], blind: list[Item]) -> list[Item]:
+    """A set of 120+ whole articles, its two halves split by the fixed seed; both halves together."""
+    items = dev + blind
+    assert len(items) >= 120
+    assert not {item.id for item in dev} & {item.id for item in blind}
+    assert all(item.kind == "article" and item.title for item in items)
+    # Whole articles: a headline and a body of several sentences.
+    assert min(item.text.count(". ") + 1 for item in items) >= 4
+    _assert_split_by_seed(tmp_path, name, dev, blind)
+    return items
 
 
 def _assert_split_by_seed(tmp_path: Path, name: str, dev: list[Item], blind: list[Item]) -> None:
