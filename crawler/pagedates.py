@@ -35,8 +35,7 @@ _META_NAMES = (
     "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
     "dc.date.issued", "dcterms.issued", "publish-date", "pubdate", "sailthru.date", "date",
 )  # fmt: skip
-_META = "//meta[translate(@property|@name|@itemprop, $upper, $lower)=$name]/@content"
-_CASES = {"upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "lower": "abcdefghijklmnopqrstuvwxyz"}
+_META_KEYS = ("property", "name", "itemprop")
 _DATE_MARKS = re.compile(r"date|time|publi|fecha|datum|posted|zeit|heure", re.IGNORECASE)
 _NOT_PUBLISHED = re.compile(r"updat|modif|actualiz|aktualis|last|related|teaser|more", re.IGNORECASE)
 _UPDATED = re.compile(
@@ -68,7 +67,15 @@ def published(tree: etree._Element, found: str | None, zone: tzinfo, language: s
 
 
 def _stated(tree: etree._Element, zone: tzinfo) -> Iterator[datetime]:
-    values = [str(v) for name in _META_NAMES for v in tree.xpath(_META, name=name, **_CASES)]
+    # One pass over the page's meta tags, read in the order of _META_NAMES, the most trusted first.
+    stated: dict[str, list[str]] = {name: [] for name in _META_NAMES}
+    for meta in tree.iter("meta"):
+        content = meta.get("content")
+        if content is None:
+            continue
+        for name in {(meta.get(key) or "").lower() for key in _META_KEYS} & stated.keys():
+            stated[name].append(content)
+    values = [value for name in _META_NAMES for value in stated[name]]
     values += [o["datePublished"] for o in objects(tree) if isinstance(o.get("datePublished"), str)]
     for value in values:
         if ":" in value and (parsed := parse_date(value, zone)):
