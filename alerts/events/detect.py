@@ -195,111 +195,33 @@ _UMLAUT_CONDITIONALS = frozenset(
 )
 _FOLDED_UMLAUT_CONDITIONALS = frozenset(fold(word) for word in _UMLAUT_CONDITIONALS)
 # Who tells a supposed deal: "lawyers say a merger would…", "selon eux, une fusion…".
-_SAYING = frozenset(
-    {
-        "say",
-        "says",
-        "said",
-        "think",
-        "believe",
-        "argue",
-        "estimate",
-        "reckon",
-        "disent",
-        "estiment",
-        "jugent",
-        "sagen",
-        "meinen",
-        "glauben",
-        "schatzen",
-        "dicen",
-        "creen",
-        "estiman",
-        "opinan",
-    }
-)
+_SAYING_TEXT = """
+    say says said think believe argue estimate reckon disent estiment jugent sagen meinen
+    glauben schatzen dicen creen estiman opinan
+"""
+_SAYING = frozenset(_SAYING_TEXT.split())
 # Words that open a clause about the deal rather than its verb: "a merger that would create" tells
 # what an agreed merger does.
 _CLAUSE_OPENERS = frozenset({"that", "which", "who", "qui", "que", "dont", "welche", "welcher", "cual"})
-_INDEFINITE = frozenset(
-    {
-        "a",
-        "an",
-        "any",
-        "such",
-        "another",
-        "un",
-        "une",
-        "toute",
-        "ein",
-        "eine",
-        "einer",
-        "eines",
-        "einem",
-        "una",
-        "cualquier",
-    }
-)
+_INDEFINITE_TEXT = """
+    a an any such another un une toute ein eine einer eines einem una cualquier
+"""
+_INDEFINITE = frozenset(_INDEFINITE_TEXT.split())
 # "with" before a name after a partnership word: an organisation is a partner ("partner with Nestlé").
 _WITH = frozenset({"with", "avec", "mit", "con"})
 # Words that end a company's name after an investment word ("Sanlam Investment Management").
-_NAME_ENDS = frozenset(
-    {
-        "group",
-        "management",
-        "corp",
-        "corporation",
-        "authority",
-        "fund",
-        "company",
-        "co",
-        "holdings",
-        "holding",
-        "bank",
-        "trust",
-        "partners",
-        "office",
-        "council",
-        "agency",
-        "managers",
-        "advisors",
-        "advisers",
-        "ltd",
-        "limited",
-        "inc",
-        "llc",
-        "ag",
-        "gmbh",
-        "sa",
-        "plc",
-        "board",
-        "house",
-    }
-)
+_NAME_ENDS_TEXT = """
+    group management corp corporation authority fund company co holdings holding bank trust
+    partners office council agency managers advisors advisers ltd limited inc llc ag gmbh sa plc
+    board house
+"""
+_NAME_ENDS = frozenset(_NAME_ENDS_TEXT.split())
 # After a conditional, verbs of what deals could follow from ("could lead to a wave of purchases").
-_CONSEQUENCES = frozenset(
-    {
-        "lead",
-        "open",
-        "pave",
-        "trigger",
-        "spark",
-        "prompt",
-        "mean",
-        "conduire",
-        "ouvrir",
-        "entrainer",
-        "declencher",
-        "provoquer",
-        "fuhren",
-        "auslosen",
-        "offnen",
-        "llevar",
-        "abrir",
-        "provocar",
-        "desencadenar",
-    }
-)
+_CONSEQUENCES_TEXT = """
+    lead open pave trigger spark prompt mean conduire ouvrir entrainer declencher provoquer
+    fuhren auslosen offnen llevar abrir provocar desencadenar
+"""
+_CONSEQUENCES = frozenset(_CONSEQUENCES_TEXT.split())
 
 
 # A relative clause, which recalls rather than reports: ", which Microsoft bought for $69bn,".
